@@ -1,0 +1,2 @@
+//! `glomers-sim`: a local Maelstrom (in progress).
+fn main() {}

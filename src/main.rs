@@ -1,0 +1,66 @@
+//! `glomers`: the Maelstrom node. Maelstrom runs it with no arguments; experiments pass a
+//! topology file after Maelstrom's `--` or in `GLOMERS_TOPOLOGY`.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use glomers::config::NodeConfig;
+
+/// A message-efficient Maelstrom node (echo, unique-ids, broadcast).
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Args {
+    /// Topology file (TOML), or the name of a built-in preset (3d, 3e, …). Overrides
+    /// $GLOMERS_TOPOLOGY. Default: the 3e settings.
+    #[arg(long, value_name = "PATH|PRESET")]
+    topology_file: Option<String>,
+    /// Print the effective configuration as TOML and exit.
+    #[arg(long)]
+    print_config: bool,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("GLOMERS_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let spec = args.topology_file.or_else(|| {
+        std::env::var("GLOMERS_TOPOLOGY")
+            .ok()
+            .filter(|s| !s.is_empty())
+    });
+    let config = match NodeConfig::load(spec.as_deref().unwrap_or("3e")) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("glomers: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if args.print_config {
+        match toml::to_string_pretty(&config) {
+            Ok(text) => print!("{text}"),
+            Err(e) => {
+                eprintln!("glomers: {e}");
+                return ExitCode::from(2);
+            }
+        }
+        return ExitCode::SUCCESS;
+    }
+    tracing::info!(
+        "starting with {} topology ({})",
+        spec.as_deref().unwrap_or("default (3e)"),
+        config.description
+    );
+    match glomers::runtime::run(config) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("i/o error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

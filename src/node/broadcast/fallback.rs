@@ -1,0 +1,113 @@
+//! Asking another node to relay when the parent stops answering.
+//!
+//! Resends on the overlay's own links already guarantee that every value arrives once the
+//! network heals; a fallback only keeps values moving while it is partitioned. When the parent
+//! has left values unacknowledged for `fallback.after_ms`, the node picks the next candidate
+//! (its ancestors above the parent, then the nodes ranked before it; see
+//! [`Overlay::fallback_candidates`](super::overlay::Overlay::fallback_candidates)), sends it
+//! everything it holds with `adopt: true`, and from then on treats it as a second parent. The
+//! candidate answers with everything the node lacks and relays for it like for a child. A
+//! candidate that does not answer either is dropped for the next one; after the last, the node
+//! waits for the longest retry timeout and starts over. Once the parent acknowledges again the
+//! node says `detach` to the relay and drops it; a relay also forgets an adoptee it has not
+//! heard from for `fallback.lease_ms`.
+
+use super::Broadcast;
+use super::link::LinkKind;
+use crate::node::outbox::Outbox;
+use crate::time::Time;
+
+/// Where the search for a relay stands.
+#[derive(Debug)]
+pub(crate) struct Fallback {
+    candidates: Vec<u16>,
+    /// Index in `candidates` of the next one to try.
+    next: usize,
+    /// The relay in use, if any.
+    relay: Option<u16>,
+    /// After trying every candidate: not before this time again.
+    resume_at: Option<Time>,
+}
+
+impl Fallback {
+    pub(crate) fn new(candidates: Vec<u16>) -> Fallback {
+        Fallback {
+            candidates,
+            next: 0,
+            relay: None,
+            resume_at: None,
+        }
+    }
+}
+
+impl Broadcast {
+    /// Drops a relay that is no longer needed or no longer answers, and adopts the next
+    /// candidate while the parent is unreachable.
+    pub(super) fn fallback_step(&mut self, now: Time, out: &mut Outbox) {
+        if !self.settings.fallback_enabled {
+            return;
+        }
+        let Some(parent) = self.parent else {
+            return;
+        };
+        let parent_suspect = self.suspect(parent, now);
+        if let Some(relay) = self.fallback.relay {
+            let relay_suspect = self.suspect(relay, now);
+            if !parent_suspect || relay_suspect {
+                if let Some(li) = self.link_of(relay) {
+                    if !parent_suspect {
+                        let goodbye = self.links[li].detach_message();
+                        out.gossip(relay, goodbye);
+                        self.fallback.next = 0;
+                    }
+                    self.remove_link(li);
+                }
+                self.fallback.relay = None;
+            }
+        }
+        if self.fallback.relay.is_some()
+            || !parent_suspect
+            || self.fallback.resume_at.is_some_and(|t| now < t)
+        {
+            return;
+        }
+        self.fallback.resume_at = None;
+        let Some(&candidate) = self.fallback.candidates.get(self.fallback.next) else {
+            self.fallback.next = 0;
+            self.fallback.resume_at = Some(now + self.settings.retry_max);
+            return;
+        };
+        self.fallback.next += 1;
+        let li = match self.link_of(candidate) {
+            // It adopted us earlier and still holds the link: reuse it.
+            Some(li) => li,
+            None => self.add_link(candidate, LinkKind::Relay),
+        };
+        self.links[li].kind = LinkKind::Relay;
+        self.links[li].adopt_pending = true;
+        self.fallback.relay = Some(candidate);
+        self.queue_everything(li, now);
+    }
+
+    /// When the fallback next needs a look: when the parent (or the relay) becomes suspect,
+    /// or when a pause after trying every candidate ends.
+    pub(super) fn fallback_deadline(&self) -> Option<Time> {
+        if !self.settings.fallback_enabled {
+            return None;
+        }
+        let parent = self.parent?;
+        let after = self.settings.fallback_after;
+        let suspect_at = |node: u16| {
+            self.link_of(node)
+                .and_then(|li| self.links[li].unacked_since())
+                .map(|t| t + after)
+        };
+        match self.fallback.relay {
+            Some(relay) => suspect_at(relay),
+            None => {
+                let at = suspect_at(parent)?;
+                Some(self.fallback.resume_at.map_or(at, |r| r.max(at)))
+            }
+        }
+    }
+}

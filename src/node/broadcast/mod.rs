@@ -1,0 +1,303 @@
+//! The broadcast workload (challenges 3a–3e): every value given to any node ends up in every
+//! node's `read`, with as few node-to-node messages as the overlay and the round schedule allow.
+//!
+//! - [`overlay`]: which nodes talk (star, tree, grid …), computed from the node list.
+//! - `rounds`: when a queued value leaves (aligned rounds, relays just after arrivals).
+//! - `link`: per neighbour: batching, piggybacked acknowledgements, resends of what is missing.
+//! - `fallback`: asking another node to relay when the parent stops answering.
+//! - `store`: the values, each once.
+
+mod bitset;
+mod fallback;
+mod link;
+pub mod overlay;
+mod rounds;
+mod store;
+
+use std::time::Duration;
+
+use crate::config::{NodeConfig, OverlayKind};
+use crate::node::outbox::Outbox;
+use crate::time::Time;
+use crate::wire::{Gossip, Value};
+
+use fallback::Fallback;
+use link::{Link, LinkKind};
+use overlay::{Overlay, Role};
+use rounds::{Origin, Rounds};
+use store::{Inserted, ValueStore};
+
+/// The configuration as durations, ready for the hot path.
+#[derive(Clone, Debug)]
+pub(crate) struct Settings {
+    pub(crate) tick: Duration,
+    pub(crate) gather: Duration,
+    pub(crate) hop: Duration,
+    pub(crate) ack_delay: Duration,
+    pub(crate) retry_timeout: Duration,
+    pub(crate) retry_backoff: f64,
+    pub(crate) retry_max: Duration,
+    pub(crate) fallback_enabled: bool,
+    pub(crate) fallback_after: Duration,
+    pub(crate) fallback_candidates: usize,
+    pub(crate) lease: Duration,
+}
+
+impl Settings {
+    pub(crate) fn from_config(c: &NodeConfig) -> Settings {
+        let ms = Duration::from_millis;
+        Settings {
+            tick: ms(c.timing.tick_ms),
+            gather: ms(c.timing.gather_ms),
+            hop: ms(c.timing.hop_ms),
+            ack_delay: ms(c.timing.ack_delay_ms),
+            retry_timeout: ms(c.retry.timeout_ms),
+            retry_backoff: c.retry.backoff,
+            retry_max: ms(c.retry.max_timeout_ms),
+            fallback_enabled: c.fallback.enabled && c.overlay.kind.is_rooted(),
+            fallback_after: ms(c.fallback.after_ms),
+            fallback_candidates: usize::from(c.fallback.candidates),
+            lease: ms(c.fallback.lease_ms),
+        }
+    }
+}
+
+const NO_LINK: u32 = u32::MAX;
+
+/// The broadcast state of one node.
+#[derive(Debug)]
+pub(crate) struct Broadcast {
+    settings: Settings,
+    kind: OverlayKind,
+    rounds: Rounds,
+    store: ValueStore,
+    links: Vec<Link>,
+    /// Node index → position in `links`, or `NO_LINK`.
+    link_index: Vec<u32>,
+    parent: Option<u16>,
+    fallback: Fallback,
+}
+
+impl Broadcast {
+    /// The broadcast state of node `me` among `names`. Returns warnings about the
+    /// configuration (unknown node names) for the caller to log.
+    pub(crate) fn new(
+        config: &NodeConfig,
+        me: u16,
+        names: &[Box<str>],
+    ) -> (Broadcast, Vec<String>) {
+        let settings = Settings::from_config(config);
+        let n = names.len() as u16;
+        let mut warnings = Vec::new();
+        let index_of = |name: &str| names.iter().position(|m| &**m == name).map(|i| i as u16);
+        let root = match &config.overlay.root {
+            None => 0,
+            Some(name) => index_of(name).unwrap_or_else(|| {
+                warnings.push(format!(
+                    "overlay.root {name:?} is not a node of this cluster; using {}",
+                    names[0]
+                ));
+                0
+            }),
+        };
+        let overlay = match config.overlay.kind {
+            OverlayKind::Adjacency => {
+                let mut links = Vec::new();
+                for (a, list) in config.overlay.neighbours.iter().flatten() {
+                    for b in list {
+                        match (index_of(a), index_of(b)) {
+                            (Some(x), Some(y)) => links.push((x, y)),
+                            _ => warnings.push(format!(
+                                "overlay.neighbours link {a} – {b} names a node not in this cluster; ignored"
+                            )),
+                        }
+                    }
+                }
+                let overlay = Overlay::from_links(n, links);
+                if !overlay.is_connected() {
+                    warnings.push(
+                        "overlay.neighbours does not connect every node: some values will never reach some nodes"
+                            .to_string(),
+                    );
+                }
+                overlay
+            }
+            kind => Overlay::build(kind, n, root, config.overlay.fanout.unwrap_or(4)),
+        };
+        let rounds = Rounds::new(&settings, overlay.depth(me), overlay.height(me));
+        let fallback = Fallback::new(overlay.fallback_candidates(me, settings.fallback_candidates));
+        let mut b = Broadcast {
+            kind: config.overlay.kind,
+            rounds,
+            store: ValueStore::default(),
+            links: Vec::new(),
+            link_index: vec![NO_LINK; usize::from(n)],
+            parent: overlay.parent(me),
+            fallback,
+            settings,
+        };
+        for &peer in overlay.neighbours(me) {
+            let kind = match overlay.role(me, peer) {
+                Role::Parent => LinkKind::Parent,
+                Role::Child => LinkKind::Child,
+                Role::Peer => LinkKind::Peer,
+            };
+            b.add_link(peer, kind);
+        }
+        (b, warnings)
+    }
+
+    /// Every value held, in arrival order.
+    pub(crate) fn values(&self) -> &[Value] {
+        self.store.values()
+    }
+
+    /// A client broadcast `value` to this node.
+    pub(crate) fn on_client_value(&mut self, now: Time, value: Value) {
+        if let Inserted::New(pos) = self.store.insert(value) {
+            self.spread(now, pos, Origin::Client, None);
+        }
+    }
+
+    /// Maelstrom's `topology` message; used only by the `maelstrom` overlay kind.
+    pub(crate) fn on_topology(&mut self, now: Time, neighbours: &[u16]) {
+        if self.kind != OverlayKind::Maelstrom {
+            return;
+        }
+        for &peer in neighbours {
+            if self.link_of(peer).is_none() {
+                let li = self.add_link(peer, LinkKind::Peer);
+                self.queue_everything(li, now + self.settings.gather);
+            }
+        }
+    }
+
+    /// A gossip message from node `from`.
+    pub(crate) fn on_gossip(&mut self, now: Time, from: u16, gossip: Gossip) {
+        let li = match self.link_of(from) {
+            Some(li) => li,
+            None if gossip.detach => return,
+            // A node we have no link with asks us (or, after our lease on it ran out, still
+            // expects us) to relay for it.
+            None => self.add_link(from, LinkKind::Adoptee),
+        };
+        if gossip.detach && self.links[li].kind == LinkKind::Adoptee {
+            self.remove_link(li);
+            return;
+        }
+        let link = &mut self.links[li];
+        link.heard(now, &self.settings);
+        link.on_acks(&gossip.acks, &self.settings);
+        if let Some(seq) = gossip.seq {
+            link.owe_ack(seq, now, &self.settings);
+        }
+        let origin = Origin::Link(link.kind);
+        for value in gossip.values {
+            match self.store.insert(value) {
+                Inserted::New(pos) => {
+                    self.links[li].mark_known(pos);
+                    self.spread(now, pos, origin, Some(li));
+                }
+                Inserted::Known(pos) => self.links[li].mark_known(pos),
+            }
+        }
+        if gossip.adopt && self.links[li].kind == LinkKind::Adoptee {
+            // A new adoptee may lack anything: send it everything it is not known to hold.
+            self.queue_everything(li, now + self.settings.gather);
+        }
+    }
+
+    /// Runs whatever is due at `now`, queueing messages in `out`.
+    pub(crate) fn on_time(&mut self, now: Time, out: &mut Outbox) {
+        self.fallback_step(now, out);
+        self.expire_adoptees(now);
+        for link in &mut self.links {
+            if link.deadline().is_some_and(|t| t <= now)
+                && let Some(message) = link.poll(now, &self.settings)
+            {
+                out.gossip(link.peer, message);
+            }
+        }
+    }
+
+    /// The next time [`Broadcast::on_time`] has something to do.
+    pub(crate) fn deadline(&self) -> Option<Time> {
+        let links = self.links.iter().filter_map(Link::deadline);
+        let leases = self
+            .links
+            .iter()
+            .filter(|l| l.kind == LinkKind::Adoptee)
+            .filter_map(|l| l.last_heard.map(|t| t + self.settings.lease));
+        links.chain(leases).chain(self.fallback_deadline()).min()
+    }
+
+    /// Whether no message is queued, unacknowledged or owed on any link.
+    pub(crate) fn is_idle(&self) -> bool {
+        self.links.iter().all(Link::is_idle)
+    }
+
+    /// Values queued or unacknowledged, summed over links (bounded by what neighbours lack).
+    pub(crate) fn pending_len(&self) -> usize {
+        self.links.iter().map(Link::pending_len).sum()
+    }
+
+    fn spread(&mut self, now: Time, pos: u32, origin: Origin, except: Option<usize>) {
+        let acting_root = self.acting_root(now);
+        for (i, link) in self.links.iter_mut().enumerate() {
+            if Some(i) != except {
+                link.queue(pos, self.rounds.due(origin, link.kind, now, acting_root));
+            }
+        }
+    }
+
+    fn queue_everything(&mut self, li: usize, due: Time) {
+        let link = &mut self.links[li];
+        for pos in 0..self.store.len() as u32 {
+            link.queue(pos, due);
+        }
+    }
+
+    fn link_of(&self, node: u16) -> Option<usize> {
+        match self.link_index.get(usize::from(node)) {
+            Some(&i) if i != NO_LINK => Some(i as usize),
+            _ => None,
+        }
+    }
+
+    fn add_link(&mut self, peer: u16, kind: LinkKind) -> usize {
+        let li = self.links.len();
+        self.links.push(Link::new(peer, kind, &self.settings));
+        self.link_index[usize::from(peer)] = li as u32;
+        li
+    }
+
+    fn remove_link(&mut self, li: usize) {
+        let gone = self.links.swap_remove(li);
+        self.link_index[usize::from(gone.peer)] = NO_LINK;
+        if let Some(moved) = self.links.get(li) {
+            self.link_index[usize::from(moved.peer)] = li as u32;
+        }
+    }
+
+    /// A link is suspect when it has left values unacknowledged for `fallback_after`.
+    fn suspect(&self, node: u16, now: Time) -> bool {
+        self.link_of(node)
+            .and_then(|li| self.links[li].unacked_since())
+            .is_some_and(|t| t + self.settings.fallback_after <= now)
+    }
+
+    /// True for the root, and for a node whose parent is unreachable (it then relays down at
+    /// once for the nodes that adopted it as their relay).
+    fn acting_root(&self, now: Time) -> bool {
+        self.parent.is_none_or(|p| self.suspect(p, now))
+    }
+
+    fn expire_adoptees(&mut self, now: Time) {
+        let lease = self.settings.lease;
+        while let Some(li) = self.links.iter().position(|l| {
+            l.kind == LinkKind::Adoptee && l.last_heard.is_some_and(|t| t + lease <= now)
+        }) {
+            self.remove_link(li);
+        }
+    }
+}

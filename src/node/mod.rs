@@ -1,0 +1,385 @@
+//! The node core: a sans-IO state machine that answers every Maelstrom request.
+//!
+//! A [`Node`] is driven by one loop, the same in the runtime, the simulator and the tests:
+//! feed it an [`Input`] with the current time through [`Node::handle`], drain
+//! [`Node::poll_transmit`] until it returns `None`, then ask [`Node::poll_timeout`] when to call
+//! [`Node::handle`] with [`Input::Timeout`] next. Time never goes backwards. The node reads no
+//! clock, does no I/O, spawns nothing and uses no randomness, so a run is a pure function of
+//! its inputs and their times.
+
+pub mod broadcast;
+pub(crate) mod outbox;
+mod unique_id;
+
+use std::borrow::Cow;
+use std::collections::VecDeque;
+
+use crate::config::NodeConfig;
+use crate::time::Time;
+use crate::wire::{DecodeError, ErrorCode, Message, Payload, Transmit, Value};
+
+use broadcast::Broadcast;
+use outbox::{Outbox, Outgoing, Peer, PeerName, Pending};
+use unique_id::UniqueIds;
+
+/// Something that happened to the node.
+#[derive(Debug)]
+pub enum Input<'a> {
+    /// A message arrived on stdin.
+    Message(Message<'a>),
+    /// A line arrived that is not a valid message; the node answers with an error if the
+    /// line says who to answer, and logs it otherwise.
+    Malformed(DecodeError<'a>),
+    /// The deadline last returned by [`Node::poll_timeout`] has passed.
+    Timeout,
+}
+
+/// Who this node is, once `init` has told it.
+#[derive(Debug)]
+struct Identity {
+    names: Vec<Box<str>>,
+    me: u16,
+}
+
+/// A notable event the driver may want to log (the core itself never writes anywhere).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Notice {
+    /// A line or message was dropped without a reply, and why.
+    Dropped(String),
+    /// Something about the configuration or the cluster deserves a warning.
+    Warning(String),
+    /// The node was initialised.
+    Initialised {
+        /// This node's id.
+        node_id: String,
+        /// How many nodes the cluster has.
+        nodes: usize,
+    },
+}
+
+/// A Maelstrom node: echo, unique ids and broadcast in one state machine.
+#[derive(Debug)]
+pub struct Node {
+    config: NodeConfig,
+    identity: Option<Identity>,
+    unique: Option<UniqueIds>,
+    broadcast: Option<Broadcast>,
+    outbox: Outbox,
+    /// The message lent out by the last `poll_transmit`.
+    lent: Option<Outgoing>,
+    notices: VecDeque<Notice>,
+    deadline: Option<Time>,
+    now: Time,
+}
+
+impl Node {
+    /// A node that has not been initialised yet.
+    pub fn new(config: NodeConfig) -> Node {
+        Node {
+            config,
+            identity: None,
+            unique: None,
+            broadcast: None,
+            outbox: Outbox::default(),
+            lent: None,
+            notices: VecDeque::new(),
+            deadline: None,
+            now: Time::ZERO,
+        }
+    }
+
+    /// Handles one input at time `now` (which must not be earlier than any earlier `now`),
+    /// then runs whatever timers are due.
+    pub fn handle(&mut self, now: Time, input: Input<'_>) {
+        let now = now.max(self.now);
+        self.now = now;
+        match input {
+            Input::Message(message) => self.on_message(now, message),
+            Input::Malformed(error) => self.on_malformed(error),
+            Input::Timeout => {}
+        }
+        if let Some(b) = &mut self.broadcast {
+            if b.deadline().is_some_and(|d| d <= now) {
+                b.on_time(now, &mut self.outbox);
+            }
+            self.deadline = b.deadline();
+            debug_assert!(
+                self.deadline.is_none_or(|d| d > now),
+                "a timer due at {:?} survived on_time({now:?})",
+                self.deadline
+            );
+        }
+    }
+
+    /// The next message to send, if any. The message borrows from the node: encode it before
+    /// calling this again.
+    pub fn poll_transmit(&mut self) -> Option<Transmit<'_>> {
+        self.lent = self.outbox.pop();
+        let message = self.lent.as_ref()?;
+        let (names, me) = match &self.identity {
+            Some(id) => (&id.names[..], Some(id.me)),
+            None => (&[][..], None),
+        };
+        let store = self.broadcast.as_ref().map_or(&[][..], Broadcast::values);
+        Some(message.transmit(names, me, store))
+    }
+
+    /// When the node next needs [`Input::Timeout`], if ever. `None` means the node is idle
+    /// until the next message.
+    pub fn poll_timeout(&self) -> Option<Time> {
+        self.deadline
+    }
+
+    /// The next notice for the driver's log, if any.
+    pub fn poll_notice(&mut self) -> Option<Notice> {
+        self.notices.pop_front()
+    }
+
+    /// This node's id, once initialised.
+    pub fn node_id(&self) -> Option<&str> {
+        self.identity
+            .as_ref()
+            .map(|id| &*id.names[usize::from(id.me)])
+    }
+
+    /// Every broadcast value this node holds, in arrival order.
+    pub fn values(&self) -> &[Value] {
+        self.broadcast.as_ref().map_or(&[], Broadcast::values)
+    }
+
+    /// Whether the node has nothing queued, unacknowledged or owed towards other nodes.
+    pub fn is_idle(&self) -> bool {
+        self.outbox.len() == 0 && self.broadcast.as_ref().is_none_or(Broadcast::is_idle)
+    }
+
+    /// How many values wait on links to be sent or acknowledged, summed over links.
+    pub fn pending_len(&self) -> usize {
+        self.broadcast.as_ref().map_or(0, Broadcast::pending_len)
+    }
+
+    /// The configuration the node runs with.
+    pub fn config(&self) -> &NodeConfig {
+        &self.config
+    }
+
+    fn on_message(&mut self, now: Time, m: Message<'_>) {
+        let msg_id = m.body.msg_id;
+        let Some(identity) = &self.identity else {
+            return self.before_init(m);
+        };
+        let from_node = identity.names.iter().position(|n| **n == *m.src);
+        match m.body.payload {
+            Payload::Init {
+                node_id, node_ids, ..
+            } => {
+                let same = node_id == &*identity.names[usize::from(identity.me)]
+                    && node_ids.len() == identity.names.len()
+                    && node_ids
+                        .iter()
+                        .zip(&identity.names)
+                        .all(|(a, b)| *a == &**b);
+                if same {
+                    self.reply(m.src, msg_id, Pending::InitOk);
+                } else {
+                    let text = format!("already initialised as {}", self.node_id().unwrap_or(""));
+                    self.error(m.src, msg_id, ErrorCode::PreconditionFailed, text);
+                }
+            }
+            Payload::Echo { echo } => self.reply(m.src, msg_id, Pending::EchoOk(echo)),
+            Payload::Generate => match self.unique.as_mut().and_then(UniqueIds::next_id) {
+                Some(id) => self.reply(m.src, msg_id, Pending::GenerateOk(id)),
+                None => self.error(m.src, msg_id, ErrorCode::Abort, "id space exhausted".into()),
+            },
+            Payload::Broadcast { message } => {
+                if let Some(b) = &mut self.broadcast {
+                    b.on_client_value(now, message);
+                }
+                self.reply(m.src, msg_id, Pending::BroadcastOk);
+            }
+            Payload::Read => {
+                let upto = self.values().len();
+                self.reply(m.src, msg_id, Pending::ReadOk { upto });
+            }
+            Payload::Topology { topology } => {
+                let me = &*identity.names[usize::from(identity.me)];
+                let mine: Vec<u16> = topology
+                    .iter()
+                    .filter(|(node, _)| *node == me)
+                    .flat_map(|(_, list)| list.iter())
+                    .filter_map(|n| identity.names.iter().position(|m| &**m == *n))
+                    .map(|i| i as u16)
+                    .collect();
+                if let Some(b) = &mut self.broadcast {
+                    b.on_topology(now, &mine);
+                }
+                self.reply(m.src, msg_id, Pending::TopologyOk);
+            }
+            Payload::Gossip(gossip) => match (from_node, &mut self.broadcast) {
+                (Some(from), Some(b)) => b.on_gossip(now, from as u16, gossip),
+                _ => self.drop_notice(format!(
+                    "gossip from {}, which is not a node of this cluster",
+                    m.src
+                )),
+            },
+            Payload::Error { code, text } => self.drop_notice(format!(
+                "error {code} from {}: {}",
+                m.src,
+                text.unwrap_or("")
+            )),
+            Payload::Unknown { kind } => {
+                if m.body.in_reply_to.is_some() {
+                    self.drop_notice(format!("reply of type {kind:?} from {}", m.src));
+                } else {
+                    let text = format!("message type {kind:?} is not supported");
+                    self.error(m.src, msg_id, ErrorCode::NotSupported, text);
+                }
+            }
+        }
+    }
+
+    fn before_init(&mut self, m: Message<'_>) {
+        let Payload::Init { node_id, node_ids } = m.body.payload else {
+            let text = format!(
+                "{} before init: this node does not know its id yet",
+                m.body.payload.kind()
+            );
+            return self.error_as(
+                m.dest,
+                m.src,
+                m.body.msg_id,
+                ErrorCode::TemporarilyUnavailable,
+                text,
+            );
+        };
+        let problem = if node_ids.is_empty() {
+            Some("node_ids is empty".to_string())
+        } else if node_ids.len() > usize::from(u16::MAX) {
+            Some(format!(
+                "{} nodes is more than this node supports",
+                node_ids.len()
+            ))
+        } else if !node_ids.contains(&node_id) {
+            Some(format!("node_id {node_id:?} is not in node_ids"))
+        } else if (1..node_ids.len()).any(|i| node_ids[..i].contains(&node_ids[i])) {
+            Some("node_ids lists a node twice".to_string())
+        } else {
+            None
+        };
+        if let Some(text) = problem {
+            return self.error_as(
+                m.dest,
+                m.src,
+                m.body.msg_id,
+                ErrorCode::MalformedRequest,
+                text,
+            );
+        }
+        let me = node_ids.iter().position(|n| *n == node_id).unwrap_or(0) as u16;
+        let names: Vec<Box<str>> = node_ids.iter().map(|n| Box::from(*n)).collect();
+        let (broadcast, warnings) = Broadcast::new(&self.config, me, &names);
+        for warning in warnings {
+            self.notice(Notice::Warning(warning));
+        }
+        self.unique = Some(UniqueIds::new(me, names.len() as u16));
+        self.broadcast = Some(broadcast);
+        self.notice(Notice::Initialised {
+            node_id: node_id.to_string(),
+            nodes: names.len(),
+        });
+        self.identity = Some(Identity { names, me });
+        self.reply(m.src, m.body.msg_id, Pending::InitOk);
+    }
+
+    fn on_malformed(&mut self, e: DecodeError<'_>) {
+        let (Some(src), Some(msg_id)) = (&e.src, e.msg_id) else {
+            return self.drop_notice(format!("unanswerable line: {}", e.kind));
+        };
+        let text = format!("malformed request: {}", e.kind);
+        let me = e.dest.as_deref().unwrap_or("");
+        match self.identity {
+            Some(_) => self.error(src, Some(msg_id), ErrorCode::MalformedRequest, text),
+            None => self.error_as(me, src, Some(msg_id), ErrorCode::MalformedRequest, text),
+        }
+    }
+
+    /// Where a reply to `src` can go: a client, or a node of the cluster. Anything else would
+    /// make Maelstrom reject the line (and stop reading this node), so it is dropped.
+    fn reply_peer(&self, src: &str) -> Option<Peer> {
+        if let Some(id) = &self.identity
+            && let Some(i) = id.names.iter().position(|n| **n == *src)
+        {
+            return Some(Peer::Node(i as u16));
+        }
+        src.starts_with('c')
+            .then(|| Peer::Named(PeerName::new(src)))
+    }
+
+    fn reply(&mut self, src: &str, msg_id: Option<u64>, payload: Pending) {
+        self.send_reply(None, src, msg_id, payload);
+    }
+
+    fn error(&mut self, src: &str, msg_id: Option<u64>, code: ErrorCode, text: String) {
+        self.send_reply(
+            None,
+            src,
+            msg_id,
+            Pending::Error {
+                code,
+                text: Cow::Owned(text),
+            },
+        );
+    }
+
+    /// An error sent before `init`, from the id the request was addressed to.
+    fn error_as(
+        &mut self,
+        me: &str,
+        src: &str,
+        msg_id: Option<u64>,
+        code: ErrorCode,
+        text: String,
+    ) {
+        let payload = Pending::Error {
+            code,
+            text: Cow::Owned(text),
+        };
+        self.send_reply(Some(PeerName::new(me)), src, msg_id, payload);
+    }
+
+    fn send_reply(
+        &mut self,
+        me: Option<PeerName>,
+        src: &str,
+        msg_id: Option<u64>,
+        payload: Pending,
+    ) {
+        let Some(msg_id) = msg_id else {
+            return self.drop_notice(format!("no msg_id on a request from {src}: not answered"));
+        };
+        let Some(dest) = self.reply_peer(src) else {
+            return self.drop_notice(format!(
+                "not answering {src}: not a client or a node of this cluster"
+            ));
+        };
+        self.outbox.push(Outgoing {
+            dest,
+            src_before_init: me,
+            in_reply_to: Some(msg_id),
+            payload,
+        });
+    }
+
+    fn drop_notice(&mut self, why: String) {
+        self.notice(Notice::Dropped(why));
+    }
+
+    /// Keeps the last notices for the driver; a driver that never reads them loses the
+    /// oldest rather than letting them grow without bound.
+    fn notice(&mut self, notice: Notice) {
+        const KEEP: usize = 1024;
+        if self.notices.len() == KEEP {
+            self.notices.pop_front();
+        }
+        self.notices.push_back(notice);
+    }
+}

@@ -1,0 +1,250 @@
+//! The only asynchronous code: reads stdin, feeds the node, writes stdout, wakes the node at
+//! its deadlines. Also the only place that reads a clock.
+//!
+//! A reader thread hands stdin over in chunks; every complete line of a chunk is decoded in
+//! place and handled, each reply encoded into one buffer, and the buffer written to stdout with
+//! a single write and flush per chunk. Time given to the node is wall-clock time (microseconds
+//! since the Unix epoch) made monotonic, so all nodes of a cluster agree on round boundaries.
+
+use std::io::{self, Read, Write};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use tokio::sync::mpsc;
+
+use crate::config::NodeConfig;
+use crate::node::{Input, Node, Notice};
+use crate::time::Time;
+use crate::wire::{Decoder, INPUT_PADDING, encode, salvage_envelope};
+
+/// Bytes read from stdin at a time.
+const CHUNK: usize = 64 * 1024;
+
+/// Runs a node on stdin/stdout until stdin closes, then writes whatever replies are owed and
+/// returns.
+pub fn run(config: NodeConfig) -> io::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()?;
+    runtime.block_on(serve(Node::new(config)))
+}
+
+/// Wall-clock time, read once per batch of input, never going backwards.
+struct Clock {
+    origin: Instant,
+    origin_micros: u64,
+}
+
+impl Clock {
+    fn new() -> Clock {
+        let since_epoch = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        Clock {
+            origin: Instant::now(),
+            origin_micros: u64::try_from(since_epoch.as_micros()).unwrap_or(0),
+        }
+    }
+
+    fn now(&self) -> Time {
+        let elapsed = u64::try_from(self.origin.elapsed().as_micros()).unwrap_or(u64::MAX);
+        Time::from_micros(self.origin_micros.saturating_add(elapsed))
+    }
+
+    fn instant_of(&self, t: Time) -> tokio::time::Instant {
+        let offset = t.as_micros().saturating_sub(self.origin_micros);
+        (self.origin + Duration::from_micros(offset)).into()
+    }
+}
+
+async fn serve(mut node: Node) -> io::Result<()> {
+    let (tx, mut rx) = mpsc::channel::<Vec<u8>>(16);
+    std::thread::Builder::new()
+        .name("stdin".into())
+        .spawn(move || read_stdin(tx))?;
+    let clock = Clock::new();
+    let mut lines = LineBuffer::default();
+    let mut decoder = Decoder::new();
+    let mut out = Vec::with_capacity(CHUNK);
+    let mut stdout = io::stdout().lock();
+    loop {
+        let deadline = node.poll_timeout().map(|t| clock.instant_of(t));
+        tokio::select! {
+            chunk = rx.recv() => {
+                let now = clock.now();
+                let eof = chunk.is_none();
+                match chunk {
+                    Some(chunk) => lines.push(&chunk),
+                    None => lines.finish(),
+                }
+                lines.for_each_line(|line, padded| {
+                    handle_line(&mut node, &mut decoder, now, line, padded);
+                    drain(&mut node, &mut out);
+                });
+                write_out(&mut stdout, &mut out)?;
+                if eof {
+                    return Ok(());
+                }
+            }
+            () = sleep_until(deadline) => {
+                node.handle(clock.now(), Input::Timeout);
+                drain(&mut node, &mut out);
+                write_out(&mut stdout, &mut out)?;
+            }
+        }
+    }
+}
+
+async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+fn read_stdin(tx: mpsc::Sender<Vec<u8>>) {
+    let mut stdin = io::stdin().lock();
+    loop {
+        let mut chunk = vec![0; CHUNK];
+        match stdin.read(&mut chunk) {
+            Ok(0) => return,
+            Ok(n) => {
+                chunk.truncate(n);
+                if tx.blocking_send(chunk).is_err() {
+                    return;
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                tracing::error!("reading stdin: {e}");
+                return;
+            }
+        }
+    }
+}
+
+fn handle_line(node: &mut Node, decoder: &mut Decoder, now: Time, buf: &mut [u8], len: usize) {
+    let mut line_end = len;
+    if line_end > 0 && buf[line_end - 1] == b'\r' {
+        line_end -= 1;
+    }
+    if buf[..line_end].iter().all(u8::is_ascii_whitespace) {
+        tracing::warn!("dropped an empty input line");
+        return;
+    }
+    let salvage_copy = buf[..line_end].to_vec();
+    match decoder.decode_padded(buf, line_end) {
+        Ok(message) => node.handle(now, Input::Message(message)),
+        Err(mut error) => {
+            if error.src.is_none() {
+                salvage_envelope(&salvage_copy, &mut error);
+            }
+            node.handle(now, Input::Malformed(error));
+        }
+    }
+}
+
+fn drain(node: &mut Node, out: &mut Vec<u8>) {
+    while let Some(t) = node.poll_transmit() {
+        encode(&t, out);
+    }
+    while let Some(notice) = node.poll_notice() {
+        match notice {
+            Notice::Dropped(why) => tracing::warn!("dropped: {why}"),
+            Notice::Warning(what) => tracing::warn!("{what}"),
+            Notice::Initialised { node_id, nodes } => {
+                tracing::info!("initialised as {node_id} of {nodes} nodes");
+            }
+        }
+    }
+}
+
+fn write_out(stdout: &mut impl Write, out: &mut Vec<u8>) -> io::Result<()> {
+    if !out.is_empty() {
+        stdout.write_all(out)?;
+        stdout.flush()?;
+        out.clear();
+    }
+    Ok(())
+}
+
+/// Input bytes split into lines, each handed out with padding after it for in-place decoding.
+#[derive(Default)]
+struct LineBuffer {
+    buf: Vec<u8>,
+    /// Bytes of `buf` that are input (the rest is padding).
+    filled: usize,
+    /// Input ended: the last line needs no `\n`.
+    finished: bool,
+}
+
+impl LineBuffer {
+    fn push(&mut self, bytes: &[u8]) {
+        self.buf.truncate(self.filled);
+        self.buf.extend_from_slice(bytes);
+        self.filled = self.buf.len();
+    }
+
+    fn finish(&mut self) {
+        self.finished = true;
+    }
+
+    /// Calls `f(line_and_following_bytes, line_len)` for every complete line, then keeps the
+    /// incomplete rest for the next chunk.
+    fn for_each_line(&mut self, mut f: impl FnMut(&mut [u8], usize)) {
+        self.buf.truncate(self.filled);
+        self.buf.resize(self.filled + INPUT_PADDING, b' ');
+        let mut start = 0;
+        while start < self.filled {
+            let end = match memchr_newline(&self.buf[start..self.filled]) {
+                Some(i) => start + i,
+                None if self.finished => self.filled,
+                None => break,
+            };
+            f(&mut self.buf[start..], end - start);
+            start = end + 1;
+        }
+        let start = start.min(self.filled);
+        self.buf.copy_within(start..self.filled, 0);
+        self.filled -= start;
+        self.buf.truncate(self.filled);
+    }
+}
+
+fn memchr_newline(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == b'\n')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines_of(chunks: &[&str], finish: bool) -> (Vec<String>, usize) {
+        let mut lb = LineBuffer::default();
+        let mut seen = Vec::new();
+        for (i, c) in chunks.iter().enumerate() {
+            lb.push(c.as_bytes());
+            if finish && i + 1 == chunks.len() {
+                lb.finish();
+            }
+            lb.for_each_line(|buf, len| {
+                assert!(buf.len() >= len + INPUT_PADDING);
+                seen.push(String::from_utf8_lossy(&buf[..len]).into_owned());
+            });
+        }
+        (seen, lb.filled)
+    }
+
+    #[test]
+    fn splits_lines_across_chunks_and_keeps_the_rest() {
+        let (seen, rest) = lines_of(&["{\"a\":1}\n{\"b\"", ":2}\n{\"c\""], false);
+        assert_eq!(seen, vec!["{\"a\":1}", "{\"b\":2}"]);
+        assert_eq!(rest, 4);
+    }
+
+    #[test]
+    fn a_last_line_without_newline_counts_at_end_of_input() {
+        let (seen, rest) = lines_of(&["x\ny"], true);
+        assert_eq!(seen, vec!["x", "y"]);
+        assert_eq!(rest, 0);
+    }
+}

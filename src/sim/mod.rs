@@ -1,0 +1,1 @@
+//! The Maelstrom simulator behind `glomers-sim` (in progress).
