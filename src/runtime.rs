@@ -77,7 +77,7 @@ async fn serve(mut node: Node) -> io::Result<()> {
                     None => lines.finish(),
                 }
                 lines.for_each_line(|line, padded| {
-                    handle_line(&mut node, &mut decoder, now, line, padded);
+                    feed_line(&mut node, &mut decoder, now, line, padded);
                     drain(&mut node, &mut out);
                 });
                 write_out(&mut stdout, &mut out)?;
@@ -122,7 +122,11 @@ fn read_stdin(tx: mpsc::Sender<Vec<u8>>) {
     }
 }
 
-fn handle_line(node: &mut Node, decoder: &mut Decoder, now: Time, buf: &mut [u8], len: usize) {
+/// Feeds one input line to `node` as the runtime does: blank lines are dropped, a trailing
+/// `\r` is ignored, a line that does not decode becomes [`Input::Malformed`] (with `src` and
+/// `msg_id` salvaged when simd-json rejected the whole line). `buf[..len]` is the line; bytes
+/// after it serve as simd-json's padding when there are enough (see [`INPUT_PADDING`]).
+pub fn feed_line(node: &mut Node, decoder: &mut Decoder, now: Time, buf: &mut [u8], len: usize) {
     let mut line_end = len;
     if line_end > 0 && buf[line_end - 1] == b'\r' {
         line_end -= 1;
@@ -131,16 +135,17 @@ fn handle_line(node: &mut Node, decoder: &mut Decoder, now: Time, buf: &mut [u8]
         tracing::warn!("dropped an empty input line");
         return;
     }
-    let salvage_copy = buf[..line_end].to_vec();
-    match decoder.decode_padded(buf, line_end) {
-        Ok(message) => node.handle(now, Input::Message(message)),
-        Err(mut error) => {
-            if error.src.is_none() {
-                salvage_envelope(&salvage_copy, &mut error);
-            }
-            node.handle(now, Input::Malformed(error));
-        }
+    let error = match decoder.decode_padded(buf, line_end) {
+        Ok(message) => return node.handle(now, Input::Message(message)),
+        Err(error) => error.into_owned(),
+    };
+    let mut error = error;
+    if error.src.is_none() {
+        // simd-json rejected the whole line (say, a 100-digit integer): read the envelope
+        // with a more lenient parser so the sender still gets an error reply.
+        salvage_envelope(&buf[..line_end], &mut error);
     }
+    node.handle(now, Input::Malformed(error));
 }
 
 fn drain(node: &mut Node, out: &mut Vec<u8>) {

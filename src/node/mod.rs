@@ -105,7 +105,7 @@ impl Node {
             self.deadline = b.deadline();
             debug_assert!(
                 self.deadline.is_none_or(|d| d > now),
-                "a timer due at {:?} survived on_time({now:?})",
+                "a timer due at {:?} survived on_time({now:?}): {b:?}",
                 self.deadline
             );
         }

@@ -56,6 +56,16 @@ impl std::fmt::Display for DecodeError<'_> {
 }
 
 impl DecodeError<'_> {
+    /// The same error, no longer borrowing from the line.
+    pub fn into_owned(self) -> DecodeError<'static> {
+        DecodeError {
+            kind: self.kind,
+            src: self.src.map(|s| Cow::Owned(s.into_owned())),
+            dest: self.dest.map(|s| Cow::Owned(s.into_owned())),
+            msg_id: self.msg_id,
+        }
+    }
+
     fn bare(kind: DecodeErrorKind) -> Self {
         DecodeError {
             kind,
@@ -133,7 +143,8 @@ impl Decoder {
 
 /// Recovers `src`, `dest` and `body.msg_id` from a line simd-json rejected (for instance one
 /// holding an integer wider than 64 bits), so the node can still send an error reply. The
-/// line may have been partly rewritten by the failed parse; this is best effort.
+/// failed parse may have rewritten escaped strings of the line in place, so this is best
+/// effort: when it fails the line stays unanswerable.
 pub fn salvage_envelope(line: &[u8], error: &mut DecodeError<'_>) {
     #[derive(serde::Deserialize)]
     struct Envelope {

@@ -11,6 +11,11 @@
 //! waits for the longest retry timeout and starts over. Once the parent acknowledges again the
 //! node says `detach` to the relay and drops it; a relay also forgets an adoptee it has not
 //! heard from for `fallback.lease_ms`.
+//!
+//! A node notices that its parent is gone only through its own unacknowledged values: there are
+//! no heartbeats, because an idle cluster must send nothing. A node with nothing to send keeps
+//! waiting for its parent; under Maelstrom's workload every node has a client broadcasting, so
+//! every node cut off from its parent soon has values in flight and falls back.
 
 use super::Broadcast;
 use super::link::LinkKind;

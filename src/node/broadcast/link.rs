@@ -153,9 +153,10 @@ impl Link {
         }
     }
 
-    /// When the oldest unacknowledged value was first sent.
+    /// When the oldest unacknowledged value was first sent. (Resent batches move to the back
+    /// of the queue but keep their first-send time, so this is not always the front's.)
     pub(crate) fn unacked_since(&self) -> Option<Time> {
-        self.in_flight.front().map(|b| b.first_sent)
+        self.in_flight.iter().map(|b| b.first_sent).min()
     }
 
     /// The next time this link needs attention.
