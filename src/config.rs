@@ -27,6 +27,15 @@ use serde::{Deserialize, Serialize};
 pub const PRESETS: &[(&str, &str)] = &[
     ("3d", include_str!("../topologies/3d.toml")),
     ("3e", include_str!("../topologies/3e.toml")),
+    ("tree4", include_str!("../topologies/tree4.toml")),
+    ("tree2", include_str!("../topologies/tree2.toml")),
+    ("grid", include_str!("../topologies/grid.toml")),
+    ("maelstrom", include_str!("../topologies/maelstrom.toml")),
+    ("total", include_str!("../topologies/total.toml")),
+    (
+        "star-no-fallback",
+        include_str!("../topologies/star-no-fallback.toml"),
+    ),
 ];
 
 /// Everything a node can be told at start-up. The default is the 3e preset.
@@ -355,6 +364,25 @@ mod tests {
         let mut e3 = NodeConfig::from_toml(preset("3e").expect("3e"), "3e").expect("parses");
         e3.description.clear();
         assert_eq!(e3, NodeConfig::default());
+    }
+
+    #[test]
+    fn every_shipped_file_is_a_preset() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("topologies");
+        for entry in std::fs::read_dir(dir).expect("topologies/") {
+            let path = entry.expect("entry").path();
+            let text = std::fs::read_to_string(&path).expect("readable");
+            let name = path.file_stem().and_then(|s| s.to_str()).expect("name");
+            assert_eq!(
+                preset(name),
+                Some(text.as_str()),
+                "{name} is compiled in as-is"
+            );
+            assert!(
+                text.starts_with("# "),
+                "{name} opens with a comment saying what it is for"
+            );
+        }
     }
 
     #[test]
