@@ -281,6 +281,7 @@ impl Cluster {
             node_errors: std::mem::take(&mut self.node_errors),
             partition_drops: self.net.partition_drops,
             fault_losses: self.net.fault_losses,
+            past_deadlines: 0,
             clients_opened: self.clients.len(),
             main_start,
             end,

@@ -25,6 +25,9 @@ const EPOCH_BASE: u64 = 1_600_000_000_000_000;
 /// Epoch offsets spread over about three years, to the µs.
 const EPOCH_SPREAD: u64 = 100_000_000_000_000;
 
+/// How long after the current time a node that asked for a past deadline is woken.
+const PAST_DEADLINE_STEP: std::time::Duration = std::time::Duration::from_millis(1);
+
 /// Nodes in process, their timers, and the virtual clock.
 pub struct InProcess {
     cluster: Cluster,
@@ -38,6 +41,8 @@ pub struct InProcess {
     decoder: Decoder,
     out: Vec<u8>,
     now: Time,
+    /// How often a node asked to be woken at or before the current time.
+    past_deadlines: u64,
 }
 
 impl std::fmt::Debug for InProcess {
@@ -65,6 +70,7 @@ impl InProcess {
             decoder: Decoder::new(),
             out: Vec::new(),
             now: Time::ZERO,
+            past_deadlines: 0,
         })
     }
 
@@ -90,7 +96,9 @@ impl InProcess {
                 (Some(tc), _) => self.step_core(tc),
             }
         }
-        self.cluster.finish()
+        let mut report = self.cluster.finish()?;
+        report.past_deadlines = self.past_deadlines;
+        Ok(report)
     }
 
     /// The earliest live node deadline, dropping stale heap entries.
@@ -145,9 +153,18 @@ impl InProcess {
             encode(&t, &mut self.out);
         }
         while node.poll_notice().is_some() {}
-        let deadline = node
-            .poll_timeout()
-            .map(|t| Time::from_micros(t.as_micros().saturating_sub(self.epoch)).max(self.now));
+        let now = self.now;
+        let deadline = node.poll_timeout().map(|t| {
+            let t = Time::from_micros(t.as_micros().saturating_sub(self.epoch));
+            if t > now {
+                t
+            } else {
+                // A node must ask for a later time; waking it again at once could spin forever
+                // on the virtual clock, so it is woken a little later (and the fact reported).
+                self.past_deadlines += 1;
+                now + PAST_DEADLINE_STEP
+            }
+        });
         if deadline != self.deadlines[usize::from(i)] {
             self.deadlines[usize::from(i)] = deadline;
             if let Some(d) = deadline {

@@ -113,6 +113,13 @@ pub fn summary(report: &Report) -> String {
         report.clients_opened,
         report.partition_drops
     );
+    if report.past_deadlines > 0 {
+        let _ = writeln!(
+            out,
+            "WARNING: nodes asked {} times to be woken in the past (woken 1 ms later instead)",
+            report.past_deadlines
+        );
+    }
     for e in &report.node_errors {
         let _ = writeln!(
             out,
@@ -244,6 +251,7 @@ pub fn to_json(report: &Report) -> Value {
             "line": e.line,
         })).collect::<Vec<_>>(),
         "partition_drops": report.partition_drops,
+        "past_deadlines": report.past_deadlines,
         "main_start_us": report.main_start.as_micros(),
         "end_us": report.end.as_micros(),
         "server_sends_per_second": report.server_sends_per_second,

@@ -50,6 +50,9 @@ pub struct Report {
     pub partition_drops: u64,
     /// Node↔node messages lost to extra faults.
     pub fault_losses: u64,
+    /// How often a node asked to be woken at or before the time it was handling (a node bug;
+    /// the in-process driver then wakes it 1 ms later).
+    pub past_deadlines: u64,
     /// Clients opened over the run (setup clients included).
     pub clients_opened: usize,
     /// When the main phase (and the time limit) started, µs since the run started.
