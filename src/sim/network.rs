@@ -194,3 +194,108 @@ impl Network {
         (delivered, self.take(now, node))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::rng::{self, Stream};
+
+    fn net(latency_ms: u64, faults: Faults) -> Network {
+        let latency = Latency {
+            ms: latency_ms,
+            dist: LatencyDist::Constant,
+            rng: rng::stream(1, Stream::Latency),
+        };
+        Network::new(3, latency, faults, rng::stream(1, Stream::Faults))
+    }
+
+    fn ms(m: u64) -> Time {
+        Time::from_millis(m)
+    }
+
+    const N0: Endpoint = Endpoint::Node(0);
+    const N2: Endpoint = Endpoint::Node(2);
+    const C0: Endpoint = Endpoint::Client(0);
+
+    #[test]
+    fn a_client_request_waits_behind_the_message_the_worker_sleeps_on() {
+        let mut n = net(100, Faults::default());
+        assert_eq!(n.send(ms(0), 1, N0, 1, b"gossip".to_vec()), Some(ms(100)));
+        // The request's deadline is now, but the worker is asleep until 100 ms.
+        assert_eq!(n.send(ms(10), 2, C0, 1, b"read".to_vec()), None);
+        let (first, next) = n.wake(ms(100), 1);
+        assert_eq!(first.map(|p| p.id), Some(1));
+        assert_eq!(
+            next,
+            Some(ms(100)),
+            "the overdue request is delivered at once"
+        );
+        let (second, next) = n.wake(ms(100), 1);
+        assert_eq!((second.map(|p| p.id), next), (Some(2), None));
+    }
+
+    #[test]
+    fn partitions_apply_when_the_worker_takes_a_message() {
+        let mut n = net(100, Faults::default());
+        n.send(ms(0), 1, N0, 1, b"taken before the partition".to_vec());
+        n.send(ms(10), 2, N0, 1, b"queued".to_vec());
+        let mut p = Partition::healed(3);
+        p.block(0, 1);
+        n.set_partition(p);
+        let (delivered, next) = n.wake(ms(100), 1);
+        assert_eq!(delivered.map(|p| p.id), Some(1));
+        assert_eq!(next, None, "the queued message was dropped at take time");
+        assert_eq!(n.partition_drops, 1);
+        // Sent during the partition, but taken after the heal: delivered.
+        assert_eq!(
+            n.send(ms(150), 3, N2, 1, b"unblocked".to_vec()),
+            Some(ms(250))
+        );
+        n.send(ms(160), 4, N0, 1, b"sent while partitioned".to_vec());
+        n.heal();
+        assert_eq!(n.wake(ms(250), 1).1, Some(ms(260)));
+        assert_eq!(n.wake(ms(260), 1).0.map(|p| p.id), Some(4));
+        // Clients are never partitioned.
+        let mut p = Partition::healed(3);
+        p.block(0, 2);
+        n.set_partition(p);
+        assert_eq!(
+            n.send(ms(300), 5, C0, 2, b"request".to_vec()),
+            Some(ms(300))
+        );
+    }
+
+    #[test]
+    fn queued_messages_leave_in_deadline_order() {
+        let mut n = net(100, Faults::default());
+        n.send(ms(0), 1, N0, 1, b"a".to_vec());
+        n.send(ms(50), 2, N2, 1, b"b".to_vec()); // due at 150
+        n.send(ms(60), 3, C0, 1, b"c".to_vec()); // due at 60
+        let order: Vec<u64> = [100, 100, 150]
+            .into_iter()
+            .filter_map(|t| n.wake(ms(t), 1).0.map(|p| p.id))
+            .collect();
+        assert_eq!(order, vec![1, 3, 2]);
+    }
+
+    #[test]
+    fn loss_and_duplication_only_when_enabled() {
+        let lossy = Faults {
+            loss: 1.0,
+            ..Faults::default()
+        };
+        let mut n = net(10, lossy);
+        assert_eq!(n.send(ms(0), 1, N0, 1, b"x".to_vec()), None);
+        assert_eq!(n.fault_losses, 1);
+        assert!(n.send(ms(0), 2, C0, 1, b"client".to_vec()).is_some());
+        let dup = Faults {
+            duplicate: 1.0,
+            ..Faults::default()
+        };
+        let mut n = net(10, dup);
+        n.send(ms(0), 1, N0, 1, b"x".to_vec());
+        let a = n.wake(ms(10), 1);
+        let b = n.wake(ms(10), 1);
+        assert_eq!((a.0.map(|p| p.id), b.0.map(|p| p.id)), (Some(1), Some(1)));
+    }
+}
