@@ -22,6 +22,13 @@ pub(crate) enum Role {
 #[derive(Clone, Debug)]
 pub(crate) struct Pending {
     pub(crate) msg_id: u64,
+    /// The operation, for worker clients (setup requests are not operations).
+    pub(crate) op: Option<PendingOp>,
+}
+
+/// A worker's outstanding operation.
+#[derive(Clone, Debug)]
+pub(crate) struct PendingOp {
     pub(crate) f: OpF,
     /// The invocation's value (kept by failed and indeterminate completions).
     pub(crate) value: OpValue,

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use super::checker::set_full::{Quantiles, SetFullResult};
 use super::checker::{OutcomeCounts, Validity, WorkloadResult};
+use super::config::NodeKind;
 use super::journal::GroupStats;
 use super::report::Report;
 
@@ -92,10 +93,18 @@ fn set_full_edn(out: &mut String, r: &SetFullResult) {
 pub fn summary(report: &Report) -> String {
     let mut out = String::new();
     let c = &report.config;
+    let nemesis = if c.partition {
+        format!(
+            " --nemesis partition --nemesis-interval {}",
+            c.nemesis_interval.as_secs_f64()
+        )
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
-        "glomers-sim: -w {} --node-count {} --rate {} --time-limit {} --latency {} seed {} \
-         (replay with GLOMERS_SEED={})",
+        "glomers-sim: -w {} --node-count {} --rate {} --time-limit {} --latency {}{nemesis}; \
+         seed {} (replay with GLOMERS_SEED={})",
         c.workload,
         c.node_count,
         c.rate,
@@ -104,6 +113,11 @@ pub fn summary(report: &Report) -> String {
         report.seed,
         report.seed
     );
+    match &c.nodes {
+        NodeKind::InProcess(node) => {
+            let _ = writeln!(out, "nodes: in-process glomers ({})", node.description);
+        }
+    }
     let _ = writeln!(
         out,
         "virtual time: main phase from {:.3} s, torn down at {:.3} s; {} clients opened; \

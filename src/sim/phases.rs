@@ -5,7 +5,7 @@
 
 use serde_json::{Map, Value};
 
-use super::clients::{Pending, Role};
+use super::clients::{Pending, PendingOp, Role};
 use super::cluster::{Cluster, Event, Phase};
 use super::config::Workload;
 use super::history::{OpF, OpType, OpValue, Process};
@@ -31,7 +31,7 @@ impl Cluster {
                 node_id: &names[usize::from(node)],
                 node_ids: &names,
             };
-            self.await_reply(c, OpF::Read, OpValue::None, false, &request, node);
+            self.await_reply(c, None, &request, node);
         }
         let at = self.now + std::time::Duration::from_secs(10);
         self.schedule(at, Event::SetupDeadline(Phase::Init));
@@ -45,7 +45,7 @@ impl Cluster {
         for node in 0..self.n {
             let c = self.clients.open(Role::Topology(node));
             let request = Request::Topology(&map);
-            self.await_reply(c, OpF::Read, OpValue::None, false, &request, node);
+            self.await_reply(c, None, &request, node);
         }
         let at = self.now + std::time::Duration::from_secs(5);
         self.schedule(at, Event::SetupDeadline(Phase::Topology));
@@ -55,19 +55,12 @@ impl Cluster {
     fn await_reply(
         &mut self,
         c: u32,
-        f: OpF,
-        value: OpValue,
-        final_read: bool,
+        op: Option<PendingOp>,
         request: &Request<'_>,
         node: u16,
     ) -> u64 {
         let msg_id = self.client_send(c, node, request);
-        self.clients.get_mut(c).pending = Some(Pending {
-            msg_id,
-            f,
-            value,
-            final_read,
-        });
+        self.clients.get_mut(c).pending = Some(Pending { msg_id, op });
         msg_id
     }
 
@@ -143,7 +136,12 @@ impl Cluster {
             _ => Request::Read,
         };
         let node = (t % usize::from(self.n)) as u16;
-        let msg_id = self.await_reply(c, f, value, final_read, &request, node);
+        let op = PendingOp {
+            f,
+            value,
+            final_read,
+        };
+        let msg_id = self.await_reply(c, Some(op), &request, node);
         let at = self.now + self.cfg.client_timeout;
         self.schedule(at, Event::Timeout { client: c, msg_id });
     }
@@ -180,6 +178,9 @@ impl Cluster {
                 }
             },
             Role::Worker(t) => {
+                let Some(pending) = pending.op else {
+                    return;
+                };
                 let (kind, value, error) = match protocol::parse_reply(pending.f, body) {
                     Reply::Ok(OpValue::None) => (OpType::Ok, pending.value.clone(), None),
                     Reply::Ok(value) => (OpType::Ok, value, None),
@@ -215,7 +216,13 @@ impl Cluster {
         if client.pending.as_ref().is_none_or(|p| p.msg_id != msg_id) {
             return;
         }
-        let (Some(pending), Role::Worker(t)) = (client.pending.take(), client.role) else {
+        let (
+            Some(Pending {
+                op: Some(pending), ..
+            }),
+            Role::Worker(t),
+        ) = (client.pending.take(), client.role)
+        else {
             return;
         };
         let kind = if pending.f == OpF::Read {
@@ -231,7 +238,7 @@ impl Cluster {
     fn complete(
         &mut self,
         t: usize,
-        pending: &Pending,
+        pending: &PendingOp,
         kind: OpType,
         value: OpValue,
         error: Option<String>,
