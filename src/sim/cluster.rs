@@ -13,12 +13,13 @@
 //! The in-process driver ([`super::inprocess`]) steps `glomers::Node`s on a virtual clock; a
 //! process driver can feed the same core from real pipes in real time.
 
-use std::cmp::{Ordering, Reverse};
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::VecDeque;
 
 use super::clients::{Clients, Worker};
 use super::config::SimConfig;
 use super::endpoint::Endpoint;
+pub(super) use super::events::Event;
+use super::events::EventQueue;
 use super::generator::Generator;
 use super::history::History;
 use super::journal::Journal;
@@ -58,49 +59,6 @@ pub(super) enum Phase {
     Done,
 }
 
-/// Something the core must do at a given time.
-#[derive(Clone, Copy, Debug)]
-pub(super) enum Event {
-    /// A node's delivery worker wakes to deliver the message it took.
-    Deliver(u16),
-    /// The generator's next operation is due.
-    OpDue,
-    /// A client's request times out (if still outstanding).
-    Timeout { client: u32, msg_id: u64 },
-    /// The nemesis's next operation is due.
-    Nemesis,
-    /// Setup must have finished this phase by now.
-    SetupDeadline(Phase),
-    /// With rate 0: the main phase ends.
-    MainDeadline,
-    /// Broadcast: the recovery period is over.
-    FinalReads,
-}
-
-#[derive(Debug)]
-struct Scheduled {
-    at: Time,
-    seq: u64,
-    event: Event,
-}
-
-impl PartialEq for Scheduled {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-impl Eq for Scheduled {}
-impl PartialOrd for Scheduled {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Scheduled {
-    fn cmp(&self, other: &Self) -> Ordering {
-        (self.at, self.seq).cmp(&(other.at, other.seq))
-    }
-}
-
 /// Maelstrom's test harness around a cluster of line-speaking nodes.
 #[derive(Debug)]
 pub struct Cluster {
@@ -108,8 +66,7 @@ pub struct Cluster {
     pub(super) n: u16,
     pub(super) names: Vec<String>,
     pub(super) now: Time,
-    events: BinaryHeap<Reverse<Scheduled>>,
-    seq: u64,
+    events: EventQueue,
     pub(super) net: Network,
     pub(super) journal: Journal,
     pub(super) history: History,
@@ -154,8 +111,7 @@ impl Cluster {
             n,
             names: (0..n).map(|i| format!("n{i}")).collect(),
             now: Time::ZERO,
-            events: BinaryHeap::new(),
-            seq: 0,
+            events: EventQueue::default(),
             net: Network::new(n, latency, cfg.faults.clone(), faults_rng),
             journal: Journal::new(cfg.trace),
             history: History::new(),
@@ -188,21 +144,17 @@ impl Cluster {
         if self.phase == Phase::Done {
             return None;
         }
-        self.events.peek().map(|Reverse(s)| s.at)
+        self.events.next_time()
     }
 
     /// Runs everything due at or before `now`.
     pub fn advance(&mut self, now: Time) {
         self.now = self.now.max(now);
         while self.phase != Phase::Done {
-            match self.events.peek() {
-                Some(Reverse(s)) if s.at <= self.now => {}
-                _ => break,
-            }
-            let Some(Reverse(s)) = self.events.pop() else {
+            let Some(event) = self.events.pop_due(self.now) else {
                 break;
             };
-            self.handle_event(s.event);
+            self.handle_event(event);
         }
     }
 
@@ -324,12 +276,7 @@ impl Cluster {
     }
 
     pub(super) fn schedule(&mut self, at: Time, event: Event) {
-        self.seq += 1;
-        self.events.push(Reverse(Scheduled {
-            at,
-            seq: self.seq,
-            event,
-        }));
+        self.events.push(at, event);
     }
 
     fn send_to_node(&mut self, id: u64, from: Endpoint, to: u16, line: Vec<u8>) {

@@ -19,9 +19,10 @@
 //! | [`endpoint`] | node and client ids |
 //! | [`report`], [`output`] | the result, its summary and JSON forms |
 //!
-//! Internals: `network` (queues and delivery workers), `generator` (operation schedule),
-//! `nemesis` (partition schedule), `clients` (clients and worker threads), `phases` (the test
-//! timeline), `protocol` (JSON envelopes, requests, reply schemas), `rng` (seeded streams).
+//! Internals: `network` (queues and delivery workers), `events` (the core's timers),
+//! `generator` (operation schedule), `nemesis` (partition schedule), `clients` (clients and
+//! worker threads), `phases` (the test timeline), `protocol` (JSON envelopes, requests, reply
+//! schemas), `rng` (seeded streams).
 //!
 //! ```
 //! use std::time::Duration;
@@ -53,6 +54,7 @@ pub mod report;
 pub mod topology;
 
 mod clients;
+mod events;
 mod generator;
 mod nemesis;
 mod network;
