@@ -1,0 +1,88 @@
+//! The cluster core's timers: events due at a virtual time, popped in time order and, at equal
+//! times, in the order they were scheduled (so runs never depend on heap internals).
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
+
+use super::cluster::Phase;
+use crate::time::Time;
+
+/// Something the core must do at a given time.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Event {
+    /// A node's delivery worker wakes to deliver the message it took.
+    Deliver(u16),
+    /// The generator's next operation is due.
+    OpDue,
+    /// A client's request times out (if still outstanding).
+    Timeout { client: u32, msg_id: u64 },
+    /// The nemesis's next operation is due.
+    Nemesis,
+    /// Setup must have finished this phase by now.
+    SetupDeadline(Phase),
+    /// With rate 0: the main phase ends.
+    MainDeadline,
+    /// Broadcast: the recovery period is over.
+    FinalReads,
+}
+
+#[derive(Debug)]
+struct Scheduled {
+    at: Time,
+    seq: u64,
+    event: Event,
+}
+
+impl PartialEq for Scheduled {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Scheduled {}
+impl PartialOrd for Scheduled {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Scheduled {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (self.at, self.seq).cmp(&(other.at, other.seq))
+    }
+}
+
+/// Pending events, earliest first.
+#[derive(Debug, Default)]
+pub(crate) struct EventQueue {
+    heap: BinaryHeap<Reverse<Scheduled>>,
+    seq: u64,
+}
+
+impl EventQueue {
+    /// Schedules `event` at `at`.
+    pub(crate) fn push(&mut self, at: Time, event: Event) {
+        self.seq += 1;
+        self.heap.push(Reverse(Scheduled {
+            at,
+            seq: self.seq,
+            event,
+        }));
+    }
+
+    /// When the earliest event is due.
+    pub(crate) fn next_time(&self) -> Option<Time> {
+        self.heap.peek().map(|Reverse(s)| s.at)
+    }
+
+    /// The earliest event if it is due at or before `now`.
+    pub(crate) fn pop_due(&mut self, now: Time) -> Option<Event> {
+        if self.next_time()? > now {
+            return None;
+        }
+        self.heap.pop().map(|Reverse(s)| s.event)
+    }
+
+    /// Drops every pending event.
+    pub(crate) fn clear(&mut self) {
+        self.heap.clear();
+    }
+}
