@@ -200,3 +200,47 @@ fn a_round_costs_one_message_per_link_each_way() {
         net.server_messages
     );
 }
+
+#[test]
+fn a_dropped_relay_that_still_serves_is_told_to_detach() {
+    let config = config(OverlayKind::Star);
+    let after = Duration::from_millis(config.fallback.after_ms);
+    for seed in SEEDS {
+        let mut net = Net::new(7, &config, seed);
+        let mut value = 0;
+        let mut broadcast_everywhere = |net: &mut Net, span: Duration| {
+            let end = net.now + span;
+            while net.now < end {
+                for leaf in 1..7 {
+                    net.broadcast(leaf, value);
+                    value += 1;
+                }
+                net.run_for(Duration::from_millis(300));
+            }
+        };
+        // The root goes away: leaves fall back to n1.
+        net.partition(&[0], &[1, 2, 3, 4, 5, 6]);
+        broadcast_everywhere(&mut net, after * 2);
+        // n1 goes away for leaf 4 only: leaf 4 drops it and moves on to n2.
+        net.partition(&[1], &[4]);
+        broadcast_everywhere(&mut net, after * 2);
+        // n1 and leaf 4 see each other again while the root is still gone: n1 still relays for
+        // leaf 4 and must be told to stop rather than be linked back as a child.
+        net.cut.remove(&(1, 4));
+        net.cut.remove(&(4, 1));
+        broadcast_everywhere(&mut net, after * 2);
+        net.heal();
+        let context = format!("seed {seed}");
+        assert!(
+            net.settle(Duration::from_secs(120)),
+            "{context}: never went idle"
+        );
+        assert_everyone_has(&mut net, &(0..value).collect(), &context);
+        let before = net.server_messages;
+        net.run_for(Duration::from_secs(60));
+        assert_eq!(
+            net.server_messages, before,
+            "{context}: idle cluster sent messages"
+        );
+    }
+}

@@ -7,7 +7,7 @@ fn trace(seed: u64) -> Vec<u8> {
     cfg.partition = true;
     cfg.nemesis_interval = std::time::Duration::from_secs(1);
     cfg.trace = true;
-    let cfg = common::with_nodes(cfg, common::without_fallback(common::preset("3d")));
+    let cfg = common::with_nodes(cfg, common::preset("3d"));
     common::run(&cfg).trace.expect("traced")
 }
 

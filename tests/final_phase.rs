@@ -10,7 +10,7 @@ fn final_reads_come_ten_seconds_after_the_last_op_one_per_thread() {
     let mut cfg = common::broadcast(5, 10.0, 5, 0, 4);
     cfg.partition = true;
     cfg.nemesis_interval = std::time::Duration::from_secs(1);
-    let cfg = common::with_nodes(cfg, common::without_fallback(common::preset("3e")));
+    let cfg = common::with_nodes(cfg, common::preset("3e"));
     let r = common::run(&cfg);
     let ops = r.history.ops();
     let finals: Vec<_> = ops

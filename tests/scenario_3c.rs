@@ -3,11 +3,11 @@
 mod common;
 
 #[test]
-fn five_nodes_under_partitions_lose_nothing() {
+fn five_nodes_under_partitions_lose_nothing_without_fallback() {
     for seed in common::SEEDS {
         let mut cfg = common::broadcast(5, 10.0, 20, 0, seed);
         cfg.partition = true;
-        let node = common::without_fallback(common::preset("3e"));
+        let node = common::preset("star-no-fallback");
         let r = common::run(&common::with_nodes(cfg, node));
         common::assert_broadcast_valid(&r);
         assert!(
@@ -18,10 +18,6 @@ fn five_nodes_under_partitions_lose_nothing() {
 }
 
 #[test]
-#[cfg_attr(
-    debug_assertions,
-    ignore = "the default preset's fallback trips a node debug assertion under partitions"
-)]
 fn five_nodes_under_partitions_with_the_default_preset() {
     for seed in common::SEEDS {
         let mut cfg = common::broadcast(5, 10.0, 20, 0, seed);

@@ -215,7 +215,7 @@ impl Node {
                 self.reply(m.src, msg_id, Pending::TopologyOk);
             }
             Payload::Gossip(gossip) => match (from_node, &mut self.broadcast) {
-                (Some(from), Some(b)) => b.on_gossip(now, from as u16, gossip),
+                (Some(from), Some(b)) => b.on_gossip(now, from as u16, gossip, &mut self.outbox),
                 _ => self.drop_notice(format!(
                     "gossip from {}, which is not a node of this cluster",
                     m.src

@@ -14,14 +14,6 @@ pub fn preset(name: &str) -> NodeConfig {
     NodeConfig::load(name).expect("preset exists")
 }
 
-/// `preset` without the fallback relays. The default presets trip a debug assertion in the
-/// node (a timer left in the past) under partitions, so partition scenarios that must also run
-/// in debug builds use this variant.
-pub fn without_fallback(mut c: NodeConfig) -> NodeConfig {
-    c.fallback.enabled = false;
-    c
-}
-
 /// A broadcast test: `nodes` nodes, `rate` ops/s for `secs` s, `latency` ms.
 pub fn broadcast(nodes: u16, rate: f64, secs: u64, latency: u64, seed: u64) -> SimConfig {
     SimConfig {

@@ -60,12 +60,14 @@ impl Broadcast {
             let relay_suspect = self.suspect(relay, now);
             if !parent_suspect || relay_suspect {
                 if let Some(li) = self.link_of(relay) {
-                    if !parent_suspect {
-                        let goodbye = self.links[li].detach_message();
-                        out.gossip(relay, goodbye);
-                        self.fallback.next = 0;
-                    }
+                    // Also to a relay that stopped answering: if the goodbye gets through, it
+                    // stops serving us; if not, its messages will get another one.
+                    let goodbye = self.links[li].detach_message();
+                    out.gossip(relay, goodbye);
                     self.remove_link(li);
+                }
+                if !parent_suspect {
+                    self.fallback.next = 0;
                 }
                 self.fallback.relay = None;
             }
@@ -83,12 +85,12 @@ impl Broadcast {
             return;
         };
         self.fallback.next += 1;
-        let li = match self.link_of(candidate) {
-            // It adopted us earlier and still holds the link: reuse it.
-            Some(li) => li,
-            None => self.add_link(candidate, LinkKind::Relay),
-        };
-        self.links[li].kind = LinkKind::Relay;
+        if self.link_of(candidate).is_some() {
+            // Candidates rank before us, so no link to one can exist (adoptees rank after
+            // their relay); skip it rather than reuse a link with state of its own.
+            return;
+        }
+        let li = self.add_link(candidate, LinkKind::Relay);
         self.links[li].adopt_pending = true;
         self.fallback.relay = Some(candidate);
         self.queue_everything(li, now);

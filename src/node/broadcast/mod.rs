@@ -17,7 +17,7 @@ mod store;
 use std::time::Duration;
 
 use crate::config::{NodeConfig, OverlayKind};
-use crate::node::outbox::Outbox;
+use crate::node::outbox::{Outbox, Pending};
 use crate::time::Time;
 use crate::wire::{Gossip, Value};
 
@@ -68,6 +68,7 @@ const NO_LINK: u32 = u32::MAX;
 #[derive(Debug)]
 pub(crate) struct Broadcast {
     settings: Settings,
+    me: u16,
     kind: OverlayKind,
     rounds: Rounds,
     store: ValueStore,
@@ -75,6 +76,8 @@ pub(crate) struct Broadcast {
     /// Node index → position in `links`, or `NO_LINK`.
     link_index: Vec<u32>,
     parent: Option<u16>,
+    /// Position of every node in the overlay's root-first order (rooted overlays).
+    rank: Vec<u32>,
     fallback: Fallback,
 }
 
@@ -127,12 +130,14 @@ impl Broadcast {
         let rounds = Rounds::new(&settings, overlay.depth(me), overlay.height(me));
         let fallback = Fallback::new(overlay.fallback_candidates(me, settings.fallback_candidates));
         let mut b = Broadcast {
+            me,
             kind: config.overlay.kind,
             rounds,
             store: ValueStore::default(),
             links: Vec::new(),
             link_index: vec![NO_LINK; usize::from(n)],
             parent: overlay.parent(me),
+            rank: (0..n).map(|i| overlay.rank(i)).collect(),
             fallback,
             settings,
         };
@@ -165,21 +170,26 @@ impl Broadcast {
             return;
         }
         for &peer in neighbours {
-            if self.link_of(peer).is_none() {
-                let li = self.add_link(peer, LinkKind::Peer);
-                self.queue_everything(li, now + self.settings.gather);
+            match self.link_of(peer) {
+                // It gossiped before our own topology message arrived.
+                Some(li) => self.links[li].kind = LinkKind::Peer,
+                None => {
+                    let li = self.add_link(peer, LinkKind::Peer);
+                    self.queue_everything(li, now + self.settings.gather);
+                }
             }
         }
     }
 
     /// A gossip message from node `from`.
-    pub(crate) fn on_gossip(&mut self, now: Time, from: u16, gossip: Gossip) {
+    pub(crate) fn on_gossip(&mut self, now: Time, from: u16, gossip: Gossip, out: &mut Outbox) {
         let li = match self.link_of(from) {
             Some(li) => li,
             None if gossip.detach => return,
-            // A node we have no link with asks us (or, after our lease on it ran out, still
-            // expects us) to relay for it.
-            None => self.add_link(from, LinkKind::Adoptee),
+            None => match self.unlinked_kind(from) {
+                Some(kind) => self.add_link(from, kind),
+                None => return self.answer_former_relay(now, from, gossip, out),
+            },
         };
         if gossip.detach && self.links[li].kind == LinkKind::Adoptee {
             self.remove_link(li);
@@ -248,6 +258,37 @@ impl Broadcast {
                 link.queue(pos, self.rounds.due(origin, link.kind, now, acting_root));
             }
         }
+    }
+
+    /// What a node we have no link with is to us when it gossips: on a mesh, a neighbour whose
+    /// topology arrived before ours; on a rooted overlay, a node ranked after us asking us (or,
+    /// after our lease on it ran out, still expecting us) to relay for it. `None` for a node
+    /// ranked before us: a relay we dropped that still serves us.
+    fn unlinked_kind(&self, from: u16) -> Option<LinkKind> {
+        if !self.kind.is_rooted() {
+            return Some(LinkKind::Peer);
+        }
+        (self.rank[usize::from(from)] > self.rank[usize::from(self.me)])
+            .then_some(LinkKind::Adoptee)
+    }
+
+    /// A former relay still sends us values: keep them (they may be new), and tell it to stop.
+    fn answer_former_relay(&mut self, now: Time, from: u16, gossip: Gossip, out: &mut Outbox) {
+        for value in gossip.values {
+            if let Inserted::New(pos) = self.store.insert(value) {
+                self.spread(now, pos, Origin::Link(LinkKind::Relay), None);
+            }
+        }
+        out.gossip(
+            from,
+            Pending::Gossip {
+                seq: None,
+                positions: Vec::new(),
+                acks: gossip.seq.into_iter().collect(),
+                adopt: false,
+                detach: true,
+            },
+        );
     }
 
     fn queue_everything(&mut self, li: usize, due: Time) {

@@ -180,6 +180,12 @@ impl Overlay {
         self.parents.as_ref()?[usize::from(node)]
     }
 
+    /// The position of `node` in the root-first order of a rooted overlay (the root is 0);
+    /// its index for a mesh.
+    pub fn rank(&self, node: u16) -> u32 {
+        self.rank[usize::from(node)]
+    }
+
     /// Whether the overlay has a root.
     pub fn is_rooted(&self) -> bool {
         self.parents.is_some()
