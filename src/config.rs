@@ -7,7 +7,7 @@
 //! [overlay]   # kind = "star" | "tree" | "grid" | "line" | "total" | "adjacency" | "maelstrom"
 //! kind = "star"
 //! [timing]
-//! tick_ms = 1500
+//! tick_ms = 1600
 //! [retry]
 //! timeout_ms = 6000
 //! [fallback]
@@ -139,7 +139,7 @@ pub struct TimingConfig {
 impl Default for TimingConfig {
     fn default() -> Self {
         TimingConfig {
-            tick_ms: 1500,
+            tick_ms: 1600,
             gather_ms: 10,
             hop_ms: 100,
             ack_delay_ms: 3000,

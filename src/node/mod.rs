@@ -99,10 +99,10 @@ impl Node {
             Input::Timeout => {}
         }
         if let Some(b) = &mut self.broadcast {
-            if b.deadline().is_some_and(|d| d <= now) {
+            if b.deadline(now).is_some_and(|d| d <= now) {
                 b.on_time(now, &mut self.outbox);
             }
-            self.deadline = b.deadline();
+            self.deadline = b.deadline(now);
             debug_assert!(
                 self.deadline.is_none_or(|d| d > now),
                 "a timer due at {:?} survived on_time({now:?}): {b:?}",

@@ -51,6 +51,7 @@ pub mod journal;
 pub mod output;
 pub mod partition;
 pub mod report;
+pub mod sweep;
 pub mod topology;
 
 mod clients;

@@ -231,6 +231,7 @@ impl Net {
             assert_ne!(to, i, "a node sent a message to itself");
             self.server_messages += 1;
             self.send_times.push(self.now);
+
             if self.cut.contains(&(i, to)) || self.rng.unit() < self.loss {
                 continue;
             }

@@ -96,9 +96,10 @@ impl Broadcast {
         self.queue_everything(li, now);
     }
 
-    /// When the fallback next needs a look: when the parent (or the relay) becomes suspect,
-    /// or when a pause after trying every candidate ends.
-    pub(super) fn fallback_deadline(&self) -> Option<Time> {
+    /// When the fallback next needs a look: at once if a relay is held though the parent
+    /// answers again (the relay must hear `detach` now, not at some later timer); when the
+    /// parent (or the relay) becomes suspect; or when a pause after trying every candidate ends.
+    pub(super) fn fallback_deadline(&self, now: Time) -> Option<Time> {
         if !self.settings.fallback_enabled {
             return None;
         }
@@ -110,6 +111,7 @@ impl Broadcast {
                 .map(|t| t + after)
         };
         match self.fallback.relay {
+            Some(_) if !self.suspect(parent, now) => Some(now),
             Some(relay) => suspect_at(relay),
             None => {
                 let at = suspect_at(parent)?;

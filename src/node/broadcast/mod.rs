@@ -127,7 +127,12 @@ impl Broadcast {
             }
             kind => Overlay::build(kind, n, root, config.overlay.fanout.unwrap_or(4)),
         };
-        let rounds = Rounds::new(&settings, overlay.depth(me), overlay.height(me));
+        let rounds = Rounds::new(
+            &settings,
+            overlay.depth(me),
+            overlay.height(me),
+            overlay.height(root),
+        );
         let fallback = Fallback::new(overlay.fallback_candidates(me, settings.fallback_candidates));
         let mut b = Broadcast {
             me,
@@ -219,8 +224,16 @@ impl Broadcast {
 
     /// Runs whatever is due at `now`, queueing messages in `out`.
     pub(crate) fn on_time(&mut self, now: Time, out: &mut Outbox) {
+        // Links first: a resend may find its values already known and drop the batch, which
+        // changes whether the parent is suspect. Then the fallback decides, and whatever it
+        // queued (a new relay's full state) leaves in a second pass.
+        self.poll_links(now, out);
         self.fallback_step(now, out);
         self.expire_adoptees(now);
+        self.poll_links(now, out);
+    }
+
+    fn poll_links(&mut self, now: Time, out: &mut Outbox) {
         for link in &mut self.links {
             if link.deadline().is_some_and(|t| t <= now)
                 && let Some(message) = link.poll(now, &self.settings)
@@ -230,15 +243,16 @@ impl Broadcast {
         }
     }
 
-    /// The next time [`Broadcast::on_time`] has something to do.
-    pub(crate) fn deadline(&self) -> Option<Time> {
+    /// The next time [`Broadcast::on_time`] has something to do, as seen at `now` (which it
+    /// may be, when something is due already).
+    pub(crate) fn deadline(&self, now: Time) -> Option<Time> {
         let links = self.links.iter().filter_map(Link::deadline);
         let leases = self
             .links
             .iter()
             .filter(|l| l.kind == LinkKind::Adoptee)
             .filter_map(|l| l.last_heard.map(|t| t + self.settings.lease));
-        links.chain(leases).chain(self.fallback_deadline()).min()
+        links.chain(leases).chain(self.fallback_deadline(now)).min()
     }
 
     /// Whether no message is queued, unacknowledged or owed on any link.

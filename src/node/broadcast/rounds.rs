@@ -13,8 +13,11 @@
 //! | above (the parent) | this node's round | after `gather` | — |
 //! | a mesh peer | — | — | after `gather` |
 //!
-//! "The way back down" (`2·depth·(hop + gather)`) is only a backstop: the parent's delta
-//! arriving from above flushes the link earlier, carrying these values with it.
+//! "The way back down" is when the root's delta reaches this node: the root flushes at
+//! `H·(hop + gather)` into the round (H its height) and each level down adds a step, so a node
+//! at depth d and height h waits `(H + d − h)·(hop + gather)` after its own flush. It is only a
+//! backstop: the parent's delta arriving from above flushes the link then anyway, carrying
+//! these values with it, so each link still carries one message per round.
 
 use std::time::Duration;
 
@@ -38,19 +41,25 @@ pub(crate) struct Rounds {
     gather: Duration,
     /// Offset of this node's flushes within a round.
     phase: Duration,
-    /// How long after its own round a value from below comes back down from the root.
+    /// How long after its own flush the root's delta of the same round reaches this node.
     down_hold: Duration,
 }
 
 impl Rounds {
-    /// The schedule of a node `depth` hops below the root with descendants `height` hops deep.
-    pub(crate) fn new(settings: &Settings, depth: u32, height: u32) -> Rounds {
+    /// The schedule of a node `depth` hops below the root with descendants `height` hops deep,
+    /// in a tree whose root has height `root_height`.
+    pub(crate) fn new(settings: &Settings, depth: u32, height: u32, root_height: u32) -> Rounds {
         let step = settings.hop + settings.gather;
+        let down_hold = if depth == 0 {
+            0
+        } else {
+            (root_height + depth).saturating_sub(height)
+        };
         Rounds {
             tick: settings.tick,
             gather: settings.gather,
             phase: step * height,
-            down_hold: step * (2 * depth),
+            down_hold: step * down_hold,
         }
     }
 
@@ -99,12 +108,16 @@ mod tests {
     use super::*;
     use crate::config::NodeConfig;
 
-    fn star(depth: u32, height: u32) -> Rounds {
+    fn settings() -> Settings {
         let mut c = NodeConfig::default();
         c.timing.tick_ms = 1000;
         c.timing.gather_ms = 10;
         c.timing.hop_ms = 100;
-        Rounds::new(&Settings::from_config(&c), depth, height)
+        Settings::from_config(&c)
+    }
+
+    fn star(depth: u32, height: u32) -> Rounds {
+        Rounds::new(&settings(), depth, height, 1)
     }
 
     #[test]
@@ -146,6 +159,36 @@ mod tests {
             false,
         );
         assert_eq!(late, Time::from_millis(3_140));
+    }
+
+    #[test]
+    fn in_a_deeper_tree_siblings_values_wait_for_the_roots_delta() {
+        // tree4 on 25 nodes: the root has height 3; n2 has depth 1 and height 1.
+        let n2 = Rounds::new(&settings(), 1, 1, 3);
+        // A child's delta arrives at 3100: n2 sends it up at 3110 …
+        let up = n2.due(
+            Origin::Link(LinkKind::Child),
+            LinkKind::Parent,
+            Time::from_millis(3_100),
+            false,
+        );
+        assert_eq!(up, Time::from_millis(3_110));
+        // … the root flushes at 3330, n2 gets the root's delta at 3430 and relays it at 3440:
+        // siblings get the child's values in that same message, not in one of their own.
+        let down = n2.due(
+            Origin::Link(LinkKind::Child),
+            LinkKind::Child,
+            Time::from_millis(3_100),
+            false,
+        );
+        assert_eq!(down, Time::from_millis(3_440));
+        let from_root = n2.due(
+            Origin::Link(LinkKind::Parent),
+            LinkKind::Child,
+            Time::from_millis(3_430),
+            false,
+        );
+        assert_eq!(from_root, down);
     }
 
     #[test]
