@@ -74,14 +74,27 @@ pub(crate) struct NodeProcess {
 }
 
 /// Starts `bin args` with piped stdin/stdout/stderr in the temp directory.
+///
+/// A binary written just before (a test's script) can be briefly "busy" while another thread
+/// of this process forks with the writer's descriptor still open; that is retried a few times.
 pub(crate) fn spawn(bin: &Path, args: &[String]) -> io::Result<Child> {
-    Command::new(bin)
-        .args(args)
-        .current_dir(std::env::temp_dir())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
+    let mut attempts = 0;
+    loop {
+        let result = Command::new(bin)
+            .args(args)
+            .current_dir(std::env::temp_dir())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn();
+        match result {
+            Err(e) if e.kind() == io::ErrorKind::ExecutableFileBusy && attempts < 10 => {
+                attempts += 1;
+                thread::sleep(Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
 }
 
 impl NodeProcess {
