@@ -335,7 +335,7 @@ impl Cluster {
                     self.deliveries.push_back(Delivery { node, line: p.line });
                 }
             }
-            Event::OpDue => self.on_op_due(),
+            Event::OpDue(due) => self.on_op_due(due),
             Event::Timeout { client, msg_id } => self.on_client_timeout(client, msg_id),
             Event::Nemesis => self.on_nemesis(),
             Event::SetupDeadline(phase) => {
