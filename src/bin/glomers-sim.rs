@@ -58,46 +58,48 @@ struct TestArgs {
     #[arg(last = true, value_name = "ARGS")]
     node_args: Vec<String>,
     /// Number of nodes, named n0 … n(N−1).
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = 5, value_name = "N")]
     node_count: u16,
     /// Seconds during which operations are started, counted from the first one. Broadcast
     /// then waits 10 s more before its final reads.
-    #[arg(long, default_value_t = 60.0)]
+    #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
     time_limit: f64,
     /// Operations per second, over all clients (gaps uniform in [0, 2/rate)). 0: none.
-    #[arg(long, default_value_t = 5.0)]
+    #[arg(long, default_value_t = 5.0, value_name = "OPS_PER_S")]
     rate: f64,
     /// Node↔node latency in ms (messages to or from clients have none).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_name = "MS")]
     latency: u64,
     /// Latency distribution: constant (exactly --latency), uniform (integer in
     /// [0, 2·latency)) or exponential (mean --latency).
-    #[arg(long, default_value = "constant")]
+    #[arg(long, default_value = "constant", value_name = "DIST")]
     latency_dist: LatencyDist,
     /// Fault injection: only `partition` exists (random node↔node partitions, healed before
     /// broadcast's final reads).
-    #[arg(long)]
+    #[arg(long, value_name = "FAULT")]
     nemesis: Option<String>,
     /// Mean seconds between nemesis operations (gaps uniform in [0, 2·interval)).
-    #[arg(long, default_value_t = 10.0)]
+    #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
     nemesis_interval: f64,
     /// Broadcast topology message: grid, line, total, tree, tree2, tree3, tree4.
-    #[arg(long, default_value = "grid")]
+    #[arg(long, default_value = "grid", value_name = "SHAPE")]
     topology: Topology,
     /// Client threads: a number, or `Kn` for K per node; thread t talks to node t mod N.
     /// Default 1n.
-    #[arg(long)]
+    #[arg(long, value_name = "N|Kn")]
     concurrency: Option<String>,
     /// `total` (every operation must succeed) or a minimum fraction of successful operations.
-    #[arg(long)]
+    #[arg(long, value_name = "total|FRACTION")]
     availability: Option<Availability>,
     /// Seed of every random choice: schedule, values, latencies, partitions (default:
     /// $GLOMERS_SEED, else a random one; always printed).
-    #[arg(long)]
+    #[arg(long, value_name = "N")]
     seed: Option<u64>,
     /// Delay added to each operation's dispatch, in ms, modelling Jepsen's scheduling
-    /// overhead (Maelstrom issues about 2% fewer operations than --rate asks).
-    #[arg(long, default_value_t = 0.15)]
+    /// overhead (Maelstrom issues about 2% fewer operations than --rate asks). Applies in
+    /// both modes: in process mode the schedule keeps its own time, so the driver's lag adds
+    /// nothing.
+    #[arg(long, default_value_t = 0.15, value_name = "MS")]
     op_lag_ms: f64,
     /// In-process nodes only: a topology file or a preset (3d, 3e, …). Default 3e. In process
     /// mode pass node flags after `--` instead.
@@ -262,7 +264,7 @@ fn show_progress(bar: &ProgressBar, p: &Progress) {
 }
 
 fn run(args: &TestArgs, cfg: &SimConfig, dir: Option<&Path>) -> Result<Report, String> {
-    let sim_error = |e: sim::SimError| format!("{e} (seed {})", cfg.seed);
+    let sim_error = |e: sim::SimError| format!("seed {}: {e}", cfg.seed);
     let NodeKind::Process {
         bin,
         args: node_args,

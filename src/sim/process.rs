@@ -15,7 +15,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::ExitStatus;
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::SimError;
 use super::cluster::Cluster;
@@ -117,9 +117,11 @@ pub fn run(
         node.kill();
     }
     drop(events_tx);
-    // Let the stderr copiers finish the log files.
+    // Let the stderr copiers finish the log files (one shared deadline: a node whose
+    // orphaned children keep its stderr open must not delay teardown once per node).
+    let deadline = Instant::now() + STDERR_PATIENCE;
     for node in &driver.nodes {
-        node.stderr_tail(STDERR_PATIENCE);
+        node.stderr_tail(deadline.saturating_duration_since(Instant::now()));
     }
     outcome?;
     driver.cluster.finish()
