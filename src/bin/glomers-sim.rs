@@ -111,9 +111,9 @@ struct TestArgs {
     /// Write every journaled message (µs, send|recv, id, from, to, line) to this file.
     #[arg(long, value_name = "FILE")]
     trace: Option<PathBuf>,
-    /// Results folder of this run (default: store/<workload>/<YYYYMMDD-HHMMSS>-seed<N>/).
+    /// Results folder of this run (default: `store/<workload>/<YYYYMMDD-HHMMSS>-seed<N>/`).
     /// It receives results.json, summary.txt, the plots (SVG) and, in process mode,
-    /// node-logs/<node>.log with each node's stderr.
+    /// `node-logs/<node>.log` with each node's stderr.
     #[arg(long, value_name = "DIR", conflicts_with = "no_results")]
     results_dir: Option<PathBuf>,
     /// Write no results folder (process mode then keeps node stderr only for crash reports).

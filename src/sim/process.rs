@@ -1,7 +1,7 @@
 //! The real-time driver: any Maelstrom node binary, one process per node, driving the same
 //! [`Cluster`] core as the in-process driver, on the wall clock.
 //!
-//! Every node is spawned as Maelstrom does (see [`super::node_process`]); then the clock starts
+//! Every node is spawned as Maelstrom does (see the `node_process` module); then the clock starts
 //! and the core sends `init`. One loop sleeps until the core's next event or until a node
 //! prints a line, hands lines to [`Cluster::on_node_line`] stamped with the time their `\n`
 //! arrived, runs [`Cluster::advance`] and queues every delivery for the node's stdin. Times in
