@@ -1,20 +1,28 @@
 //! `glomers-sim`: a local, deterministic Maelstrom for echo, unique-ids and broadcast.
 //!
 //! `glomers-sim test -w broadcast --node-count 25 --time-limit 20 --rate 100 --latency 100`
-//! runs the 3d/3e test with in-process nodes on a virtual clock, prints a Maelstrom-style
-//! summary and exits 0 (valid), 1 (invalid) or 2 (unknown); 255 if the test aborted.
+//! runs the 3d/3e test with in-process nodes on a virtual clock; add `--bin PATH [-- ARGS]` to
+//! run any node binary as Maelstrom does, in real time. It prints a Maelstrom-style summary,
+//! writes a results folder (results.json, summary.txt, plots, node logs) and exits 0 (valid),
+//! 1 (invalid) or 2 (unknown); 255 if the test aborted.
 
-use std::path::PathBuf;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
 use glomers::config::NodeConfig;
+use glomers::sim::process::{self, ProcessOptions, Progress};
 use glomers::sim::{
-    self, Availability, LatencyDist, NodeKind, SimConfig, Topology, Workload, output,
+    self, Availability, LatencyDist, NodeKind, Report, SimConfig, Topology, Workload, output,
+    results,
 };
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-/// A local Maelstrom: runs Maelstrom's tests against in-process glomers nodes.
+/// A local Maelstrom: runs Maelstrom's echo, unique-ids and broadcast tests against in-process
+/// glomers nodes on a virtual clock (deterministic, seconds of work for minutes of test time),
+/// or against any node binary spawned over pipes in real time (`--bin`).
 #[derive(Parser, Debug)]
 #[command(version, about)]
 struct Cli {
@@ -25,6 +33,13 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Runs one test, like `maelstrom test`.
+    #[command(after_help = "\
+Examples:
+  glomers-sim test -w broadcast --node-count 25 --time-limit 20 --rate 100 --latency 100
+  glomers-sim test -w broadcast --node-count 25 --time-limit 20 --rate 100 --latency 100 \\
+      --bin target/release/glomers -- --topology-file 3d
+
+Exit status: 0 valid, 1 invalid, 2 unknown, 255 aborted or unusable flags.")]
     Test(TestArgs),
     /// Compares topology files: runs each on the same broadcast test (default: the 3d/3e
     /// settings), with and without partitions, over several seeds, and prints a Markdown table.
@@ -137,51 +152,81 @@ struct TestArgs {
     /// Workload: echo, unique-ids or broadcast.
     #[arg(short = 'w', long)]
     workload: Workload,
-    /// Number of nodes (n0 … n(N−1)).
-    #[arg(long, default_value_t = 5)]
+    /// Node binary to spawn once per node (process mode, in real time), exactly as Maelstrom
+    /// does: made absolute, executed directly (no shell) from the system temp directory with
+    /// the environment inherited; arguments after `--` are passed to it. Without it, glomers
+    /// nodes run in process on a virtual clock.
+    #[arg(long, value_name = "PATH")]
+    bin: Option<PathBuf>,
+    /// Arguments for the node binary (process mode), after `--`.
+    #[arg(last = true, value_name = "ARGS")]
+    node_args: Vec<String>,
+    /// Number of nodes, named n0 … n(N−1).
+    #[arg(long, default_value_t = 5, value_name = "N")]
     node_count: u16,
-    /// Seconds during which operations are started, from the first one.
-    #[arg(long, default_value_t = 60.0)]
+    /// Seconds during which operations are started, counted from the first one. Broadcast
+    /// then waits 10 s more before its final reads.
+    #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
     time_limit: f64,
-    /// Operations per second, over all clients.
-    #[arg(long, default_value_t = 5.0)]
+    /// Operations per second, over all clients (gaps uniform in [0, 2/rate)). 0: none.
+    #[arg(long, default_value_t = 5.0, value_name = "OPS_PER_S")]
     rate: f64,
-    /// Node↔node latency in ms.
-    #[arg(long, default_value_t = 0)]
+    /// Node↔node latency in ms (messages to or from clients have none).
+    #[arg(long, default_value_t = 0, value_name = "MS")]
     latency: u64,
-    /// Latency distribution: constant, uniform or exponential.
-    #[arg(long, default_value = "constant")]
+    /// Latency distribution: constant (exactly --latency), uniform (integer in
+    /// [0, 2·latency)) or exponential (mean --latency).
+    #[arg(long, default_value = "constant", value_name = "DIST")]
     latency_dist: LatencyDist,
-    /// Fault injection: only `partition` exists.
-    #[arg(long)]
+    /// Fault injection: only `partition` exists (random node↔node partitions, healed before
+    /// broadcast's final reads).
+    #[arg(long, value_name = "FAULT")]
     nemesis: Option<String>,
-    /// Mean seconds between nemesis operations.
-    #[arg(long, default_value_t = 10.0)]
+    /// Mean seconds between nemesis operations (gaps uniform in [0, 2·interval)).
+    #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
     nemesis_interval: f64,
     /// Broadcast topology message: grid, line, total, tree, tree2, tree3, tree4.
-    #[arg(long, default_value = "grid")]
+    #[arg(long, default_value = "grid", value_name = "SHAPE")]
     topology: Topology,
-    /// Client threads: a number, or `Kn` for K per node. Default 1n.
-    #[arg(long)]
+    /// Client threads: a number, or `Kn` for K per node; thread t talks to node t mod N.
+    /// Default 1n.
+    #[arg(long, value_name = "N|Kn")]
     concurrency: Option<String>,
-    /// `total` (every operation must succeed) or a minimum fraction of successes.
-    #[arg(long)]
+    /// `total` (every operation must succeed) or a minimum fraction of successful operations.
+    #[arg(long, value_name = "total|FRACTION")]
     availability: Option<Availability>,
-    /// Seed of every random choice (default: $GLOMERS_SEED, else a random one).
-    #[arg(long)]
+    /// Seed of every random choice: schedule, values, latencies, partitions (default:
+    /// $GLOMERS_SEED, else a random one; always printed).
+    #[arg(long, value_name = "N")]
     seed: Option<u64>,
-    /// Delay added to each operation's dispatch, in ms (Jepsen's scheduling overhead).
-    #[arg(long, default_value_t = 0.15)]
+    /// Delay added to each operation's dispatch, in ms, modelling Jepsen's scheduling
+    /// overhead (Maelstrom issues about 2% fewer operations than --rate asks). Applies in
+    /// both modes: in process mode the schedule keeps its own time, so the driver's lag adds
+    /// nothing.
+    #[arg(long, default_value_t = 0.15, value_name = "MS")]
     op_lag_ms: f64,
-    /// Node configuration for the in-process nodes: a topology file or a preset (3d, 3e).
-    #[arg(long, default_value = "3e", value_name = "PATH|PRESET")]
-    topology_file: String,
-    /// Write the results as JSON to this file.
+    /// In-process nodes only: a topology file or a preset (3d, 3e, …). Default 3e. In process
+    /// mode pass node flags after `--` instead.
+    #[arg(long, value_name = "PATH|PRESET")]
+    topology_file: Option<String>,
+    /// Also write the results as JSON to this file (the same document as results.json).
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
     /// Write every journaled message (µs, send|recv, id, from, to, line) to this file.
     #[arg(long, value_name = "FILE")]
     trace: Option<PathBuf>,
+    /// Results folder of this run (default: `store/<workload>/<YYYYMMDD-HHMMSS>-seed<N>/`).
+    /// It receives results.json, summary.txt, the plots (SVG) and, in process mode,
+    /// `node-logs/<node>.log` with each node's stderr.
+    #[arg(long, value_name = "DIR", conflicts_with = "no_results")]
+    results_dir: Option<PathBuf>,
+    /// Write no results folder (process mode then keeps node stderr only for crash reports).
+    #[arg(long)]
+    no_results: bool,
+    /// Hide the progress bar of real-time runs (it is also hidden when stderr is not a
+    /// terminal).
+    #[arg(long)]
+    no_progress: bool,
 }
 
 fn concurrency(spec: Option<&str>, nodes: u16) -> Result<Option<usize>, String> {
@@ -223,7 +268,34 @@ fn config(args: &TestArgs) -> Result<SimConfig, String> {
         Duration::try_from_secs_f64(s)
             .map_err(|_| format!("{what} must be a number of seconds ≥ 0"))
     };
-    let node_config = NodeConfig::load(&args.topology_file).map_err(|e| e.to_string())?;
+    let nodes = match &args.bin {
+        Some(bin) => {
+            if args.topology_file.is_some() {
+                return Err(
+                    "--topology-file configures in-process nodes; with --bin, pass \
+                            node flags after `--` (e.g. `-- --topology-file 3e`)"
+                        .into(),
+                );
+            }
+            // Maelstrom makes the path absolute against its working directory: the node then
+            // runs from the temp directory.
+            let bin = std::path::absolute(bin).map_err(|e| format!("--bin: {e}"))?;
+            if !bin.is_file() {
+                return Err(format!("--bin {}: no such file", bin.display()));
+            }
+            NodeKind::Process {
+                bin,
+                args: args.node_args.clone(),
+            }
+        }
+        None => {
+            if !args.node_args.is_empty() {
+                return Err("arguments after `--` are for a node binary: add --bin".into());
+            }
+            let spec = args.topology_file.as_deref().unwrap_or("3e");
+            NodeKind::InProcess(NodeConfig::load(spec).map_err(|e| e.to_string())?)
+        }
+    };
     Ok(SimConfig {
         workload: args.workload,
         node_count: args.node_count,
@@ -238,28 +310,124 @@ fn config(args: &TestArgs) -> Result<SimConfig, String> {
         availability: args.availability,
         seed: seed(args.seed)?,
         op_lag: secs(args.op_lag_ms / 1000.0, "--op-lag-ms")?,
-        nodes: NodeKind::InProcess(node_config),
+        nodes,
         trace: args.trace.is_some(),
         ..SimConfig::default()
     })
 }
 
+/// The results folder, created before the run (process mode writes node logs into it).
+fn results_dir(args: &TestArgs, cfg: &SimConfig) -> Result<Option<PathBuf>, String> {
+    if args.no_results {
+        return Ok(None);
+    }
+    let dir = match &args.results_dir {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            dir.clone()
+        }
+        None => {
+            let store = Path::new("store");
+            let dir = results::default_dir(store, cfg.workload, cfg.seed, chrono::Local::now());
+            let dir = results::create_fresh(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            results::link_latest(store, &dir);
+            dir
+        }
+    };
+    Ok(Some(dir))
+}
+
+/// A progress bar on stderr for real-time runs, unless hidden.
+fn progress_bar(args: &TestArgs) -> Option<ProgressBar> {
+    if args.no_progress || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = ProgressBar::with_draw_target(Some(1), ProgressDrawTarget::stderr());
+    let style = ProgressStyle::with_template("{prefix:>9.bold} [{bar:36}] {msg}")
+        .map(|s| s.progress_chars("=> "))
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    Some(bar)
+}
+
+fn show_progress(bar: &ProgressBar, p: &Progress) {
+    let elapsed = p.elapsed.as_secs_f64();
+    bar.set_prefix(p.phase);
+    match p.expected {
+        Some(total) => {
+            bar.set_length(total.as_millis() as u64);
+            bar.set_position((p.elapsed.as_millis() as u64).min(total.as_millis() as u64));
+            bar.set_message(format!(
+                "{elapsed:.1} s / {:.1} s · {} ops",
+                total.as_secs_f64(),
+                p.ops
+            ));
+        }
+        None => bar.set_message(format!("{elapsed:.1} s · setting up")),
+    }
+}
+
+fn run(args: &TestArgs, cfg: &SimConfig, dir: Option<&Path>) -> Result<Report, String> {
+    let sim_error = |e: sim::SimError| format!("seed {}: {e}", cfg.seed);
+    let NodeKind::Process {
+        bin,
+        args: node_args,
+    } = &cfg.nodes
+    else {
+        return sim::run(cfg).map_err(sim_error);
+    };
+    let log_dir = match dir {
+        Some(dir) => Some(results::create_node_logs(dir).map_err(|e| e.to_string())?),
+        None => None,
+    };
+    let bar = progress_bar(args);
+    let mut show = |p: &Progress| {
+        if let Some(bar) = &bar {
+            show_progress(bar, p);
+        }
+    };
+    let options = ProcessOptions {
+        log_dir,
+        on_progress: Some(&mut show),
+    };
+    let result = process::run(cfg, bin, node_args, options);
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    result.map_err(sim_error)
+}
+
 fn test(args: &TestArgs) -> Result<ExitCode, String> {
     let cfg = config(args)?;
+    let dir = results_dir(args, &cfg)?;
     let started = Instant::now();
-    let report = sim::run(&cfg).map_err(|e| format!("{e} (seed {})", cfg.seed))?;
+    let report = match run(args, &cfg, dir.as_deref()) {
+        Ok(report) => report,
+        Err(e) => {
+            if let Some(dir) = &dir {
+                let _ = results::write_failure(dir, &format!("glomers-sim: {e}"));
+                eprintln!("results: {}", dir.display());
+            }
+            return Err(e);
+        }
+    };
     let wall = started.elapsed();
+    let mut doc = output::to_json(&report);
+    doc["wall_ms"] = serde_json::json!(wall.as_secs_f64() * 1000.0);
     if let Some(path) = &args.json {
-        let mut doc = output::to_json(&report);
-        doc["wall_ms"] = serde_json::json!(wall.as_secs_f64() * 1000.0);
         let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
         std::fs::write(path, text + "\n").map_err(|e| format!("{}: {e}", path.display()))?;
     }
     if let (Some(path), Some(trace)) = (&args.trace, &report.trace) {
         std::fs::write(path, trace).map_err(|e| format!("{}: {e}", path.display()))?;
     }
-    print!("{}", output::summary(&report));
+    let summary = output::summary(&report);
+    print!("{summary}");
     println!("(wall time {:.0} ms)", wall.as_secs_f64() * 1000.0);
+    if let Some(dir) = &dir {
+        results::write_run(dir, &report, &doc, &summary)?;
+        println!("results: {}", dir.display());
+    }
     Ok(ExitCode::from(report.valid.exit_code()))
 }
 

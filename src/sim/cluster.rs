@@ -139,6 +139,30 @@ impl Cluster {
         self.n
     }
 
+    /// Where the run is, in a word: `init`, `topology`, `main`, `draining`, `recovery`,
+    /// `final` or `done` (for progress displays).
+    pub fn phase_name(&self) -> &'static str {
+        match self.phase {
+            Phase::Init => "init",
+            Phase::Topology => "topology",
+            Phase::Main => "main",
+            Phase::Draining => "draining",
+            Phase::Recovery => "recovery",
+            Phase::Final => "final",
+            Phase::Done => "done",
+        }
+    }
+
+    /// When the main phase started (the time limit counts from it), once it has.
+    pub fn main_start(&self) -> Option<Time> {
+        self.main_start
+    }
+
+    /// Client operations invoked so far (final reads and failures included).
+    pub fn ops_invoked(&self) -> u64 {
+        self.history.client_invocations()
+    }
+
     /// When [`Cluster::advance`] must next be called, if ever. May be the current time.
     pub fn next_event_time(&self) -> Option<Time> {
         if self.phase == Phase::Done {
@@ -311,7 +335,7 @@ impl Cluster {
                     self.deliveries.push_back(Delivery { node, line: p.line });
                 }
             }
-            Event::OpDue => self.on_op_due(),
+            Event::OpDue(due) => self.on_op_due(due),
             Event::Timeout { client, msg_id } => self.on_client_timeout(client, msg_id),
             Event::Nemesis => self.on_nemesis(),
             Event::SetupDeadline(phase) => {

@@ -172,6 +172,14 @@ impl Faults {
 pub enum NodeKind {
     /// `glomers::Node`s stepped in process on the virtual clock, all with this configuration.
     InProcess(NodeConfig),
+    /// Any Maelstrom node binary, spawned once per node and driven over pipes in real time
+    /// (`--bin PATH -- ARGS`).
+    Process {
+        /// The executable, run directly (no shell) from the system temp directory.
+        bin: std::path::PathBuf,
+        /// Its arguments (what follows `--` on the command line).
+        args: Vec<String>,
+    },
 }
 
 impl Default for NodeKind {

@@ -12,8 +12,8 @@ use crate::time::Time;
 pub(crate) enum Event {
     /// A node's delivery worker wakes to deliver the message it took.
     Deliver(u16),
-    /// The generator's next operation is due.
-    OpDue,
+    /// The generator's next operation is due at this (scheduled) time.
+    OpDue(Time),
     /// A client's request times out (if still outstanding).
     Timeout { client: u32, msg_id: u64 },
     /// The nemesis's next operation is due.

@@ -11,6 +11,7 @@
 //! | [`config`] | [`SimConfig`]: workload, cluster, network, nemesis, seed |
 //! | [`cluster`] | the sans-IO core that sees nodes only as JSON lines |
 //! | [`inprocess`] | the deterministic driver stepping `glomers::Node`s |
+//! | [`process`] | the real-time driver running any node binary over pipes |
 //! | [`history`] | Jepsen's history of operations |
 //! | [`checker`] | set-full, unique-ids, echo, stats, availability |
 //! | [`journal`] | message journal, net statistics, trace |
@@ -18,11 +19,12 @@
 //! | [`topology`] | the broadcast `topology` message |
 //! | [`endpoint`] | node and client ids |
 //! | [`report`], [`output`] | the result, its summary and JSON forms |
+//! | [`results`], [`plot`] | the results folder of a run and its SVG plots |
 //!
 //! Internals: `network` (queues and delivery workers), `events` (the core's timers),
 //! `generator` (operation schedule), `nemesis` (partition schedule), `clients` (clients and
 //! worker threads), `phases` (the test timeline), `protocol` (JSON envelopes, requests, reply
-//! schemas), `rng` (seeded streams).
+//! schemas), `rng` (seeded streams), `node_process` (one spawned node and its pipe threads).
 //!
 //! ```
 //! use std::time::Duration;
@@ -50,7 +52,10 @@ pub mod inprocess;
 pub mod journal;
 pub mod output;
 pub mod partition;
+pub mod plot;
+pub mod process;
 pub mod report;
+pub mod results;
 pub mod sweep;
 pub mod topology;
 
@@ -59,6 +64,7 @@ mod events;
 mod generator;
 mod nemesis;
 mod network;
+mod node_process;
 mod phases;
 mod protocol;
 mod rng;
@@ -93,9 +99,13 @@ pub enum SimError {
     },
 }
 
-/// Runs one test as configured.
+/// Runs one test as configured. Process-mode nodes run in real time with default
+/// [`process::ProcessOptions`] (no node logs, no progress).
 pub fn run(cfg: &SimConfig) -> Result<Report, SimError> {
     match &cfg.nodes {
         NodeKind::InProcess(node_config) => inprocess::run(cfg, node_config),
+        NodeKind::Process { bin, args } => {
+            process::run(cfg, bin, args, process::ProcessOptions::default())
+        }
     }
 }

@@ -89,6 +89,25 @@ fn set_full_edn(out: &mut String, r: &SetFullResult) {
     let _ = writeln!(out, "            :worst-stale [{}]}},", worst.join(" "));
 }
 
+/// A node command line for display: the binary and its arguments, space-separated.
+pub fn command_line(bin: &std::path::Path, args: &[String]) -> String {
+    let mut s = bin.display().to_string();
+    for a in args {
+        s.push(' ');
+        s.push_str(a);
+    }
+    s
+}
+
+fn nodes_json(nodes: &NodeKind) -> Value {
+    match nodes {
+        NodeKind::InProcess(node) => json!({"kind": "in-process", "description": node.description}),
+        NodeKind::Process { bin, args } => {
+            json!({"kind": "process", "bin": bin.display().to_string(), "args": args})
+        }
+    }
+}
+
 /// The summary printed at the end of a run.
 pub fn summary(report: &Report) -> String {
     let mut out = String::new();
@@ -113,14 +132,19 @@ pub fn summary(report: &Report) -> String {
         report.seed,
         report.seed
     );
-    match &c.nodes {
+    let clock = match &c.nodes {
         NodeKind::InProcess(node) => {
             let _ = writeln!(out, "nodes: in-process glomers ({})", node.description);
+            "virtual time"
         }
-    }
+        NodeKind::Process { bin, args } => {
+            let _ = writeln!(out, "nodes: processes `{}`", command_line(bin, args));
+            "real time"
+        }
+    };
     let _ = writeln!(
         out,
-        "virtual time: main phase from {:.3} s, torn down at {:.3} s; {} clients opened; \
+        "{clock}: main phase from {:.3} s, torn down at {:.3} s; {} clients opened; \
          {} messages dropped by partitions",
         report.main_start.as_micros() as f64 / 1e6,
         report.end.as_micros() as f64 / 1e6,
@@ -241,6 +265,7 @@ pub fn to_json(report: &Report) -> Value {
         "time_limit_s": c.time_limit.as_secs_f64(),
         "latency_ms": c.latency_ms,
         "partition": c.partition,
+        "nodes": nodes_json(&c.nodes),
         "op_count": report.op_count,
         "net": {
             "all": group_json(&report.net.all),

@@ -83,16 +83,21 @@ impl Cluster {
             // Rate 0: no operation; the phase lasts until the time limit.
             self.schedule(deadline, Event::MainDeadline);
         } else if self.generator.due_at(now).is_some() {
-            self.schedule(now, Event::OpDue);
+            self.schedule(now, Event::OpDue(now));
         }
         self.check_main_end();
     }
 
-    pub(super) fn on_op_due(&mut self) {
+    /// The operation scheduled for `due` is due. A real-time driver may call this a little
+    /// late; like Jepsen's generator, the invocation then still carries its scheduled time
+    /// and the next gap counts from it, so the driver's own lag does not thin the schedule
+    /// (Maelstrom's lag is modelled by `op_lag` alone). On the virtual clock `due` is now.
+    pub(super) fn on_op_due(&mut self, due: Time) {
         if self.phase != Phase::Main || self.generator.exhausted {
             return;
         }
-        if self.generator.due_at(self.now).is_none() {
+        let due = due.min(self.now);
+        if self.generator.due_at(due).is_none() {
             return self.check_main_end();
         }
         let Some(t) = self.generator.pick_thread(&self.workers) else {
@@ -100,15 +105,16 @@ impl Cluster {
             return;
         };
         let (f, value) = self.generator.next_op();
-        self.dispatch(t, f, value, false);
-        match self.generator.due_after(self.now) {
-            Some(at) => self.schedule(at, Event::OpDue),
+        self.dispatch(t, f, value, false, due);
+        match self.generator.due_after(due) {
+            Some(at) => self.schedule(at, Event::OpDue(at)),
             None => self.check_main_end(),
         }
     }
 
-    /// Thread `t` invokes operation `f` on node `t mod N`.
-    fn dispatch(&mut self, t: usize, f: OpF, value: OpValue, final_read: bool) {
+    /// Thread `t` invokes operation `f` on node `t mod N`; the invocation is recorded at
+    /// `invoked` (its scheduled time, at most now).
+    fn dispatch(&mut self, t: usize, f: OpF, value: OpValue, final_read: bool, invoked: Time) {
         let worker = &mut self.workers[t];
         if worker.client.is_none() || worker.replace_client {
             if let Some(old) = worker.client.take() {
@@ -121,7 +127,7 @@ impl Cluster {
         let c = worker.client.unwrap_or_default();
         worker.busy = true;
         let process = Process::Client(worker.process);
-        let index = self.history.invoke(ns(self.now), process, f, value.clone());
+        let index = self.history.invoke(ns(invoked), process, f, value.clone());
         if final_read {
             self.history.mark_final(index);
         }
@@ -268,7 +274,7 @@ impl Cluster {
                 self.generator.waiting = false;
                 let at = self.generator.after_wait(self.now);
                 match self.generator.due_at(at) {
-                    Some(at) => self.schedule(at, Event::OpDue),
+                    Some(at) => self.schedule(at, Event::OpDue(at)),
                     None => self.check_main_end(),
                 }
             }
@@ -363,7 +369,7 @@ impl Cluster {
     pub(super) fn start_final_reads(&mut self) {
         self.phase = Phase::Final;
         for t in 0..self.workers.len() {
-            self.dispatch(t, OpF::Read, OpValue::None, true);
+            self.dispatch(t, OpF::Read, OpValue::None, true, self.now);
         }
         if self.workers.is_empty() {
             self.teardown();
