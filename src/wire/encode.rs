@@ -2,8 +2,10 @@
 //!
 //! Hand-written rather than serde-derived: the output is a handful of fixed shapes, and writing
 //! them directly (integers with `itoa`, values straight from the node's store) keeps the hot
-//! path free of allocation. Every line ends with `\n`.
+//! path free of allocation. Value lists (`read_ok`, gossip) go through a stack buffer and a
+//! table of four-digit groups, about 2 ns a value. Every line ends with `\n`.
 
+use super::Value;
 use super::message::{OutPayload, Transmit, ValueList};
 
 /// Appends `t` to `out` as one JSON line, `\n` included.
@@ -52,14 +54,8 @@ pub fn encode(t: &Transmit<'_>, out: &mut Vec<u8>) {
                 write_values(out, values);
             }
             if !acks.is_empty() {
-                out.extend_from_slice(b",\"acks\":[");
-                for (i, a) in acks.iter().enumerate() {
-                    if i > 0 {
-                        out.push(b',');
-                    }
-                    write_u64(out, *a);
-                }
-                out.push(b']');
+                out.extend_from_slice(b",\"acks\":");
+                write_u64_list(out, acks);
             }
             if *adopt {
                 out.extend_from_slice(b",\"adopt\":true");
@@ -82,16 +78,135 @@ fn write_u64(out: &mut Vec<u8>, n: u64) {
 }
 
 fn write_values(out: &mut Vec<u8>, values: &ValueList<'_>) {
+    match *values {
+        ValueList::Slice(values) => write_list(out, values.iter()),
+        // Stops at a position outside the store, like `ValueList::iter`.
+        ValueList::Picked { store, positions } => {
+            write_list(out, positions.iter().map_while(|&p| store.get(p as usize)))
+        }
+    }
+}
+
+// Lists of values are written through a buffer on the stack, appended to the output a few
+// hundred bytes at a time, and integers below 10^8 (every value Maelstrom generates) are
+// written from a table of four-digit groups with one 8-byte store each. Writing each value
+// with `itoa` straight into `out` cost a capacity check, a division chain and a small
+// `memcpy` call per value: about 5 ns a value, no faster than serde_json. The position in the
+// stage is a local passed by value so that it stays in a register.
+
+/// Bytes staged before a flush.
+const STAGE: usize = 512;
+/// Flush before an element when fewer bytes than this are left: `-` and 20 digits, `,`,
+/// the up to 7 bytes an 8-byte store may write past them, and `]`.
+const FLUSH_AT: usize = STAGE - 32;
+
+/// `DIGITS[n]` is `n < 10^4` as four ASCII digits with leading zeros, in a little-endian
+/// word: the first digit is the lowest byte.
+static DIGITS: [u32; 10_000] = digit_table();
+
+const fn digit_table() -> [u32; 10_000] {
+    let mut table = [0u32; 10_000];
+    let mut n = 0;
+    while n < 10_000 {
+        let d = n as u32;
+        table[n] = (b'0' as u32 + d / 1000)
+            | (b'0' as u32 + d / 100 % 10) << 8
+            | (b'0' as u32 + d / 10 % 10) << 16
+            | (b'0' as u32 + d % 10) << 24;
+        n += 1;
+    }
+    table
+}
+
+#[inline(always)]
+fn write_list<'v>(out: &mut Vec<u8>, values: impl Iterator<Item = &'v Value>) {
+    let mut stage = [0u8; STAGE];
+    stage[0] = b'[';
+    let mut len = 1;
+    for v in values {
+        if len > FLUSH_AT {
+            out.extend_from_slice(&stage[..len]);
+            len = 0;
+        }
+        len = match v {
+            Value::Int(n) => match u32::try_from(*n) {
+                Ok(n) if n < 100_000_000 => stage_small(&mut stage, len, n),
+                _ => stage_other(out, &mut stage, len, itoa::Buffer::new().format(*n)),
+            },
+            Value::Json(text) => stage_other(out, &mut stage, len, text),
+        };
+    }
+    close_list(out, &mut stage, len);
+}
+
+/// Acknowledgement lists are a few numbers long: written directly, without a stage.
+fn write_u64_list(out: &mut Vec<u8>, list: &[u64]) {
     out.push(b'[');
-    // A value is rarely longer than a few digits: reserve once, not per value.
-    out.reserve(values.len() * 6 + 1);
-    for (i, v) in values.iter().enumerate() {
+    for (i, &n) in list.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        v.write_json(out);
+        write_u64(out, n);
     }
     out.push(b']');
+}
+
+/// Ends a list: the `,` after the last element becomes `]` (every element is followed by a
+/// staged `,`, and flushes happen only before an element), or `[` gets its `]`.
+fn close_list(out: &mut Vec<u8>, stage: &mut [u8; STAGE], mut len: usize) {
+    match stage[..len].last_mut() {
+        Some(last) if *last == b',' => *last = b']',
+        _ => {
+            stage[len] = b']';
+            len += 1;
+        }
+    }
+    out.extend_from_slice(&stage[..len]);
+}
+
+/// Stages `n < 10^8` in decimal and a `,`; returns the new length of the stage.
+#[inline(always)]
+fn stage_small(stage: &mut [u8; STAGE], len: usize, n: u32) -> usize {
+    /// `n < 10^4` without leading zeros: its digits in the low bytes, and how many.
+    #[inline(always)]
+    fn short(n: u32) -> (u64, usize) {
+        let digits = 1 + usize::from(n >= 10) + usize::from(n >= 100) + usize::from(n >= 1000);
+        (u64::from(DIGITS[n as usize]) >> ((4 - digits) * 8), digits)
+    }
+    let comma = u64::from(b',');
+    if n < 10_000 {
+        let (word, digits) = short(n);
+        put8(stage, len, word | comma << (digits * 8), digits + 1)
+    } else {
+        let (high, digits) = short(n / 10_000);
+        let word = high | u64::from(DIGITS[(n % 10_000) as usize]) << (digits * 8);
+        let len = put8(stage, len, word, digits + 4);
+        stage[len] = b',';
+        len + 1
+    }
+}
+
+/// Stages other JSON text and a `,` (flushing first, and writing long text straight to
+/// `out`); returns the new length of the stage.
+fn stage_other(out: &mut Vec<u8>, stage: &mut [u8; STAGE], len: usize, text: &str) -> usize {
+    let bytes = text.as_bytes();
+    if len + bytes.len() > FLUSH_AT {
+        out.extend_from_slice(&stage[..len]);
+        out.extend_from_slice(bytes);
+        stage[0] = b',';
+        1
+    } else {
+        stage[len..len + bytes.len()].copy_from_slice(bytes);
+        stage[len + bytes.len()] = b',';
+        len + bytes.len() + 1
+    }
+}
+
+/// Stores the eight bytes of `word` (little-endian) at `len` and keeps the first `keep`.
+#[inline(always)]
+fn put8(stage: &mut [u8; STAGE], len: usize, word: u64, keep: usize) -> usize {
+    stage[len..len + 8].copy_from_slice(&word.to_le_bytes());
+    len + keep
 }
 
 /// Appends `s` as a JSON string literal, escaping what JSON requires.
@@ -127,6 +242,85 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The list as `Value::write_json` and a join would write it.
+    fn reference(values: &[Value]) -> String {
+        let texts: Vec<String> = values.iter().map(ToString::to_string).collect();
+        format!("[{}]", texts.join(","))
+    }
+
+    fn staged(values: &[Value]) -> String {
+        let mut out = b"prefix".to_vec();
+        write_values(&mut out, &ValueList::Slice(values));
+        String::from_utf8(out[6..].to_vec()).expect("UTF-8")
+    }
+
+    #[test]
+    fn digit_table_holds_zero_padded_decimals() {
+        for (n, word) in DIGITS.iter().enumerate() {
+            assert_eq!(&word.to_le_bytes(), format!("{n:04}").as_bytes(), "{n}");
+        }
+    }
+
+    #[test]
+    fn value_lists_match_a_plain_join_at_every_length_and_edge() {
+        let edges = [
+            0,
+            -1,
+            9,
+            10,
+            99,
+            100,
+            999,
+            1_000,
+            -1_000,
+            i64::from(u32::MAX),
+            i64::MAX,
+            i64::MIN,
+            i64::MIN + 1,
+            9_999,
+            10_000,
+            10_001,
+            99_999_999,
+            100_000_000,
+            -100_000_001,
+            9_999_999_999_999_999,
+            10_000_000_000_000_000,
+        ];
+        for n in [0, 1, 2, 23, 24, 25, 100, 1_000] {
+            let values: Vec<Value> = (0..n).map(|i| Value::Int(edges[i % edges.len()])).collect();
+            assert_eq!(staged(&values), reference(&values), "{n} values");
+        }
+        let long = Value::Json(format!("\"{}\"", "x".repeat(2_000)).into());
+        let values = vec![Value::Int(1), long.clone(), Value::Json("1.5".into()), long];
+        assert_eq!(staged(&values), reference(&values));
+        let picked = ValueList::Picked {
+            store: &values,
+            positions: &[2, 0, 2],
+        };
+        let mut out = Vec::new();
+        write_values(&mut out, &picked);
+        assert_eq!(out, b"[1.5,1,1.5]");
+        let mut out = Vec::new();
+        write_u64_list(&mut out, &[0, 7, 10_000_000_000_000_000, u64::MAX]);
+        assert_eq!(out, b"[0,7,10000000000000000,18446744073709551615]");
+    }
+
+    proptest! {
+        #[test]
+        fn any_value_list_matches_a_plain_join(
+            values in prop::collection::vec(
+                prop_oneof![
+                    any::<i64>().prop_map(Value::Int),
+                    "[a-z]{0,80}".prop_map(|s| Value::Json(format!("\"{s}\"").into())),
+                ],
+                0..300,
+            )
+        ) {
+            prop_assert_eq!(staged(&values), reference(&values));
+        }
+    }
 
     #[test]
     fn strings_are_escaped_like_json() {
