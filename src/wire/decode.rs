@@ -11,6 +11,7 @@ use simd_json::prelude::*;
 use simd_json::tape::{Tape, Value as TapeValue};
 use smallvec::SmallVec;
 
+use super::encode::write_str;
 use super::message::{Body, Gossip, Message, Payload};
 use super::value::Value;
 
@@ -280,7 +281,7 @@ fn body_from<'a>(f: &BodyFields<'_, 'a>) -> Result<Body<'a>, DecodeErrorKind> {
         "gossip" => Payload::Gossip(gossip_from(f)?),
         "generate" => Payload::Generate,
         "echo" => Payload::Echo {
-            echo: required(f.echo, "echo")?.encode().into_boxed_str(),
+            echo: json_text(required(f.echo, "echo")?),
         },
         "init" => Payload::Init {
             node_id: required(f.node_id, "node_id")?
@@ -339,7 +340,23 @@ fn optional_bool(v: Option<Tv<'_, '_>>, field: &'static str) -> Result<bool, Dec
 fn value_from(v: Tv<'_, '_>) -> Value {
     match v.as_i64() {
         Some(i) => Value::Int(i),
-        None => Value::Json(v.encode().into_boxed_str()),
+        None => Value::Json(json_text(v)),
+    }
+}
+
+/// A JSON value's compact text. A string (an `echo` always is one) is written in one
+/// allocation of its exact size; simd-json's generic encoder grows a `String` from empty, which
+/// cost three allocator calls for a short echo.
+fn json_text(v: Tv<'_, '_>) -> Box<str> {
+    match v.as_str() {
+        Some(s) => {
+            let mut text = Vec::with_capacity(s.len() + 2);
+            write_str(&mut text, s);
+            // `write_str` writes `s` and ASCII escapes only: always valid UTF-8.
+            String::from_utf8(text)
+                .map_or_else(|_| v.encode().into_boxed_str(), String::into_boxed_str)
+        }
+        None => v.encode().into_boxed_str(),
     }
 }
 
@@ -402,4 +419,35 @@ fn gossip_from(f: &BodyFields<'_, '_>) -> Result<Gossip, DecodeErrorKind> {
         adopt: optional_bool(f.adopt, "adopt")?,
         detach: optional_bool(f.detach, "detach")?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn echo_of(line: &str) -> Box<str> {
+        let mut buf = line.as_bytes().to_vec();
+        match Decoder::new().decode(&mut buf).map(|m| m.body.payload) {
+            Ok(Payload::Echo { echo }) => echo,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn echo_keeps_any_json_value_as_equivalent_text() {
+        for echo in [
+            r#""Please echo 35""#,
+            r#""quote \" backslash \\ newline \n tab \t ctl \u0001 ü""#,
+            r#"{"a":[1,2.5,null]}"#,
+            "-17",
+        ] {
+            let line = format!(
+                r#"{{"src":"c1","dest":"n0","body":{{"type":"echo","echo":{echo},"msg_id":1}}}}"#
+            );
+            let text = echo_of(&line);
+            let back: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+            let sent: serde_json::Value = serde_json::from_str(echo).expect("valid JSON");
+            assert_eq!(back, sent, "{echo} came back as {text}");
+        }
+    }
 }
