@@ -99,10 +99,13 @@ impl Node {
             Input::Timeout => {}
         }
         if let Some(b) = &mut self.broadcast {
-            if b.deadline(now).is_some_and(|d| d <= now) {
+            // `deadline` looks at every link: compute it once when nothing is due.
+            let mut deadline = b.deadline(now);
+            if deadline.is_some_and(|d| d <= now) {
                 b.on_time(now, &mut self.outbox);
+                deadline = b.deadline(now);
             }
-            self.deadline = b.deadline(now);
+            self.deadline = deadline;
             debug_assert!(
                 self.deadline.is_none_or(|d| d > now),
                 "a timer due at {:?} survived on_time({now:?}): {b:?}",
