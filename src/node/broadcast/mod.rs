@@ -267,9 +267,20 @@ impl Broadcast {
 
     fn spread(&mut self, now: Time, pos: u32, origin: Origin, except: Option<usize>) {
         let acting_root = self.acting_root(now);
+        // `due` depends on the link's kind only, and links of one kind mostly come together:
+        // reuse the last kind's time rather than recompute it (a division) for every link.
+        let mut last: Option<(LinkKind, Time)> = None;
         for (i, link) in self.links.iter_mut().enumerate() {
             if Some(i) != except {
-                link.queue(pos, self.rounds.due(origin, link.kind, now, acting_root));
+                let due = match last {
+                    Some((kind, due)) if kind == link.kind => due,
+                    _ => {
+                        let due = self.rounds.due(origin, link.kind, now, acting_root);
+                        last = Some((link.kind, due));
+                        due
+                    }
+                };
+                link.queue(pos, due);
             }
         }
     }
