@@ -1,6 +1,6 @@
 //! Node throughput: `Node::handle` and the drain of `poll_transmit` on a realistic broadcast
-//! mix of a 25-node cluster with the default (3e) configuration: a star rooted at `n0`,
-//! 1.5 s rounds, 100 ms hops.
+//! mix of a 25-node cluster with the default (3e) configuration: a star rooted at `n0`, rounds
+//! of `timing.tick_ms` (1.6 s), hops of `timing.hop_ms` (100 ms).
 //!
 //! Scenarios (one node each, 20 rounds of virtual time, starting from a fresh node that has
 //! just answered `init`):
@@ -41,7 +41,6 @@ use glomers::{Input, Node, Time};
 
 const NODES: usize = 25;
 const ROUNDS: u64 = 20;
-const TICK_MS: u64 = 1_500;
 
 /// The lines one node receives, in order, with their arrival times.
 struct Script {
@@ -89,7 +88,13 @@ fn script(mix: &Mix) -> Script {
         Gossip(usize),
         Client(usize),
     }
-    let base_ms = TICK_MS * 1_000; // a round boundary
+    let timing = NodeConfig::default().timing;
+    let (tick, hop, gather) = (
+        timing.tick_ms * 1_000,
+        timing.hop_ms * 1_000,
+        timing.gather_ms * 1_000,
+    ); // µs
+    let base = tick * 1_000; // a round boundary
     let mut node = Node::new(NodeConfig::default());
     let mut decoder = Decoder::new();
     let init = lines::init(0, mix.me, NODES);
@@ -97,7 +102,7 @@ fn script(mix: &Mix) -> Script {
     let m = decoder.decode(&mut buf).expect("init");
     step(
         &mut node,
-        Time::from_millis(base_ms),
+        Time::from_micros(base),
         Input::Message(m),
         |_| {},
     );
@@ -113,21 +118,23 @@ fn script(mix: &Mix) -> Script {
     let mut out = Vec::new();
     let mut script = Vec::new();
     for r in 0..ROUNDS {
-        let t0 = (base_ms + r * TICK_MS) * 1_000; // µs
+        let t0 = base + r * tick;
         let mut schedule: Vec<(u64, Event)> = Vec::new();
         for &from in &senders {
-            // Leaves flush at the boundary and their deltas arrive a 100 ms hop later; the
-            // root flushes 110 ms after the boundary, arriving at 210 ms.
+            // Leaves flush at the boundary and their deltas arrive a hop later; the root
+            // flushes a hop and a gather after the boundary, arriving a hop after that.
             let at = if mix.root {
-                t0 + 100_000 + from as u64 * 50
+                t0 + hop + from as u64 * 50
             } else {
-                t0 + 210_000
+                t0 + 2 * hop + gather
             };
             schedule.push((at, Event::Gossip(from)));
         }
         let ops = mix.client_ops * 2;
         for k in 0..ops {
-            let at = t0 + 250_000 + k as u64 * (1_200_000 / ops as u64);
+            // Client requests spread over the rest of the round.
+            let start = t0 + 2 * hop + gather + 40_000;
+            let at = start + k as u64 * ((t0 + tick - 100_000 - start) / ops as u64);
             schedule.push((at, Event::Client(k)));
         }
         schedule.sort_by_key(|e| e.0);

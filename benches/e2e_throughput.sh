@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# End-to-end throughput of the release binary over pipes.
+#
+#   benches/e2e_throughput.sh [LINES] [MIX] [DISTINCT]
+#
+# Generates LINES Maelstrom input lines for one node (init first, then MIX: root | clients |
+# echo, see examples/maelstrom_lines.rs; values repeat after DISTINCT), pipes them through
+# target/release/glomers with `cat file | glomers | wc`, and reports input lines per second
+# (wall clock of the glomers process, start-up included) and its peak RSS, both from GNU time.
+# Defaults: 2,000,000 lines, mix root, 1,000 distinct values.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+lines=${1:-2000000}
+mix=${2:-root}
+distinct=${3:-1000}
+
+if ! /usr/bin/time -v true >/dev/null 2>&1; then
+    echo "needs GNU time at /usr/bin/time (Debian/Ubuntu: apt-get install time)" >&2
+    exit 1
+fi
+
+cargo build --quiet --release --bin glomers --example maelstrom_lines
+mkdir -p target/e2e
+input=target/e2e/lines-$mix-$lines-$distinct.jsonl
+if [ ! -s "$input" ]; then
+    target/release/examples/maelstrom_lines --lines "$lines" --mix "$mix" \
+        --distinct "$distinct" >"$input"
+fi
+report=$(mktemp)
+trap 'rm -f "$report"' EXIT
+
+# The file is read once beforehand so the page cache, not the disk, feeds `cat`.
+cat "$input" >/dev/null
+read -r out_lines out_bytes < <(cat "$input" |
+    GLOMERS_LOG=warn /usr/bin/time -v -o "$report" target/release/glomers 2>/dev/null |
+    wc -lc)
+
+in_lines=$(wc -l <"$input")
+in_bytes=$(wc -c <"$input")
+wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$report")
+rss_kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$report")
+user=$(sed -n 's/.*User time (seconds): //p' "$report")
+sys=$(sed -n 's/.*System time (seconds): //p' "$report")
+seconds=$(awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }' <<<"$wall")
+
+awk -v mix="$mix" -v l="$in_lines" -v b="$in_bytes" -v ol="$out_lines" -v ob="$out_bytes" \
+    -v s="$seconds" -v u="$user" -v sy="$sys" -v rss="$rss_kb" -v d="$distinct" 'BEGIN {
+    printf "mix %s (%d distinct values): %d lines in (%.1f MB), %d lines out (%.1f MB)\n", mix, d, l, b / 1e6, ol, ob / 1e6
+    printf "wall %.2f s (user %.2f s, sys %.2f s): %.0f lines/s, %.0f MB/s in, %.0f MB/s out\n", s, u, sy, l / s, b / 1e6 / s, ob / 1e6 / s
+    printf "peak RSS %.1f MiB\n", rss / 1024
+}'
