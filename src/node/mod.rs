@@ -14,6 +14,8 @@ mod unique_id;
 use std::borrow::Cow;
 use std::collections::VecDeque;
 
+use hashbrown::HashMap;
+
 use crate::config::NodeConfig;
 use crate::time::Time;
 use crate::wire::{DecodeError, ErrorCode, Message, Payload, Transmit, Value};
@@ -35,10 +37,34 @@ pub enum Input<'a> {
 }
 
 /// Who this node is, once `init` has told it.
-#[derive(Debug)]
 struct Identity {
     names: Vec<Box<str>>,
+    /// Each name's position in `names` (they are distinct): every message asks who sent it,
+    /// and a scan of 25 names cost more than the rest of an `echo`'s handling.
+    index: HashMap<Box<str>, u16>,
     me: u16,
+}
+
+impl std::fmt::Debug for Identity {
+    // Without `index`: its order is random, and a node's debug output should not be.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Identity")
+            .field("names", &self.names)
+            .field("me", &self.me)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Identity {
+    fn new(names: Vec<Box<str>>, me: u16) -> Identity {
+        let index = names.iter().zip(0..).map(|(n, i)| (n.clone(), i)).collect();
+        Identity { names, index, me }
+    }
+
+    /// The index of the node called `name`.
+    fn index_of(&self, name: &str) -> Option<u16> {
+        self.index.get(name).copied()
+    }
 }
 
 /// A notable event the driver may want to log (the core itself never writes anywhere).
@@ -170,7 +196,7 @@ impl Node {
         let Some(identity) = &self.identity else {
             return self.before_init(m);
         };
-        let from_node = identity.names.iter().position(|n| **n == *m.src);
+        let from_node = identity.index_of(m.src);
         match m.body.payload {
             Payload::Init {
                 node_id, node_ids, ..
@@ -209,8 +235,7 @@ impl Node {
                     .iter()
                     .filter(|(node, _)| *node == me)
                     .flat_map(|(_, list)| list.iter())
-                    .filter_map(|n| identity.names.iter().position(|m| &**m == *n))
-                    .map(|i| i as u16)
+                    .filter_map(|n| identity.index_of(n))
                     .collect();
                 if let Some(b) = &mut self.broadcast {
                     b.on_topology(now, &mine);
@@ -218,7 +243,7 @@ impl Node {
                 self.reply(m.src, msg_id, Pending::TopologyOk);
             }
             Payload::Gossip(gossip) => match (from_node, &mut self.broadcast) {
-                (Some(from), Some(b)) => b.on_gossip(now, from as u16, gossip, &mut self.outbox),
+                (Some(from), Some(b)) => b.on_gossip(now, from, gossip, &mut self.outbox),
                 _ => self.drop_notice(format!(
                     "gossip from {}, which is not a node of this cluster",
                     m.src
@@ -289,7 +314,7 @@ impl Node {
             node_id: node_id.to_string(),
             nodes: names.len(),
         });
-        self.identity = Some(Identity { names, me });
+        self.identity = Some(Identity::new(names, me));
         self.reply(m.src, m.body.msg_id, Pending::InitOk);
     }
 
@@ -309,9 +334,9 @@ impl Node {
     /// make Maelstrom reject the line (and stop reading this node), so it is dropped.
     fn reply_peer(&self, src: &str) -> Option<Peer> {
         if let Some(id) = &self.identity
-            && let Some(i) = id.names.iter().position(|n| **n == *src)
+            && let Some(i) = id.index_of(src)
         {
-            return Some(Peer::Node(i as u16));
+            return Some(Peer::Node(i));
         }
         src.starts_with('c')
             .then(|| Peer::Named(PeerName::new(src)))
