@@ -57,10 +57,13 @@ impl Clock {
 }
 
 async fn serve(mut node: Node) -> io::Result<()> {
-    let (tx, mut rx) = mpsc::channel::<Vec<u8>>(16);
+    let (tx, mut rx) = mpsc::channel::<(Vec<u8>, usize)>(16);
+    // Read buffers go back to the reader once their bytes are copied, so that it neither
+    // allocates nor zeroes 64 KiB per read.
+    let (spare_tx, spare_rx) = std::sync::mpsc::channel::<Vec<u8>>();
     std::thread::Builder::new()
         .name("stdin".into())
-        .spawn(move || read_stdin(tx))?;
+        .spawn(move || read_stdin(tx, spare_rx))?;
     let clock = Clock::new();
     let mut lines = LineBuffer::default();
     let mut decoder = Decoder::new();
@@ -73,7 +76,11 @@ async fn serve(mut node: Node) -> io::Result<()> {
                 let now = clock.now();
                 let eof = chunk.is_none();
                 match chunk {
-                    Some(chunk) => lines.push(&chunk),
+                    Some((chunk, len)) => {
+                        lines.push(&chunk[..len]);
+                        // The reader may have stopped already; then the buffer is just freed.
+                        let _ = spare_tx.send(chunk);
+                    }
                     None => lines.finish(),
                 }
                 lines.for_each_line(|line, padded| {
@@ -101,15 +108,15 @@ async fn sleep_until(deadline: Option<tokio::time::Instant>) {
     }
 }
 
-fn read_stdin(tx: mpsc::Sender<Vec<u8>>) {
+/// Sends stdin over in chunks of up to [`CHUNK`] bytes: `(buffer, bytes read into it)`.
+fn read_stdin(tx: mpsc::Sender<(Vec<u8>, usize)>, spare: std::sync::mpsc::Receiver<Vec<u8>>) {
     let mut stdin = io::stdin().lock();
     loop {
-        let mut chunk = vec![0; CHUNK];
+        let mut chunk = spare.try_recv().unwrap_or_else(|_| vec![0; CHUNK]);
         match stdin.read(&mut chunk) {
             Ok(0) => return,
             Ok(n) => {
-                chunk.truncate(n);
-                if tx.blocking_send(chunk).is_err() {
+                if tx.blocking_send((chunk, n)).is_err() {
                     return;
                 }
             }
