@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # End-to-end throughput of the release binary over pipes.
 #
-#   benches/e2e_throughput.sh [LINES] [MIX] [DISTINCT]
+#   benches/e2e_throughput.sh [LINES] [MIX] [DISTINCT] [SEQ_WINDOW]
 #
 # Generates LINES Maelstrom input lines for one node (init first, then MIX: root | clients |
-# echo, see examples/maelstrom_lines.rs; values repeat after DISTINCT), pipes them through
+# echo, see examples/maelstrom_lines.rs; values repeat after DISTINCT, each gossip sender's
+# sequence numbers after SEQ_WINDOW, 0 for never), pipes them through
 # target/release/glomers with `cat file | glomers | wc`, and reports input lines per second
 # (wall clock of the glomers process, start-up included) and its peak RSS, both from GNU time.
-# Defaults: 2,000,000 lines, mix root, 1,000 distinct values.
+# Defaults: 2,000,000 lines, mix root, 1,000 distinct values, a window of 8.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 lines=${1:-2000000}
 mix=${2:-root}
 distinct=${3:-1000}
+window=${4:-8}
 
 if ! /usr/bin/time -v true >/dev/null 2>&1; then
     echo "needs GNU time at /usr/bin/time (Debian/Ubuntu: apt-get install time)" >&2
@@ -22,10 +24,10 @@ fi
 
 cargo build --quiet --release --bin glomers --example maelstrom_lines
 mkdir -p target/e2e
-input=target/e2e/lines-$mix-$lines-$distinct.jsonl
+input=target/e2e/lines-$mix-$lines-$distinct-$window.jsonl
 if [ ! -s "$input" ]; then
     target/release/examples/maelstrom_lines --lines "$lines" --mix "$mix" \
-        --distinct "$distinct" >"$input"
+        --distinct "$distinct" --seq-window "$window" >"$input"
 fi
 report=$(mktemp)
 trap 'rm -f "$report"' EXIT

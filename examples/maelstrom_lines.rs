@@ -18,11 +18,12 @@
 //! sees about 1,000 values. Acks name plausible sequence numbers; ones the node never sent are
 //! ignored by it.
 //!
-//! Each sender's gossip sequence numbers cycle through 0–7, as if it resent its last eight
-//! batches. In a real run a neighbour sends one batch per 1.5 s round, so the node owes it an
+//! Each sender's gossip sequence numbers cycle through 0–7 (`--seq-window`), as if it resent
+//! its last eight batches. In a real run a neighbour sends one batch per 1.5 s round, so the node owes it an
 //! ack or two when it next flushes; at hundreds of thousands of lines per second, distinct
 //! numbers would pile up tens of thousands of owed acks per neighbour between two flushes
-//! (a load no Maelstrom run produces, and one the node's owed-ack list is not built for).
+//! (a load no Maelstrom run produces, and one the node's owed-ack list is not built for:
+//! `--seq-window 0` never repeats a number, to show it).
 
 #[path = "../benches/support/lines.rs"]
 mod lines;
@@ -50,10 +51,10 @@ struct Args {
     /// How many distinct values before they repeat.
     #[arg(long, default_value_t = 1_000)]
     distinct: i64,
+    /// How many sequence numbers each gossip sender cycles through (0: never repeat one).
+    #[arg(long, default_value_t = 8)]
+    seq_window: u64,
 }
-
-/// How many sequence numbers each gossip sender cycles through.
-const SEQ_WINDOW: u64 = 8;
 
 struct Values {
     next: i64,
@@ -84,6 +85,11 @@ fn main() -> std::io::Result<()> {
         next: 0,
         distinct: args.distinct.max(1),
     };
+    let window = if args.seq_window == 0 {
+        u64::MAX
+    } else {
+        args.seq_window
+    };
     let mut seq = [0u64; 25];
     for i in 0..args.lines {
         let id = i + 1;
@@ -95,18 +101,18 @@ fn main() -> std::io::Result<()> {
                 1 => lines::read(id, &client, me, msg_id),
                 k => {
                     let from = 1 + (i / 10 * 8 + k - 2) as usize % 24;
-                    let s = seq[from] % SEQ_WINDOW;
+                    let s = seq[from] % window;
                     seq[from] += 1;
-                    let ack = [(s + SEQ_WINDOW - 1) % SEQ_WINDOW];
+                    let ack = [s.checked_sub(1).unwrap_or(window - 1)];
                     let name = format!("n{from}");
                     lines::gossip(id, &name, me, Some(s), &values.take(3), &ack)
                 }
             },
             Mix::Clients => match i % 200 {
                 0 | 100 => {
-                    let s = seq[0] % SEQ_WINDOW;
+                    let s = seq[0] % window;
                     seq[0] += 1;
-                    let ack = [(s + SEQ_WINDOW - 1) % SEQ_WINDOW];
+                    let ack = [s.checked_sub(1).unwrap_or(window - 1)];
                     lines::gossip(id, "n0", me, Some(s), &values.take(72), &ack)
                 }
                 k if k % 2 == 0 => lines::broadcast(id, &client, me, msg_id, values.take(1)[0]),
