@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use clap::{Parser, Subcommand};
 use glomers::config::NodeConfig;
 use glomers::sim::{
-    self, Availability, LatencyDist, NodeKind, SimConfig, Topology, Workload, output,
+    self, Availability, Faults, LatencyDist, NodeKind, SimConfig, Topology, Workload, output,
 };
 
 /// A local Maelstrom: runs Maelstrom's tests against in-process glomers nodes.
@@ -78,6 +78,13 @@ struct TestArgs {
     /// Write every journaled message (µs, send|recv, id, from, to, line) to this file.
     #[arg(long, value_name = "FILE")]
     trace: Option<PathBuf>,
+    /// Faults beyond Maelstrom's, until the main phase ends (node↔node messages only):
+    /// comma-separated `loss=P`, `dup=P`, `reorder=P[:MS]` (held up to MS ms in transit,
+    /// default 500), `spike=P[:MS]` (default 1000), `oneway[=S]` (one-way partitions every
+    /// ~S s, default 5), `pause[=S[:E]]` (a node paused S s every ~E s, default 3:10), or
+    /// `none`. Example: --faults loss=0.2,dup=0.05,oneway
+    #[arg(long, default_value = "none", value_name = "SPEC")]
+    faults: Faults,
 }
 
 fn concurrency(spec: Option<&str>, nodes: u16) -> Result<Option<usize>, String> {
@@ -136,6 +143,7 @@ fn config(args: &TestArgs) -> Result<SimConfig, String> {
         op_lag: secs(args.op_lag_ms / 1000.0, "--op-lag-ms")?,
         nodes: NodeKind::InProcess(node_config),
         trace: args.trace.is_some(),
+        faults: args.faults.clone(),
         ..SimConfig::default()
     })
 }

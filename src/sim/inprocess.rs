@@ -43,6 +43,8 @@ pub struct InProcess {
     now: Time,
     /// How often a node asked to be woken at or before the current time.
     past_deadlines: u64,
+    /// Nodes whose timer fired while they were paused, waiting to resume.
+    deferred: Vec<u16>,
 }
 
 impl std::fmt::Debug for InProcess {
@@ -71,6 +73,7 @@ impl InProcess {
             out: Vec::new(),
             now: Time::ZERO,
             past_deadlines: 0,
+            deferred: Vec::new(),
         })
     }
 
@@ -120,6 +123,11 @@ impl InProcess {
         self.timers.pop();
         self.deadlines[usize::from(node)] = None;
         self.now = t;
+        if self.cluster.paused_until(node).is_some() {
+            // A stopped process runs its timers when it resumes (see `step_core`).
+            self.deferred.push(node);
+            return;
+        }
         let at = self.node_time(t);
         self.nodes[usize::from(node)].handle(at, Input::Timeout);
         self.after_handle(node);
@@ -129,6 +137,9 @@ impl InProcess {
         self.now = t;
         self.cluster.advance(t);
         let at = self.node_time(t);
+        if !self.deferred.is_empty() {
+            self.wake_resumed(at);
+        }
         while let Some(mut d) = self.cluster.poll_delivery() {
             let node = &mut self.nodes[usize::from(d.node)];
             let copy = d.line.clone();
@@ -143,6 +154,21 @@ impl InProcess {
             }
             self.after_handle(d.node);
         }
+    }
+
+    /// Runs the overdue timers of nodes that resumed: before the lines they read on resuming,
+    /// as a process woken by SIGCONT handles whichever comes first, and its deadline passed.
+    fn wake_resumed(&mut self, at: Time) {
+        let mut still = Vec::new();
+        for node in std::mem::take(&mut self.deferred) {
+            if self.cluster.paused_until(node).is_some() {
+                still.push(node);
+            } else {
+                self.nodes[usize::from(node)].handle(at, Input::Timeout);
+                self.after_handle(node);
+            }
+        }
+        self.deferred = still;
     }
 
     /// Hands everything node `i` transmits to the core, and re-arms its timer.
