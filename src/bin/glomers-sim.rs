@@ -8,6 +8,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+#[path = "glomers-sim/campaign.rs"]
+mod campaign;
+
 use clap::{Parser, Subcommand};
 use glomers::config::NodeConfig;
 use glomers::sim::{
@@ -26,6 +29,10 @@ struct Cli {
 enum Command {
     /// Runs one test, like `maelstrom test`.
     Test(TestArgs),
+    /// Runs every topology preset under every kind of fault for many seeds, checking that no
+    /// acknowledged value is lost, no read lists a value twice and no id is handed out twice.
+    /// A failing run prints the `test` command that replays it.
+    Campaign(campaign::CampaignArgs),
 }
 
 #[derive(Parser, Debug)]
@@ -171,6 +178,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match &cli.command {
         Command::Test(args) => test(args).unwrap_or_else(|e| {
+            eprintln!("glomers-sim: {e}");
+            ExitCode::from(255)
+        }),
+        Command::Campaign(args) => campaign::run(args).unwrap_or_else(|e| {
             eprintln!("glomers-sim: {e}");
             ExitCode::from(255)
         }),

@@ -15,6 +15,7 @@
 //! | [`checker`] | set-full, unique-ids, echo, stats, availability |
 //! | [`journal`] | message journal, net statistics, trace |
 //! | [`partition`] | partitions and the nemesis's four shapes |
+//! | [`campaign`] | fault campaigns: many seeded faulty runs, each checked, with replay commands |
 //! | [`faults`] | faults beyond Maelstrom's: the `--faults` spec, one-way partitions, pauses |
 //! | [`topology`] | the broadcast `topology` message |
 //! | [`endpoint`] | node and client ids |
@@ -43,6 +44,7 @@
 //! assert_eq!(report.set_full().expect("broadcast").lost_count, 0);
 //! ```
 
+pub mod campaign;
 pub mod checker;
 pub mod cluster;
 pub mod config;
