@@ -271,6 +271,9 @@ impl Link {
 }
 
 #[cfg(test)]
+mod props;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::config::NodeConfig;
