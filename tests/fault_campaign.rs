@@ -4,6 +4,7 @@
 //! list a value twice, no unique id may be handed out twice. A failure names the command that
 //! replays it. The longer campaign is `glomers-sim campaign` (see docs/reliability.md).
 
+use std::process::Command;
 use std::time::Duration;
 
 use glomers::sim::Workload;
@@ -92,5 +93,45 @@ fn the_checks_catch_a_cluster_that_loses_values() {
         command.starts_with("glomers-sim test -w broadcast --node-count 5")
             && command.contains("--seed 1"),
         "{command}"
+    );
+}
+
+#[test]
+fn the_printed_command_replays_the_run_exactly() {
+    let cfg = CampaignConfig {
+        first_seed: 31,
+        seeds: 1,
+        kinds: vec![campaign::FaultKind::Mixed],
+        presets: vec!["tree2".into()],
+        workloads: vec![Workload::Broadcast],
+        ..CampaignConfig::default()
+    };
+    let run = &campaign::plan(&cfg)[0];
+    let outcome = campaign::execute(run);
+    let command = run.command();
+    let json = std::env::temp_dir().join(format!("glomers-replay-{}.json", std::process::id()));
+    let mut args: Vec<String> = command
+        .split_whitespace()
+        .skip(1)
+        .map(String::from)
+        .collect();
+    args.extend(["--json".into(), json.to_string_lossy().into_owned()]);
+    let status = Command::new(env!("CARGO_BIN_EXE_glomers-sim"))
+        .args(&args)
+        .output()
+        .expect("glomers-sim runs");
+    assert!(status.status.success(), "{command}: {status:?}");
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json).expect("json written")).expect("json");
+    std::fs::remove_file(&json).ok();
+    assert_eq!(doc["seed"], 31);
+    assert_eq!(
+        doc["net"]["servers"]["send_count"], outcome.server_messages,
+        "{command}"
+    );
+    assert_eq!(doc["partition_drops"], outcome.partition_drops, "{command}");
+    assert!(
+        outcome.fault_counts.reordered > 0 && outcome.lost_messages > 0,
+        "faults acted"
     );
 }
