@@ -155,7 +155,9 @@ pub struct RetryConfig {
     pub timeout_ms: u64,
     /// Factor applied to the timeout after each resend to the same neighbour (≥ 1).
     pub backoff: f64,
-    /// Upper bound of the timeout after backoff (ms, ≥ `timeout_ms`).
+    /// Upper bound of the timeout after backoff (ms, ≥ `timeout_ms`). Keep it well under
+    /// Maelstrom's 10 s wait between the heal and the final reads: a batch sent just before
+    /// the heal is resent only this long after, and must still cross the overlay in time.
     pub max_timeout_ms: u64,
 }
 
@@ -164,7 +166,7 @@ impl Default for RetryConfig {
         RetryConfig {
             timeout_ms: 5000,
             backoff: 1.5,
-            max_timeout_ms: 10_000,
+            max_timeout_ms: 6_000,
         }
     }
 }

@@ -20,6 +20,7 @@ use super::config::SimConfig;
 use super::endpoint::Endpoint;
 pub(super) use super::events::Event;
 use super::events::EventQueue;
+use super::fault_schedule::FaultSchedule;
 use super::generator::Generator;
 use super::history::History;
 use super::journal::Journal;
@@ -75,9 +76,17 @@ pub struct Cluster {
     pub(super) generator: Generator,
     pub(super) nemesis: Option<Nemesis>,
     pub(super) nemesis_exhausted: bool,
+    /// One-way partitions and pauses, if enabled.
+    pub(super) fault_schedule: Option<FaultSchedule>,
+    /// Whether the extra faults still act (until the main phase is over).
+    pub(super) faults_active: bool,
+    /// Until when each node is paused, if it is.
+    pub(super) paused_until: Vec<Option<Time>>,
+    /// Lines delivered to paused nodes, which read them when they resume.
+    pub(super) held: Vec<Vec<Vec<u8>>>,
     pub(super) phase: Phase,
     pub(super) setup_pending: usize,
-    deliveries: VecDeque<Delivery>,
+    pub(super) deliveries: VecDeque<Delivery>,
     deaf: Vec<bool>,
     node_errors: Vec<NodeError>,
     next_message_id: u64,
@@ -106,6 +115,8 @@ impl Cluster {
         let nemesis = cfg
             .partition
             .then(|| Nemesis::new(rng::stream(cfg.seed, Stream::Nemesis), cfg.nemesis_interval));
+        let fault_schedule = (cfg.faults.oneway.is_some() || cfg.faults.pause.is_some())
+            .then(|| FaultSchedule::new(&cfg.faults, rng::stream(cfg.seed, Stream::FaultSchedule)));
         let mut cluster = Cluster {
             cfg: cfg.clone(),
             n,
@@ -120,6 +131,10 @@ impl Cluster {
             generator,
             nemesis_exhausted: nemesis.is_none(),
             nemesis,
+            fault_schedule,
+            faults_active: !cfg.faults.is_none(),
+            paused_until: vec![None; usize::from(n)],
+            held: vec![Vec::new(); usize::from(n)],
             phase: Phase::Init,
             setup_pending: 0,
             deliveries: VecDeque::new(),
@@ -180,6 +195,13 @@ impl Cluster {
             };
             self.handle_event(event);
         }
+    }
+
+    /// Until when node `node` is paused (like SIGSTOP), if it is: the driver must not run its
+    /// timers meanwhile. Lines delivered to it wait in the core and come out of
+    /// [`Cluster::poll_delivery`] when it resumes, before anything else at that time.
+    pub fn paused_until(&self, node: u16) -> Option<Time> {
+        self.paused_until[usize::from(node)]
     }
 
     /// The next line to write to a node's stdin now.
@@ -257,6 +279,7 @@ impl Cluster {
             node_errors: std::mem::take(&mut self.node_errors),
             partition_drops: self.net.partition_drops,
             fault_losses: self.net.fault_losses,
+            fault_counts: self.net.fault_counts,
             past_deadlines: 0,
             clients_opened: self.clients.len(),
             main_start,
@@ -307,6 +330,9 @@ impl Cluster {
         if let Some(wake) = self.net.send(self.now, id, from, to, line) {
             self.schedule(wake, Event::Deliver(to));
         }
+        while let Some(at) = self.net.pop_alarm() {
+            self.schedule(at, Event::Arrive);
+        }
     }
 
     /// Client `c` sends `request` to node `to`; returns the request's `msg_id`.
@@ -332,7 +358,12 @@ impl Cluster {
                 if let Some(p) = packet {
                     self.journal
                         .recv(self.now, p.id, p.from, Endpoint::Node(node), &p.line);
-                    self.deliveries.push_back(Delivery { node, line: p.line });
+                    if self.paused_until[usize::from(node)].is_some() {
+                        // In the pipe; the stopped process reads it when it resumes.
+                        self.held[usize::from(node)].push(p.line);
+                    } else {
+                        self.deliveries.push_back(Delivery { node, line: p.line });
+                    }
                 }
             }
             Event::OpDue(due) => self.on_op_due(due),
@@ -356,6 +387,14 @@ impl Cluster {
                 self.check_main_end();
             }
             Event::FinalReads => self.start_final_reads(),
+            Event::Arrive => {
+                for (node, wake) in self.net.arrive(self.now) {
+                    self.schedule(wake, Event::Deliver(node));
+                }
+            }
+            Event::OneWay => self.on_oneway(),
+            Event::Pause => self.on_pause(),
+            Event::Resume(node) => self.resume(node),
         }
     }
 

@@ -140,21 +140,45 @@ impl FromStr for Availability {
 }
 
 /// Faults beyond Maelstrom's: none by default, and none of them reachable from Maelstrom's
-/// own command line. Each applies to node↔node messages only, and draws from its own random
-/// stream, so enabling one does not change anything else a seed produces.
-///
-/// One-way partitions need no field here: a partition is already a receiver → senders map.
-/// Pausing a node belongs to the driver and is not implemented yet.
+/// own command line. Message faults apply to node↔node messages only; all faults draw from
+/// streams of their own, so with every fault off a seed replays Maelstrom's network exactly.
+/// Every fault lasts until the end of the main phase: like partitions, they are healed before
+/// the broadcast workload's recovery period. `glomers-sim test --faults SPEC` sets them; the
+/// spec's syntax is in [`crate::sim::faults`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Faults {
     /// Probability that a message is lost after being sent (it still counts as sent).
     pub loss: f64,
     /// Probability that a message is delivered twice (the copy has its own latency draw).
     pub duplicate: f64,
-    /// Probability that a message gets [`Faults::spike`] added to its latency.
+    /// Probability that a message gets [`Faults::spike`] added to its latency. The receiver's
+    /// delivery worker sleeps on it like on any message, so a spike also holds up what queues
+    /// behind it (a slow link to that node).
     pub spike_probability: f64,
     /// Extra latency of a spike.
     pub spike: Duration,
+    /// Probability that a message is held in transit for an extra delay, uniform in
+    /// [0, [`Faults::reorder_max`]), before it reaches the receiver's queue: messages sent
+    /// after it on the same link can overtake it.
+    pub reorder: f64,
+    /// The longest transit delay of a reordered message.
+    pub reorder_max: Duration,
+    /// One-way partitions: `Some(interval)` starts and heals them alternately, each after a
+    /// gap uniform in [0, 2·interval). Each cuts a random group of nodes off in one direction
+    /// only: the rest stop hearing from them, while they still hear the rest.
+    pub oneway: Option<Duration>,
+    /// Pauses, like SIGSTOP then SIGCONT: a random node stops reading, printing and running its
+    /// timers, then resumes with everything delivered meanwhile.
+    pub pause: Option<Pause>,
+}
+
+/// How nodes are paused (see [`Faults::pause`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Pause {
+    /// How long each pause lasts.
+    pub length: Duration,
+    /// Mean gap between the start of one pause and the next (uniform in [0, 2·every)).
+    pub every: Duration,
 }
 
 impl Faults {
@@ -163,6 +187,9 @@ impl Faults {
         self.loss <= 0.0
             && self.duplicate <= 0.0
             && (self.spike_probability <= 0.0 || self.spike.is_zero())
+            && (self.reorder <= 0.0 || self.reorder_max.is_zero())
+            && self.oneway.is_none()
+            && self.pause.is_none()
     }
 }
 
@@ -281,13 +308,13 @@ impl SimConfig {
         if self.partition && self.nemesis_interval.is_zero() {
             return Err("nemesis interval must be positive".into());
         }
-        let p = [
-            self.faults.loss,
-            self.faults.duplicate,
-            self.faults.spike_probability,
-        ];
+        let f = &self.faults;
+        let p = [f.loss, f.duplicate, f.spike_probability, f.reorder];
         if p.iter().any(|p| !(0.0..=1.0).contains(p)) {
             return Err("fault probabilities must lie in [0, 1]".into());
+        }
+        if f.oneway.is_some_and(|d| d.is_zero()) || f.pause.is_some_and(|p| p.every.is_zero()) {
+            return Err("one-way partition and pause intervals must be positive".into());
         }
         Ok(())
     }

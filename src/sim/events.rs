@@ -24,6 +24,14 @@ pub(crate) enum Event {
     MainDeadline,
     /// Broadcast: the recovery period is over.
     FinalReads,
+    /// Messages held in transit by the reorder fault reach their receivers' queues.
+    Arrive,
+    /// The fault schedule starts or heals a one-way partition.
+    OneWay,
+    /// The fault schedule pauses a node.
+    Pause,
+    /// A paused node resumes.
+    Resume(u16),
 }
 
 #[derive(Debug)]

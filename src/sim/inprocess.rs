@@ -9,6 +9,7 @@
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::time::Duration;
 
 use super::SimError;
 use super::cluster::Cluster;
@@ -26,7 +27,7 @@ const EPOCH_BASE: u64 = 1_600_000_000_000_000;
 const EPOCH_SPREAD: u64 = 100_000_000_000_000;
 
 /// How long after the current time a node that asked for a past deadline is woken.
-const PAST_DEADLINE_STEP: std::time::Duration = std::time::Duration::from_millis(1);
+const PAST_DEADLINE_STEP: Duration = Duration::from_millis(1);
 
 /// Nodes in process, their timers, and the virtual clock.
 pub struct InProcess {
@@ -43,6 +44,8 @@ pub struct InProcess {
     now: Time,
     /// How often a node asked to be woken at or before the current time.
     past_deadlines: u64,
+    /// Nodes whose timer fired while they were paused, waiting to resume.
+    deferred: Vec<u16>,
 }
 
 impl std::fmt::Debug for InProcess {
@@ -71,6 +74,7 @@ impl InProcess {
             out: Vec::new(),
             now: Time::ZERO,
             past_deadlines: 0,
+            deferred: Vec::new(),
         })
     }
 
@@ -85,10 +89,28 @@ impl InProcess {
     }
 
     /// Runs the test to the end and checks it.
-    pub fn run(mut self) -> Result<Report, SimError> {
+    pub fn run(self) -> Result<Report, SimError> {
+        self.run_sampled(Duration::MAX, |_, _| {})
+    }
+
+    /// Runs the test like [`InProcess::run`], showing `sample` the nodes every `every` of
+    /// virtual time (first at time zero; the state before anything due at that instant runs)
+    /// and once more when the nodes are torn down.
+    pub fn run_sampled(
+        mut self,
+        every: Duration,
+        mut sample: impl FnMut(Time, &[Node]),
+    ) -> Result<Report, SimError> {
+        let mut next_sample = Time::ZERO;
         while !self.cluster.is_done() {
             let core = self.cluster.next_event_time();
             let timer = self.next_timer();
+            if let Some(next) = [core, timer.map(|(t, _)| t)].into_iter().flatten().min() {
+                while next_sample <= next && next_sample < Time::from_micros(u64::MAX) {
+                    sample(next_sample, &self.nodes);
+                    next_sample += every;
+                }
+            }
             match (core, timer) {
                 (None, None) => return Err(SimError::Stalled { at: self.now }),
                 (Some(tc), Some((tn, node))) if tn < tc => self.fire_timer(tn, node),
@@ -96,6 +118,7 @@ impl InProcess {
                 (Some(tc), _) => self.step_core(tc),
             }
         }
+        sample(self.now, &self.nodes);
         let mut report = self.cluster.finish()?;
         report.past_deadlines = self.past_deadlines;
         Ok(report)
@@ -120,6 +143,11 @@ impl InProcess {
         self.timers.pop();
         self.deadlines[usize::from(node)] = None;
         self.now = t;
+        if self.cluster.paused_until(node).is_some() {
+            // A stopped process runs its timers when it resumes (see `step_core`).
+            self.deferred.push(node);
+            return;
+        }
         let at = self.node_time(t);
         self.nodes[usize::from(node)].handle(at, Input::Timeout);
         self.after_handle(node);
@@ -129,6 +157,9 @@ impl InProcess {
         self.now = t;
         self.cluster.advance(t);
         let at = self.node_time(t);
+        if !self.deferred.is_empty() {
+            self.wake_resumed(at);
+        }
         while let Some(mut d) = self.cluster.poll_delivery() {
             let node = &mut self.nodes[usize::from(d.node)];
             let copy = d.line.clone();
@@ -143,6 +174,21 @@ impl InProcess {
             }
             self.after_handle(d.node);
         }
+    }
+
+    /// Runs the overdue timers of nodes that resumed: before the lines they read on resuming,
+    /// as a process woken by SIGCONT handles whichever comes first, and its deadline passed.
+    fn wake_resumed(&mut self, at: Time) {
+        let mut still = Vec::new();
+        for node in std::mem::take(&mut self.deferred) {
+            if self.cluster.paused_until(node).is_some() {
+                still.push(node);
+            } else {
+                self.nodes[usize::from(node)].handle(at, Input::Timeout);
+                self.after_handle(node);
+            }
+        }
+        self.deferred = still;
     }
 
     /// Hands everything node `i` transmits to the core, and re-arms its timer.

@@ -16,12 +16,15 @@
 //! | [`checker`] | set-full, unique-ids, echo, stats, availability |
 //! | [`journal`] | message journal, net statistics, trace |
 //! | [`partition`] | partitions and the nemesis's four shapes |
+//! | [`campaign`] | fault campaigns: many seeded faulty runs, each checked, with replay commands |
+//! | [`faults`] | faults beyond Maelstrom's: the `--faults` spec, one-way partitions, pauses |
 //! | [`topology`] | the broadcast `topology` message |
 //! | [`endpoint`] | node and client ids |
 //! | [`report`], [`output`] | the result, its summary and JSON forms |
 //! | [`results`], [`plot`] | the results folder of a run and its SVG plots |
 //!
-//! Internals: `network` (queues and delivery workers), `events` (the core's timers),
+//! Internals: `network` (queues and delivery workers), `transit` (reordered messages),
+//! `fault_schedule` (one-way partitions and pauses), `events` (the core's timers),
 //! `generator` (operation schedule), `nemesis` (partition schedule), `clients` (clients and
 //! worker threads), `phases` (the test timeline), `protocol` (JSON envelopes, requests, reply
 //! schemas), `rng` (seeded streams), `node_process` (one spawned node and its pipe threads).
@@ -43,10 +46,12 @@
 //! assert_eq!(report.set_full().expect("broadcast").lost_count, 0);
 //! ```
 
+pub mod campaign;
 pub mod checker;
 pub mod cluster;
 pub mod config;
 pub mod endpoint;
+pub mod faults;
 pub mod history;
 pub mod inprocess;
 pub mod journal;
@@ -61,6 +66,7 @@ pub mod topology;
 
 mod clients;
 mod events;
+mod fault_schedule;
 mod generator;
 mod nemesis;
 mod network;
@@ -68,10 +74,14 @@ mod node_process;
 mod phases;
 mod protocol;
 mod rng;
+mod transit;
 
 pub use checker::Validity;
 pub use cluster::{Cluster, Delivery};
-pub use config::{Availability, Faults, LatencyDist, NodeKind, SimConfig, Topology, Workload};
+pub use config::{
+    Availability, Faults, LatencyDist, NodeKind, Pause, SimConfig, Topology, Workload,
+};
+pub use faults::FaultCounts;
 pub use report::{NodeError, Report};
 
 use crate::time::Time;

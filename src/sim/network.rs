@@ -8,6 +8,11 @@
 //! (head-of-line blocking), and the partition test happens at take time.
 //!
 //! Messages to clients never enter this network: clients read their own queues at once.
+//!
+//! Extra faults ([`Faults`], all off by default) act on node↔node messages at send time: loss,
+//! duplication, latency spikes, and reordering, which holds a message in transit before it
+//! reaches the receiver's queue so that later ones overtake it. One-way partitions are a
+//! second partition that only the fault schedule changes.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
@@ -15,8 +20,10 @@ use std::time::Duration;
 
 use super::config::{Faults, LatencyDist};
 use super::endpoint::Endpoint;
+use super::faults::FaultCounts;
 use super::partition::Partition;
 use super::rng::Rng;
+use super::transit::Transit;
 use crate::time::Time;
 
 /// A message on its way to a node.
@@ -85,13 +92,18 @@ impl Latency {
 pub(crate) struct Network {
     inboxes: Vec<Inbox>,
     partition: Partition,
+    /// The fault schedule's one-way partition, on top of the nemesis's.
+    oneway: Partition,
     latency: Latency,
     faults: Faults,
     fault_rng: Rng,
+    transit: Transit,
     /// Messages dropped by a partition when taken.
     pub(crate) partition_drops: u64,
     /// Messages lost to [`Faults::loss`].
     pub(crate) fault_losses: u64,
+    /// What the other faults did.
+    pub(crate) fault_counts: FaultCounts,
 }
 
 impl Network {
@@ -99,12 +111,48 @@ impl Network {
         Network {
             inboxes: (0..nodes).map(|_| Inbox::default()).collect(),
             partition: Partition::healed(nodes),
+            oneway: Partition::healed(nodes),
             latency,
             faults,
             fault_rng,
+            transit: Transit::default(),
             partition_drops: 0,
             fault_losses: 0,
+            fault_counts: FaultCounts::default(),
         }
+    }
+
+    /// Installs the fault schedule's one-way partition (healed: `Partition::healed`).
+    pub(crate) fn set_oneway(&mut self, p: Partition) {
+        self.oneway = p;
+    }
+
+    /// Ends every extra fault: later messages travel like Maelstrom's. Messages already held
+    /// in transit still arrive when due.
+    pub(crate) fn end_faults(&mut self) {
+        self.faults = Faults::default();
+        self.oneway = Partition::healed(self.inboxes.len() as u16);
+    }
+
+    /// The arrival time of a message put in transit since the last call, if any.
+    pub(crate) fn pop_alarm(&mut self) -> Option<Time> {
+        self.transit.pop_alarm()
+    }
+
+    /// Moves every message whose transit ends by `now` into its receiver's queue; returns the
+    /// wake times of the workers that were idle and took one.
+    pub(crate) fn arrive(&mut self, now: Time) -> Vec<(u16, Time)> {
+        let mut wakes = Vec::new();
+        while let Some((to, packet)) = self.transit.pop_due(now) {
+            let inbox = &mut self.inboxes[usize::from(to)];
+            inbox.queue.push(Reverse(Queued(packet)));
+            if inbox.taken.is_none()
+                && let Some(wake) = self.take(now, to)
+            {
+                wakes.push((to, wake));
+            }
+        }
+        wakes
     }
 
     /// Installs a partition (it applies to messages taken from now on).
@@ -136,33 +184,55 @@ impl Network {
                 return None;
             }
             if self.fault_rng.chance(self.faults.duplicate) {
+                self.fault_counts.duplicated += 1;
                 let again = now + self.latency.draw() + self.spike();
-                self.inboxes[usize::from(to)]
-                    .queue
-                    .push(Reverse(Queued(Packet {
-                        id,
-                        from,
-                        deadline: again,
-                        line: line.clone(),
-                    })));
+                let copy = Packet {
+                    id,
+                    from,
+                    deadline: again,
+                    line: line.clone(),
+                };
+                self.route(now, to, copy);
             }
         }
-        let inbox = &mut self.inboxes[usize::from(to)];
-        inbox.queue.push(Reverse(Queued(Packet {
+        let packet = Packet {
             id,
             from,
             deadline,
             line,
-        })));
-        if inbox.taken.is_none() {
+        };
+        if server {
+            self.route(now, to, packet);
+        } else {
+            self.inboxes[usize::from(to)]
+                .queue
+                .push(Reverse(Queued(packet)));
+        }
+        if self.inboxes[usize::from(to)].taken.is_none() {
             self.take(now, to)
         } else {
             None
         }
     }
 
+    /// Queues a node↔node message, or holds it in transit first if it is to be reordered.
+    fn route(&mut self, now: Time, to: u16, mut packet: Packet) {
+        if self.fault_rng.chance(self.faults.reorder) {
+            let max = u64::try_from(self.faults.reorder_max.as_micros()).unwrap_or(u64::MAX);
+            let extra = Duration::from_micros(self.fault_rng.below(max));
+            self.fault_counts.reordered += 1;
+            packet.deadline += extra;
+            self.transit.hold(now + extra, to, packet);
+            return;
+        }
+        self.inboxes[usize::from(to)]
+            .queue
+            .push(Reverse(Queued(packet)));
+    }
+
     fn spike(&mut self) -> Duration {
         if self.fault_rng.chance(self.faults.spike_probability) {
+            self.fault_counts.spiked += 1;
             self.faults.spike
         } else {
             Duration::ZERO
@@ -175,7 +245,7 @@ impl Network {
         let inbox = &mut self.inboxes[usize::from(node)];
         while let Some(Reverse(Queued(p))) = inbox.queue.pop() {
             if let Endpoint::Node(from) = p.from
-                && self.partition.blocks(from, node)
+                && (self.partition.blocks(from, node) || self.oneway.blocks(from, node))
             {
                 self.partition_drops += 1;
                 continue;
@@ -196,11 +266,12 @@ impl Network {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::sim::rng::{self, Stream};
 
-    fn net(latency_ms: u64, faults: Faults) -> Network {
+    /// A three-node network with constant latency and these faults.
+    pub(crate) fn net(latency_ms: u64, faults: Faults) -> Network {
         let latency = Latency {
             ms: latency_ms,
             dist: LatencyDist::Constant,
@@ -209,11 +280,11 @@ mod tests {
         Network::new(3, latency, faults, rng::stream(1, Stream::Faults))
     }
 
-    fn ms(m: u64) -> Time {
+    pub(crate) fn ms(m: u64) -> Time {
         Time::from_millis(m)
     }
 
-    const N0: Endpoint = Endpoint::Node(0);
+    pub(crate) const N0: Endpoint = Endpoint::Node(0);
     const N2: Endpoint = Endpoint::Node(2);
     const C0: Endpoint = Endpoint::Client(0);
 

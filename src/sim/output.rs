@@ -120,9 +120,14 @@ pub fn summary(report: &Report) -> String {
     } else {
         String::new()
     };
+    let faults = if c.faults.is_none() {
+        String::new()
+    } else {
+        format!(" --faults {}", c.faults)
+    };
     let _ = writeln!(
         out,
-        "glomers-sim: -w {} --node-count {} --rate {} --time-limit {} --latency {}{nemesis}; \
+        "glomers-sim: -w {} --node-count {} --rate {} --time-limit {} --latency {}{nemesis}{faults}; \
          seed {} (replay with GLOMERS_SEED={})",
         c.workload,
         c.node_count,
@@ -151,6 +156,15 @@ pub fn summary(report: &Report) -> String {
         report.clients_opened,
         report.partition_drops
     );
+    if !c.faults.is_none() {
+        let f = &report.fault_counts;
+        let _ = writeln!(
+            out,
+            "faults: {} lost, {} duplicated, {} reordered, {} spiked, {} one-way partitions, \
+             {} pauses",
+            report.fault_losses, f.duplicated, f.reordered, f.spiked, f.oneway_partitions, f.pauses
+        );
+    }
     if report.past_deadlines > 0 {
         let _ = writeln!(
             out,

@@ -79,6 +79,7 @@ impl Cluster {
         if self.nemesis.is_some() {
             self.schedule(now, Event::Nemesis);
         }
+        self.start_fault_schedule();
         if self.generator.exhausted {
             // Rate 0: no operation; the phase lasts until the time limit.
             self.schedule(deadline, Event::MainDeadline);
@@ -350,6 +351,7 @@ impl Cluster {
         if self.cfg.workload != Workload::Broadcast {
             return self.teardown();
         }
+        self.end_faults();
         if self.nemesis.is_some() {
             self.net.heal();
             let t = ns(self.now);

@@ -4,6 +4,7 @@
 use super::checker::set_full::SetFullResult;
 use super::checker::{AvailabilityResult, StatsResult, Validity, WorkloadResult};
 use super::config::SimConfig;
+use super::faults::FaultCounts;
 use super::history::History;
 use super::journal::NetStats;
 use crate::time::Time;
@@ -50,6 +51,8 @@ pub struct Report {
     pub partition_drops: u64,
     /// Node↔node messages lost to extra faults.
     pub fault_losses: u64,
+    /// What the other extra faults did.
+    pub fault_counts: FaultCounts,
     /// How often a node asked to be woken at or before the time it was handling (a node bug;
     /// the in-process driver then wakes it 1 ms later).
     pub past_deadlines: u64,

@@ -16,8 +16,10 @@ pub(crate) enum Stream {
     Workload = 3,
     /// Partition timing and shapes.
     Nemesis = 4,
-    /// Extra faults.
+    /// Extra faults, per message.
     Faults = 5,
+    /// When one-way partitions and pauses happen.
+    FaultSchedule = 6,
 }
 
 /// The random stream `stream` of the run seeded with `seed`.

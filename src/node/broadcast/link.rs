@@ -200,11 +200,13 @@ impl Link {
             resent = true;
         }
         if resent {
-            positions.sort_unstable();
-            positions.dedup();
             let next = self.rto.as_secs_f64() * settings.retry_backoff;
             self.rto = Duration::from_secs_f64(next).min(settings.retry_max);
         }
+        // A value queued twice (a node asking twice to be adopted gets everything queued
+        // twice) or both queued and overdue leaves once.
+        positions.sort_unstable();
+        positions.dedup();
         positions.retain(|&p| !self.known.contains(p));
         if positions.is_empty() {
             if !ack_due {
@@ -276,6 +278,9 @@ fn earliest(a: Option<Time>, b: Option<Time>) -> Option<Time> {
         (None, b) => b,
     }
 }
+
+#[cfg(test)]
+mod props;
 
 #[cfg(test)]
 mod tests {

@@ -11,12 +11,15 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+mod campaign;
+mod sweep;
+
 use clap::{Parser, Subcommand};
 use glomers::config::NodeConfig;
 use glomers::sim::process::{self, ProcessOptions, Progress};
 use glomers::sim::{
-    self, Availability, LatencyDist, NodeKind, Report, SimConfig, Topology, Workload, output,
-    results,
+    self, Availability, Faults, LatencyDist, NodeKind, Report, SimConfig, Topology, Workload,
+    output, results,
 };
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -40,111 +43,14 @@ Examples:
       --bin target/release/glomers -- --topology-file 3d
 
 Exit status: 0 valid, 1 invalid, 2 unknown, 255 aborted or unusable flags.")]
-    Test(TestArgs),
+    Test(Box<TestArgs>),
     /// Compares topology files: runs each on the same broadcast test (default: the 3d/3e
     /// settings), with and without partitions, over several seeds, and prints a Markdown table.
-    Sweep(SweepArgs),
-}
-
-#[derive(Parser, Debug)]
-struct SweepArgs {
-    /// A topology file or preset to include (repeat the flag); default: every built-in preset.
-    #[arg(long = "topology-file", value_name = "PATH|PRESET")]
-    files: Vec<String>,
-    /// Runs per table cell, with seeds first-seed, first-seed + 1, ….
-    #[arg(long, default_value_t = 5)]
-    seeds: u64,
-    /// The first seed.
-    #[arg(long, default_value_t = 1)]
-    first_seed: u64,
-    /// Which nemesis settings to run: none, partition or both.
-    #[arg(long, default_value = "both")]
-    nemesis: String,
-    /// Number of nodes.
-    #[arg(long, default_value_t = 25)]
-    node_count: u16,
-    /// Seconds during which operations are started.
-    #[arg(long, default_value_t = 20.0)]
-    time_limit: f64,
-    /// Operations per second, over all clients.
-    #[arg(long, default_value_t = 100.0)]
-    rate: f64,
-    /// Node↔node latency in ms.
-    #[arg(long, default_value_t = 100)]
-    latency: u64,
-}
-
-fn sweep_cmd(args: &SweepArgs) -> Result<ExitCode, String> {
-    use glomers::sim::sweep::{SweepFile, markdown_table, sweep};
-    let names: Vec<String> = if args.files.is_empty() {
-        glomers::config::PRESETS
-            .iter()
-            .map(|(n, _)| n.to_string())
-            .collect()
-    } else {
-        args.files.clone()
-    };
-    let files = names
-        .iter()
-        .map(|name| {
-            NodeConfig::load(name)
-                .map(|config| SweepFile {
-                    name: name.clone(),
-                    config,
-                })
-                .map_err(|e| e.to_string())
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let nemeses: &[bool] = match args.nemesis.as_str() {
-        "none" => &[false],
-        "partition" => &[true],
-        "both" => &[false, true],
-        other => {
-            return Err(format!(
-                "--nemesis must be none, partition or both, not {other:?}"
-            ));
-        }
-    };
-    let time_limit = Duration::try_from_secs_f64(args.time_limit)
-        .map_err(|_| "--time-limit must be a number of seconds ≥ 0".to_string())?;
-    let base = SimConfig {
-        workload: Workload::Broadcast,
-        node_count: args.node_count,
-        time_limit,
-        rate: args.rate,
-        latency_ms: args.latency,
-        ..SimConfig::default()
-    };
-    let seeds: Vec<u64> = (args.first_seed..args.first_seed + args.seeds).collect();
-    let started = Instant::now();
-    let rows = sweep(&base, &files, nemeses, &seeds, |file, partition, r| {
-        eprintln!(
-            "{:>18} {:9} seed {:>4}: {:?}",
-            file.name,
-            if partition { "partition" } else { "none" },
-            r.seed,
-            r.valid
-        );
-    })
-    .map_err(|e| e.to_string())?;
-    println!(
-        "{} nodes, rate {}, latency {} ms, time limit {} s; {} seeds ({}…{}) per row; {:.1} s wall\n",
-        args.node_count,
-        args.rate,
-        args.latency,
-        args.time_limit,
-        seeds.len(),
-        args.first_seed,
-        args.first_seed + args.seeds.saturating_sub(1),
-        started.elapsed().as_secs_f64()
-    );
-    print!("{}", markdown_table(&rows));
-    let all_valid = rows.iter().all(|r| r.all_valid && r.lost == 0);
-    Ok(if all_valid {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Sweep(sweep::SweepArgs),
+    /// Runs every topology preset under every kind of fault for many seeds, checking that no
+    /// acknowledged value is lost, no read lists a value twice and no id is handed out twice.
+    /// A failing run prints the `test` command that replays it.
+    Campaign(campaign::CampaignArgs),
 }
 
 #[derive(Parser, Debug)]
@@ -227,6 +133,13 @@ struct TestArgs {
     /// terminal).
     #[arg(long)]
     no_progress: bool,
+    /// Faults beyond Maelstrom's, until the main phase ends (node↔node messages only):
+    /// comma-separated `loss=P`, `dup=P`, `reorder=P[:MS]` (held up to MS ms in transit,
+    /// default 500), `spike=P[:MS]` (default 1000), `oneway[=S]` (one-way partitions every
+    /// ~S s, default 5), `pause[=S[:E]]` (a node paused S s every ~E s, default 3:10), or
+    /// `none`. Example: --faults loss=0.2,dup=0.05,oneway
+    #[arg(long, default_value = "none", value_name = "SPEC")]
+    faults: Faults,
 }
 
 fn concurrency(spec: Option<&str>, nodes: u16) -> Result<Option<usize>, String> {
@@ -312,6 +225,7 @@ fn config(args: &TestArgs) -> Result<SimConfig, String> {
         op_lag: secs(args.op_lag_ms / 1000.0, "--op-lag-ms")?,
         nodes,
         trace: args.trace.is_some(),
+        faults: args.faults.clone(),
         ..SimConfig::default()
     })
 }
@@ -438,7 +352,11 @@ fn main() -> ExitCode {
             eprintln!("glomers-sim: {e}");
             ExitCode::from(255)
         }),
-        Command::Sweep(args) => sweep_cmd(args).unwrap_or_else(|e| {
+        Command::Sweep(args) => sweep::run(args).unwrap_or_else(|e| {
+            eprintln!("glomers-sim: {e}");
+            ExitCode::from(255)
+        }),
+        Command::Campaign(args) => campaign::run(args).unwrap_or_else(|e| {
             eprintln!("glomers-sim: {e}");
             ExitCode::from(255)
         }),

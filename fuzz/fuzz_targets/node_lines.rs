@@ -1,0 +1,121 @@
+//! A node fed arbitrary byte lines through `runtime::feed_line`, exactly as the runtime feeds
+//! stdin, with time advancing between lines and every due timer fired.
+//!
+//! Input layout: byte 0 picks the topology preset, byte 1 whether the node is initialised
+//! first (as `n<k>` of five nodes, so gossip lines from `n0`…`n4` reach the broadcast code),
+//! and the rest is split into lines at `\n`.
+//!
+//! Checked after every input: no panic (the node's own debug assertions are on), every line
+//! it prints is a JSON object with exactly `src`, `dest` and `body` (an object with a string
+//! `type`), its next deadline is in the future, and its stored values only ever grow: each
+//! earlier list is a prefix of the later one.
+
+#![no_main]
+
+use std::time::Duration;
+
+use glomers::config::{NodeConfig, PRESETS};
+use glomers::runtime::feed_line;
+use glomers::wire::{Decoder, INPUT_PADDING, Value, encode};
+use glomers::{Input, Node, Time};
+use libfuzzer_sys::fuzz_target;
+
+const START: Time = Time::from_micros(1_600_000_000_000_000);
+
+struct Harness {
+    node: Node,
+    decoder: Decoder,
+    seen: Vec<Value>,
+    out: Vec<u8>,
+}
+
+impl Harness {
+    fn drain(&mut self, now: Time) {
+        self.out.clear();
+        while let Some(t) = self.node.poll_transmit() {
+            encode(&t, &mut self.out);
+        }
+        while self.node.poll_notice().is_some() {}
+        for line in self.out.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+            check_line(line);
+        }
+        if let Some(deadline) = self.node.poll_timeout() {
+            assert!(deadline > now, "deadline {deadline:?} not after {now:?}");
+        }
+        let values = self.node.values();
+        assert!(values.len() >= self.seen.len(), "the store shrank");
+        assert_eq!(
+            &values[..self.seen.len()],
+            &self.seen[..],
+            "a stored value changed"
+        );
+        self.seen.extend_from_slice(&values[self.seen.len()..]);
+    }
+
+    /// Fires every timer due up to `until`, in order.
+    fn run_timers(&mut self, until: Time) {
+        while let Some(deadline) = self.node.poll_timeout().filter(|&d| d <= until) {
+            self.node.handle(deadline, Input::Timeout);
+            self.drain(deadline);
+        }
+    }
+}
+
+fn check_line(line: &[u8]) {
+    let v: serde_json::Value = serde_json::from_slice(line).unwrap_or_else(|e| {
+        panic!(
+            "output is not JSON ({e}): {}",
+            String::from_utf8_lossy(line)
+        )
+    });
+    let object = v.as_object().expect("output is a JSON object");
+    let mut keys: Vec<&str> = object.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["body", "dest", "src"], "{v}");
+    assert!(
+        object["src"].is_string() && object["dest"].is_string(),
+        "{v}"
+    );
+    assert!(object["body"]["type"].is_string(), "{v}");
+}
+
+fuzz_target!(|data: &[u8]| {
+    let [preset, init, rest @ ..] = data else {
+        return;
+    };
+    let (name, text) = PRESETS[usize::from(*preset) % PRESETS.len()];
+    let config = NodeConfig::from_toml(text, name).expect("presets parse");
+    let mut h = Harness {
+        node: Node::new(config),
+        decoder: Decoder::new(),
+        seen: Vec::new(),
+        out: Vec::new(),
+    };
+    let mut now = START;
+    if init & 0x80 != 0 {
+        let me = init % 5;
+        let line = format!(
+            r#"{{"src":"c0","dest":"n{me}","body":{{"type":"init","node_id":"n{me}","node_ids":["n0","n1","n2","n3","n4"],"msg_id":1}}}}"#
+        );
+        let mut buf = line.into_bytes();
+        let len = buf.len();
+        feed_line(&mut h.node, &mut h.decoder, now, &mut buf, len);
+        h.drain(now);
+    }
+    for (i, line) in rest.split(|&b| b == b'\n').enumerate() {
+        let mut buf = Vec::with_capacity(line.len() + INPUT_PADDING);
+        buf.extend_from_slice(line);
+        // Alternate between a padded buffer and an exact one, as the runtime's chunks do.
+        if i % 2 == 0 {
+            buf.resize(line.len() + INPUT_PADDING, b' ');
+        }
+        feed_line(&mut h.node, &mut h.decoder, now, &mut buf, line.len());
+        h.drain(now);
+        let step = Duration::from_millis(((i as u64 * 7919) + line.len() as u64) % 2_500);
+        now += step;
+        h.run_timers(now);
+    }
+    // Let everything the node still owes come out.
+    now += Duration::from_secs(120);
+    h.run_timers(now);
+});
