@@ -229,3 +229,54 @@ fn the_cli_writes_a_results_folder_in_process_mode() {
     assert_eq!(json["valid"], true);
     assert_eq!(json["nodes"]["kind"], "process");
 }
+
+/// A node whose own timer logs a timestamp to stderr every 50 ms; it answers init and echo.
+const TICKING_NODE: &str = r#"#!/usr/bin/env python3
+import json, sys, threading, time
+def tick():
+    while True:
+        print("tick %.3f" % time.monotonic(), file=sys.stderr, flush=True)
+        time.sleep(0.05)
+threading.Thread(target=tick, daemon=True).start()
+me = None
+for line in sys.stdin:
+    m = json.loads(line)
+    b = m["body"]
+    reply = {"in_reply_to": b["msg_id"]}
+    if b["type"] == "init":
+        me = b["node_id"]
+        reply["type"] = "init_ok"
+    else:
+        reply.update(type="echo_ok", echo=b["echo"])
+    print(json.dumps({"src": me, "dest": m["src"], "body": reply}), flush=True)
+"#;
+
+#[test]
+fn a_paused_process_is_really_stopped_timers_included() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("ticking");
+    std::fs::write(&path, TICKING_NODE).expect("write node");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let mut cfg = echo_with(path.clone());
+    cfg.time_limit = Duration::from_secs(4);
+    cfg.faults = "pause=1.5:1".parse().expect("fault spec");
+    let logs = dir.path().join("logs");
+    std::fs::create_dir_all(&logs).expect("logs dir");
+    let options = ProcessOptions {
+        log_dir: Some(logs.clone()),
+        on_progress: None,
+    };
+    let report = process::run(&cfg, &path, &[], options).expect("process run");
+    assert!(report.fault_counts.pauses >= 1, "{:?}", report.fault_counts);
+    let log = std::fs::read_to_string(logs.join("n0.log")).expect("node log");
+    let ticks: Vec<f64> = log
+        .lines()
+        .filter_map(|l| l.strip_prefix("tick "))
+        .map(|t| t.parse().expect("timestamp"))
+        .collect();
+    let longest_gap = ticks.windows(2).map(|w| w[1] - w[0]).fold(0.0, f64::max);
+    assert!(
+        longest_gap >= 1.2,
+        "the node's own timer never stopped for the 1.5 s pause: longest gap {longest_gap:.3} s"
+    );
+}

@@ -197,6 +197,7 @@ impl Node {
             return self.before_init(m);
         };
         let from_node = identity.index_of(m.src);
+        let from_me = from_node == Some(identity.me);
         match m.body.payload {
             Payload::Init {
                 node_id, node_ids, ..
@@ -241,6 +242,9 @@ impl Node {
                     b.on_topology(now, &mine);
                 }
                 self.reply(m.src, msg_id, Pending::TopologyOk);
+            }
+            Payload::Gossip(_) if from_me => {
+                self.drop_notice(format!("gossip from {} to itself", m.src));
             }
             Payload::Gossip(gossip) => match (from_node, &mut self.broadcast) {
                 (Some(from), Some(b)) => b.on_gossip(now, from, gossip, &mut self.outbox),

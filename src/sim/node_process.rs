@@ -159,6 +159,27 @@ impl NodeProcess {
         self.exited
     }
 
+    /// Stops (`pause` true: SIGSTOP) or continues (SIGCONT) the node, for the pause fault.
+    /// Uses the system's `kill` command, which keeps this crate free of `unsafe` code; a
+    /// failure is returned for the driver to report.
+    pub(crate) fn pause(&self, pause: bool) -> io::Result<()> {
+        let signal = if pause { "-STOP" } else { "-CONT" };
+        let status = std::process::Command::new("kill")
+            .arg(signal)
+            .arg(self.child.id().to_string())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(io::Error::other(format!(
+                "kill {signal} exited with {status}"
+            )))
+        }
+    }
+
     /// Force-kills the node (SIGKILL, as Maelstrom's teardown does) and reaps it.
     pub(crate) fn kill(&mut self) {
         self.stdin = None;

@@ -106,6 +106,7 @@ pub fn run(
     }
     let mut driver = Driver {
         cluster: Cluster::new(cfg)?,
+        stopped: vec![false; nodes.len()],
         nodes,
         clock,
         check_exits: false,
@@ -130,6 +131,8 @@ pub fn run(
 struct Driver {
     cluster: Cluster,
     nodes: Vec<NodeProcess>,
+    /// Which nodes are stopped (SIGSTOP) for the pause fault.
+    stopped: Vec<bool>,
     clock: Clock,
     /// A stdout closed: look for exited nodes now.
     check_exits: bool,
@@ -147,6 +150,7 @@ impl Driver {
         loop {
             let now = self.clock.now();
             self.cluster.advance(now);
+            self.apply_pauses(now)?;
             while let Some(d) = self.cluster.poll_delivery() {
                 self.nodes[usize::from(d.node)].deliver(d.line);
             }
@@ -181,6 +185,28 @@ impl Driver {
                 Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {}
             }
         }
+    }
+
+    /// Stops the nodes the core has paused and continues those it resumed, so a paused node
+    /// also stops its own timers and output, as under SIGSTOP in a real cluster.
+    fn apply_pauses(&mut self, now: Time) -> Result<(), SimError> {
+        for (i, node) in self.nodes.iter().enumerate() {
+            let paused = self
+                .cluster
+                .paused_until(i as u16)
+                .is_some_and(|until| until > now);
+            if paused != self.stopped[i] {
+                node.pause(paused).map_err(|e| SimError::Aborted {
+                    at: now,
+                    reason: format!(
+                        "cannot {} n{i}: {e}",
+                        if paused { "stop" } else { "continue" }
+                    ),
+                })?;
+                self.stopped[i] = paused;
+            }
+        }
+        Ok(())
     }
 
     fn handle(&mut self, event: NodeEvent) {

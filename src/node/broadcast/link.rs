@@ -114,10 +114,15 @@ impl Link {
 
     /// The neighbour sent us a batch numbered `seq`: we owe it an acknowledgement.
     pub(crate) fn owe_ack(&mut self, seq: u64, now: Time, settings: &Settings) {
+        /// Past this many owed acknowledgements they go at once: the list stays short (and the
+        /// duplicate check cheap) even when a neighbour floods us with batches.
+        const MAX_OWED: usize = 64;
         if !self.acks_owed.contains(&seq) {
             self.acks_owed.push(seq);
         }
-        if self.ack_at.is_none() {
+        if self.acks_owed.len() >= MAX_OWED {
+            self.ack_at = Some(now);
+        } else if self.ack_at.is_none() {
             self.ack_at = Some(now + settings.ack_delay);
         }
     }

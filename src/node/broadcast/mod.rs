@@ -125,6 +125,8 @@ impl Broadcast {
                 }
                 overlay
             }
+            // Only this node's links matter here: the full all-to-all graph is n² entries.
+            OverlayKind::Total => Overlay::from_links(n, (0..n).map(|other| (me, other))),
             kind => Overlay::build(kind, n, root, config.overlay.fanout.unwrap_or(4)),
         };
         let rounds = Rounds::new(
@@ -186,39 +188,48 @@ impl Broadcast {
         }
     }
 
-    /// A gossip message from node `from`.
+    /// A gossip message from node `from` (never this node itself).
     pub(crate) fn on_gossip(&mut self, now: Time, from: u16, gossip: Gossip, out: &mut Outbox) {
         let li = match self.link_of(from) {
             Some(li) => li,
-            None if gossip.detach => return,
+            // A goodbye from a node we already forgot: keep whatever it carries.
+            None if gossip.detach => return self.absorb(now, gossip.values, None),
             None => match self.unlinked_kind(from) {
                 Some(kind) => self.add_link(from, kind),
                 None => return self.answer_former_relay(now, from, gossip, out),
             },
         };
-        if gossip.detach && self.links[li].kind == LinkKind::Adoptee {
-            self.remove_link(li);
-            return;
-        }
         let link = &mut self.links[li];
         link.heard(now, &self.settings);
         link.on_acks(&gossip.acks, &self.settings);
         if let Some(seq) = gossip.seq {
             link.owe_ack(seq, now, &self.settings);
         }
-        let origin = Origin::Link(link.kind);
-        for value in gossip.values {
-            match self.store.insert(value) {
-                Inserted::New(pos) => {
-                    self.links[li].mark_known(pos);
-                    self.spread(now, pos, origin, Some(li));
-                }
-                Inserted::Known(pos) => self.links[li].mark_known(pos),
-            }
-        }
-        if gossip.adopt && self.links[li].kind == LinkKind::Adoptee {
+        self.absorb(now, gossip.values, Some(li));
+        let kind = self.links[li].kind;
+        if gossip.detach && kind == LinkKind::Adoptee {
+            self.remove_link(li);
+        } else if gossip.adopt && kind == LinkKind::Adoptee {
             // A new adoptee may lack anything: send it everything it is not known to hold.
             self.queue_everything(li, now + self.settings.gather);
+        }
+    }
+
+    /// Stores values that arrived over link `from` (or from a node we hold no link with),
+    /// marks them known to that neighbour, and queues the new ones for everyone else.
+    fn absorb(&mut self, now: Time, values: Vec<Value>, from: Option<usize>) {
+        let origin = Origin::Link(from.map_or(LinkKind::Relay, |li| self.links[li].kind));
+        for value in values {
+            let pos = match self.store.insert(value) {
+                Inserted::New(pos) => {
+                    self.spread(now, pos, origin, from);
+                    pos
+                }
+                Inserted::Known(pos) => pos,
+            };
+            if let Some(li) = from {
+                self.links[li].mark_known(pos);
+            }
         }
     }
 
@@ -299,11 +310,7 @@ impl Broadcast {
 
     /// A former relay still sends us values: keep them (they may be new), and tell it to stop.
     fn answer_former_relay(&mut self, now: Time, from: u16, gossip: Gossip, out: &mut Outbox) {
-        for value in gossip.values {
-            if let Inserted::New(pos) = self.store.insert(value) {
-                self.spread(now, pos, Origin::Link(LinkKind::Relay), None);
-            }
-        }
+        self.absorb(now, gossip.values, None);
         out.gossip(
             from,
             Pending::Gossip {

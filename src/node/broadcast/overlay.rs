@@ -40,8 +40,13 @@ impl Overlay {
     /// A tree filled in order: the root first, then the other nodes by index; the k-th node
     /// of that order has children `k·fanout + 1 … k·fanout + fanout`. With root 0 this is
     /// Maelstrom's `tree<fanout>` shape.
+    /// A root out of range falls back to node 0.
     pub fn tree(n: u16, fanout: u16, root: u16) -> Overlay {
         let fanout = usize::from(fanout.max(1));
+        let root = if root < n { root } else { 0 };
+        if n == 0 {
+            return Overlay::mesh(Vec::new());
+        }
         let order: Vec<u16> = std::iter::once(root)
             .chain((0..n).filter(|&i| i != root))
             .collect();
@@ -125,19 +130,19 @@ impl Overlay {
         )
     }
 
-    /// A mesh from arbitrary links (made symmetric; self-links and duplicates dropped).
+    /// A mesh from arbitrary links (made symmetric; self-links, out-of-range ends and
+    /// duplicates dropped; each node's neighbours in index order).
     pub fn from_links(n: u16, links: impl IntoIterator<Item = (u16, u16)>) -> Overlay {
+        let mut directed: Vec<(u16, u16)> = links
+            .into_iter()
+            .filter(|&(a, b)| a != b && a < n && b < n)
+            .flat_map(|(a, b)| [(a, b), (b, a)])
+            .collect();
+        directed.sort_unstable();
+        directed.dedup();
         let mut neighbours: Vec<Vec<u16>> = vec![Vec::new(); usize::from(n)];
-        for (a, b) in links {
-            if a == b || a >= n || b >= n {
-                continue;
-            }
-            for (x, y) in [(a, b), (b, a)] {
-                let list = &mut neighbours[usize::from(x)];
-                if !list.contains(&y) {
-                    list.push(y);
-                }
-            }
+        for (a, b) in directed {
+            neighbours[usize::from(a)].push(b);
         }
         Overlay::mesh(neighbours)
     }
@@ -317,6 +322,14 @@ mod tests {
     fn tree_fallback_prefers_ancestors() {
         let t = Overlay::tree(25, 4, 0);
         assert_eq!(t.fallback_candidates(21, 3), vec![1, 0, 2]);
+    }
+
+    #[test]
+    fn an_out_of_range_root_or_an_empty_cluster_does_not_panic() {
+        let t = Overlay::star(5, 9);
+        assert_eq!(t.neighbours(0).len(), 4, "falls back to node 0 as the root");
+        assert_eq!(Overlay::tree(0, 4, 0).node_count(), 0);
+        assert!(Overlay::star(1, 0).neighbours(0).is_empty());
     }
 
     #[test]
