@@ -16,8 +16,9 @@ use std::time::Duration;
 
 use glomers::config::{NodeConfig, PRESETS};
 use glomers::runtime::feed_line;
-use glomers::wire::{Decoder, INPUT_PADDING, Value, encode};
+use glomers::wire::{Decoder, INPUT_PADDING, encode};
 use glomers::{Input, Node, Time};
+use glomers_fuzz::NodeInvariants;
 use libfuzzer_sys::fuzz_target;
 
 const START: Time = Time::from_micros(1_600_000_000_000_000);
@@ -25,7 +26,7 @@ const START: Time = Time::from_micros(1_600_000_000_000_000);
 struct Harness {
     node: Node,
     decoder: Decoder,
-    seen: Vec<Value>,
+    invariants: NodeInvariants,
     out: Vec<u8>,
 }
 
@@ -39,17 +40,7 @@ impl Harness {
         for line in self.out.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
             check_line(line);
         }
-        if let Some(deadline) = self.node.poll_timeout() {
-            assert!(deadline > now, "deadline {deadline:?} not after {now:?}");
-        }
-        let values = self.node.values();
-        assert!(values.len() >= self.seen.len(), "the store shrank");
-        assert_eq!(
-            &values[..self.seen.len()],
-            &self.seen[..],
-            "a stored value changed"
-        );
-        self.seen.extend_from_slice(&values[self.seen.len()..]);
+        self.invariants.check(&self.node, now);
     }
 
     /// Fires every timer due up to `until`, in order.
@@ -88,7 +79,7 @@ fuzz_target!(|data: &[u8]| {
     let mut h = Harness {
         node: Node::new(config),
         decoder: Decoder::new(),
-        seen: Vec::new(),
+        invariants: NodeInvariants::default(),
         out: Vec::new(),
     };
     let mut now = START;

@@ -18,6 +18,7 @@ use arbitrary::Arbitrary;
 use glomers::config::{NodeConfig, PRESETS};
 use glomers::wire::{Body, Gossip, Message, OutPayload, Payload, Value, encode};
 use glomers::{Input, Node, Time};
+use glomers_fuzz::NodeInvariants;
 use libfuzzer_sys::fuzz_target;
 
 const START: Time = Time::from_micros(1_600_000_000_000_000);
@@ -81,7 +82,7 @@ struct Harness {
     node: Node,
     n: usize,
     now: Time,
-    seen: Vec<Value>,
+    invariants: NodeInvariants,
     must_hold: BTreeSet<Value>,
     /// Sequence numbers the node sent, by destination.
     sent: HashMap<String, Vec<u64>>,
@@ -107,17 +108,7 @@ impl Harness {
             assert!(v["body"]["type"].is_string(), "{v}");
         }
         while self.node.poll_notice().is_some() {}
-        if let Some(deadline) = self.node.poll_timeout() {
-            assert!(deadline > now, "deadline {deadline:?} not after {now:?}");
-        }
-        let values = self.node.values();
-        assert!(values.len() >= self.seen.len(), "the store shrank");
-        assert_eq!(
-            &values[..self.seen.len()],
-            &self.seen[..],
-            "a stored value changed"
-        );
-        self.seen.extend_from_slice(&values[self.seen.len()..]);
+        let values = self.invariants.check(&self.node, now);
         let held: BTreeSet<&Value> = values.iter().collect();
         for v in &self.must_hold {
             assert!(
@@ -170,7 +161,7 @@ fuzz_target!(|case: Case| {
         node: Node::new(config),
         n,
         now: START,
-        seen: Vec::new(),
+        invariants: NodeInvariants::default(),
         must_hold: BTreeSet::new(),
         sent: HashMap::new(),
         out: Vec::new(),

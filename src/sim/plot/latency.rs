@@ -3,7 +3,7 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{FONT, PARTITION, POINT, Res, SECOND, legend, secs_ns, shade, tick, titled, top};
+use super::{FONT, PARTITION, POINT, Res, SECOND, axes, legend, secs_ns, shade, titled, top};
 use crate::sim::report::Report;
 
 /// Each stable value's latency against the time it became known.
@@ -18,16 +18,11 @@ pub(super) fn over_time(report: &Report, svg: &mut String) -> Res {
         .x_label_area_size(48)
         .y_label_area_size(72)
         .build_cartesian_2d(0.0..x_max, 0.0..y_max)?;
-    chart
-        .configure_mesh()
-        .x_desc("time the value became known (s since the run started)")
-        .y_desc("stable latency (ms)")
-        .axis_desc_style((FONT, 16))
-        .label_style((FONT, 13))
-        .light_line_style(BLACK.mix(0.05))
-        .x_label_formatter(&tick)
-        .y_label_formatter(&tick)
-        .draw()?;
+    axes(
+        &mut chart,
+        "time the value became known (s since the run started)",
+        "stable latency (ms)",
+    )?;
     shade(&mut chart, report, y_max)?;
     chart
         .draw_series(samples.iter().map(|&(_, known_ns, ms)| {
@@ -87,15 +82,11 @@ pub(super) fn distribution(report: &Report, svg: &mut String) -> Res {
         .x_label_area_size(48)
         .y_label_area_size(64)
         .build_cartesian_2d(0.0..x_max, 0.0..c_max)?;
-    hist.configure_mesh()
-        .x_desc(format!("stable latency (ms), bins of {width} ms"))
-        .y_desc("broadcast values")
-        .axis_desc_style((FONT, 15))
-        .label_style((FONT, 13))
-        .light_line_style(BLACK.mix(0.05))
-        .x_label_formatter(&tick)
-        .y_label_formatter(&tick)
-        .draw()?;
+    axes(
+        &mut hist,
+        &format!("stable latency (ms), bins of {width} ms"),
+        "broadcast values",
+    )?;
     hist.draw_series(counts.iter().enumerate().map(|(i, &n)| {
         let x0 = (i as u64 * width) as f64;
         Rectangle::new(
@@ -109,15 +100,11 @@ pub(super) fn distribution(report: &Report, svg: &mut String) -> Res {
         .x_label_area_size(48)
         .y_label_area_size(64)
         .build_cartesian_2d(0.0..x_max, 0.0..1.02)?;
-    cdf.configure_mesh()
-        .x_desc("stable latency (ms)")
-        .y_desc("fraction of values at or below")
-        .axis_desc_style((FONT, 15))
-        .label_style((FONT, 13))
-        .light_line_style(BLACK.mix(0.05))
-        .x_label_formatter(&tick)
-        .y_label_formatter(&tick)
-        .draw()?;
+    axes(
+        &mut cdf,
+        "stable latency (ms)",
+        "fraction of values at or below",
+    )?;
     let n = values.len() as f64;
     let mut steps = vec![(0.0, 0.0)];
     for (i, &v) in values.iter().enumerate() {

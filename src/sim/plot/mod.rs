@@ -165,6 +165,21 @@ pub(super) fn shade(chart: &mut Chart<'_, '_>, report: &Report, y_max: f64) -> R
     Ok(())
 }
 
+/// Draws the grid and both axes of `chart` in the plots' common style, with these titles.
+pub(super) fn axes(chart: &mut Chart<'_, '_>, x_desc: &str, y_desc: &str) -> Res {
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .axis_desc_style((FONT, 15))
+        .label_style((FONT, 13))
+        .light_line_style(BLACK.mix(0.05))
+        .x_label_formatter(&tick)
+        .y_label_formatter(&tick)
+        .draw()?;
+    Ok(())
+}
+
 pub(super) fn legend<'a, 'b: 'a>(chart: &mut Chart<'a, 'b>) -> Res {
     chart
         .configure_series_labels()

@@ -2,7 +2,7 @@
 
 use plotters::prelude::*;
 
-use super::{FONT, POINT, Res, SECOND, legend, shade, tick, titled, top};
+use super::{FONT, POINT, Res, SECOND, axes, legend, shade, titled, top};
 use crate::sim::history::OpType;
 use crate::sim::report::Report;
 
@@ -36,16 +36,7 @@ fn per_second_panel(
         .x_label_area_size(44)
         .y_label_area_size(72)
         .build_cartesian_2d(0.0..x_max, 0.0..y_max)?;
-    chart
-        .configure_mesh()
-        .x_desc("time (s since the run started)")
-        .y_desc(y_desc)
-        .axis_desc_style((FONT, 15))
-        .label_style((FONT, 13))
-        .light_line_style(BLACK.mix(0.05))
-        .x_label_formatter(&tick)
-        .y_label_formatter(&tick)
-        .draw()?;
+    axes(&mut chart, "time (s since the run started)", y_desc)?;
     shade(&mut chart, report, y_max)?;
     let mut steps = Vec::with_capacity(2 * counts.len() + 1);
     for (s, &n) in counts.iter().enumerate() {
