@@ -64,6 +64,22 @@ fn nine_nodes_with_maelstrom_latency_every_preset_every_fault_kind() {
 }
 
 #[test]
+fn three_hundred_seeds_of_mixed_faults_on_the_3d_and_3e_presets() {
+    let cfg = CampaignConfig {
+        first_seed: 2001,
+        seeds: 300,
+        kinds: vec![campaign::FaultKind::Mixed],
+        presets: vec!["3d".to_string(), "3e".to_string()],
+        workloads: vec![Workload::Broadcast],
+        ..CampaignConfig::default()
+    };
+    let outcomes = run_campaign(&cfg);
+    assert_eq!(outcomes.len(), 2 * 300);
+    let acked: usize = outcomes.iter().map(|o| o.acknowledged).sum();
+    assert!(acked > 50_000, "{acked} values checked");
+}
+
+#[test]
 fn the_checks_catch_a_cluster_that_loses_values() {
     // Only n0 and n1 are linked: values never reach n2 … n4.
     let dir = std::env::temp_dir().join(format!("glomers-campaign-{}", std::process::id()));
