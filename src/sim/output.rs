@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use super::checker::set_full::{Quantiles, SetFullResult};
+use super::checker::set_full::{ElementResult, Mark, Quantiles, SetFullResult};
 use super::checker::{OutcomeCounts, Validity, WorkloadResult};
 use super::config::NodeKind;
 use super::journal::GroupStats;
@@ -73,7 +73,12 @@ fn set_full_edn(out: &mut String, r: &SetFullResult) {
         r.never_read_count,
         set(&r.never_read)
     );
-    let _ = writeln!(out, "            :stale-count {},", r.stale_count);
+    let _ = writeln!(
+        out,
+        "            :stale-count {}, :stale {},",
+        r.stale_count,
+        set(&r.stale)
+    );
     let _ = writeln!(out, "            :duplicated-count {},", r.duplicated_count);
     if let Some(q) = &r.stable_latencies {
         let _ = writeln!(out, "            :stable-latencies {},", quantiles_edn(q));
@@ -81,12 +86,33 @@ fn set_full_edn(out: &mut String, r: &SetFullResult) {
     if let Some(q) = &r.lost_latencies {
         let _ = writeln!(out, "            :lost-latencies {},", quantiles_edn(q));
     }
-    let worst: Vec<String> = r
-        .worst_stale
-        .iter()
-        .map(|e| format!("{}@{}ms", e.element, e.stable_latency_ms.unwrap_or(0)))
-        .collect();
-    let _ = writeln!(out, "            :worst-stale [{}]}},", worst.join(" "));
+    let indent = "                           ";
+    let worst: Vec<String> = r.worst_stale.iter().map(element_edn).collect();
+    let _ = writeln!(
+        out,
+        "            :worst-stale ({})}},",
+        worst.join(&format!("\n{indent}"))
+    );
+}
+
+/// One element of `:worst-stale` in Maelstrom's shape; `:known` and `:last-absent` show the
+/// history index and time (ns) of the operation Maelstrom would print in full.
+fn element_edn(e: &ElementResult) -> String {
+    let mark = |m: Option<Mark>| {
+        m.map_or("nil".to_string(), |m| {
+            format!("{{:index {}, :time {}}}", m.index, m.time_ns)
+        })
+    };
+    let ms = |v: Option<u64>| v.map_or("nil".to_string(), |v| v.to_string());
+    format!(
+        "{{:element {}, :outcome :{}, :stable-latency {}, :lost-latency {}, :known {}, :last-absent {}}}",
+        e.element,
+        e.outcome.name(),
+        ms(e.stable_latency_ms),
+        ms(e.lost_latency_ms),
+        mark(e.known),
+        mark(e.last_absent)
+    )
 }
 
 /// A node command line for display: the binary and its arguments, space-separated.
@@ -211,11 +237,20 @@ pub fn summary(report: &Report) -> String {
                 .range
                 .as_ref()
                 .map_or("nil".to_string(), |(lo, hi)| format!("[{lo} {hi}]"));
+            let duplicated: Vec<String> = r
+                .duplicated
+                .iter()
+                .map(|(id, times)| format!("{id} {times}"))
+                .collect();
             let _ = writeln!(
                 out,
                 " :workload {{:valid? {}, :attempted-count {}, :acknowledged-count {}, \
-                 :duplicated-count {}, :range {range}}},",
-                r.valid, r.attempted_count, r.acknowledged_count, r.duplicated_count
+                 :duplicated-count {}, :duplicated {{{}}}, :range {range}}},",
+                r.valid,
+                r.attempted_count,
+                r.acknowledged_count,
+                r.duplicated_count,
+                duplicated.join(", ")
             );
         }
         WorkloadResult::Echo(r) => {
@@ -322,9 +357,12 @@ pub fn to_json(report: &Report) -> Value {
             "never_read": r.never_read,
             "stable_latencies": quantiles_json(&r.stable_latencies),
             "lost_latencies": quantiles_json(&r.lost_latencies),
+            "stale": r.stale,
             "worst_stale": r.worst_stale.iter().map(|e| json!({
                 "element": e.element,
+                "outcome": e.outcome.name(),
                 "stable_latency_ms": e.stable_latency_ms,
+                "lost_latency_ms": e.lost_latency_ms,
                 "known_ns": e.known.map(|k| k.time_ns),
                 "last_absent_ns": e.last_absent.map(|m| m.time_ns),
             })).collect::<Vec<_>>(),
@@ -347,4 +385,46 @@ pub fn to_json(report: &Report) -> Value {
         doc.extend(extra);
     }
     doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::checker::set_full::Outcome;
+
+    #[test]
+    fn worst_stale_elements_print_in_maelstroms_shape() {
+        let e = ElementResult {
+            element: 391,
+            outcome: Outcome::Stable,
+            known: Some(Mark {
+                index: 1591,
+                time_ns: 7_923_444_000,
+            }),
+            last_present: None,
+            last_absent: Some(Mark {
+                index: 1922,
+                time_ns: 9_624_815_000,
+            }),
+            stable_latency_ms: Some(1701),
+            lost_latency_ms: None,
+        };
+        assert_eq!(
+            element_edn(&e),
+            "{:element 391, :outcome :stable, :stable-latency 1701, :lost-latency nil, \
+             :known {:index 1591, :time 7923444000}, :last-absent {:index 1922, :time 9624815000}}"
+        );
+        let never_read = ElementResult {
+            outcome: Outcome::NeverRead,
+            known: None,
+            last_absent: None,
+            stable_latency_ms: None,
+            ..e
+        };
+        assert_eq!(
+            element_edn(&never_read),
+            "{:element 391, :outcome :never-read, :stable-latency nil, :lost-latency nil, \
+             :known nil, :last-absent nil}"
+        );
+    }
 }

@@ -27,6 +27,17 @@ pub enum Outcome {
     NeverRead,
 }
 
+impl Outcome {
+    /// Maelstrom's keyword for the outcome: `stable`, `lost` or `never-read`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Stable => "stable",
+            Outcome::Lost => "lost",
+            Outcome::NeverRead => "never-read",
+        }
+    }
+}
+
 /// A history entry's position and time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Mark {
