@@ -1,10 +1,8 @@
 //! The cluster core's timers: events due at a virtual time, popped in time order and, at equal
 //! times, in the order they were scheduled (so runs never depend on heap internals).
 
-use std::cmp::{Ordering, Reverse};
-use std::collections::BinaryHeap;
-
 use super::cluster::Phase;
+use super::min_queue::MinQueue;
 use crate::time::Time;
 
 /// Something the core must do at a given time.
@@ -34,63 +32,30 @@ pub(crate) enum Event {
     Resume(u16),
 }
 
-#[derive(Debug)]
-struct Scheduled {
-    at: Time,
-    seq: u64,
-    event: Event,
-}
-
-impl PartialEq for Scheduled {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-impl Eq for Scheduled {}
-impl PartialOrd for Scheduled {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Scheduled {
-    fn cmp(&self, other: &Self) -> Ordering {
-        (self.at, self.seq).cmp(&(other.at, other.seq))
-    }
-}
-
 /// Pending events, earliest first.
 #[derive(Debug, Default)]
 pub(crate) struct EventQueue {
-    heap: BinaryHeap<Reverse<Scheduled>>,
-    seq: u64,
+    queue: MinQueue<Time, Event>,
 }
 
 impl EventQueue {
     /// Schedules `event` at `at`.
     pub(crate) fn push(&mut self, at: Time, event: Event) {
-        self.seq += 1;
-        self.heap.push(Reverse(Scheduled {
-            at,
-            seq: self.seq,
-            event,
-        }));
+        self.queue.push(at, event);
     }
 
     /// When the earliest event is due.
     pub(crate) fn next_time(&self) -> Option<Time> {
-        self.heap.peek().map(|Reverse(s)| s.at)
+        self.queue.peek_key().copied()
     }
 
     /// The earliest event if it is due at or before `now`.
     pub(crate) fn pop_due(&mut self, now: Time) -> Option<Event> {
-        if self.next_time()? > now {
-            return None;
-        }
-        self.heap.pop().map(|Reverse(s)| s.event)
+        self.queue.pop_at_most(&now)
     }
 
     /// Drops every pending event.
     pub(crate) fn clear(&mut self) {
-        self.heap.clear();
+        self.queue.clear();
     }
 }

@@ -68,6 +68,7 @@ mod clients;
 mod events;
 mod fault_schedule;
 mod generator;
+mod min_queue;
 mod nemesis;
 mod network;
 mod node_process;

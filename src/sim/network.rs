@@ -14,13 +14,12 @@
 //! reaches the receiver's queue so that later ones overtake it. One-way partitions are a
 //! second partition that only the fault schedule changes.
 
-use std::cmp::{Ordering, Reverse};
-use std::collections::BinaryHeap;
 use std::time::Duration;
 
 use super::config::{Faults, LatencyDist};
 use super::endpoint::Endpoint;
 use super::faults::FaultCounts;
+use super::min_queue::MinQueue;
 use super::partition::Partition;
 use super::rng::Rng;
 use super::transit::Transit;
@@ -37,32 +36,18 @@ pub(crate) struct Packet {
     pub(crate) line: Vec<u8>,
 }
 
-/// Queue order: earliest deadline first, then send order.
-#[derive(Debug)]
-struct Queued(Packet);
-
-impl PartialEq for Queued {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-impl Eq for Queued {}
-impl PartialOrd for Queued {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Queued {
-    fn cmp(&self, other: &Self) -> Ordering {
-        (self.0.deadline, self.0.id).cmp(&(other.0.deadline, other.0.id))
-    }
-}
-
 #[derive(Debug, Default)]
 struct Inbox {
-    queue: BinaryHeap<Reverse<Queued>>,
+    /// Earliest deadline first, then send order.
+    queue: MinQueue<(Time, u64), Packet>,
     /// The message the worker has taken and sleeps on.
     taken: Option<Packet>,
+}
+
+impl Inbox {
+    fn enqueue(&mut self, packet: Packet) {
+        self.queue.push((packet.deadline, packet.id), packet);
+    }
 }
 
 /// Latency draws for node↔node messages.
@@ -145,7 +130,7 @@ impl Network {
         let mut wakes = Vec::new();
         while let Some((to, packet)) = self.transit.pop_due(now) {
             let inbox = &mut self.inboxes[usize::from(to)];
-            inbox.queue.push(Reverse(Queued(packet)));
+            inbox.enqueue(packet);
             if inbox.taken.is_none()
                 && let Some(wake) = self.take(now, to)
             {
@@ -204,9 +189,7 @@ impl Network {
         if server {
             self.route(now, to, packet);
         } else {
-            self.inboxes[usize::from(to)]
-                .queue
-                .push(Reverse(Queued(packet)));
+            self.inboxes[usize::from(to)].enqueue(packet);
         }
         if self.inboxes[usize::from(to)].taken.is_none() {
             self.take(now, to)
@@ -225,9 +208,7 @@ impl Network {
             self.transit.hold(now + extra, to, packet);
             return;
         }
-        self.inboxes[usize::from(to)]
-            .queue
-            .push(Reverse(Queued(packet)));
+        self.inboxes[usize::from(to)].enqueue(packet);
     }
 
     fn spike(&mut self) -> Duration {
@@ -243,7 +224,7 @@ impl Network {
     /// it must wake to deliver it.
     fn take(&mut self, now: Time, node: u16) -> Option<Time> {
         let inbox = &mut self.inboxes[usize::from(node)];
-        while let Some(Reverse(Queued(p))) = inbox.queue.pop() {
+        while let Some(p) = inbox.queue.pop() {
             if let Endpoint::Node(from) = p.from
                 && (self.partition.blocks(from, node) || self.oneway.blocks(from, node))
             {

@@ -1,64 +1,27 @@
 //! Messages held in transit by the reorder fault before they reach their receiver's queue,
 //! released in arrival order (then hold order, so runs never depend on heap internals).
 
-use std::cmp::{Ordering, Reverse};
-use std::collections::BinaryHeap;
-
+use super::min_queue::MinQueue;
 use super::network::Packet;
 use crate::time::Time;
-
-#[derive(Debug)]
-struct InTransit {
-    arrive: Time,
-    seq: u64,
-    to: u16,
-    packet: Packet,
-}
-
-impl PartialEq for InTransit {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-impl Eq for InTransit {}
-impl PartialOrd for InTransit {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for InTransit {
-    fn cmp(&self, other: &Self) -> Ordering {
-        (self.arrive, self.seq).cmp(&(other.arrive, other.seq))
-    }
-}
 
 /// The messages in transit, and the arrival times the core has not been told about yet.
 #[derive(Debug, Default)]
 pub(crate) struct Transit {
-    heap: BinaryHeap<Reverse<InTransit>>,
-    held: u64,
+    queue: MinQueue<Time, (u16, Packet)>,
     alarms: Vec<Time>,
 }
 
 impl Transit {
     /// Holds `packet` for node `to` until `arrive`.
     pub(crate) fn hold(&mut self, arrive: Time, to: u16, packet: Packet) {
-        self.held += 1;
         self.alarms.push(arrive);
-        self.heap.push(Reverse(InTransit {
-            arrive,
-            seq: self.held,
-            to,
-            packet,
-        }));
+        self.queue.push(arrive, (to, packet));
     }
 
     /// The next message whose transit has ended by `now`, with its receiver.
     pub(crate) fn pop_due(&mut self, now: Time) -> Option<(u16, Packet)> {
-        if self.heap.peek().is_none_or(|Reverse(t)| t.arrive > now) {
-            return None;
-        }
-        self.heap.pop().map(|Reverse(t)| (t.to, t.packet))
+        self.queue.pop_at_most(&now)
     }
 
     /// An arrival time not yet handed to the core.
