@@ -21,7 +21,7 @@
 //! | [`topology`] | the broadcast `topology` message |
 //! | [`endpoint`] | node and client ids |
 //! | [`report`], [`output`] | the result, its summary and JSON forms |
-//! | [`results`], [`plot`] | the results folder of a run and its SVG plots |
+//! | [`results`], [`plot`], [`artifacts`] | the results folder of a run: plots, diagram, timeline, history files |
 //!
 //! Internals: `network` (queues and delivery workers), `transit` (reordered messages),
 //! `fault_schedule` (one-way partitions and pauses), `events` (the core's timers),
@@ -46,6 +46,7 @@
 //! assert_eq!(report.set_full().expect("broadcast").lost_count, 0);
 //! ```
 
+pub mod artifacts;
 pub mod campaign;
 pub mod checker;
 pub mod cluster;

@@ -1,11 +1,13 @@
 //! The results folder of a run, laid out like Maelstrom's store:
 //! `store/<workload>/<YYYYMMDD-HHMMSS>-seed<N>/` holding `results.json` (the `--json`
 //! document), `summary.txt` (the printed summary), `node-logs/<node>.log` (process mode: each
-//! node's stderr) and the SVG plots of [`super::plot`]. `store/latest` points at the newest run.
+//! node's stderr), the SVG plots of [`super::plot`] and the diagram, timeline and history files
+//! of [`super::artifacts`]. `store/latest` points at the newest run.
 
 use std::io;
 use std::path::{Path, PathBuf};
 
+use super::artifacts;
 use super::config::Workload;
 use super::plot;
 use super::report::Report;
@@ -71,22 +73,39 @@ fn write(path: PathBuf, contents: &[u8]) -> Result<PathBuf, String> {
     Ok(path)
 }
 
-/// Writes `results.json`, `summary.txt` and the plots of a finished run into `dir`; returns
-/// the files written.
+/// Writes `results.json`, `summary.txt`, the plots and the [`artifacts`] of a finished run
+/// into `dir`; returns the files written. `results.json` gets an `artifacts` list naming every
+/// file of the folder (node logs included) and what it is.
 pub fn write_run(
     dir: &Path,
     report: &Report,
     json: &serde_json::Value,
     summary: &str,
 ) -> Result<Vec<PathBuf>, String> {
-    let text = serde_json::to_string_pretty(json).map_err(|e| e.to_string())? + "\n";
-    let mut files = vec![
-        write(dir.join("results.json"), text.as_bytes())?,
-        write(dir.join("summary.txt"), summary.as_bytes())?,
-    ];
+    let mut files = vec![write(dir.join("summary.txt"), summary.as_bytes())?];
     for p in plot::render(report)? {
         files.push(write(dir.join(p.file_name), p.svg.as_bytes())?);
     }
+    for a in artifacts::render(report) {
+        files.push(write(dir.join(a.file_name), a.contents.as_bytes())?);
+    }
+    let mut names = vec!["results.json".to_owned()];
+    names.extend(
+        files
+            .iter()
+            .filter_map(|f| Some(f.file_name()?.to_str()?.to_owned())),
+    );
+    if let Ok(logs) = std::fs::read_dir(dir.join(NODE_LOGS)) {
+        let mut logs: Vec<String> = logs
+            .filter_map(|e| Some(format!("{NODE_LOGS}/{}", e.ok()?.file_name().to_str()?)))
+            .collect();
+        logs.sort_by_key(|l| (l.len(), l.clone()));
+        names.extend(logs);
+    }
+    let mut json = json.clone();
+    json["artifacts"] = artifacts::index(&names);
+    let text = serde_json::to_string_pretty(&json).map_err(|e| e.to_string())? + "\n";
+    files.insert(0, write(dir.join("results.json"), text.as_bytes())?);
     Ok(files)
 }
 

@@ -224,7 +224,8 @@ fn config(args: &TestArgs) -> Result<SimConfig, String> {
         seed: seed(args.seed)?,
         op_lag: secs(args.op_lag_ms / 1000.0, "--op-lag-ms")?,
         nodes,
-        trace: args.trace.is_some(),
+        // The results folder's messages.svg is drawn from the trace.
+        trace: args.trace.is_some() || !args.no_results,
         faults: args.faults.clone(),
         ..SimConfig::default()
     })
