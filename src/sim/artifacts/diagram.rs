@@ -8,6 +8,7 @@
 use std::fmt::Write;
 use std::ops::Range;
 
+use super::layout::{LEFT, Layout, select_window};
 use super::messages::{Message, Role, is_server_message, role};
 use super::svg::{self, Legend};
 use super::{Frame, escape, nice_step};
@@ -16,124 +17,7 @@ use super::{Frame, escape, nice_step};
 pub const MAX_MESSAGES: usize = 3000;
 /// The longest message text shown on hover.
 const MAX_TITLE: usize = 600;
-const LANE_W: f64 = 18.0;
-const GROUP_GAP: f64 = 14.0;
-const LEFT: f64 = 78.0;
 const LABELS: f64 = 44.0;
-
-/// The messages to draw: all of them, or the `max` consecutive ones (in send order) holding
-/// the most node↔node messages, the earliest such window on ties (so a run with no node↔node
-/// traffic shows its beginning, setup included).
-pub fn select_window(msgs: &[Message], max: usize) -> Range<usize> {
-    if msgs.len() <= max {
-        return 0..msgs.len();
-    }
-    let server: Vec<u32> = msgs
-        .iter()
-        .map(|m| u32::from(is_server_message(m)))
-        .collect();
-    let mut count: u32 = server[..max].iter().sum();
-    let (mut best, mut best_start) = (count, 0);
-    for start in 1..=msgs.len() - max {
-        count = count + server[start + max - 1] - server[start - 1];
-        if count > best {
-            (best, best_start) = (count, start);
-        }
-    }
-    best_start..best_start + max
-}
-
-/// Where everything goes: lanes left to right, time top to bottom.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Layout {
-    /// Endpoint ids, in lane order: nodes, then services, then clients, each by number.
-    pub lanes: Vec<String>,
-    /// Each lane's x.
-    pub xs: Vec<f64>,
-    /// The time at the top of the drawing (µs).
-    pub t0_us: u64,
-    /// The time at the bottom (µs).
-    pub t1_us: u64,
-    /// Vertical scale.
-    pub px_per_ms: f64,
-    /// The y of `t0_us`.
-    pub top: f64,
-    /// Total width.
-    pub width: f64,
-}
-
-impl Layout {
-    /// Lanes for every node of the run (`nodes`) and every other endpoint of `window`; a time
-    /// scale that makes a typical message `≥ 40 px` tall, capped at 20 000 px in all.
-    pub fn new(nodes: &[String], window: &[Message], top: f64) -> Layout {
-        let mut lanes: Vec<String> = nodes.to_vec();
-        for m in window {
-            for id in [&m.from, &m.to] {
-                if !lanes.contains(id) {
-                    lanes.push(id.clone());
-                }
-            }
-        }
-        lanes.sort_by(|a, b| role(a).cmp(&role(b)).then_with(|| a.cmp(b)));
-        let mut xs = Vec::with_capacity(lanes.len());
-        let mut x = LEFT + LANE_W / 2.0;
-        for (i, id) in lanes.iter().enumerate() {
-            if i > 0 && role(id).0 != role(&lanes[i - 1]).0 {
-                x += GROUP_GAP;
-            }
-            xs.push(x);
-            x += LANE_W;
-        }
-        let t0_us = window.iter().map(|m| m.sent_us).min().unwrap_or(0);
-        let t1_us = window
-            .iter()
-            .flat_map(|m| m.received_us.iter().copied().chain([m.sent_us]))
-            .max()
-            .unwrap_or(0)
-            .max(t0_us + 1000);
-        let mut lat: Vec<u64> = window
-            .iter()
-            .flat_map(|m| {
-                m.received_us
-                    .iter()
-                    .map(move |r| r.saturating_sub(m.sent_us))
-            })
-            .collect();
-        lat.sort_unstable();
-        let typical_ms = lat
-            .get(lat.len() / 2)
-            .map_or(100.0, |&us| us as f64 / 1000.0);
-        let span_ms = (t1_us - t0_us) as f64 / 1000.0;
-        let px_per_ms = (40.0 / typical_ms.max(1.0))
-            .clamp(0.05, 2.0)
-            .min(20_000.0 / span_ms);
-        Layout {
-            lanes,
-            xs,
-            t0_us,
-            t1_us,
-            px_per_ms,
-            top,
-            width: (x + 30.0).max(760.0),
-        }
-    }
-
-    /// The y of time `us`.
-    pub fn y(&self, us: u64) -> f64 {
-        self.top + (us as f64 - self.t0_us as f64) / 1000.0 * self.px_per_ms
-    }
-
-    /// The x of endpoint `id` (the first lane if unknown).
-    pub fn x(&self, id: &str) -> f64 {
-        let i = self.lanes.iter().position(|l| l == id).unwrap_or(0);
-        self.xs[i]
-    }
-
-    /// The y of the bottom of the drawing.
-    pub fn bottom(&self) -> f64 {
-        self.y(self.t1_us)
-    }
-}
 
 /// Every node of the run, from the messages (`init` messages name them all).
 fn nodes(msgs: &[Message]) -> Vec<String> {
@@ -275,6 +159,7 @@ pub fn render(msgs: &[Message], frame: &Frame) -> String {
     }
     time_axis(&mut out, &layout, x1);
     lanes(&mut out, &layout);
+    cuts(&mut out, &layout, (x0, x1));
     for m in window {
         let k = kinds
             .iter()
@@ -304,15 +189,14 @@ pub fn render(msgs: &[Message], frame: &Frame) -> String {
     out
 }
 
-/// Horizontal grid lines with time labels on the left.
+/// Horizontal grid lines with time labels on the left, none inside a cut.
 fn time_axis(out: &mut String, layout: &Layout, x_end: f64) {
-    let step_ms = nice_step(60.0 / layout.px_per_ms);
-    let first = (layout.t0_us as f64 / 1000.0 / step_ms).ceil() as u64;
-    let mut k = first;
-    loop {
-        let us = (k as f64 * step_ms * 1000.0) as u64;
-        if us > layout.t1_us {
-            break;
+    let step_us = (nice_step(60.0 / layout.px_per_ms) * 1000.0) as u64;
+    let mut us = layout.t0_us.div_ceil(step_us) * step_us;
+    while us <= layout.t1_us {
+        if let Some(&(_, end)) = layout.cuts.iter().find(|&&(a, b)| a < us && us < b) {
+            us = end.div_ceil(step_us) * step_us;
+            continue;
         }
         let y = layout.y(us);
         let _ = writeln!(
@@ -322,7 +206,32 @@ fn time_axis(out: &mut String, layout: &Layout, x_end: f64) {
             y + 4.0,
             us as f64 / 1e6
         );
-        k += 1;
+        us += step_us;
+    }
+}
+
+/// Each cut silence: a white band with a zigzag edge and how long it was.
+fn cuts(out: &mut String, layout: &Layout, (x0, x1): (f64, f64)) {
+    for &(a, b) in &layout.cuts {
+        let (ya, yb) = (layout.y(a) + 6.0, layout.y(b) - 6.0);
+        let mut zig = format!("M{x0:.1},{ya:.1}");
+        let mut x = x0;
+        let mut up = true;
+        while x < x1 {
+            x = (x + 8.0).min(x1);
+            let _ = write!(zig, "L{x:.1},{:.1}", if up { ya - 3.0 } else { ya });
+            up = !up;
+        }
+        let _ = writeln!(
+            out,
+            r#"<rect class="cut" x="{x0:.1}" y="{ya:.1}" width="{:.1}" height="{:.1}"/><path class="zig" d="{zig}"/><path class="zig" d="{zig}" transform="translate(0,{:.1})"/><text class="cutlbl" x="{:.1}" y="{:.1}">… {:.3} s without a message sent or delivered (not to scale) …</text>"#,
+            x1 - x0,
+            yb - ya,
+            yb - ya,
+            x0 + 4.0,
+            (ya + yb) / 2.0 + 4.0,
+            (b - a) as f64 / 1e6
+        );
     }
 }
 
@@ -342,5 +251,95 @@ fn lanes(out: &mut String, layout: &Layout) {
             top - 4.0,
             bottom + 4.0,
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msg(id: u64, from: &str, to: &str, kind: &str, sent_us: u64, received: &[u64]) -> Message {
+        Message {
+            id,
+            from: from.into(),
+            to: to.into(),
+            sent_us,
+            received_us: received.to_vec(),
+            kind: kind.into(),
+            line: format!(r#"{{"body":{{"type":"{kind}"}}}}"#),
+        }
+    }
+
+    #[test]
+    fn replies_share_their_requests_colour_in_a_lighter_shade() {
+        let window = [
+            msg(0, "c0", "n0", "read", 0, &[1]),
+            msg(1, "n0", "n1", "gossip", 0, &[1]),
+            msg(2, "n0", "c0", "read_ok", 0, &[1]),
+            msg(3, "n0", "c0", "read_ok", 0, &[1]),
+        ];
+        let k = kinds(&window);
+        let names: Vec<(&str, usize, usize)> = k
+            .iter()
+            .map(|k| (k.name.as_str(), k.count, k.colour))
+            .collect();
+        assert_eq!(names, [("read", 1, 0), ("read_ok", 2, 1), ("gossip", 1, 2)]);
+    }
+
+    #[test]
+    fn every_delivery_is_an_arrow_with_the_message_escaped_on_hover() {
+        let mut evil = msg(1, "n0", "n1", "gossip", 1_000, &[101_000, 150_000]);
+        evil.line = r#"{"body":{"type":"gossip","x":"</title><script>alert(1)</script>&"}}"#.into();
+        let msgs = [
+            msg(0, "c4", "n0", "init", 0, &[0]),
+            evil,
+            msg(2, "n1", "seq-kv", "read", 2_000, &[]),
+        ];
+        let frame = Frame {
+            subtitle: "a <test>".into(),
+            partitions: vec![(0.05, 0.12)],
+            limit_s: 0.14,
+            end_s: 1.0,
+        };
+        let svg = render(&msgs, &frame);
+        assert_eq!(
+            svg.matches("<line class=\"m ").count(),
+            4,
+            "3 deliveries + 1 lost"
+        );
+        assert_eq!(svg.matches(" lost\"").count(), 1);
+        assert_eq!(svg.matches("(a duplicate delivery)").count(), 1);
+        assert!(svg.contains("&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;&amp;"));
+        assert!(!svg.contains("<script") && !svg.contains("a <test>"));
+        assert!(svg.contains("a &lt;test&gt;"));
+        assert_eq!(svg.matches("class=\"lane node\"").count(), 2);
+        assert_eq!(svg.matches("class=\"lane service\"").count(), 1);
+        assert_eq!(svg.matches("class=\"lane client\"").count(), 1);
+        assert!(svg.contains("partition in force") && svg.contains("after the time limit"));
+        assert!(svg.contains("All 3 messages of the run"));
+        assert!(svg.starts_with("<svg ") && svg.trim_end().ends_with("</svg>"));
+    }
+
+    #[test]
+    fn past_the_cap_a_window_is_drawn_and_named() {
+        let n = MAX_MESSAGES as u64 + 500;
+        let msgs: Vec<Message> = (0..n)
+            .map(|i| {
+                let server = (3300..3400).contains(&i);
+                let (from, to) = if server { ("n0", "n1") } else { ("c1", "n1") };
+                msg(i, from, to, "echo", i * 1000, &[i * 1000 + 500])
+            })
+            .collect();
+        let svg = render(&msgs, &Frame::default());
+        assert_eq!(svg.matches("<line class=\"m ").count(), MAX_MESSAGES);
+        let note: Vec<&str> = svg
+            .split("<text class=\"note\"")
+            .skip(1)
+            .filter_map(|t| t.split_once('>')?.1.split_once("</text>").map(|p| p.0))
+            .collect();
+        let note = note.join(" ");
+        let expected =
+            format!("{n} messages in all: showing messages 401–3400 in send order (0.400–3.400 s)");
+        assert!(note.starts_with(&expected), "{note}");
     }
 }

@@ -17,6 +17,7 @@ use super::report::Report;
 
 pub mod diagram;
 pub mod history_files;
+pub mod layout;
 pub mod messages;
 pub mod spans;
 pub mod svg;

@@ -27,7 +27,8 @@ const STYLE: &str = "text{font-family:sans-serif}\
 .part{fill:#d62728;fill-opacity:.12}.after{fill:#000;fill-opacity:.07}\
 .band{font-size:11px;fill:#933}\
 .title{font-size:18px;font-weight:bold}.sub{font-size:13px;fill:#555}.note{font-size:12px}\
-.leg{font-size:12px}";
+.leg{font-size:12px}\
+.cut{fill:#fff}.zig{fill:none;stroke:#999}.cutlbl{font-size:12px;fill:#666;font-style:italic}";
 
 /// `<svg>` with the style sheet, one arrowhead per colour used (`n` colour indices) and a
 /// cross for messages never delivered.
