@@ -6,7 +6,9 @@
 //! - `latency-distribution.svg` (broadcast): histogram and CDF of stable latencies, with
 //!   Maelstrom's quantiles marked;
 //! - `throughput.svg`: node↔node messages sent per second, and client operations started per
-//!   second, over the run.
+//!   second, over the run;
+//! - for every workload, as Maelstrom names them: `latency-raw.svg`, `latency-quantiles.svg`
+//!   and `rate.svg` ([`operations`]).
 //!
 //! Times are seconds since the run started (virtual or real, as the report's).
 
@@ -20,6 +22,7 @@ use super::history::{OpF, Process};
 use super::report::Report;
 
 mod latency;
+pub mod operations;
 mod throughput;
 
 /// One rendered plot.
@@ -58,6 +61,13 @@ pub fn render(report: &Report) -> Result<Vec<Plot>, String> {
         }
     }
     add("throughput.svg", &|svg| throughput::per_second(report, svg))?;
+    if !operations::samples(&report.history).is_empty() {
+        add("latency-raw.svg", &|svg| operations::raw(report, svg))?;
+        add("latency-quantiles.svg", &|svg| {
+            operations::quantiles(report, svg)
+        })?;
+        add("rate.svg", &|svg| operations::rate(report, svg))?;
+    }
     Ok(plots)
 }
 
