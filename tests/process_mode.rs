@@ -218,6 +218,13 @@ fn the_cli_writes_a_results_folder_in_process_mode() {
         "stable-latency.svg",
         "latency-distribution.svg",
         "throughput.svg",
+        "latency-raw.svg",
+        "latency-quantiles.svg",
+        "rate.svg",
+        "messages.svg",
+        "timeline.html",
+        "history.txt",
+        "history.jsonl",
         "node-logs/n0.log",
         "node-logs/n1.log",
     ] {
@@ -226,6 +233,13 @@ fn the_cli_writes_a_results_folder_in_process_mode() {
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(results.join("results.json")).expect("json"))
             .expect("valid JSON");
+    let listed = json["artifacts"].to_string();
+    for file in ["messages.svg", "node-logs/n0.log", "node-logs/n1.log"] {
+        assert!(
+            listed.contains(&format!("\"{file}\"")),
+            "{file} not listed: {listed}"
+        );
+    }
     assert_eq!(json["valid"], true);
     assert_eq!(json["nodes"]["kind"], "process");
 }

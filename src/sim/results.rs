@@ -139,4 +139,105 @@ mod tests {
         assert_ne!(a, b);
         assert!(b.to_string_lossy().ends_with("-seed1-2"));
     }
+
+    #[test]
+    fn a_3e_results_folder_holds_every_file_and_lists_them() {
+        let cfg = crate::sim::SimConfig {
+            workload: Workload::Broadcast,
+            node_count: 25,
+            rate: 100.0,
+            time_limit: std::time::Duration::from_secs(3),
+            latency_ms: 100,
+            partition: true,
+            nemesis_interval: std::time::Duration::from_secs(1),
+            seed: 5,
+            trace: true,
+            nodes: crate::sim::NodeKind::InProcess(
+                crate::config::NodeConfig::load("3e").expect("preset"),
+            ),
+            ..crate::sim::SimConfig::default()
+        };
+        let report = crate::sim::run(&cfg).expect("the test runs");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let doc = crate::sim::output::to_json(&report);
+        write_run(dir.path(), &report, &doc, "summary\n").expect("written");
+        let expected = [
+            "results.json",
+            "summary.txt",
+            "stable-latency.svg",
+            "latency-distribution.svg",
+            "throughput.svg",
+            "latency-raw.svg",
+            "latency-quantiles.svg",
+            "rate.svg",
+            "messages.svg",
+            "timeline.html",
+            "history.txt",
+            "history.jsonl",
+        ];
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir.path())
+            .expect("listed")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        on_disk.sort();
+        let mut wanted: Vec<String> = expected.map(String::from).to_vec();
+        wanted.sort();
+        assert_eq!(on_disk, wanted);
+        let json: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.path().join("results.json")).expect("read"))
+                .expect("JSON");
+        let mut listed: Vec<String> = json["artifacts"]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|a| a["file"].as_str().expect("a name").to_owned())
+            .collect();
+        listed.sort();
+        assert_eq!(listed, wanted, "results.json lists exactly what is there");
+
+        let svg = std::fs::read_to_string(dir.path().join("messages.svg")).expect("svg");
+        assert_eq!(svg.matches("class=\"lane node\"").count(), 25);
+        assert!(svg.matches("class=\"lane client\"").count() >= 25);
+        let server_arrows = svg
+            .lines()
+            .filter_map(|l| l.strip_prefix("<line class=\"m "))
+            .filter(|l| {
+                !l.split('"')
+                    .next()
+                    .unwrap_or("")
+                    .split(' ')
+                    .any(|c| c == "c")
+            })
+            .count();
+        assert!(server_arrows > 50, "node↔node arrows: {server_arrows}");
+        assert!(svg.contains("partition in force"));
+        assert!(svg.len() < 4_000_000, "{} bytes", svg.len());
+
+        let history = report.history.ops().len();
+        let txt = std::fs::read_to_string(dir.path().join("history.txt")).expect("txt");
+        let jsonl = std::fs::read_to_string(dir.path().join("history.jsonl")).expect("jsonl");
+        assert_eq!(
+            (txt.lines().count(), jsonl.lines().count()),
+            (history, history)
+        );
+        let html = std::fs::read_to_string(dir.path().join("timeline.html")).expect("html");
+        let client_ops = report
+            .history
+            .ops()
+            .iter()
+            .filter(|o| o.is_client())
+            .count();
+        let invocations = usize::try_from(report.history.client_invocations()).expect("fits");
+        let nemesis = report
+            .history
+            .ops()
+            .iter()
+            .filter(|o| !o.is_client())
+            .count();
+        assert!(nemesis > 0);
+        assert_eq!(
+            html.matches("<div class=\"op ").count(),
+            invocations + nemesis
+        );
+    }
 }
