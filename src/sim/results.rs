@@ -221,12 +221,6 @@ mod tests {
             (history, history)
         );
         let html = std::fs::read_to_string(dir.path().join("timeline.html")).expect("html");
-        let client_ops = report
-            .history
-            .ops()
-            .iter()
-            .filter(|o| o.is_client())
-            .count();
         let invocations = usize::try_from(report.history.client_invocations()).expect("fits");
         let nemesis = report
             .history
