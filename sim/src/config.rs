@@ -6,7 +6,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
-use crate::config::NodeConfig;
+use glomers::config::NodeConfig;
 
 /// The Maelstrom workloads the simulator reproduces.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -144,7 +144,7 @@ impl FromStr for Availability {
 /// streams of their own, so with every fault off a seed replays Maelstrom's network exactly.
 /// Every fault lasts until the end of the main phase: like partitions, they are healed before
 /// the broadcast workload's recovery period. `glomers-sim test --faults SPEC` sets them; the
-/// spec's syntax is in [`crate::sim::faults`].
+/// spec's syntax is in [`crate::world::faults`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Faults {
     /// Probability that a message is lost after being sent (it still counts as sent).

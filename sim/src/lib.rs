@@ -1,4 +1,4 @@
-//! A faithful local Maelstrom for the `echo`, `unique-ids` and `broadcast` workloads.
+//! `glomers-sim`: a faithful local Maelstrom for the `echo`, `unique-ids` and `broadcast` workloads.
 //!
 //! [`run`] plays one `maelstrom test` on a virtual clock and returns a [`Report`] with every
 //! checker's verdict, the net statistics and the history. The behaviour reproduced is the one
@@ -6,32 +6,22 @@
 //! delivery worker with head-of-line blocking), partition nemesis, final phase, set-full and
 //! the other checkers, message counting.
 //!
-//! | module | holds |
+//! The crate is arranged by role:
+//!
+//! | folder | holds |
 //! |---|---|
 //! | [`config`] | [`SimConfig`]: workload, cluster, network, nemesis, seed |
-//! | [`cluster`] | the sans-IO core that sees nodes only as JSON lines |
-//! | [`inprocess`] | the deterministic driver stepping `glomers::Node`s |
-//! | [`process`] | the real-time driver running any node binary over pipes |
 //! | [`history`] | Jepsen's history of operations |
-//! | [`checker`] | set-full, unique-ids, echo, stats, availability |
-//! | [`journal`] | message journal, net statistics, trace |
-//! | [`partition`] | partitions and the nemesis's four shapes |
-//! | [`campaign`] | fault campaigns: many seeded faulty runs, each checked, with replay commands |
-//! | [`faults`] | faults beyond Maelstrom's: the `--faults` spec, one-way partitions, pauses |
-//! | [`topology`] | the broadcast `topology` message |
-//! | [`endpoint`] | node and client ids |
-//! | [`report`], [`output`] | the result, its summary and JSON forms |
-//! | [`results`], [`plot`] | the results folder of a run and its SVG plots |
-//!
-//! Internals: `network` (queues and delivery workers), `transit` (reordered messages),
-//! `fault_schedule` (one-way partitions and pauses), `events` (the core's timers),
-//! `generator` (operation schedule), `nemesis` (partition schedule), `clients` (clients and
-//! worker threads), `phases` (the test timeline), `protocol` (JSON envelopes, requests, reply
-//! schemas), `rng` (seeded streams), `node_process` (one spawned node and its pipe threads).
+//! | [`world`] | the virtual world: node and client ids, network, transit, partitions, faults and their schedule, nemesis, seeded randomness, the `topology` message, the message journal |
+//! | [`drive`] | the cluster core that sees nodes only as JSON lines, its clients and timeline, the in-process and process drivers |
+//! | [`workloads`] | what each workload asks of the nodes: the operation generator |
+//! | [`checkers`] | set-full, unique-ids, echo, stats, availability |
+//! | [`present`] | the report, its summary and JSON forms, the results folder and its SVG plots |
+//! | [`campaign`] | fault campaigns and the topology sweep: many seeded runs, each checked |
 //!
 //! ```
 //! use std::time::Duration;
-//! use glomers::sim::{self, SimConfig, Workload};
+//! use glomers_sim::{self as sim, SimConfig, Workload};
 //!
 //! let cfg = SimConfig {
 //!     workload: Workload::Broadcast,
@@ -46,46 +36,26 @@
 //! assert_eq!(report.set_full().expect("broadcast").lost_count, 0);
 //! ```
 
+#![deny(missing_docs)]
+
 pub mod campaign;
-pub mod checker;
-pub mod cluster;
+pub mod checkers;
 pub mod config;
-pub mod endpoint;
-pub mod faults;
+pub mod drive;
 pub mod history;
-pub mod inprocess;
-pub mod journal;
-pub mod output;
-pub mod partition;
-pub mod plot;
-pub mod process;
-pub mod report;
-pub mod results;
-pub mod sweep;
-pub mod topology;
+pub mod present;
+pub mod workloads;
+pub mod world;
 
-mod clients;
-mod events;
-mod fault_schedule;
-mod generator;
-mod min_queue;
-mod nemesis;
-mod network;
-mod node_process;
-mod phases;
-mod protocol;
-mod rng;
-mod transit;
-
-pub use checker::Validity;
-pub use cluster::{Cluster, Delivery};
+pub use checkers::Validity;
 pub use config::{
     Availability, Faults, LatencyDist, NodeKind, Pause, SimConfig, Topology, Workload,
 };
-pub use faults::FaultCounts;
-pub use report::{NodeError, Report};
+pub use drive::cluster::{Cluster, Delivery};
+pub use present::report::{NodeError, Report};
+pub use world::faults::FaultCounts;
 
-use crate::time::Time;
+use glomers::time::Time;
 
 /// Why a simulated test produced no report.
 #[derive(Debug, thiserror::Error)]
@@ -111,12 +81,12 @@ pub enum SimError {
 }
 
 /// Runs one test as configured. Process-mode nodes run in real time with default
-/// [`process::ProcessOptions`] (no node logs, no progress).
+/// [`drive::process::ProcessOptions`] (no node logs, no progress).
 pub fn run(cfg: &SimConfig) -> Result<Report, SimError> {
     match &cfg.nodes {
-        NodeKind::InProcess(node_config) => inprocess::run(cfg, node_config),
+        NodeKind::InProcess(node_config) => drive::inprocess::run(cfg, node_config),
         NodeKind::Process { bin, args } => {
-            process::run(cfg, bin, args, process::ProcessOptions::default())
+            drive::process::run(cfg, bin, args, drive::process::ProcessOptions::default())
         }
     }
 }

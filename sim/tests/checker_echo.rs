@@ -1,8 +1,8 @@
 //! The echo checker: every request must come back `:ok` with the same payload.
 
-use glomers::sim::Validity;
-use glomers::sim::checker::echo;
-use glomers::sim::history::{History, OpF, OpType, OpValue, Process};
+use glomers_sim::Validity;
+use glomers_sim::checkers::echo;
+use glomers_sim::history::{History, OpF, OpType, OpValue, Process};
 use serde_json::json;
 
 fn echo_op(h: &mut History, p: u64, sent: &str, kind: OpType, got: OpValue) {

@@ -1,8 +1,8 @@
 //! Jepsen set-full on hand-made histories: the subtleties Maelstrom's broadcast checker has.
 
-use glomers::sim::Validity;
-use glomers::sim::checker::set_full::{self, Outcome};
-use glomers::sim::history::{History, OpF, OpType, OpValue, Process, ReadValues};
+use glomers_sim::Validity;
+use glomers_sim::checkers::set_full::{self, Outcome};
+use glomers_sim::history::{History, OpF, OpType, OpValue, Process, ReadValues};
 
 const MS: u64 = 1_000_000;
 

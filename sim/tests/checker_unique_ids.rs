@@ -1,8 +1,8 @@
 //! The unique-ids checker: duplicates among `:ok` ids fail; ids must be comparable.
 
-use glomers::sim::Validity;
-use glomers::sim::checker::unique_ids;
-use glomers::sim::history::{History, OpF, OpType, OpValue, Process};
+use glomers_sim::Validity;
+use glomers_sim::checkers::unique_ids;
+use glomers_sim::history::{History, OpF, OpType, OpValue, Process};
 use serde_json::json;
 
 fn history(ids: &[serde_json::Value], failed: usize) -> History {

@@ -5,8 +5,8 @@ mod common;
 
 use std::time::Duration;
 
-use glomers::sim::history::{OpF, OpType};
-use glomers::sim::{Cluster, SimConfig, Workload};
+use glomers_sim::history::{OpF, OpType};
+use glomers_sim::{Cluster, SimConfig, Workload};
 use serde_json::json;
 
 fn broadcast_cluster() -> Cluster {

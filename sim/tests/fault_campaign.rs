@@ -7,8 +7,8 @@
 use std::process::Command;
 use std::time::Duration;
 
-use glomers::sim::Workload;
-use glomers::sim::campaign::{self, CampaignConfig, Outcome};
+use glomers_sim::Workload;
+use glomers_sim::campaign::{self, CampaignConfig, Outcome};
 
 fn failures(outcomes: &[Outcome]) -> String {
     let mut text = String::new();

@@ -6,7 +6,7 @@ mod common;
 use std::time::Duration;
 
 use glomers::Time;
-use glomers::sim::{Cluster, Faults, SimConfig, Workload};
+use glomers_sim::{Cluster, Faults, SimConfig, Workload};
 use serde_json::Value;
 
 fn echo_with(faults: &str, seed: u64) -> SimConfig {

@@ -3,7 +3,7 @@
 
 mod common;
 
-use glomers::sim::history::{OpF, OpType, Process};
+use glomers_sim::history::{OpF, OpType, Process};
 
 #[test]
 fn final_reads_come_ten_seconds_after_the_last_op_one_per_thread() {

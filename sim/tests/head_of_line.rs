@@ -6,8 +6,8 @@ mod common;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use glomers::sim::history::{OpType, Process};
-use glomers::sim::{Cluster, SimConfig, Workload};
+use glomers_sim::history::{OpType, Process};
+use glomers_sim::{Cluster, SimConfig, Workload};
 use serde_json::json;
 
 #[test]

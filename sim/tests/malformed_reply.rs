@@ -5,8 +5,8 @@ mod common;
 
 use std::time::Duration;
 
-use glomers::sim::history::{OpF, OpType, Process};
-use glomers::sim::{Cluster, SimConfig, Validity, Workload};
+use glomers_sim::history::{OpF, OpType, Process};
+use glomers_sim::{Cluster, SimConfig, Validity, Workload};
 use serde_json::json;
 
 #[test]

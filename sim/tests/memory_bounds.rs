@@ -15,13 +15,14 @@ mod common;
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use glomers::Time;
 use glomers::node::broadcast::overlay::Overlay;
-use glomers::sim::inprocess::InProcess;
 use glomers::wire::Value;
+use glomers_sim::drive::inprocess::InProcess;
 
 struct Sample {
     at: Time,
@@ -128,7 +129,9 @@ fn rss_kb(pid: u32) -> (u64, u64) {
 /// Feeds `count` broadcasts to node `me` of a 25-node 3e star and returns the peak RSS (kB)
 /// after init and after the values.
 fn feed(me: &str, count: u64) -> (u64, u64) {
-    let bin = std::env::var("GLOMERS_BIN").unwrap_or(env!("CARGO_BIN_EXE_glomers").into());
+    let bin = std::env::var_os("GLOMERS_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(common::glomers_bin);
     let mut child = Command::new(bin)
         .args(["--topology-file", "3e"])
         .env("GLOMERS_LOG", "error")

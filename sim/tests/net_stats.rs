@@ -2,8 +2,8 @@
 //! delivery, groups by client involvement, msgs-per-op over every client invocation.
 
 use glomers::Time;
-use glomers::sim::endpoint::Endpoint::{Client, Node};
-use glomers::sim::journal::Journal;
+use glomers_sim::world::endpoint::Endpoint::{Client, Node};
+use glomers_sim::world::journal::Journal;
 
 #[test]
 fn groups_and_counts() {

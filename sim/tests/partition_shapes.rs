@@ -1,6 +1,6 @@
 //! The partition nemesis's shapes and their sizes.
 
-use glomers::sim::partition::{Partition, Shape};
+use glomers_sim::world::partition::{Partition, Shape};
 
 /// How many senders each node drops, sorted.
 fn drop_counts(p: &Partition, n: u16) -> Vec<usize> {

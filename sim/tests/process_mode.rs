@@ -9,14 +9,14 @@ use std::process::Command;
 use std::time::Duration;
 
 use glomers::config::NodeConfig;
-use glomers::sim::process::{self, ProcessOptions};
-use glomers::sim::{self, NodeKind, SimConfig, SimError, Validity, Workload};
+use glomers_sim::drive::process::{self, ProcessOptions};
+use glomers_sim::{self as sim, NodeKind, SimConfig, SimError, Validity, Workload};
 
-const NODE: &str = env!("CARGO_BIN_EXE_glomers");
+mod common;
 
 fn process_nodes(args: &[&str]) -> NodeKind {
     NodeKind::Process {
-        bin: PathBuf::from(NODE),
+        bin: common::glomers_bin(),
         args: args.iter().map(|a| a.to_string()).collect(),
     }
 }
@@ -64,7 +64,7 @@ fn broadcast_in_processes_is_valid_and_counts_like_in_process() {
         report.valid,
         Validity::True,
         "{}",
-        sim::output::summary(&report)
+        sim::present::output::summary(&report)
     );
     assert_eq!(sf.lost_count, 0);
     assert_eq!(sf.stable_count, sf.attempt_count);
@@ -102,7 +102,7 @@ fn echo_in_a_process_is_valid() {
         report.valid,
         Validity::True,
         "{}",
-        sim::output::summary(&report)
+        sim::present::output::summary(&report)
     );
     assert!(report.op_count >= 10, "{} ops", report.op_count);
     assert_eq!(report.stats.total.ok_count, report.op_count as usize);
@@ -198,7 +198,9 @@ fn the_cli_writes_a_results_folder_in_process_mode() {
             "--results-dir",
         ])
         .arg(&results)
-        .args(["--bin", NODE, "--", "--topology-file", "3d"])
+        .arg("--bin")
+        .arg(common::glomers_bin())
+        .args(["--", "--topology-file", "3d"])
         .output()
         .expect("glomers-sim runs");
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use glomers::config::{NodeConfig, PRESETS};
-use glomers::sim::campaign::{self, FaultKind, Run};
-use glomers::sim::{Faults, Workload};
+use glomers_sim::campaign::{self, FaultKind, Run};
+use glomers_sim::{Faults, Workload};
 
 fn run(seed: u64, kind: FaultKind, faults: &str, partition: Option<u64>) -> Run {
     Run {

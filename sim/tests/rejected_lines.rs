@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use glomers::sim::{Cluster, SimConfig, Workload};
+use glomers_sim::{Cluster, SimConfig, Workload};
 use serde_json::json;
 
 fn echo_cluster() -> Cluster {
@@ -20,7 +20,7 @@ fn echo_cluster() -> Cluster {
     Cluster::new(&cfg).expect("valid config")
 }
 
-fn deaf_after(bad_line: impl Fn(&serde_json::Value) -> String) -> glomers::sim::Report {
+fn deaf_after(bad_line: impl Fn(&serde_json::Value) -> String) -> glomers_sim::Report {
     let mut cluster = echo_cluster();
     let mut sent = false;
     common::drive_fake(&mut cluster, |_, node, m| {
@@ -46,7 +46,7 @@ fn after_a_bad_line_every_later_line_of_that_node_is_ignored() {
         .iter()
         .filter(|o| o.error.as_deref() == Some(":net-timeout"));
     assert!(timeouts.count() > 0);
-    let s = &r.stats.by_f[&glomers::sim::history::OpF::Echo];
+    let s = &r.stats.by_f[&glomers_sim::history::OpF::Echo];
     assert!(s.ok_count > 0, "n0 still answers");
 }
 

@@ -4,8 +4,8 @@ mod common;
 
 use std::time::Duration;
 
-use glomers::sim::checker::WorkloadResult;
-use glomers::sim::{SimConfig, Validity, Workload};
+use glomers_sim::checkers::WorkloadResult;
+use glomers_sim::{SimConfig, Validity, Workload};
 
 #[test]
 fn echo_is_valid() {

@@ -4,8 +4,8 @@ mod common;
 
 use std::time::Duration;
 
-use glomers::sim::checker::WorkloadResult;
-use glomers::sim::{Availability, SimConfig, Validity, Workload};
+use glomers_sim::checkers::WorkloadResult;
+use glomers_sim::{Availability, SimConfig, Validity, Workload};
 
 #[test]
 fn unique_ids_under_partitions_with_total_availability() {

@@ -1,7 +1,7 @@
 //! The `topology` message of the broadcast workload, in Maelstrom's shapes.
 
-use glomers::sim::Topology;
-use glomers::sim::topology::message_map;
+use glomers_sim::Topology;
+use glomers_sim::world::topology::message_map;
 
 fn map(shape: Topology, n: u16) -> Vec<(String, Vec<String>)> {
     message_map(shape, n)

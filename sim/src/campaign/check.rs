@@ -1,12 +1,12 @@
 //! What must never happen in a campaign run, whatever the faults (see the module
-//! documentation of [`crate::sim::campaign`]).
+//! documentation of [`crate::campaign`]).
 
 use std::collections::BTreeSet;
 
-use crate::sim::checker::WorkloadResult;
-use crate::sim::config::Workload;
-use crate::sim::history::{OpF, OpType, OpValue, Process};
-use crate::sim::report::Report;
+use crate::checkers::WorkloadResult;
+use crate::config::Workload;
+use crate::history::{OpF, OpType, OpValue, Process};
+use crate::present::report::Report;
 
 /// The node a history operation went to: thread `p mod threads`, node `thread mod n`.
 fn node_of(report: &Report, process: Process) -> Option<u16> {
@@ -19,7 +19,7 @@ fn node_of(report: &Report, process: Process) -> Option<u16> {
 }
 
 /// Broadcast values whose `broadcast_ok` reached the client, or unique ids handed out.
-pub(super) fn acknowledged(report: &Report) -> Vec<i64> {
+pub(crate) fn acknowledged(report: &Report) -> Vec<i64> {
     let f = match report.config.workload {
         Workload::Broadcast => OpF::Broadcast,
         Workload::UniqueIds => OpF::Generate,

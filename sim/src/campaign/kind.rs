@@ -4,7 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
-use crate::sim::config::{Faults, Pause};
+use crate::config::{Faults, Pause};
 
 /// The kinds of fault a campaign tries, one per run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

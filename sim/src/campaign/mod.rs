@@ -1,5 +1,6 @@
 //! Fault campaigns: many seeded runs of every topology preset under every kind of fault,
-//! each checked for what must never happen whatever the network does.
+//! each checked for what must never happen whatever the network does; and the topology
+//! [`sweep`] that compares topology files on the standard tests.
 //!
 //! A campaign is a [`plan`] (topology presets × fault kinds × seeds for broadcast, fault kinds
 //! × seeds for unique ids), run by [`execute`] or [`execute_all`]. Each fault kind draws its
@@ -17,14 +18,15 @@
 
 mod check;
 mod kind;
+pub mod sweep;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use super::config::{Faults, NodeKind, SimConfig, Workload};
-use super::faults::FaultCounts;
-use crate::config::{NodeConfig, PRESETS};
+use crate::config::{Faults, NodeKind, SimConfig, Workload};
+use crate::world::faults::FaultCounts;
+use glomers::config::{NodeConfig, PRESETS};
 
 pub use check::check;
 pub use kind::FaultKind;
@@ -204,7 +206,7 @@ pub fn execute(run: &Run) -> Outcome {
     };
     let report = run
         .sim_config()
-        .and_then(|cfg| crate::sim::run(&cfg).map_err(|e| e.to_string()));
+        .and_then(|cfg| crate::run(&cfg).map_err(|e| e.to_string()));
     match report {
         Err(e) => outcome
             .violations

@@ -3,9 +3,9 @@
 
 use std::fmt::Write as _;
 
-use crate::config::NodeConfig;
+use glomers::config::NodeConfig;
 
-use super::{NodeKind, Report, SimConfig, SimError, Validity};
+use crate::{NodeKind, Report, SimConfig, SimError, Validity};
 
 /// One topology file to sweep: a display name and its configuration.
 #[derive(Clone, Debug)]
@@ -59,7 +59,7 @@ pub fn sweep(
                 cfg.seed = seed;
                 cfg.partition = partition;
                 cfg.nodes = NodeKind::InProcess(file.config.clone());
-                let report = super::run(&cfg)?;
+                let report = crate::run(&cfg)?;
                 progress(file, partition, &report);
                 reports.push(report);
             }
@@ -129,7 +129,7 @@ pub fn markdown_table(rows: &[SweepRow]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::Workload;
+    use crate::Workload;
     use std::time::Duration;
 
     #[test]

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::Validity;
-use crate::sim::history::{Op, OpF, OpType, OpValue, Process};
+use crate::history::{Op, OpF, OpType, OpValue, Process};
 
 /// The echo result.
 #[derive(Clone, Debug, PartialEq)]

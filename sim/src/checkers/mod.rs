@@ -12,8 +12,8 @@ pub mod unique_ids;
 use std::collections::BTreeMap;
 use std::fmt;
 
-use super::config::{Availability, Workload};
-use super::history::{Op, OpF, OpType};
+use crate::config::{Availability, Workload};
+use crate::history::{Op, OpF, OpType};
 
 /// Jepsen's three-valued `:valid?`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 
 use super::Validity;
-use crate::sim::history::{Op, OpF, OpType, OpValue, Process};
+use crate::history::{Op, OpF, OpType, OpValue, Process};
 
 /// What became of one element.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

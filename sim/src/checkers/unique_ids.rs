@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use super::Validity;
-use crate::sim::history::{Op, OpF, OpType, OpValue};
+use crate::history::{Op, OpF, OpType, OpValue};
 
 /// The unique-ids result.
 #[derive(Clone, Debug, PartialEq)]

@@ -5,7 +5,7 @@
 //! and `topology`; each worker thread owns one client at a time and replaces it (new id) after
 //! an indeterminate outcome when the workload's client is not reusable.
 
-use super::history::{OpF, OpValue};
+use crate::history::{OpF, OpValue};
 
 /// What a client is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

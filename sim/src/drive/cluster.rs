@@ -10,27 +10,27 @@
 //! 3. every line a node prints goes to [`Cluster::on_node_line`] with the time it was printed;
 //! 4. once [`Cluster::is_done`], [`Cluster::finish`] runs the checkers.
 //!
-//! The in-process driver ([`super::inprocess`]) steps `glomers::Node`s on a virtual clock; a
+//! The in-process driver ([`crate::drive::inprocess`]) steps `glomers::Node`s on a virtual clock; a
 //! process driver can feed the same core from real pipes in real time.
 
 use std::collections::VecDeque;
 
-use super::clients::{Clients, Worker};
-use super::config::SimConfig;
-use super::endpoint::Endpoint;
-pub(super) use super::events::Event;
-use super::events::EventQueue;
-use super::fault_schedule::FaultSchedule;
-use super::generator::Generator;
-use super::history::History;
-use super::journal::Journal;
-use super::nemesis::Nemesis;
-use super::network::{Latency, Network};
-use super::protocol::{self, Request};
-use super::report::{NodeError, Report};
-use super::rng::{self, Stream};
-use super::{SimError, checker};
-use crate::time::Time;
+use crate::config::SimConfig;
+use crate::drive::clients::{Clients, Worker};
+pub(crate) use crate::drive::events::Event;
+use crate::drive::events::EventQueue;
+use crate::drive::protocol::{self, Request};
+use crate::history::History;
+use crate::present::report::{NodeError, Report};
+use crate::workloads::generator::Generator;
+use crate::world::endpoint::Endpoint;
+use crate::world::fault_schedule::FaultSchedule;
+use crate::world::journal::Journal;
+use crate::world::nemesis::Nemesis;
+use crate::world::network::{Latency, Network};
+use crate::world::rng::{self, Stream};
+use crate::{SimError, checkers as checker};
+use glomers::time::Time;
 
 /// A line for a node's stdin, to be written at the current time.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,7 +43,7 @@ pub struct Delivery {
 
 /// Where the run is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Phase {
+pub(crate) enum Phase {
     /// Waiting for every `init_ok`.
     Init,
     /// Waiting for every `topology_ok` (broadcast).
@@ -63,36 +63,36 @@ pub(super) enum Phase {
 /// Maelstrom's test harness around a cluster of line-speaking nodes.
 #[derive(Debug)]
 pub struct Cluster {
-    pub(super) cfg: SimConfig,
-    pub(super) n: u16,
-    pub(super) names: Vec<String>,
-    pub(super) now: Time,
+    pub(crate) cfg: SimConfig,
+    pub(crate) n: u16,
+    pub(crate) names: Vec<String>,
+    pub(crate) now: Time,
     events: EventQueue,
-    pub(super) net: Network,
-    pub(super) journal: Journal,
-    pub(super) history: History,
-    pub(super) clients: Clients,
-    pub(super) workers: Vec<Worker>,
-    pub(super) generator: Generator,
-    pub(super) nemesis: Option<Nemesis>,
-    pub(super) nemesis_exhausted: bool,
+    pub(crate) net: Network,
+    pub(crate) journal: Journal,
+    pub(crate) history: History,
+    pub(crate) clients: Clients,
+    pub(crate) workers: Vec<Worker>,
+    pub(crate) generator: Generator,
+    pub(crate) nemesis: Option<Nemesis>,
+    pub(crate) nemesis_exhausted: bool,
     /// One-way partitions and pauses, if enabled.
-    pub(super) fault_schedule: Option<FaultSchedule>,
+    pub(crate) fault_schedule: Option<FaultSchedule>,
     /// Whether the extra faults still act (until the main phase is over).
-    pub(super) faults_active: bool,
+    pub(crate) faults_active: bool,
     /// Until when each node is paused, if it is.
-    pub(super) paused_until: Vec<Option<Time>>,
+    pub(crate) paused_until: Vec<Option<Time>>,
     /// Lines delivered to paused nodes, which read them when they resume.
-    pub(super) held: Vec<Vec<Vec<u8>>>,
-    pub(super) phase: Phase,
-    pub(super) setup_pending: usize,
-    pub(super) deliveries: VecDeque<Delivery>,
+    pub(crate) held: Vec<Vec<Vec<u8>>>,
+    pub(crate) phase: Phase,
+    pub(crate) setup_pending: usize,
+    pub(crate) deliveries: VecDeque<Delivery>,
     deaf: Vec<bool>,
     node_errors: Vec<NodeError>,
     next_message_id: u64,
-    pub(super) main_start: Option<Time>,
-    pub(super) end: Option<Time>,
-    pub(super) abort: Option<String>,
+    pub(crate) main_start: Option<Time>,
+    pub(crate) end: Option<Time>,
+    pub(crate) abort: Option<String>,
 }
 
 impl Cluster {
@@ -322,7 +322,7 @@ impl Cluster {
         id
     }
 
-    pub(super) fn schedule(&mut self, at: Time, event: Event) {
+    pub(crate) fn schedule(&mut self, at: Time, event: Event) {
         self.events.push(at, event);
     }
 
@@ -336,7 +336,7 @@ impl Cluster {
     }
 
     /// Client `c` sends `request` to node `to`; returns the request's `msg_id`.
-    pub(super) fn client_send(&mut self, c: u32, to: u16, request: &Request<'_>) -> u64 {
+    pub(crate) fn client_send(&mut self, c: u32, to: u16, request: &Request<'_>) -> u64 {
         let msg_id = self.clients.get_mut(c).next_msg_id();
         let body = protocol::request_body(request, msg_id);
         let id = self.message_id();
@@ -398,13 +398,13 @@ impl Cluster {
         }
     }
 
-    pub(super) fn abort(&mut self, reason: String) {
+    pub(crate) fn abort(&mut self, reason: String) {
         self.abort = Some(reason);
         self.teardown();
     }
 
     /// Kills the nodes: nothing is sent, delivered or journaled any more.
-    pub(super) fn teardown(&mut self) {
+    pub(crate) fn teardown(&mut self) {
         self.phase = Phase::Done;
         self.end = Some(self.now);
         self.net.heal();

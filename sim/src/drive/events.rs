@@ -1,9 +1,9 @@
 //! The cluster core's timers: events due at a virtual time, popped in time order and, at equal
 //! times, in the order they were scheduled (so runs never depend on heap internals).
 
-use super::cluster::Phase;
-use super::min_queue::MinQueue;
-use crate::time::Time;
+use crate::drive::cluster::Phase;
+use crate::world::min_queue::MinQueue;
+use glomers::time::Time;
 
 /// Something the core must do at a given time.
 #[derive(Clone, Copy, Debug)]

@@ -11,15 +11,15 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::time::Duration;
 
-use super::SimError;
-use super::cluster::Cluster;
-use super::config::SimConfig;
-use super::report::Report;
-use super::rng::{self, Stream};
-use crate::config::NodeConfig;
-use crate::node::{Input, Node};
-use crate::time::Time;
-use crate::wire::{Decoder, encode, salvage_envelope};
+use crate::SimError;
+use crate::config::SimConfig;
+use crate::drive::cluster::Cluster;
+use crate::present::report::Report;
+use crate::world::rng::{self, Stream};
+use glomers::config::NodeConfig;
+use glomers::node::{Input, Node};
+use glomers::time::Time;
+use glomers::wire::{Decoder, encode, salvage_envelope};
 
 /// The earliest epoch offset: 2020-09-13 in µs since the Unix epoch.
 const EPOCH_BASE: u64 = 1_600_000_000_000_000;

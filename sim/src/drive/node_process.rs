@@ -18,7 +18,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::time::Time;
+use glomers::time::Time;
 
 /// How many stderr lines a crash report shows (Maelstrom shows 32).
 const TAIL_LINES: usize = 32;

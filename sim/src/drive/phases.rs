@@ -5,14 +5,14 @@
 
 use serde_json::{Map, Value};
 
-use super::clients::{Pending, PendingOp, Role};
-use super::cluster::{Cluster, Event, Phase};
-use super::config::Workload;
-use super::history::{OpF, OpType, OpValue, Process};
-use super::nemesis::NemesisOp;
-use super::protocol::{self, Reply, Request};
-use super::topology;
-use crate::time::Time;
+use crate::config::Workload;
+use crate::drive::clients::{Pending, PendingOp, Role};
+use crate::drive::cluster::{Cluster, Event, Phase};
+use crate::drive::protocol::{self, Reply, Request};
+use crate::history::{OpF, OpType, OpValue, Process};
+use crate::world::nemesis::NemesisOp;
+use crate::world::topology;
+use glomers::time::Time;
 
 /// Nanoseconds since the run started, for the history.
 fn ns(t: Time) -> u64 {
@@ -21,7 +21,7 @@ fn ns(t: Time) -> u64 {
 
 impl Cluster {
     /// Setup, step 1: one fresh client per node sends `init`; every node must answer in 10 s.
-    pub(super) fn start_init(&mut self) {
+    pub(crate) fn start_init(&mut self) {
         self.phase = Phase::Init;
         self.setup_pending = usize::from(self.n);
         let names = self.names.clone();
@@ -93,7 +93,7 @@ impl Cluster {
     /// late; like Jepsen's generator, the invocation then still carries its scheduled time
     /// and the next gap counts from it, so the driver's own lag does not thin the schedule
     /// (Maelstrom's lag is modelled by `op_lag` alone). On the virtual clock `due` is now.
-    pub(super) fn on_op_due(&mut self, due: Time) {
+    pub(crate) fn on_op_due(&mut self, due: Time) {
         if self.phase != Phase::Main || self.generator.exhausted {
             return;
         }
@@ -155,7 +155,7 @@ impl Cluster {
 
     /// A message reached client `c`. Anything but the reply to its outstanding request is
     /// discarded.
-    pub(super) fn client_receive(&mut self, c: u32, body: &Map<String, Value>) {
+    pub(crate) fn client_receive(&mut self, c: u32, body: &Map<String, Value>) {
         let client = self.clients.get_mut(c);
         let Some(pending) = &client.pending else {
             return;
@@ -218,7 +218,7 @@ impl Cluster {
         }
     }
 
-    pub(super) fn on_client_timeout(&mut self, c: u32, msg_id: u64) {
+    pub(crate) fn on_client_timeout(&mut self, c: u32, msg_id: u64) {
         let client = self.clients.get_mut(c);
         if client.pending.as_ref().is_none_or(|p| p.msg_id != msg_id) {
             return;
@@ -290,7 +290,7 @@ impl Cluster {
         }
     }
 
-    pub(super) fn on_nemesis(&mut self) {
+    pub(crate) fn on_nemesis(&mut self) {
         if self.phase != Phase::Main || self.nemesis_exhausted {
             return;
         }
@@ -336,7 +336,7 @@ impl Cluster {
 
     /// The main generator is done once neither clients nor nemesis will issue anything more;
     /// the phase then ends when every thread is idle.
-    pub(super) fn check_main_end(&mut self) {
+    pub(crate) fn check_main_end(&mut self) {
         if self.phase != Phase::Main || !self.generator.exhausted || !self.nemesis_exhausted {
             return;
         }
@@ -368,7 +368,7 @@ impl Cluster {
     }
 
     /// Every worker thread reads once, all at the same instant.
-    pub(super) fn start_final_reads(&mut self) {
+    pub(crate) fn start_final_reads(&mut self) {
         self.phase = Phase::Final;
         for t in 0..self.workers.len() {
             self.dispatch(t, OpF::Read, OpValue::None, true, self.now);

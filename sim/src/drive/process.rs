@@ -17,12 +17,12 @@ use std::process::ExitStatus;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use super::SimError;
-use super::cluster::Cluster;
-use super::config::{SimConfig, Workload};
-use super::node_process::{self, Clock, NodeEvent, NodeProcess};
-use super::report::Report;
-use crate::time::Time;
+use crate::SimError;
+use crate::config::{SimConfig, Workload};
+use crate::drive::cluster::Cluster;
+use crate::drive::node_process::{self, Clock, NodeEvent, NodeProcess};
+use crate::present::report::Report;
+use glomers::time::Time;
 
 /// Longest sleep of the loop, so that exits and progress are noticed while nothing happens.
 const MAX_SLEEP: Duration = Duration::from_millis(50);

@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 
 use serde_json::{Map, Value};
 
-use super::history::{OpF, OpValue, ReadValues};
-use crate::wire::ErrorCode;
+use crate::history::{OpF, OpValue, ReadValues};
+use glomers::wire::ErrorCode;
 
 /// A node's output line that passed the envelope check.
 #[derive(Debug)]

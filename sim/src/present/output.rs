@@ -5,11 +5,11 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use super::checker::set_full::{ElementResult, Mark, Quantiles, SetFullResult};
-use super::checker::{OutcomeCounts, Validity, WorkloadResult};
-use super::config::NodeKind;
-use super::journal::GroupStats;
-use super::report::Report;
+use crate::checkers::set_full::{ElementResult, Mark, Quantiles, SetFullResult};
+use crate::checkers::{OutcomeCounts, Validity, WorkloadResult};
+use crate::config::NodeKind;
+use crate::present::report::Report;
+use crate::world::journal::GroupStats;
 
 /// Maelstrom's closing line for a verdict.
 pub fn verdict_line(valid: Validity) -> &'static str {
@@ -390,7 +390,7 @@ pub fn to_json(report: &Report) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::checker::set_full::Outcome;
+    use crate::checkers::set_full::Outcome;
 
     #[test]
     fn worst_stale_elements_print_in_maelstroms_shape() {

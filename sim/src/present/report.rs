@@ -1,13 +1,13 @@
 //! The outcome of a simulated test: every checker's result, the net statistics, the history,
 //! per-sample data for plots, and optionally the message trace.
 
-use super::checker::set_full::SetFullResult;
-use super::checker::{AvailabilityResult, StatsResult, Validity, WorkloadResult};
-use super::config::SimConfig;
-use super::faults::FaultCounts;
-use super::history::History;
-use super::journal::NetStats;
-use crate::time::Time;
+use crate::checkers::set_full::SetFullResult;
+use crate::checkers::{AvailabilityResult, StatsResult, Validity, WorkloadResult};
+use crate::config::SimConfig;
+use crate::history::History;
+use crate::world::faults::FaultCounts;
+use crate::world::journal::NetStats;
+use glomers::time::Time;
 
 /// A line Maelstrom would have rejected; it stopped reading that node afterwards.
 #[derive(Clone, Debug, PartialEq, Eq)]

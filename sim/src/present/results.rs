@@ -1,14 +1,14 @@
 //! The results folder of a run, laid out like Maelstrom's store:
 //! `store/<workload>/<YYYYMMDD-HHMMSS>-seed<N>/` holding `results.json` (the `--json`
 //! document), `summary.txt` (the printed summary), `node-logs/<node>.log` (process mode: each
-//! node's stderr) and the SVG plots of [`super::plot`]. `store/latest` points at the newest run.
+//! node's stderr) and the SVG plots of [`crate::present::plot`]. `store/latest` points at the newest run.
 
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::config::Workload;
-use super::plot;
-use super::report::Report;
+use crate::config::Workload;
+use crate::present::plot;
+use crate::present::report::Report;
 
 /// The folder holding node logs inside a results folder.
 pub const NODE_LOGS: &str = "node-logs";

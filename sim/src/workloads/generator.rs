@@ -8,11 +8,11 @@
 
 use std::time::Duration;
 
-use super::clients::Worker;
-use super::config::Workload;
-use super::history::{OpF, OpValue};
-use super::rng::Rng;
-use crate::time::Time;
+use crate::config::Workload;
+use crate::drive::clients::Worker;
+use crate::history::{OpF, OpValue};
+use crate::world::rng::Rng;
+use glomers::time::Time;
 
 #[derive(Debug)]
 pub(crate) struct Generator {

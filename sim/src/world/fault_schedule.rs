@@ -4,11 +4,11 @@
 
 use std::time::Duration;
 
-use super::cluster::{Cluster, Delivery, Event};
-use super::config::{Faults, Pause};
-use super::partition::Partition;
-use super::rng::Rng;
-use crate::time::Time;
+use crate::config::{Faults, Pause};
+use crate::drive::cluster::{Cluster, Delivery, Event};
+use crate::world::partition::Partition;
+use crate::world::rng::Rng;
+use glomers::time::Time;
 
 /// A gap uniform in [0, 2·mean), whole µs.
 fn gap(rng: &mut Rng, mean: Duration) -> Duration {
@@ -86,7 +86,7 @@ pub(crate) fn one_way(n: u16, rng: &mut Rng) -> Partition {
 
 impl Cluster {
     /// Starts the fault schedule with the main phase.
-    pub(super) fn start_fault_schedule(&mut self) {
+    pub(crate) fn start_fault_schedule(&mut self) {
         let now = self.now;
         let Some(schedule) = self.fault_schedule.as_mut() else {
             return;
@@ -101,7 +101,7 @@ impl Cluster {
         }
     }
 
-    pub(super) fn on_oneway(&mut self) {
+    pub(crate) fn on_oneway(&mut self) {
         let (now, n) = (self.now, self.n);
         let Some(schedule) = self.fault_schedule.as_mut().filter(|_| self.faults_active) else {
             return;
@@ -118,7 +118,7 @@ impl Cluster {
         }
     }
 
-    pub(super) fn on_pause(&mut self) {
+    pub(crate) fn on_pause(&mut self) {
         let now = self.now;
         let running: Vec<u16> = (0..self.n)
             .filter(|&i| self.paused_until[usize::from(i)].is_none())
@@ -140,7 +140,7 @@ impl Cluster {
     }
 
     /// Node `node` resumes (if still paused) and reads what was delivered meanwhile.
-    pub(super) fn resume(&mut self, node: u16) {
+    pub(crate) fn resume(&mut self, node: u16) {
         let i = usize::from(node);
         if self.paused_until[i].take().is_none() {
             return;
@@ -151,7 +151,7 @@ impl Cluster {
     }
 
     /// The main phase is over: every extra fault ends, paused nodes resume.
-    pub(super) fn end_faults(&mut self) {
+    pub(crate) fn end_faults(&mut self) {
         if !self.faults_active {
             return;
         }
@@ -166,9 +166,9 @@ impl Cluster {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::endpoint::Endpoint;
-    use crate::sim::network::tests::{N0, ms, net};
-    use crate::sim::rng::{self, Stream};
+    use crate::world::endpoint::Endpoint;
+    use crate::world::network::tests::{N0, ms, net};
+    use crate::world::rng::{self, Stream};
 
     #[test]
     fn one_way_partitions_cut_one_direction_only() {

@@ -20,7 +20,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
-use super::config::{Faults, Pause};
+use crate::config::{Faults, Pause};
 
 pub(crate) const DEFAULT_REORDER: Duration = Duration::from_millis(500);
 const DEFAULT_SPIKE: Duration = Duration::from_millis(1000);

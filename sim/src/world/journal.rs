@@ -7,8 +7,8 @@
 
 use std::io::Write;
 
-use super::endpoint::Endpoint;
-use crate::time::Time;
+use crate::world::endpoint::Endpoint;
+use glomers::time::Time;
 
 /// Counts of one group of messages.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]

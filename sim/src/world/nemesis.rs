@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use super::partition::{Partition, Shape};
-use super::rng::Rng;
+use crate::world::partition::{Partition, Shape};
+use crate::world::rng::Rng;
 
 /// One nemesis operation.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -16,14 +16,14 @@
 
 use std::time::Duration;
 
-use super::config::{Faults, LatencyDist};
-use super::endpoint::Endpoint;
-use super::faults::FaultCounts;
-use super::min_queue::MinQueue;
-use super::partition::Partition;
-use super::rng::Rng;
-use super::transit::Transit;
-use crate::time::Time;
+use crate::config::{Faults, LatencyDist};
+use crate::world::endpoint::Endpoint;
+use crate::world::faults::FaultCounts;
+use crate::world::min_queue::MinQueue;
+use crate::world::partition::Partition;
+use crate::world::rng::Rng;
+use crate::world::transit::Transit;
+use glomers::time::Time;
 
 /// A message on its way to a node.
 #[derive(Clone, Debug)]
@@ -249,7 +249,7 @@ impl Network {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::sim::rng::{self, Stream};
+    use crate::world::rng::{self, Stream};
 
     /// A three-node network with constant latency and these faults.
     pub(crate) fn net(latency_ms: u64, faults: Faults) -> Network {

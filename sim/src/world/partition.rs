@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use super::rng::{self, Rng};
+use crate::world::rng::{self, Rng};
 
 /// The partition shapes of Maelstrom's nemesis, chosen uniformly at each start.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,8 +1,8 @@
 //! The `topology` message of the broadcast workload, in Maelstrom's shapes, built from the
 //! node's own [`Overlay`] constructors (which reproduce them exactly).
 
-use super::config::Topology;
-use crate::node::broadcast::overlay::Overlay;
+use crate::config::Topology;
+use glomers::node::broadcast::overlay::Overlay;
 
 /// Each node's neighbours under `shape`, as node indices, keyed by node in node order.
 /// `line` over fewer than two nodes is empty, as in Maelstrom.

@@ -1,9 +1,9 @@
 //! Messages held in transit by the reorder fault before they reach their receiver's queue,
 //! released in arrival order (then hold order, so runs never depend on heap internals).
 
-use super::min_queue::MinQueue;
-use super::network::Packet;
-use crate::time::Time;
+use crate::world::min_queue::MinQueue;
+use crate::world::network::Packet;
+use glomers::time::Time;
 
 /// The messages in transit, and the arrival times the core has not been told about yet.
 #[derive(Debug, Default)]
@@ -34,8 +34,8 @@ impl Transit {
 mod tests {
     use std::time::Duration;
 
-    use crate::sim::config::Faults;
-    use crate::sim::network::tests::{N0, ms, net};
+    use crate::config::Faults;
+    use crate::world::network::tests::{N0, ms, net};
 
     #[test]
     fn reordered_messages_are_overtaken_in_transit() {

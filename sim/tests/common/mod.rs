@@ -1,10 +1,13 @@
 //! Helpers shared by the simulator's integration tests.
 #![allow(dead_code)]
 
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use glomers::config::NodeConfig;
-use glomers::sim::{self, NodeKind, Report, SimConfig, Validity, Workload};
+use glomers_sim::{self as sim, NodeKind, Report, SimConfig, Validity, Workload};
 
 /// The fixed seeds scenario tests run with.
 pub const SEEDS: [u64; 3] = [1, 2, 3];
@@ -54,7 +57,7 @@ pub fn assert_broadcast_valid(r: &Report) {
 }
 
 use glomers::Time;
-use glomers::sim::Cluster;
+use glomers_sim::Cluster;
 use serde_json::{Value, json};
 
 /// Drives the cluster core with fake nodes: `node(now, index, message)` returns the lines the
@@ -93,4 +96,45 @@ pub fn polite(request: &Value) -> Vec<String> {
         _ => return Vec::new(),
     };
     vec![reply(request, answer)]
+}
+
+/// The workspace's `glomers` node binary, built once per test binary with the profile the tests
+/// run under (a binary of another package has no `CARGO_BIN_EXE_…`): the process-mode tests
+/// spawn it as Maelstrom would.
+pub fn glomers_bin() -> PathBuf {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let exe = std::env::current_exe().expect("the test binary's path");
+        // target/<profile>/deps/<test binary>
+        let profile_dir = exe
+            .parent()
+            .and_then(Path::parent)
+            .expect("target/<profile>");
+        let target_dir = profile_dir.parent().expect("target/");
+        let profile = match profile_dir.file_name().and_then(|n| n.to_str()) {
+            Some("debug") | None => "dev",
+            Some(other) => other,
+        };
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml");
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .args([
+                "build",
+                "--quiet",
+                "-p",
+                "glomers",
+                "--bin",
+                "glomers",
+                "--profile",
+            ])
+            .arg(profile)
+            .arg("--manifest-path")
+            .arg(manifest)
+            .env("CARGO_TARGET_DIR", target_dir)
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "building the glomers binary failed");
+        profile_dir.join(format!("glomers{}", std::env::consts::EXE_SUFFIX))
+    })
+    .clone()
 }

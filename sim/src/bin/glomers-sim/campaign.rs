@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use glomers::sim::Workload;
-use glomers::sim::campaign::{self, CampaignConfig, FaultKind, Outcome};
+use glomers_sim::Workload;
+use glomers_sim::campaign::{self, CampaignConfig, FaultKind, Outcome};
 
 /// Arguments of `glomers-sim campaign`.
 #[derive(Parser, Debug)]

@@ -16,10 +16,10 @@ mod sweep;
 
 use clap::{Parser, Subcommand};
 use glomers::config::NodeConfig;
-use glomers::sim::process::{self, ProcessOptions, Progress};
-use glomers::sim::{
-    self, Availability, Faults, LatencyDist, NodeKind, Report, SimConfig, Topology, Workload,
-    output, results,
+use glomers_sim::drive::process::{self, ProcessOptions, Progress};
+use glomers_sim::present::{output, results};
+use glomers_sim::{
+    self as sim, Availability, Faults, LatencyDist, NodeKind, Report, SimConfig, Topology, Workload,
 };
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 

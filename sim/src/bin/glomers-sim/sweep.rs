@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use glomers::config::NodeConfig;
-use glomers::sim::{SimConfig, Workload};
+use glomers_sim::{SimConfig, Workload};
 
 /// Arguments of `glomers-sim sweep`.
 #[derive(Parser, Debug)]
@@ -39,7 +39,7 @@ pub struct SweepArgs {
 
 /// Runs the sweep and prints its table; fails if any run lost a value or was invalid.
 pub fn run(args: &SweepArgs) -> Result<ExitCode, String> {
-    use glomers::sim::sweep::{SweepFile, markdown_table, sweep};
+    use glomers_sim::campaign::sweep::{SweepFile, markdown_table, sweep};
     let names: Vec<String> = if args.files.is_empty() {
         glomers::config::PRESETS
             .iter()

@@ -4,10 +4,10 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{FONT, PARTITION, POINT, Res, SECOND, axes, legend, secs_ns, shade, titled, top};
-use crate::sim::report::Report;
+use crate::present::report::Report;
 
 /// Each stable value's latency against the time it became known.
-pub(super) fn over_time(report: &Report, svg: &mut String) -> Res {
+pub(crate) fn over_time(report: &Report, svg: &mut String) -> Res {
     let samples = report.stable_samples();
     let root = SVGBackend::with_string(svg, (1100, 620)).into_drawing_area();
     let area = titled(&root, "Stable latency of each broadcast value", report)?;
@@ -62,7 +62,7 @@ fn bin_width(max: u64, bins: u64) -> u64 {
 }
 
 /// Histogram and CDF of stable latencies with Maelstrom's quantiles.
-pub(super) fn distribution(report: &Report, svg: &mut String) -> Res {
+pub(crate) fn distribution(report: &Report, svg: &mut String) -> Res {
     let mut values: Vec<u64> = report.stable_samples().iter().map(|s| s.2).collect();
     values.sort_unstable();
     let max = values.last().copied().unwrap_or(0);

@@ -16,8 +16,8 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::history::{OpF, Process};
-use super::report::Report;
+use crate::history::{OpF, Process};
+use crate::present::report::Report;
 
 mod latency;
 mod throughput;
@@ -31,14 +31,14 @@ pub struct Plot {
     pub svg: String,
 }
 
-pub(super) type Chart<'a, 'b> =
+pub(crate) type Chart<'a, 'b> =
     ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
-pub(super) type Res<T = ()> = Result<T, Box<dyn Error>>;
+pub(crate) type Res<T = ()> = Result<T, Box<dyn Error>>;
 
-pub(super) const FONT: &str = "sans-serif";
-pub(super) const POINT: RGBColor = RGBColor(31, 119, 180);
-pub(super) const SECOND: RGBColor = RGBColor(255, 127, 14);
-pub(super) const PARTITION: RGBColor = RGBColor(214, 39, 40);
+pub(crate) const FONT: &str = "sans-serif";
+pub(crate) const POINT: RGBColor = RGBColor(31, 119, 180);
+pub(crate) const SECOND: RGBColor = RGBColor(255, 127, 14);
+pub(crate) const PARTITION: RGBColor = RGBColor(214, 39, 40);
 
 /// Every plot that applies to the report's workload.
 pub fn render(report: &Report) -> Result<Vec<Plot>, String> {
@@ -62,7 +62,7 @@ pub fn render(report: &Report) -> Result<Vec<Plot>, String> {
 }
 
 /// A line under the title naming the run.
-pub(super) fn subtitle(report: &Report) -> String {
+pub(crate) fn subtitle(report: &Report) -> String {
     let c = &report.config;
     format!(
         "{} · {} nodes · rate {}/s · time limit {} s · latency {} ms{} · seed {}",
@@ -76,18 +76,18 @@ pub(super) fn subtitle(report: &Report) -> String {
     )
 }
 
-pub(super) fn secs_ns(ns: u64) -> f64 {
+pub(crate) fn secs_ns(ns: u64) -> f64 {
     ns as f64 / 1e9
 }
 
 /// The time limit window, in seconds since the start: (main start, time limit).
-pub(super) fn window(report: &Report) -> (f64, f64) {
+pub(crate) fn window(report: &Report) -> (f64, f64) {
     let start = report.main_start.as_micros() as f64 / 1e6;
     (start, start + report.config.time_limit.as_secs_f64())
 }
 
 /// Partition intervals (start, heal) in seconds, from the nemesis's history entries.
-pub(super) fn partitions(report: &Report) -> Vec<(f64, f64)> {
+pub(crate) fn partitions(report: &Report) -> Vec<(f64, f64)> {
     let mut out = Vec::new();
     let mut open = None;
     for op in report.history.ops() {
@@ -111,7 +111,7 @@ pub(super) fn partitions(report: &Report) -> Vec<(f64, f64)> {
 }
 
 /// Draws the title block and returns the area left for charts.
-pub(super) fn titled<'b>(
+pub(crate) fn titled<'b>(
     root: &DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
     title: &str,
     report: &Report,
@@ -133,7 +133,7 @@ pub(super) fn titled<'b>(
 }
 
 /// Shades partitions (red) and the time after the time limit (grey), with legend entries.
-pub(super) fn shade(chart: &mut Chart<'_, '_>, report: &Report, y_max: f64) -> Res {
+pub(crate) fn shade(chart: &mut Chart<'_, '_>, report: &Report, y_max: f64) -> Res {
     let (_, limit) = window(report);
     let x_max = chart.x_range().end;
     if limit < x_max {
@@ -166,7 +166,7 @@ pub(super) fn shade(chart: &mut Chart<'_, '_>, report: &Report, y_max: f64) -> R
 }
 
 /// Draws the grid and both axes of `chart` in the plots' common style, with these titles.
-pub(super) fn axes(chart: &mut Chart<'_, '_>, x_desc: &str, y_desc: &str) -> Res {
+pub(crate) fn axes(chart: &mut Chart<'_, '_>, x_desc: &str, y_desc: &str) -> Res {
     chart
         .configure_mesh()
         .x_desc(x_desc)
@@ -180,7 +180,7 @@ pub(super) fn axes(chart: &mut Chart<'_, '_>, x_desc: &str, y_desc: &str) -> Res
     Ok(())
 }
 
-pub(super) fn legend<'a, 'b: 'a>(chart: &mut Chart<'a, 'b>) -> Res {
+pub(crate) fn legend<'a, 'b: 'a>(chart: &mut Chart<'a, 'b>) -> Res {
     chart
         .configure_series_labels()
         .position(SeriesLabelPosition::UpperRight)
@@ -192,7 +192,7 @@ pub(super) fn legend<'a, 'b: 'a>(chart: &mut Chart<'a, 'b>) -> Res {
 }
 
 /// Axis labels without a pointless `.0`.
-pub(super) fn tick(v: &f64) -> String {
+pub(crate) fn tick(v: &f64) -> String {
     if (v - v.round()).abs() < 1e-9 {
         format!("{v:.0}")
     } else {
@@ -202,6 +202,6 @@ pub(super) fn tick(v: &f64) -> String {
 }
 
 /// Some headroom above the largest value, never an empty range.
-pub(super) fn top(max: f64) -> f64 {
+pub(crate) fn top(max: f64) -> f64 {
     if max > 0.0 { max * 1.08 } else { 1.0 }
 }

@@ -3,8 +3,8 @@
 use plotters::prelude::*;
 
 use super::{FONT, POINT, Res, SECOND, axes, legend, shade, titled, top};
-use crate::sim::history::OpType;
-use crate::sim::report::Report;
+use crate::history::OpType;
+use crate::present::report::Report;
 
 /// Client operations invoked during each second since the run started.
 fn ops_per_second(report: &Report) -> Vec<u64> {
@@ -50,7 +50,7 @@ fn per_second_panel(
 }
 
 /// Node↔node messages and client operations per second, in two panels.
-pub(super) fn per_second(report: &Report, svg: &mut String) -> Res {
+pub(crate) fn per_second(report: &Report, svg: &mut String) -> Res {
     let root = SVGBackend::with_string(svg, (1100, 760)).into_drawing_area();
     let area = titled(&root, "Messages and operations per second", report)?;
     let (upper, lower) = area.split_vertically(349);
