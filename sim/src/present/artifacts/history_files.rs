@@ -1,0 +1,252 @@
+//! `history.txt` and `history.jsonl`: the history, one entry a line.
+//!
+//! `history.txt` is Jepsen's (and so Maelstrom's) layout: process, type, f, value and, for
+//! failures, the error, separated by tabs, values in EDN (`nil`, `[1 2 3]`, `"text"`):
+//!
+//! ```text
+//! 3  :invoke  :broadcast  17
+//! 3  :ok  :broadcast  17
+//! :nemesis  :info  :start-partition  "Cut off {…}"
+//! 5  :info  :read  nil  :net-timeout
+//! ```
+//!
+//! `history.jsonl` holds one object per entry: `index`, `time` (ns since the run started),
+//! `process` (a number, or `"nemesis"`), `type`, `f`, `value`, and `error` and `final` when
+//! set.
+
+use std::fmt::Write;
+
+use serde_json::{Value, json};
+
+use crate::history::{History, Op, OpValue, Process};
+
+/// An operation's value as JSON (read results: the integers, then anything else the node
+/// listed).
+pub fn value_json(value: &OpValue) -> Value {
+    #[allow(
+        unreachable_patterns,
+        reason = "a workload that adds a variant gets its Debug form until it says better"
+    )]
+    match value {
+        OpValue::None => Value::Null,
+        OpValue::Int(v) => json!(v),
+        OpValue::Text(s) => json!(s),
+        OpValue::Json(v) => v.clone(),
+        OpValue::Read(r) => {
+            let other = r
+                .other
+                .iter()
+                .map(|t| serde_json::from_str(t).unwrap_or_else(|_| json!(t)));
+            Value::Array(r.ints.iter().map(|&i| json!(i)).chain(other).collect())
+        }
+        other => json!(format!("{other:?}")),
+    }
+}
+
+/// JSON as EDN: `nil`, `true`, numbers, `"strings"`, `[vectors]`, `{:keyword value}` maps.
+pub fn edn(value: &Value) -> String {
+    let mut out = String::new();
+    write_edn(&mut out, value);
+    out
+}
+
+fn write_edn(out: &mut String, value: &Value) {
+    match value {
+        Value::Null => out.push_str("nil"),
+        Value::Bool(b) => {
+            let _ = write!(out, "{b}");
+        }
+        Value::Number(n) => {
+            let _ = write!(out, "{n}");
+        }
+        // JSON string escapes are EDN's for everything a history holds.
+        Value::String(s) => out.push_str(&Value::String(s.clone()).to_string()),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                write_edn(out, item);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            out.push('{');
+            for (i, (k, v)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                let keyword = !k.is_empty()
+                    && k.chars()
+                        .all(|c| c.is_alphanumeric() || "-_?!*+.".contains(c))
+                    && !k.starts_with(|c: char| c.is_ascii_digit());
+                if keyword {
+                    let _ = write!(out, ":{k} ");
+                } else {
+                    let _ = write!(out, "{} ", Value::String(k.clone()));
+                }
+                write_edn(out, v);
+            }
+            out.push('}');
+        }
+    }
+}
+
+fn process_text(p: Process) -> String {
+    match p {
+        Process::Client(n) => n.to_string(),
+        Process::Nemesis => ":nemesis".into(),
+    }
+}
+
+/// One `history.txt` line (without the newline).
+pub fn text_line(op: &Op) -> String {
+    let mut line = format!(
+        "{}\t:{}\t:{}\t{}",
+        process_text(op.process),
+        op.kind.name(),
+        op.f.name(),
+        edn(&value_json(&op.value))
+    );
+    if let Some(e) = &op.error {
+        line.push('\t');
+        line.push_str(e);
+    }
+    line
+}
+
+/// `history.txt`.
+pub fn text(history: &History) -> String {
+    let mut out = String::new();
+    for op in history.ops() {
+        out.push_str(&text_line(op));
+        out.push('\n');
+    }
+    out
+}
+
+/// One `history.jsonl` object.
+pub fn json_op(op: &Op) -> Value {
+    let mut v = json!({
+        "index": op.index,
+        "time": op.time_ns,
+        "process": match op.process {
+            Process::Client(n) => json!(n),
+            Process::Nemesis => json!("nemesis"),
+        },
+        "type": op.kind.name(),
+        "f": op.f.name(),
+        "value": value_json(&op.value),
+    });
+    if let Some(e) = &op.error {
+        v["error"] = json!(e);
+    }
+    if op.final_read {
+        v["final"] = json!(true);
+    }
+    v
+}
+
+/// `history.jsonl`.
+pub fn jsonl(history: &History) -> String {
+    let mut out = String::new();
+    for op in history.ops() {
+        out.push_str(&json_op(op).to_string());
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::{OpF, OpType, ReadValues};
+
+    fn sample() -> History {
+        let mut h = History::new();
+        h.invoke(5, Process::Client(3), OpF::Broadcast, OpValue::Int(17));
+        h.complete(
+            9,
+            Process::Client(3),
+            OpType::Ok,
+            OpF::Broadcast,
+            OpValue::Int(17),
+            None,
+        );
+        let read = ReadValues {
+            ints: vec![1, 2],
+            other: vec!["\"x\"".into(), "{\"a\":null}".into()],
+        };
+        h.invoke(10, Process::Client(4), OpF::Read, OpValue::None);
+        let i = h.complete(
+            12,
+            Process::Client(4),
+            OpType::Ok,
+            OpF::Read,
+            OpValue::Read(read),
+            None,
+        );
+        h.mark_final(i);
+        let desc = OpValue::Text("Cut off {\"n1\" #{\"n2\"}}".into());
+        h.complete(
+            20,
+            Process::Nemesis,
+            OpType::Info,
+            OpF::StartPartition,
+            desc,
+            None,
+        );
+        let err = Some("[:crash \"boom\"]".to_owned());
+        h.complete(
+            30,
+            Process::Client(5),
+            OpType::Fail,
+            OpF::Read,
+            OpValue::None,
+            err,
+        );
+        h
+    }
+
+    #[test]
+    fn history_txt_is_jepsens_tab_separated_layout() {
+        let text = text(&sample());
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 6);
+        assert_eq!(lines[0], "3\t:invoke\t:broadcast\t17");
+        assert_eq!(lines[1], "3\t:ok\t:broadcast\t17");
+        assert_eq!(lines[2], "4\t:invoke\t:read\tnil");
+        assert_eq!(lines[3], "4\t:ok\t:read\t[1 2 \"x\" {:a nil}]");
+        assert_eq!(
+            lines[4],
+            ":nemesis\t:info\t:start-partition\t\"Cut off {\\\"n1\\\" #{\\\"n2\\\"}}\""
+        );
+        assert_eq!(lines[5], "5\t:fail\t:read\tnil\t[:crash \"boom\"]");
+    }
+
+    #[test]
+    fn history_jsonl_has_one_object_per_entry() {
+        let h = sample();
+        let text = jsonl(&h);
+        let docs: Vec<Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+            .collect();
+        assert_eq!(docs.len(), h.ops().len());
+        assert_eq!(docs[1]["process"], 3);
+        assert_eq!(docs[1]["type"], "ok");
+        assert_eq!(docs[1]["time"], 9);
+        assert_eq!(docs[3]["value"], json!([1, 2, "x", {"a": null}]));
+        assert_eq!(docs[3]["final"], true);
+        assert_eq!(docs[4]["process"], "nemesis");
+        assert_eq!(docs[5]["error"], "[:crash \"boom\"]");
+        assert!(docs[0].get("error").is_none() && docs[0].get("final").is_none());
+    }
+
+    #[test]
+    fn edn_keywords_only_where_they_read_back() {
+        let v = json!({"ok": true, "2x": 1, "a b": [null, 1.5]});
+        assert_eq!(edn(&v), r#"{"2x" 1, "a b" [nil 1.5], :ok true}"#);
+    }
+}

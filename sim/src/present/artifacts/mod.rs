@@ -1,0 +1,190 @@
+//! The files a Maelstrom user looks at, written into every results folder for every workload
+//! from the history and the message journal alone:
+//!
+//! | file | holds |
+//! |---|---|
+//! | `messages.svg` | the spacetime diagram of the run's messages ([`diagram`]) |
+//! | `timeline.html` | each client process's operations as a track ([`timeline`]) |
+//! | `history.txt`, `history.jsonl` | the history, one line per entry ([`history_files`]) |
+//!
+//! The latency and rate plots are in [`super::plot`]. [`index`] lists what a folder holds,
+//! for `results.json`.
+
+use std::fmt::Write;
+
+use super::plot;
+use super::report::Report;
+
+pub mod diagram;
+pub mod history_files;
+pub mod layout;
+pub mod messages;
+pub mod spans;
+pub mod svg;
+pub mod timeline;
+
+/// What every picture of a run shares: who ran, when partitions were in force, when the time
+/// limit ended. Times are seconds since the run started.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Frame {
+    /// A line naming the run (workload, nodes, rate, seed…).
+    pub subtitle: String,
+    /// Partition intervals (start, heal).
+    pub partitions: Vec<(f64, f64)>,
+    /// When the time limit ended.
+    pub limit_s: f64,
+    /// When the nodes were stopped.
+    pub end_s: f64,
+}
+
+impl Frame {
+    /// The frame of a finished run.
+    pub fn of(report: &Report) -> Frame {
+        Frame {
+            subtitle: plot::subtitle(report),
+            partitions: plot::partitions(report),
+            limit_s: plot::window(report).1,
+            end_s: report.end.as_micros() as f64 / 1e6,
+        }
+    }
+}
+
+/// One file written into a results folder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Artifact {
+    /// File name inside the folder.
+    pub file_name: &'static str,
+    /// Its contents.
+    pub contents: String,
+}
+
+/// The diagram, the timeline and the history files of a run. The diagram needs the message
+/// trace ([`crate::SimConfig::trace`]); without one it is left out.
+pub fn render(report: &Report) -> Vec<Artifact> {
+    let frame = Frame::of(report);
+    let spans = spans::pair(&report.history);
+    let mut out = Vec::new();
+    if let Some(trace) = &report.trace {
+        let msgs = messages::from_trace(trace);
+        out.push(Artifact {
+            file_name: "messages.svg",
+            contents: diagram::render(&msgs, &frame),
+        });
+    }
+    out.push(Artifact {
+        file_name: "timeline.html",
+        contents: timeline::render(&spans, &frame),
+    });
+    out.push(Artifact {
+        file_name: "history.txt",
+        contents: history_files::text(&report.history),
+    });
+    out.push(Artifact {
+        file_name: "history.jsonl",
+        contents: history_files::jsonl(&report.history),
+    });
+    out
+}
+
+/// What a results file is, for a results browser's list (`results.json`'s `artifacts`).
+pub fn describe(file_name: &str) -> &'static str {
+    match file_name {
+        "results.json" => "the result map as JSON",
+        "summary.txt" => "the printed summary",
+        "messages.svg" => "spacetime diagram of the messages",
+        "timeline.html" => "each client process's operations over time",
+        "history.txt" => "the history, one entry a line (process, type, f, value, error)",
+        "history.jsonl" => "the history as JSON lines",
+        "latency-raw.svg" => "each operation's latency over time, by outcome",
+        "latency-quantiles.svg" => "latency quantiles over time",
+        "rate.svg" => "operations per second by kind and outcome",
+        "throughput.svg" => "messages per second",
+        "stable-latency.svg" => "each broadcast value's stable latency",
+        "latency-distribution.svg" => "distribution of stable latencies",
+        _ if file_name.ends_with(".log") => "a node's stderr",
+        _ => "",
+    }
+}
+
+/// The `artifacts` entry of `results.json`: each file's name and what it is, in this order.
+pub fn index(file_names: &[String]) -> serde_json::Value {
+    file_names
+        .iter()
+        .map(|f| serde_json::json!({ "file": f, "what": describe(f) }))
+        .collect()
+}
+
+/// `text` made safe inside XML/HTML text and attribute values; characters XML forbids become
+/// U+FFFD.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\n' | '\t' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The smallest 1, 2 or 5 × 10^k at least `min` (and at least 1).
+pub fn nice_step(min: f64) -> f64 {
+    let mut scale = 1.0;
+    while scale * 10.0 <= min {
+        scale *= 10.0;
+    }
+    for step in [1.0, 2.0, 5.0, 10.0] {
+        if step * scale >= min {
+            return step * scale;
+        }
+    }
+    10.0 * scale
+}
+
+/// Seconds with three decimals.
+pub fn secs(ns: u64) -> String {
+    let mut out = String::new();
+    let _ = write!(out, "{:.3}", ns as f64 / 1e9);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_neutralises_markup_and_forbidden_characters() {
+        assert_eq!(
+            escape(r#"<script>"a" & 'b'</script>"#),
+            "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/script&gt;"
+        );
+        assert_eq!(escape("a\u{1}b\nc"), "a\u{fffd}b\nc");
+        assert_eq!(escape("n3 → n7"), "n3 → n7");
+    }
+
+    #[test]
+    fn steps_are_round() {
+        assert_eq!(nice_step(0.3), 1.0);
+        assert_eq!(nice_step(1.0), 1.0);
+        assert_eq!(nice_step(1.5), 2.0);
+        assert_eq!(nice_step(60.0), 100.0);
+        assert_eq!(nice_step(150.0), 200.0);
+        assert_eq!(nice_step(499.0), 500.0);
+        assert_eq!(nice_step(501.0), 1000.0);
+    }
+
+    #[test]
+    fn the_index_says_what_each_file_is() {
+        let idx = index(&["messages.svg".into(), "node-logs/n0.log".into(), "x".into()]);
+        assert_eq!(idx[0]["file"], "messages.svg");
+        assert_eq!(idx[0]["what"], "spacetime diagram of the messages");
+        assert_eq!(idx[1]["what"], "a node's stderr");
+        assert_eq!(idx[2]["what"], "");
+    }
+}
