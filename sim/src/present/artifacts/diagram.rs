@@ -1,7 +1,8 @@
 //! `messages.svg`: Maelstrom's spacetime diagram. One vertical line per node, service and
 //! client, time flowing down; each message an arrow from where and when it was sent to where
 //! and when it was delivered, coloured by type, the message itself in the arrow's `<title>`
-//! (shown on hover). Messages never delivered end in a cross halfway. Partitions and the time
+//! (shown on hover). A message never delivered is dashed and ends in a cross at its recipient
+//! one typical latency later. Partitions and the time
 //! after the time limit are shaded. Past [`MAX_MESSAGES`], a window of the run is drawn and
 //! the file says which.
 
@@ -130,6 +131,10 @@ pub fn render(msgs: &[Message], frame: &Frame) -> String {
     for k in &kinds {
         legend.swatch(svg::colour(k.colour), &format!("{} ({})", k.name, k.count));
     }
+    let lost = window.iter().filter(|m| m.received_us.is_empty()).count();
+    if lost > 0 {
+        legend.lost(&format!("never delivered ({lost})"));
+    }
     let nodes = nodes(msgs);
     // The header's height depends on the width, which depends on the lanes, not on the top.
     let probe = Layout::new(&nodes, window, 0.0);
@@ -179,8 +184,8 @@ pub fn render(msgs: &[Message], frame: &Frame) -> String {
             let _ = writeln!(
                 out,
                 r#"<line class="m k{k}{client} lost" x1="{x1:.1}" y1="{y1:.1}" x2="{:.1}" y2="{:.1}"><title>{}</title></line>"#,
-                (x1 + x2) / 2.0,
-                y1 + 20.0,
+                x2,
+                y1 + (layout.typical_ms * layout.px_per_ms).max(20.0),
                 escape(&title(m, None, 0))
             );
         }
@@ -308,6 +313,7 @@ mod tests {
             "3 deliveries + 1 lost"
         );
         assert_eq!(svg.matches(" lost\"").count(), 1);
+        assert!(svg.contains("never delivered (1)"), "the legend names them");
         assert_eq!(svg.matches("(a duplicate delivery)").count(), 1);
         assert!(svg.contains("&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;&amp;"));
         assert!(!svg.contains("<script") && !svg.contains("a <test>"));

@@ -51,6 +51,8 @@ pub struct Layout {
     pub t1_us: u64,
     /// Vertical scale outside the cuts.
     pub px_per_ms: f64,
+    /// The median latency the scale was chosen for ([`typical_latency_ms`]).
+    pub typical_ms: f64,
     /// Silences (no send, no delivery) drawn [`CUT_PX`] tall whatever their length: (start,
     /// end) in µs, in time order.
     pub cuts: Vec<(u64, u64)>,
@@ -112,6 +114,7 @@ impl Layout {
             t0_us,
             t1_us,
             px_per_ms,
+            typical_ms,
             cuts,
             top,
             width: (x + 30.0).max(760.0),

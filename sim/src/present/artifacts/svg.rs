@@ -116,6 +116,7 @@ pub fn hband(out: &mut String, x0: f64, x1: f64, (y0, y1): (f64, f64), class: &s
 /// A legend: coloured arrows with their labels, wrapped into rows.
 #[derive(Debug, Default)]
 pub struct Legend {
+    /// Colour (empty: the never-delivered sample), label, width.
     items: Vec<(String, String, f64)>,
     rows: Vec<Vec<usize>>,
 }
@@ -125,6 +126,11 @@ impl Legend {
     pub fn swatch(&mut self, colour: &str, label: &str) {
         let w = 34.0 + 6.6 * label.chars().count() as f64 + 18.0;
         self.items.push((colour.to_owned(), label.to_owned(), w));
+    }
+
+    /// Adds the sample of a message never delivered (dashed, ending in a cross).
+    pub fn lost(&mut self, label: &str) {
+        self.swatch("", label);
     }
 
     /// Lays the items out in rows at most `width` wide.
@@ -155,6 +161,17 @@ impl Legend {
             let mut cx = x;
             for &i in row {
                 let (colour, label, w) = &self.items[i];
+                if colour.is_empty() {
+                    let _ = writeln!(
+                        out,
+                        r##"<path d="M{cx:.1},{cy:.1}h26" stroke="#666" stroke-width="1.5" stroke-dasharray="4 3" marker-end="url(#x)"/><text class="leg" x="{:.1}" y="{:.1}">{}</text>"##,
+                        cx + 34.0,
+                        cy + 4.0,
+                        escape(label)
+                    );
+                    cx += w;
+                    continue;
+                }
                 let _ = writeln!(
                     out,
                     r#"<path d="M{cx:.1},{cy:.1}h22" stroke="{colour}" stroke-width="2.5"/><path d="M{:.1},{:.1}l8,4l-8,4z" fill="{colour}"/><text class="leg" x="{:.1}" y="{:.1}">{}</text>"#,
