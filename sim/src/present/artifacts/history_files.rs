@@ -126,33 +126,35 @@ pub fn text(history: &History) -> String {
     out
 }
 
-/// One `history.jsonl` object.
-pub fn json_op(op: &Op) -> Value {
-    let mut v = json!({
-        "index": op.index,
-        "time": op.time_ns,
-        "process": match op.process {
-            Process::Client(n) => json!(n),
-            Process::Nemesis => json!("nemesis"),
-        },
-        "type": op.kind.name(),
-        "f": op.f.name(),
-        "value": value_json(&op.value),
-    });
+/// One `history.jsonl` line (without the newline), keys in Jepsen's order.
+pub fn json_line(op: &Op) -> String {
+    let process = match op.process {
+        Process::Client(n) => n.to_string(),
+        Process::Nemesis => "\"nemesis\"".into(),
+    };
+    let mut line = format!(
+        "{{\"index\":{},\"time\":{},\"process\":{process},\"type\":{},\"f\":{},\"value\":{}",
+        op.index,
+        op.time_ns,
+        json!(op.kind.name()),
+        json!(op.f.name()),
+        value_json(&op.value)
+    );
     if let Some(e) = &op.error {
-        v["error"] = json!(e);
+        let _ = write!(line, ",\"error\":{}", json!(e));
     }
     if op.final_read {
-        v["final"] = json!(true);
+        line.push_str(",\"final\":true");
     }
-    v
+    line.push('}');
+    line
 }
 
 /// `history.jsonl`.
 pub fn jsonl(history: &History) -> String {
     let mut out = String::new();
     for op in history.ops() {
-        out.push_str(&json_op(op).to_string());
+        out.push_str(&json_line(op));
         out.push('\n');
     }
     out
@@ -242,6 +244,9 @@ mod tests {
         assert_eq!(docs[4]["process"], "nemesis");
         assert_eq!(docs[5]["error"], "[:crash \"boom\"]");
         assert!(docs[0].get("error").is_none() && docs[0].get("final").is_none());
+        assert!(text.starts_with(
+            r#"{"index":0,"time":5,"process":3,"type":"invoke","f":"broadcast","value":17}"#
+        ));
     }
 
     #[test]
