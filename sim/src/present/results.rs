@@ -86,9 +86,7 @@ pub fn write_run(
     for p in plot::render(report)? {
         files.push(write(dir.join(p.file_name), p.svg.as_bytes())?);
     }
-    for a in artifacts::render(report) {
-        files.push(write(dir.join(a.file_name), a.contents.as_bytes())?);
-    }
+    files.extend(artifacts::write_all(dir, report)?);
     let mut names = vec!["results.json".to_owned()];
     names.extend(
         files

@@ -16,8 +16,6 @@ use super::{Frame, escape, nice_step};
 
 /// The most messages one diagram draws.
 pub const MAX_MESSAGES: usize = 3000;
-/// The longest message text shown on hover.
-const MAX_TITLE: usize = 600;
 const LABELS: f64 = 44.0;
 
 /// Every node of the run, from the messages (`init` messages name them all).
@@ -108,9 +106,9 @@ fn title(m: &Message, received: Option<u64>, nth: usize) -> String {
         ),
         None => "never delivered (dropped, or still queued when the nodes stopped)".into(),
     };
-    let mut line: String = m.line.chars().take(MAX_TITLE).collect();
-    if line.len() < m.line.len() {
-        let _ = write!(line, "… ({} bytes in all)", m.line.len());
+    let mut line = m.line.clone();
+    if line.len() < m.line_len {
+        let _ = write!(line, "… ({} bytes in all)", m.line_len);
     }
     format!(
         "#{} {} → {} {}\nsent {:.3} s, {when}\n{line}",
@@ -272,6 +270,7 @@ mod tests {
             received_us: received.to_vec(),
             kind: kind.into(),
             line: format!(r#"{{"body":{{"type":"{kind}"}}}}"#),
+            line_len: 0,
         }
     }
 
@@ -295,6 +294,8 @@ mod tests {
     fn every_delivery_is_an_arrow_with_the_message_escaped_on_hover() {
         let mut evil = msg(1, "n0", "n1", "gossip", 1_000, &[101_000, 150_000]);
         evil.line = r#"{"body":{"type":"gossip","x":"</title><script>alert(1)</script>&"}}"#.into();
+        evil.line_len = evil.line.len() + 100;
+        let cut_note = format!("… ({} bytes in all)", evil.line_len);
         let msgs = [
             msg(0, "c4", "n0", "init", 0, &[0]),
             evil,
@@ -315,6 +316,11 @@ mod tests {
         assert_eq!(svg.matches(" lost\"").count(), 1);
         assert!(svg.contains("never delivered (1)"), "the legend names them");
         assert_eq!(svg.matches("(a duplicate delivery)").count(), 1);
+        assert_eq!(
+            svg.matches(&cut_note).count(),
+            2,
+            "both deliveries say it was cut"
+        );
         assert!(svg.contains("&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;&amp;"));
         assert!(!svg.contains("<script") && !svg.contains("a <test>"));
         assert!(svg.contains("a &lt;test&gt;"));

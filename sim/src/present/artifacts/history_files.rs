@@ -116,14 +116,19 @@ pub fn text_line(op: &Op) -> String {
     line
 }
 
-/// `history.txt`.
-pub fn text(history: &History) -> String {
-    let mut out = String::new();
+/// Writes `history.txt` to `out`.
+pub fn write_text(history: &History, out: &mut impl std::io::Write) -> std::io::Result<()> {
     for op in history.ops() {
-        out.push_str(&text_line(op));
-        out.push('\n');
+        writeln!(out, "{}", text_line(op))?;
     }
-    out
+    Ok(())
+}
+
+/// `history.txt` as a string.
+pub fn text(history: &History) -> String {
+    let mut out = Vec::new();
+    let _ = write_text(history, &mut out);
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// One `history.jsonl` line (without the newline), keys in Jepsen's order.
@@ -150,14 +155,19 @@ pub fn json_line(op: &Op) -> String {
     line
 }
 
-/// `history.jsonl`.
-pub fn jsonl(history: &History) -> String {
-    let mut out = String::new();
+/// Writes `history.jsonl` to `out`.
+pub fn write_jsonl(history: &History, out: &mut impl std::io::Write) -> std::io::Result<()> {
     for op in history.ops() {
-        out.push_str(&json_line(op));
-        out.push('\n');
+        writeln!(out, "{}", json_line(op))?;
     }
-    out
+    Ok(())
+}
+
+/// `history.jsonl` as a string.
+pub fn jsonl(history: &History) -> String {
+    let mut out = Vec::new();
+    let _ = write_jsonl(history, &mut out);
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

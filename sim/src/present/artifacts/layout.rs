@@ -184,6 +184,7 @@ mod tests {
             received_us: received.to_vec(),
             kind: "gossip".into(),
             line: "{}".into(),
+            line_len: 2,
         }
     }
 

@@ -20,9 +20,15 @@ pub struct Message {
     pub received_us: Vec<u64>,
     /// The body's `type` (`?` when the body has none).
     pub kind: String,
-    /// The message as the sender printed it.
+    /// The message as the sender printed it, cut at [`KEPT_CHARS`] characters.
     pub line: String,
+    /// The length of the whole line, in bytes.
+    pub line_len: usize,
 }
+
+/// How much of each message is kept for the diagram's hover text (a read reply can carry
+/// thousands of values).
+pub const KEPT_CHARS: usize = 600;
 
 /// What an endpoint id names, by Maelstrom's rule (a `c…` id is a client, an `n…` id a node,
 /// anything else a service).
@@ -53,6 +59,15 @@ pub fn is_server_message(m: &Message) -> bool {
 
 /// The body's `type`, or `?`.
 fn body_type(line: &str) -> String {
+    // How the simulator and most nodes print it; anything else is parsed in full.
+    const FAST: &str = r#""body":{"type":""#;
+    if let Some(rest) = line.find(FAST).map(|i| &line[i + FAST.len()..]) {
+        if let Some(end) = rest.find(['"', '\\']) {
+            if rest.as_bytes()[end] == b'"' {
+                return rest[..end].to_owned();
+            }
+        }
+    }
     serde_json::from_str::<serde_json::Value>(line)
         .ok()
         .and_then(|v| v.get("body")?.get("type")?.as_str().map(str::to_owned))
@@ -90,7 +105,8 @@ pub fn from_trace(trace: &[u8]) -> Vec<Message> {
                     sent_us: us,
                     received_us: Vec::new(),
                     kind: body_type(msg),
-                    line: msg.to_owned(),
+                    line: msg.chars().take(KEPT_CHARS).collect(),
+                    line_len: msg.len(),
                 });
             }
             "recv" => {
@@ -133,9 +149,33 @@ mod tests {
         );
         assert_eq!(msgs[2].kind, "?");
         assert!(msgs[2].received_us.is_empty());
+        assert_eq!(msgs[1].line_len, msgs[1].line.len());
         assert!(is_server_message(&msgs[1]));
         assert!(!is_server_message(&msgs[0]));
         assert!(!is_server_message(&msgs[2]));
+    }
+
+    #[test]
+    fn types_are_found_however_the_body_is_printed_and_long_lines_are_cut() {
+        assert_eq!(
+            body_type(r#"{"src":"n1","body":{"type":"read_ok","x":1}}"#),
+            "read_ok"
+        );
+        assert_eq!(
+            body_type(r#"{"body":{"msg_id":1,"type":"gossip"}}"#),
+            "gossip"
+        );
+        assert_eq!(body_type(r#"{"body": {"type": "a\"b"}}"#), "a\"b");
+        assert_eq!(body_type(r#"{"body":{"type":"a\"b"}}"#), "a\"b");
+        assert_eq!(body_type("not json"), "?");
+        let long = format!(
+            r#"{{"body":{{"type":"read_ok","messages":[{}]}}}}"#,
+            "1,".repeat(2000)
+        );
+        let trace = format!("0 send 0 n0 c1 {long}\n");
+        let msgs = from_trace(trace.as_bytes());
+        assert_eq!(msgs[0].line.chars().count(), KEPT_CHARS);
+        assert_eq!(msgs[0].line_len, long.len());
     }
 
     #[test]

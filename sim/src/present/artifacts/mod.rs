@@ -10,7 +10,10 @@
 //! The latency and rate plots are in [`super::plot`]. [`index`] lists what a folder holds,
 //! for `results.json`.
 
-use std::fmt::Write;
+use std::fmt::Write as _;
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
 
 use super::plot;
 use super::report::Report;
@@ -49,41 +52,37 @@ impl Frame {
     }
 }
 
-/// One file written into a results folder.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Artifact {
-    /// File name inside the folder.
-    pub file_name: &'static str,
-    /// Its contents.
-    pub contents: String,
-}
-
-/// The diagram, the timeline and the history files of a run. The diagram needs the message
-/// trace ([`crate::SimConfig::trace`]); without one it is left out.
-pub fn render(report: &Report) -> Vec<Artifact> {
+/// Writes the diagram, the timeline and the history files of a run into `dir` and returns
+/// their paths. The history files are streamed (a long broadcast run's reads make them large).
+/// The diagram needs the message trace ([`crate::SimConfig::trace`]); without one it is left
+/// out.
+pub fn write_all(dir: &Path, report: &Report) -> Result<Vec<PathBuf>, String> {
     let frame = Frame::of(report);
-    let spans = spans::pair(&report.history);
-    let mut out = Vec::new();
-    if let Some(trace) = &report.trace {
-        let msgs = messages::from_trace(trace);
-        out.push(Artifact {
-            file_name: "messages.svg",
-            contents: diagram::render(&msgs, &frame),
+    let mut files = Vec::new();
+    let mut write = |name: &str, fill: &dyn Fn(&mut BufWriter<File>) -> io::Result<()>| {
+        let path = dir.join(name);
+        let result = File::create(&path).and_then(|f| {
+            let mut out = BufWriter::new(f);
+            fill(&mut out)?;
+            out.flush()
         });
+        result.map_err(|e| format!("{}: {e}", path.display()))?;
+        files.push(path);
+        Ok::<(), String>(())
+    };
+    if let Some(trace) = &report.trace {
+        let svg = diagram::render(&messages::from_trace(trace), &frame);
+        write("messages.svg", &|out| out.write_all(svg.as_bytes()))?;
     }
-    out.push(Artifact {
-        file_name: "timeline.html",
-        contents: timeline::render(&spans, &frame),
-    });
-    out.push(Artifact {
-        file_name: "history.txt",
-        contents: history_files::text(&report.history),
-    });
-    out.push(Artifact {
-        file_name: "history.jsonl",
-        contents: history_files::jsonl(&report.history),
-    });
-    out
+    let html = timeline::render(&spans::pair(&report.history), &frame);
+    write("timeline.html", &|out| out.write_all(html.as_bytes()))?;
+    write("history.txt", &|out| {
+        history_files::write_text(&report.history, out)
+    })?;
+    write("history.jsonl", &|out| {
+        history_files::write_jsonl(&report.history, out)
+    })?;
+    Ok(files)
 }
 
 /// What a results file is, for a results browser's list (`results.json`'s `artifacts`).
