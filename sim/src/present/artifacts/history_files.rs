@@ -43,6 +43,37 @@ pub fn value_json(value: &OpValue) -> Value {
     }
 }
 
+/// An operation's value as EDN (`edn`) or JSON text. A read's integers are written directly:
+/// a long broadcast run's reads hold millions of them.
+pub fn value_text(value: &OpValue, edn_form: bool) -> String {
+    let OpValue::Read(r) = value else {
+        let v = value_json(value);
+        return if edn_form { edn(&v) } else { v.to_string() };
+    };
+    let sep = if edn_form { " " } else { "," };
+    let mut out = String::with_capacity(8 * r.ints.len() + 2);
+    out.push('[');
+    for (i, v) in r.ints.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        let _ = write!(out, "{v}");
+    }
+    for (i, t) in r.other.iter().enumerate() {
+        if i > 0 || !r.ints.is_empty() {
+            out.push_str(sep);
+        }
+        let v = serde_json::from_str(t).unwrap_or_else(|_| json!(t));
+        if edn_form {
+            write_edn(&mut out, &v);
+        } else {
+            out.push_str(&v.to_string());
+        }
+    }
+    out.push(']');
+    out
+}
+
 /// JSON as EDN: `nil`, `true`, numbers, `"strings"`, `[vectors]`, `{:keyword value}` maps.
 pub fn edn(value: &Value) -> String {
     let mut out = String::new();
@@ -107,7 +138,7 @@ pub fn text_line(op: &Op) -> String {
         process_text(op.process),
         op.kind.name(),
         op.f.name(),
-        edn(&value_json(&op.value))
+        value_text(&op.value, true)
     );
     if let Some(e) = &op.error {
         line.push('\t');
@@ -143,7 +174,7 @@ pub fn json_line(op: &Op) -> String {
         op.time_ns,
         json!(op.kind.name()),
         json!(op.f.name()),
-        value_json(&op.value)
+        value_text(&op.value, false)
     );
     if let Some(e) = &op.error {
         let _ = write!(line, ",\"error\":{}", json!(e));

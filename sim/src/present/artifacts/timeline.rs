@@ -4,10 +4,10 @@
 
 use std::fmt::Write;
 
-use super::history_files::value_json;
+use super::history_files::value_text;
 use super::spans::Span;
 use super::{Frame, escape, nice_step};
-use crate::history::{OpType, Process};
+use crate::history::{OpType, OpValue, Process};
 
 const HEAD: f64 = 36.0;
 const RULER: f64 = 70.0;
@@ -46,11 +46,12 @@ fn class(outcome: Option<OpType>) -> &'static str {
     }
 }
 
-fn short(v: &serde_json::Value, max: usize) -> String {
+/// A value as text, cut at `max` characters (nothing for no value).
+fn short(v: &OpValue, max: usize) -> String {
     let text = match v {
-        serde_json::Value::Null => String::new(),
-        serde_json::Value::String(s) => s.clone(),
-        v => v.to_string(),
+        OpValue::None => String::new(),
+        OpValue::Text(s) => s.clone(),
+        v => value_text(v, false),
     };
     if text.chars().count() <= max {
         return text;
@@ -74,7 +75,7 @@ pub fn hover(span: &Span<'_>) -> String {
         "process {} · {}\ninvoke {} at {:.3} s",
         process_name(inv.process),
         inv.f.name(),
-        short(&value_json(&inv.value), MAX_VALUE),
+        short(&inv.value, MAX_VALUE),
         at(inv.time_ns)
     );
     match span.complete {
@@ -83,7 +84,7 @@ pub fn hover(span: &Span<'_>) -> String {
                 text,
                 "\n{} {} at {:.3} s ({:.1} ms)",
                 c.kind.name(),
-                short(&value_json(&c.value), MAX_VALUE),
+                short(&c.value, MAX_VALUE),
                 at(c.time_ns),
                 c.time_ns.saturating_sub(inv.time_ns) as f64 / 1e6
             );
@@ -176,11 +177,7 @@ pub fn render(spans: &[Span<'_>], frame: &Frame) -> String {
         let col = cols.iter().position(|p| *p == s.process()).unwrap_or(0);
         let top = y(s.start_ns());
         let bottom = y(s.complete.map_or(end_ns, |c| c.time_ns));
-        let label = format!(
-            "{} {}",
-            s.invoke.f.name(),
-            short(&value_json(&s.invoke.value), 12)
-        );
+        let label = format!("{} {}", s.invoke.f.name(), short(&s.invoke.value, 12));
         let _ = writeln!(
             out,
             "<div class=\"op {}\" style=\"left:{:.1}px;width:{:.1}px;top:{top:.1}px;\
