@@ -73,8 +73,9 @@ fn write(path: PathBuf, contents: &[u8]) -> Result<PathBuf, String> {
     Ok(path)
 }
 
-/// Writes `results.json`, `summary.txt`, the plots and the [`artifacts`] of a finished run
-/// into `dir`; returns the files written. `results.json` gets an `artifacts` list naming every
+/// Writes `results.json`, `summary.txt`, the plots, the workload's own files
+/// ([`crate::checkers::Verdict::artifacts`]) and the [`artifacts`] of a finished run into
+/// `dir`; returns the files written. `results.json` gets an `artifacts` list naming every
 /// file of the folder (node logs included) and what it is.
 pub fn write_run(
     dir: &Path,
@@ -85,6 +86,9 @@ pub fn write_run(
     let mut files = vec![write(dir.join("summary.txt"), summary.as_bytes())?];
     for p in plot::render(report)? {
         files.push(write(dir.join(p.file_name), p.svg.as_bytes())?);
+    }
+    for (name, contents) in report.workload.verdict().artifacts() {
+        files.push(write(dir.join(name), &contents)?);
     }
     files.extend(artifacts::write_all(dir, report)?);
     let mut names = vec!["results.json".to_owned()];
@@ -123,7 +127,7 @@ mod tests {
             .with_ymd_and_hms(2025, 3, 9, 7, 5, 2)
             .single()
             .expect("a valid local time");
-        let dir = default_dir(Path::new("store"), Workload::Broadcast, 42, t);
+        let dir = default_dir(Path::new("store"), Workload::BROADCAST, 42, t);
         assert_eq!(dir, Path::new("store/broadcast/20250309-070502-seed42"));
     }
 
@@ -141,7 +145,7 @@ mod tests {
     #[test]
     fn a_3e_results_folder_holds_every_file_and_lists_them() {
         let cfg = crate::SimConfig {
-            workload: Workload::Broadcast,
+            workload: Workload::BROADCAST,
             node_count: 25,
             rate: 100.0,
             time_limit: std::time::Duration::from_secs(3),

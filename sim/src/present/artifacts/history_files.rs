@@ -208,12 +208,12 @@ mod tests {
 
     fn sample() -> History {
         let mut h = History::new();
-        h.invoke(5, Process::Client(3), OpF::Broadcast, OpValue::Int(17));
+        h.invoke(5, Process::Client(3), OpF::BROADCAST, OpValue::Int(17));
         h.complete(
             9,
             Process::Client(3),
             OpType::Ok,
-            OpF::Broadcast,
+            OpF::BROADCAST,
             OpValue::Int(17),
             None,
         );
@@ -221,12 +221,12 @@ mod tests {
             ints: vec![1, 2],
             other: vec!["\"x\"".into(), "{\"a\":null}".into()],
         };
-        h.invoke(10, Process::Client(4), OpF::Read, OpValue::None);
+        h.invoke(10, Process::Client(4), OpF::READ, OpValue::None);
         let i = h.complete(
             12,
             Process::Client(4),
             OpType::Ok,
-            OpF::Read,
+            OpF::READ,
             OpValue::Read(read),
             None,
         );
@@ -236,7 +236,7 @@ mod tests {
             20,
             Process::Nemesis,
             OpType::Info,
-            OpF::StartPartition,
+            OpF::START_PARTITION,
             desc,
             None,
         );
@@ -245,7 +245,7 @@ mod tests {
             30,
             Process::Client(5),
             OpType::Fail,
-            OpF::Read,
+            OpF::READ,
             OpValue::None,
             err,
         );

@@ -70,16 +70,16 @@ mod tests {
     fn completions_pair_with_their_process_invocation() {
         let mut h = History::new();
         let (p0, p1) = (Process::Client(0), Process::Client(1));
-        h.invoke(10, p0, OpF::Broadcast, OpValue::Int(1));
-        h.invoke(20, p1, OpF::Read, OpValue::None);
-        h.complete(35, p1, OpType::Ok, OpF::Read, OpValue::None, None);
-        h.complete(50, p0, OpType::Info, OpF::Broadcast, OpValue::Int(1), None);
-        h.invoke(60, p1, OpF::Read, OpValue::None);
+        h.invoke(10, p0, OpF::BROADCAST, OpValue::Int(1));
+        h.invoke(20, p1, OpF::READ, OpValue::None);
+        h.complete(35, p1, OpType::Ok, OpF::READ, OpValue::None, None);
+        h.complete(50, p0, OpType::Info, OpF::BROADCAST, OpValue::Int(1), None);
+        h.invoke(60, p1, OpF::READ, OpValue::None);
         h.complete(
             70,
             Process::Nemesis,
             OpType::Info,
-            OpF::StopPartition,
+            OpF::STOP_PARTITION,
             OpValue::None,
             None,
         );

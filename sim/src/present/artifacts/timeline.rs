@@ -206,28 +206,28 @@ mod tests {
         h.invoke(
             0,
             Process::Client(1),
-            OpF::Echo,
+            OpF::ECHO,
             OpValue::Text("<b>&\"".into()),
         );
         h.complete(
             2_000_000,
             Process::Client(1),
             OpType::Ok,
-            OpF::Echo,
+            OpF::ECHO,
             OpValue::None,
             None,
         );
-        h.invoke(1_000_000, Process::Client(0), OpF::Read, OpValue::None);
+        h.invoke(1_000_000, Process::Client(0), OpF::READ, OpValue::None);
         let err = Some("net-timeout".to_owned());
         h.complete(
             9_000_000,
             Process::Client(0),
             OpType::Info,
-            OpF::Read,
+            OpF::READ,
             OpValue::None,
             err,
         );
-        h.invoke(10_000_000, Process::Client(2), OpF::Read, OpValue::None);
+        h.invoke(10_000_000, Process::Client(2), OpF::READ, OpValue::None);
         let spans = spans::pair(&h);
         assert_eq!(
             columns(&spans),

@@ -280,17 +280,17 @@ mod tests {
     fn samples_pair_client_operations_and_skip_the_nemesis() {
         let mut h = History::new();
         let p = Process::Client(0);
-        h.invoke(1_000_000_000, p, OpF::Read, OpValue::None);
-        h.complete(1_250_000_000, p, OpType::Ok, OpF::Read, OpValue::None, None);
+        h.invoke(1_000_000_000, p, OpF::READ, OpValue::None);
+        h.complete(1_250_000_000, p, OpType::Ok, OpF::READ, OpValue::None, None);
         h.complete(
             2_000_000_000,
             Process::Nemesis,
             OpType::Info,
-            OpF::StartPartition,
+            OpF::START_PARTITION,
             OpValue::None,
             None,
         );
-        h.invoke(3_000_000_000, p, OpF::Read, OpValue::None);
+        h.invoke(3_000_000_000, p, OpF::READ, OpValue::None);
         let s = samples(&h);
         assert_eq!(
             s.len(),
@@ -308,7 +308,7 @@ mod tests {
         let sample = |at_s, latency_ms| Sample {
             at_s,
             latency_ms,
-            f: OpF::Read,
+            f: OpF::READ,
             outcome: OpType::Ok,
         };
         let mut s: Vec<Sample> = (1..=100).map(|i| sample(0.5, f64::from(i))).collect();
@@ -328,7 +328,7 @@ mod tests {
         let sample = |at_s, latency_ms, outcome| Sample {
             at_s,
             latency_ms,
-            f: OpF::Broadcast,
+            f: OpF::BROADCAST,
             outcome,
         };
         let s = [
@@ -337,7 +337,7 @@ mod tests {
             sample(1.5, 100.0, OpType::Info),
         ];
         let r = rates(&s);
-        assert_eq!(r[&(OpF::Broadcast, "ok")], vec![1, 1]);
-        assert_eq!(r[&(OpF::Broadcast, "info")], vec![0, 1]);
+        assert_eq!(r[&(OpF::BROADCAST, "ok")], vec![1, 1]);
+        assert_eq!(r[&(OpF::BROADCAST, "info")], vec![0, 1]);
     }
 }
