@@ -262,16 +262,7 @@ mod tests {
     use super::*;
 
     fn msg(id: u64, from: &str, to: &str, kind: &str, sent_us: u64, received: &[u64]) -> Message {
-        Message {
-            id,
-            from: from.into(),
-            to: to.into(),
-            sent_us,
-            received_us: received.to_vec(),
-            kind: kind.into(),
-            line: format!(r#"{{"body":{{"type":"{kind}"}}}}"#),
-            line_len: 0,
-        }
+        Message::new(id, (from, to), kind, sent_us, received)
     }
 
     #[test]

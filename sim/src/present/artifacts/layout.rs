@@ -176,16 +176,7 @@ mod tests {
     use super::*;
 
     fn msg(id: u64, from: &str, to: &str, sent_us: u64, received: &[u64]) -> Message {
-        Message {
-            id,
-            from: from.into(),
-            to: to.into(),
-            sent_us,
-            received_us: received.to_vec(),
-            kind: "gossip".into(),
-            line: "{}".into(),
-            line_len: 2,
-        }
+        Message::new(id, (from, to), "gossip", sent_us, received)
     }
 
     #[test]

@@ -26,6 +26,31 @@ pub struct Message {
     pub line_len: usize,
 }
 
+impl Message {
+    /// Message `id` of type `kind` from `from` to `to`, sent at `sent_us` and delivered at
+    /// each time of `received_us`, with its line as the simulator would print it.
+    pub fn new(
+        id: u64,
+        (from, to): (&str, &str),
+        kind: &str,
+        sent_us: u64,
+        received_us: &[u64],
+    ) -> Message {
+        let line = serde_json::json!({"id": id, "src": from, "dest": to, "body": {"type": kind}})
+            .to_string();
+        Message {
+            id,
+            from: from.to_owned(),
+            to: to.to_owned(),
+            sent_us,
+            received_us: received_us.to_vec(),
+            kind: kind.to_owned(),
+            line_len: line.len(),
+            line,
+        }
+    }
+}
+
 /// How much of each message is kept for the diagram's hover text (a read reply can carry
 /// thousands of values).
 pub const KEPT_CHARS: usize = 600;

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use plotters::prelude::*;
 
-use super::{FONT, PARTITION, POINT, Res, SECOND, axes, legend, shade, titled, top};
+use super::{Chart, FONT, PARTITION, POINT, Res, SECOND, axes, legend, shade, titled, top};
 use crate::history::{History, OpF, OpType};
 use crate::present::artifacts::spans;
 use crate::present::report::Report;
@@ -121,23 +121,36 @@ fn x_max(report: &Report) -> f64 {
     (report.end.as_micros() as f64 / 1e6).max(1.0)
 }
 
+/// A chart over the run's time on `area`, axes drawn, partitions and the time limit shaded.
+fn time_chart<'a, 'b>(
+    area: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
+    caption: Option<String>,
+    report: &Report,
+    (x_max, y_max): (f64, f64),
+    (x_desc, y_desc): (&str, &str),
+) -> Res<Chart<'a, 'b>> {
+    let mut builder = ChartBuilder::on(area);
+    builder
+        .margin(16)
+        .x_label_area_size(48)
+        .y_label_area_size(72);
+    if let Some(caption) = caption {
+        builder.caption(caption, (FONT, 16));
+    }
+    let mut chart = builder.build_cartesian_2d(0.0..x_max, 0.0..y_max)?;
+    axes(&mut chart, x_desc, y_desc)?;
+    shade(&mut chart, report, y_max)?;
+    Ok(chart)
+}
+
 /// `latency-raw.svg`.
 pub(super) fn raw(report: &Report, svg: &mut String) -> Res {
     let samples = samples(&report.history);
     let root = SVGBackend::with_string(svg, (1100, 620)).into_drawing_area();
     let area = titled(&root, "Latency of each operation", report)?;
     let y_max = top(samples.iter().map(|s| s.latency_ms).fold(0.0, f64::max));
-    let mut chart = ChartBuilder::on(&area)
-        .margin(16)
-        .x_label_area_size(48)
-        .y_label_area_size(72)
-        .build_cartesian_2d(0.0..x_max(report), 0.0..y_max)?;
-    axes(
-        &mut chart,
-        "invocation time (s since the run started)",
-        "latency (ms)",
-    )?;
-    shade(&mut chart, report, y_max)?;
+    let axes_desc = ("invocation time (s since the run started)", "latency (ms)");
+    let mut chart = time_chart(&area, None, report, (x_max(report), y_max), axes_desc)?;
     let mut kinds: Vec<(OpF, OpType)> = samples.iter().map(|s| (s.f, s.outcome)).collect();
     kinds.sort_by_key(|&(f, t)| (f, t.name()));
     kinds.dedup();
@@ -195,21 +208,9 @@ pub(super) fn quantiles(report: &Report, svg: &mut String) -> Res {
         let mine: Vec<Sample> = samples.iter().copied().filter(|s| s.f == *f).collect();
         let windows = quantile_windows(&mine, dt);
         let y_max = top(windows.iter().map(|w| w.1[3]).fold(0.0, f64::max));
-        let mut chart = ChartBuilder::on(panel)
-            .margin(14)
-            .caption(
-                format!("{} (windows of {} s)", f.name(), super::tick(&dt)),
-                (FONT, 16),
-            )
-            .x_label_area_size(44)
-            .y_label_area_size(72)
-            .build_cartesian_2d(0.0..x_max, 0.0..y_max)?;
-        axes(
-            &mut chart,
-            "invocation time (s since the run started)",
-            "latency (ms)",
-        )?;
-        shade(&mut chart, report, y_max)?;
+        let caption = format!("{} (windows of {} s)", f.name(), super::tick(&dt));
+        let axes_desc = ("invocation time (s since the run started)", "latency (ms)");
+        let mut chart = time_chart(panel, Some(caption), report, (x_max, y_max), axes_desc)?;
         // The maximum first, so the lower quantiles stay visible where they meet it; a
         // window with no operation breaks the lines.
         for (q, (_, name)) in QUANTILES.iter().enumerate().rev() {
@@ -243,17 +244,11 @@ pub(super) fn rate(report: &Report, svg: &mut String) -> Res {
     let area = titled(&root, "Operations completed per second", report)?;
     let x_max = x_max(report).ceil();
     let y_max = top(rates.values().flatten().copied().max().unwrap_or(0) as f64);
-    let mut chart = ChartBuilder::on(&area)
-        .margin(16)
-        .x_label_area_size(48)
-        .y_label_area_size(72)
-        .build_cartesian_2d(0.0..x_max, 0.0..y_max)?;
-    axes(
-        &mut chart,
+    let axes_desc = (
         "completion time (s since the run started)",
         "operations / s",
-    )?;
-    shade(&mut chart, report, y_max)?;
+    );
+    let mut chart = time_chart(&area, None, report, (x_max, y_max), axes_desc)?;
     for (i, ((f, outcome), counts)) in rates.iter().enumerate() {
         let colour = SERIES[i % SERIES.len()];
         let mut steps = Vec::with_capacity(2 * counts.len());
