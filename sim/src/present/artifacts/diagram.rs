@@ -324,6 +324,14 @@ mod tests {
     }
 
     #[test]
+    fn a_run_without_messages_still_gets_a_diagram() {
+        let svg = render(&[], &Frame::default());
+        assert!(svg.contains("All 0 messages of the run"));
+        assert_eq!(svg.matches("<line class=\"m ").count(), 0);
+        assert!(svg.trim_end().ends_with("</svg>"));
+    }
+
+    #[test]
     fn past_the_cap_a_window_is_drawn_and_named() {
         let n = MAX_MESSAGES as u64 + 500;
         let msgs: Vec<Message> = (0..n)
