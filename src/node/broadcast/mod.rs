@@ -10,7 +10,7 @@
 mod bitset;
 mod fallback;
 mod link;
-pub mod overlay;
+pub(crate) mod overlay;
 mod rounds;
 mod store;
 
