@@ -11,7 +11,7 @@
 //! every link:
 //! `cargo build --release && GLOMERS_BIN=target/release/glomers cargo test --test memory_bounds -- --ignored --nocapture`.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
