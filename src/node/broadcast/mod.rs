@@ -239,7 +239,7 @@ impl Broadcast {
         // changes whether the parent is suspect. Then the fallback decides, and whatever it
         // queued (a new relay's full state) leaves in a second pass.
         self.poll_links(now, out);
-        self.fallback_step(now, out);
+        fallback::step(self, now, out);
         self.expire_adoptees(now);
         self.poll_links(now, out);
     }
@@ -263,7 +263,10 @@ impl Broadcast {
             .iter()
             .filter(|l| l.kind == LinkKind::Adoptee)
             .filter_map(|l| l.last_heard.map(|t| t + self.settings.lease));
-        links.chain(leases).chain(self.fallback_deadline(now)).min()
+        links
+            .chain(leases)
+            .chain(fallback::deadline(self, now))
+            .min()
     }
 
     /// Whether no message is queued, unacknowledged or owed on any link.
