@@ -1,4 +1,5 @@
-//! Node throughput: the drive step (`glomers::step::Driven`: `Node::handle` and the drain of `poll_transmit`) on a realistic broadcast
+//! Node throughput: the drive step (`glomers::step::Driven`: `Node::handle` and the drain of
+//! `poll_transmit`) on a realistic broadcast
 //! mix of a 25-node cluster with the default (3e) configuration: a star rooted at `n0`, rounds
 //! of `timing.tick_ms` (1.6 s), hops of `timing.hop_ms` (100 ms).
 //!

@@ -1,7 +1,7 @@
 //! The broadcast workload (challenges 3a–3e): every value given to any node ends up in every
 //! node's `read`, with as few node-to-node messages as the overlay and the round schedule allow.
 //!
-//! - [`overlay`]: which nodes talk (star, tree, grid …), computed from the node list.
+//! - `overlay`: which nodes talk (star, tree, grid …), computed from the node list.
 //! - `rounds`: when a queued value leaves (aligned rounds, relays just after arrivals).
 //! - `link`: per neighbour: batching, piggybacked acknowledgements, resends of what is missing.
 //! - `fallback`: asking another node to relay when the parent stops answering.
