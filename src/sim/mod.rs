@@ -63,6 +63,7 @@ pub mod report;
 pub mod results;
 pub mod sweep;
 pub mod topology;
+pub mod txn_rw_register;
 
 mod clients;
 mod events;

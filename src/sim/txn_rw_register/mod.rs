@@ -1,0 +1,4 @@
+//! The `txn-rw-register` workload (Gossip Glomers challenges 6a–6c): transactions of reads
+//! and writes over integer registers, checked by Elle's rw-register analysis.
+
+pub mod elle;
