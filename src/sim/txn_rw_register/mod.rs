@@ -2,3 +2,4 @@
 //! and writes over integer registers, checked by Elle's rw-register analysis.
 
 pub mod elle;
+pub mod generator;
