@@ -89,7 +89,7 @@ impl TxnGenerator {
     }
 
     /// The next transaction.
-    pub fn next_txn(&mut self, rng: &mut Rng) -> Vec<Mop> {
+    pub(crate) fn next_txn(&mut self, rng: &mut Rng) -> Vec<Mop> {
         let span = (self.opts.max_txn_length - self.opts.min_txn_length + 1) as u64;
         let len = self.opts.min_txn_length + rng.below(span) as usize;
         let mut txn = Vec::with_capacity(len);

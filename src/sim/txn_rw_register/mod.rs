@@ -3,3 +3,4 @@
 
 pub mod elle;
 pub mod generator;
+pub mod rpc;
