@@ -3,4 +3,5 @@
 
 pub mod elle;
 pub mod generator;
+pub mod present;
 pub mod rpc;
