@@ -5,3 +5,7 @@ pub mod elle;
 pub mod generator;
 pub mod present;
 pub mod rpc;
+pub mod stores;
+
+#[cfg(test)]
+mod store_tests;
