@@ -21,6 +21,7 @@ use super::report::Report;
 
 mod latency;
 mod throughput;
+mod txn;
 
 /// One rendered plot.
 #[derive(Clone, Debug, PartialEq, Eq)]
