@@ -139,6 +139,46 @@ impl Txn {
     }
 }
 
+/// One history entry of a transaction, as the checker needs it.
+#[derive(Clone, Copy, Debug)]
+pub struct Entry<'a> {
+    /// Position in the history.
+    pub index: usize,
+    /// `None` for an invocation, else the completion's outcome.
+    pub outcome: Option<Outcome>,
+    /// The Jepsen process.
+    pub process: u64,
+    /// ns since the run started.
+    pub time_ns: u64,
+    /// The entry's micro-operations (a completion's own; a failed or timed-out one carries
+    /// the invocation's).
+    pub mops: &'a [Mop],
+}
+
+/// Pairs invocations with their completions (by process) and returns the completed
+/// transactions in completion order. Invocations never completed are left out, as Jepsen's
+/// history always completes them (with `:info`) before the checkers run.
+pub fn completed<'a>(entries: impl IntoIterator<Item = Entry<'a>>) -> Vec<Txn> {
+    let mut open: BTreeMap<u64, u64> = BTreeMap::new();
+    let mut out = Vec::new();
+    for e in entries {
+        match e.outcome {
+            None => {
+                open.insert(e.process, e.time_ns);
+            }
+            Some(outcome) => out.push(Txn {
+                index: e.index,
+                process: e.process,
+                outcome,
+                mops: e.mops.to_vec(),
+                invoke_ns: open.remove(&e.process).unwrap_or(e.time_ns),
+                complete_ns: e.time_ns,
+            }),
+        }
+    }
+    out
+}
+
 /// Shorthand for a read micro-operation in tests and examples: `r(1, Some(3))`.
 pub fn r(k: Key, v: Value) -> Mop {
     Mop::Read(k, v)
