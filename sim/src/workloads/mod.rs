@@ -1,0 +1,4 @@
+//! What each workload asks of the nodes: the operation generator of the main phase.
+
+pub(crate) mod generator;
+pub mod txn_rw_register;
