@@ -356,3 +356,70 @@ fn thousands_of_serially_executed_transactions_are_valid_even_for_serializable()
         );
     }
 }
+
+#[test]
+fn aborted_and_intermediate_writes_count_at_any_position() {
+    // The failed writer's value is intermediate within it, and the read is not the first mop.
+    let h = with_edge(vec![
+        fail(vec![r(3, None), w(1, 1), w(1, 2)]),
+        ok(vec![w(4, 1), r(1, Some(1))]),
+    ]);
+    let res = invalid_with(RC, &h, A::G1a);
+    assert!(
+        res.anomaly_types.contains(&A::G1b),
+        "{:?}",
+        res.anomaly_types
+    );
+}
+
+#[test]
+fn info_writes_enter_the_version_order_but_never_make_wr_edges() {
+    let h = history(vec![
+        info(vec![w(1, 1)]),
+        ok(vec![r(1, Some(1))]),
+        ok(vec![r(1, None)]),
+    ]);
+    let v = super::versions::infer(&h);
+    assert!(v.precedes(1, None, Some(1)));
+    let ext = super::graph::Externals::of(&h);
+    let g = super::graph::build(&h, &ext, &v).expect("graph");
+    assert_eq!(g.mask(0, 1), 0, "the info txn is no vertex");
+    assert!(g.edges.is_empty(), "{:?}", g.edges);
+    invalid_with(RC, &h, A::EmptyTransactionGraph);
+}
+
+#[test]
+fn in_generated_histories_every_ww_edge_is_also_a_wr_edge() {
+    // Serial execution of many random transactions with interleaved reads and writes.
+    let mut s = 7u64;
+    let mut store = std::collections::HashMap::new();
+    let mut next = std::collections::HashMap::new();
+    let mut txns = Vec::new();
+    for i in 0..2000 {
+        let mut mops = Vec::new();
+        for _ in 0..1 + lcg(&mut s) % 4 {
+            let k = (lcg(&mut s) % 4) as i64;
+            if lcg(&mut s) % 2 == 0 {
+                mops.push(r(k, store.get(&k).copied()));
+            } else {
+                let v = next.entry(k).or_insert(0);
+                *v += 1;
+                store.insert(k, *v);
+                mops.push(w(k, *v));
+            }
+        }
+        txns.push(Txn::new(i, Outcome::Ok, mops));
+    }
+    let v = super::versions::infer(&txns);
+    let ext = super::graph::Externals::of(&txns);
+    let g = super::graph::build(&txns, &ext, &v).expect("graph");
+    let ww: Vec<_> = g
+        .edges
+        .iter()
+        .filter(|(_, m)| *m & Rel::Ww.bit() != 0)
+        .collect();
+    assert!(ww.len() > 100, "{}", ww.len());
+    for (e, m) in ww {
+        assert_ne!(m & Rel::Wr.bit(), 0, "ww edge {e:?} without wr");
+    }
+}
