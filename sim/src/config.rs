@@ -18,6 +18,8 @@ pub enum Workload {
     /// `broadcast`: every acknowledged value must eventually be read (Jepsen's set-full).
     #[default]
     Broadcast,
+    /// `txn-rw-register`: transactions over registers, checked by Elle's rw-register analysis.
+    TxnRwRegister,
 }
 
 impl Workload {
@@ -27,13 +29,14 @@ impl Workload {
             Workload::Echo => "echo",
             Workload::UniqueIds => "unique-ids",
             Workload::Broadcast => "broadcast",
+            Workload::TxnRwRegister => "txn-rw-register",
         }
     }
 
     /// Whether a worker's client survives an indeterminate (`:info`) outcome. Maelstrom's
     /// unique-ids client does; the echo and broadcast clients are replaced by a new client id.
     pub fn client_reusable(self) -> bool {
-        matches!(self, Workload::UniqueIds)
+        matches!(self, Workload::UniqueIds | Workload::TxnRwRegister)
     }
 }
 
@@ -44,8 +47,9 @@ impl FromStr for Workload {
             "echo" => Ok(Workload::Echo),
             "unique-ids" => Ok(Workload::UniqueIds),
             "broadcast" => Ok(Workload::Broadcast),
+            "txn-rw-register" => Ok(Workload::TxnRwRegister),
             other => Err(format!(
-                "unknown workload {other:?} (echo, unique-ids, broadcast)"
+                "unknown workload {other:?} (echo, unique-ids, broadcast, txn-rw-register)"
             )),
         }
     }
@@ -258,6 +262,8 @@ pub struct SimConfig {
     pub faults: Faults,
     /// Keep a trace of every journaled message in the report.
     pub trace: bool,
+    /// txn-rw-register's generator options and consistency models.
+    pub txn: crate::workloads::txn_rw_register::TxnSettings,
 }
 
 impl Default for SimConfig {
@@ -281,6 +287,7 @@ impl Default for SimConfig {
             nodes: NodeKind::default(),
             faults: Faults::default(),
             trace: false,
+            txn: Default::default(),
         }
     }
 }
@@ -293,6 +300,7 @@ impl SimConfig {
 
     /// Checks what Maelstrom would reject or loop on.
     pub fn validate(&self) -> Result<(), String> {
+        self.txn.options.validate()?;
         if self.node_count == 0 {
             return Err("node count must be at least 1".into());
         }

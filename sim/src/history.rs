@@ -42,6 +42,8 @@ pub enum OpF {
     Broadcast,
     /// Read every value a node holds.
     Read,
+    /// txn-rw-register: a transaction.
+    Txn,
     /// Nemesis: start a partition.
     StartPartition,
     /// Nemesis: heal the network.
@@ -56,6 +58,7 @@ impl OpF {
             OpF::Generate => "generate",
             OpF::Broadcast => "broadcast",
             OpF::Read => "read",
+            OpF::Txn => "txn",
             OpF::StartPartition => "start-partition",
             OpF::StopPartition => "stop-partition",
         }
@@ -94,7 +97,7 @@ pub enum OpValue {
     Text(String),
     /// What a read returned.
     Read(ReadValues),
-    /// A generated id, or a returned echo, as JSON.
+    /// A generated id, a returned echo, or a transaction's micro-operations, as JSON.
     Json(serde_json::Value),
 }
 

@@ -56,6 +56,11 @@ fn overall_validity_is_false_then_unknown_then_true() {
     }
     op(&mut h, 3, OpF::Generate, OpType::Fail);
     // The workload is fine but availability total is not.
-    let r = checkers::check_all(Workload::UniqueIds, Some(Availability::Total), h.ops());
+    let cfg = glomers_sim::SimConfig {
+        workload: Workload::UniqueIds,
+        availability: Some(Availability::Total),
+        ..Default::default()
+    };
+    let r = checkers::check_all(&cfg, h.ops());
     assert_eq!((r.workload.valid(), r.valid), (True, False));
 }

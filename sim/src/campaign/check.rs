@@ -23,7 +23,7 @@ pub(crate) fn acknowledged(report: &Report) -> Vec<i64> {
     let f = match report.config.workload {
         Workload::Broadcast => OpF::Broadcast,
         Workload::UniqueIds => OpF::Generate,
-        Workload::Echo => return Vec::new(),
+        Workload::Echo | Workload::TxnRwRegister => return Vec::new(),
     };
     report
         .history
@@ -67,6 +67,11 @@ pub fn check(report: &Report) -> Vec<String> {
             }
         }
         WorkloadResult::Echo(_) => {}
+        WorkloadResult::TxnRwRegister(r) => {
+            if !r.anomaly_types.is_empty() {
+                v.push(format!("transaction anomalies: {:?}", r.anomaly_types));
+            }
+        }
     }
     v
 }

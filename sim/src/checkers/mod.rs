@@ -12,7 +12,7 @@ pub mod unique_ids;
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::config::{Availability, Workload};
+use crate::config::{Availability, SimConfig, Workload};
 use crate::history::{Op, OpF, OpType};
 
 /// Jepsen's three-valued `:valid?`.
@@ -67,6 +67,8 @@ pub enum WorkloadResult {
     UniqueIds(unique_ids::UniqueIdsResult),
     /// Echo.
     Echo(echo::EchoResult),
+    /// txn-rw-register: Elle's rw-register analysis.
+    TxnRwRegister(crate::workloads::txn_rw_register::elle::ElleResult),
 }
 
 impl WorkloadResult {
@@ -76,6 +78,7 @@ impl WorkloadResult {
             WorkloadResult::Broadcast(r) => r.valid,
             WorkloadResult::UniqueIds(r) => r.valid,
             WorkloadResult::Echo(r) => r.valid,
+            WorkloadResult::TxnRwRegister(r) => r.valid,
         }
     }
 }
@@ -177,12 +180,16 @@ pub struct Results {
     pub availability: AvailabilityResult,
 }
 
-/// Runs the checkers of `workload` over a history.
-pub fn check_all(workload: Workload, demand: Option<Availability>, ops: &[Op]) -> Results {
-    let workload = match workload {
+/// Runs the checkers of `cfg.workload` (with `cfg.availability`) over a history.
+pub fn check_all(cfg: &SimConfig, ops: &[Op]) -> Results {
+    let demand = cfg.availability;
+    let workload = match cfg.workload {
         Workload::Broadcast => WorkloadResult::Broadcast(set_full::check(ops)),
         Workload::UniqueIds => WorkloadResult::UniqueIds(unique_ids::check(ops)),
         Workload::Echo => WorkloadResult::Echo(echo::check(ops)),
+        Workload::TxnRwRegister => {
+            WorkloadResult::TxnRwRegister(crate::workloads::txn_rw_register::check(&cfg.txn, ops))
+        }
     };
     let stats = stats(ops);
     let availability = availability(demand, ops);

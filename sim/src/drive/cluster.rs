@@ -111,7 +111,8 @@ impl Cluster {
             rng::stream(cfg.seed, Stream::Workload),
             cfg.rate,
             cfg.op_lag,
-        );
+        )
+        .with_txn_options(cfg.txn.options);
         let nemesis = cfg
             .partition
             .then(|| Nemesis::new(rng::stream(cfg.seed, Stream::Nemesis), cfg.nemesis_interval));
@@ -263,8 +264,7 @@ impl Cluster {
         let end = self.end.unwrap_or(self.now);
         let op_count = self.history.client_invocations();
         let net = self.journal.stats(op_count);
-        let results =
-            checker::check_all(self.cfg.workload, self.cfg.availability, self.history.ops());
+        let results = checker::check_all(&self.cfg, self.history.ops());
         Ok(Report {
             seed: self.cfg.seed,
             valid: results.valid,

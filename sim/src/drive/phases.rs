@@ -133,12 +133,17 @@ impl Cluster {
             self.history.mark_final(index);
         }
         let text;
+        let txn;
         let request = match (&value, f) {
             (OpValue::Text(s), OpF::Echo) => {
                 text = s.clone();
                 Request::Echo(&text)
             }
             (OpValue::Int(v), OpF::Broadcast) => Request::Broadcast(*v),
+            (OpValue::Json(t), OpF::Txn) => {
+                txn = t.clone();
+                Request::Txn(&txn)
+            }
             (_, OpF::Generate) => Request::Generate,
             _ => Request::Read,
         };

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use serde_json::{Map, Value};
 
 use crate::history::{OpF, OpValue, ReadValues};
+use crate::workloads::txn_rw_register;
 use glomers::wire::ErrorCode;
 
 /// A node's output line that passed the envelope check.
@@ -80,6 +81,8 @@ pub(crate) enum Request<'a> {
     Generate,
     Broadcast(i64),
     Read,
+    /// txn-rw-register: `{"type":"txn","txn":[…]}`.
+    Txn(&'a Value),
 }
 
 /// The body of `request` with `msg_id`.
@@ -113,6 +116,9 @@ pub(crate) fn request_body(request: &Request<'_>, msg_id: u64) -> String {
             let _ = write!(b, "{{\"type\":\"broadcast\",\"message\":{v}");
         }
         Request::Read => b.push_str("{\"type\":\"read\""),
+        Request::Txn(txn) => {
+            let _ = write!(b, "{{\"type\":\"txn\",\"txn\":{txn}");
+        }
     }
     let _ = write!(b, ",\"msg_id\":{msg_id}}}");
     b
@@ -148,11 +154,21 @@ pub(crate) fn in_reply_to(body: &Map<String, Value>) -> Option<u64> {
 /// Checks a reply to an operation `f` and extracts its value. Error bodies are recognised
 /// before the schema and may carry extra keys.
 pub(crate) fn parse_reply(f: OpF, body: &Map<String, Value>) -> Reply {
+    if f == OpF::Txn {
+        return match check_reply("txn_ok", Some("txn"), body) {
+            Reply::Ok(OpValue::Json(v)) => match txn_rw_register::rpc::parse_txn(&v) {
+                Ok(_) => Reply::Ok(OpValue::Json(v)),
+                Err(why) => Reply::Malformed(format!("Malformed RPC response: {why}")),
+            },
+            other => other,
+        };
+    }
     let (kind, field) = match f {
         OpF::Echo => ("echo_ok", Some("echo")),
         OpF::Generate => ("generate_ok", Some("id")),
         OpF::Broadcast => ("broadcast_ok", None),
         OpF::Read => ("read_ok", Some("messages")),
+        OpF::Txn => ("txn_ok", Some("txn")),
         OpF::StartPartition | OpF::StopPartition => ("", None),
     };
     check_reply(kind, field, body)

@@ -9,6 +9,7 @@ use crate::checkers::set_full::{ElementResult, Mark, Quantiles, SetFullResult};
 use crate::checkers::{OutcomeCounts, Validity, WorkloadResult};
 use crate::config::NodeKind;
 use crate::present::report::Report;
+use crate::workloads::txn_rw_register;
 use crate::world::journal::GroupStats;
 
 /// Maelstrom's closing line for a verdict.
@@ -253,6 +254,9 @@ pub fn summary(report: &Report) -> String {
                 duplicated.join(", ")
             );
         }
+        WorkloadResult::TxnRwRegister(r) => {
+            out.push_str(&txn_rw_register::present::workload_edn(r))
+        }
         WorkloadResult::Echo(r) => {
             let _ = writeln!(
                 out,
@@ -375,6 +379,7 @@ pub fn to_json(report: &Report) -> Value {
             "duplicated": r.duplicated,
             "range": r.range,
         }),
+        WorkloadResult::TxnRwRegister(r) => txn_rw_register::present::workload_json(r),
         WorkloadResult::Echo(r) => json!({
             "workload_valid": validity_json(r.valid),
             "attempt_count": r.attempt_count,

@@ -76,6 +76,14 @@ impl Report {
         }
     }
 
+    /// The txn-rw-register checker's result, if this was a txn-rw-register test.
+    pub fn txn(&self) -> Option<&crate::workloads::txn_rw_register::elle::ElleResult> {
+        match &self.workload {
+            WorkloadResult::TxnRwRegister(r) => Some(r),
+            _ => None,
+        }
+    }
+
     /// Each stable element's known time (ns since the run started) and stable latency (ms),
     /// in creation order.
     pub fn stable_samples(&self) -> Vec<(i64, u64, u64)> {

@@ -11,6 +11,7 @@ use std::time::Duration;
 use crate::config::Workload;
 use crate::drive::clients::Worker;
 use crate::history::{OpF, OpValue};
+use crate::workloads::txn_rw_register::{self, generator::TxnGenerator, generator::TxnOptions};
 use crate::world::rng::Rng;
 use glomers::time::Time;
 
@@ -29,6 +30,8 @@ pub(crate) struct Generator {
     pub(crate) waiting: bool,
     next_value: i64,
     cursor: usize,
+    /// txn-rw-register's transactions.
+    txn: TxnGenerator,
 }
 
 impl Generator {
@@ -44,7 +47,14 @@ impl Generator {
             waiting: false,
             next_value: 0,
             cursor: 0,
+            txn: TxnGenerator::new(TxnOptions::default()),
         }
+    }
+
+    /// Uses `options` for txn-rw-register's transactions.
+    pub(crate) fn with_txn_options(mut self, options: TxnOptions) -> Generator {
+        self.txn = TxnGenerator::new(options);
+        self
     }
 
     /// When the operation after one that went at `went` is due, or `None` (and exhausted)
@@ -89,6 +99,10 @@ impl Generator {
                 (OpF::Echo, OpValue::Text(format!("Please echo {k}")))
             }
             Workload::UniqueIds => (OpF::Generate, OpValue::None),
+            Workload::TxnRwRegister => {
+                let mops = self.txn.next_txn(&mut self.rng);
+                (OpF::Txn, OpValue::Json(txn_rw_register::mops_json(&mops)))
+            }
             Workload::Broadcast => {
                 if self.rng.below(2) == 0 {
                     let v = self.next_value;

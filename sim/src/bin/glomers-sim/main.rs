@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 mod campaign;
 mod sweep;
+mod txn_args;
 
 use clap::{Parser, Subcommand};
 use glomers::config::NodeConfig;
@@ -55,7 +56,7 @@ Exit status: 0 valid, 1 invalid, 2 unknown, 255 aborted or unusable flags.")]
 
 #[derive(Parser, Debug)]
 struct TestArgs {
-    /// Workload: echo, unique-ids or broadcast.
+    /// Workload: echo, unique-ids, broadcast or txn-rw-register.
     #[arg(short = 'w', long)]
     workload: Workload,
     /// Node binary to spawn once per node (process mode, in real time), exactly as Maelstrom
@@ -140,6 +141,8 @@ struct TestArgs {
     /// `none`. Example: --faults loss=0.2,dup=0.05,oneway
     #[arg(long, default_value = "none", value_name = "SPEC")]
     faults: Faults,
+    #[command(flatten)]
+    txn: txn_args::TxnArgs,
 }
 
 fn concurrency(spec: Option<&str>, nodes: u16) -> Result<Option<usize>, String> {
@@ -226,6 +229,7 @@ fn config(args: &TestArgs) -> Result<SimConfig, String> {
         nodes,
         trace: args.trace.is_some(),
         faults: args.faults.clone(),
+        txn: args.txn.settings(),
         ..SimConfig::default()
     })
 }
