@@ -4,7 +4,8 @@
 //! built for message efficiency. Its simulator, `glomers-sim`, is the workspace's `sim/` crate.
 //!
 //! The node is a sans-IO state machine ([`Node`]). Every driver — the tokio [`runtime`], the
-//! simulator (`glomers-sim`) and the tests — runs the same loop:
+//! simulator (`glomers-sim`), the benches and the tests — runs the same loop, written once in
+//! [`step::Driven::step`] (which also turns input lines into [`Input`]s):
 //!
 //! ```
 //! use glomers::{Input, Node, Time, config::NodeConfig, wire::{Decoder, encode}};
@@ -31,6 +32,7 @@
 //! | [`wire`] | Maelstrom's JSON lines: decode (simd-json, in place), encode, error codes |
 //! | [`node`] | the state machine: echo, unique ids, broadcast ([`node::broadcast`]) |
 //! | [`config`] | topology files: overlay, round timing, retries, fallback |
+//! | [`step`] | the one drive step: a line or input in, transmits out, next deadline |
 //! | [`runtime`] | the tokio driver for stdin/stdout |
 
 #![deny(missing_docs)]
@@ -38,6 +40,7 @@
 pub mod config;
 pub mod node;
 pub mod runtime;
+pub mod step;
 pub mod time;
 pub mod wire;
 

@@ -13,9 +13,9 @@ use std::time::{Duration, Instant};
 
 mod campaign;
 mod sweep;
-mod txn_args;
+mod workload_flags;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use glomers::config::NodeConfig;
 use glomers_sim::drive::process::{self, ProcessOptions, Progress};
 use glomers_sim::present::{output, results};
@@ -56,7 +56,7 @@ Exit status: 0 valid, 1 invalid, 2 unknown, 255 aborted or unusable flags.")]
 
 #[derive(Parser, Debug)]
 struct TestArgs {
-    /// Workload: echo, unique-ids, broadcast or txn-rw-register.
+    /// Workload (the registered ones are listed by `glomers-sim help test`).
     #[arg(short = 'w', long)]
     workload: Workload,
     /// Node binary to spawn once per node (process mode, in real time), exactly as Maelstrom
@@ -141,8 +141,6 @@ struct TestArgs {
     /// `none`. Example: --faults loss=0.2,dup=0.05,oneway
     #[arg(long, default_value = "none", value_name = "SPEC")]
     faults: Faults,
-    #[command(flatten)]
-    txn: txn_args::TxnArgs,
 }
 
 fn concurrency(spec: Option<&str>, nodes: u16) -> Result<Option<usize>, String> {
@@ -229,7 +227,6 @@ fn config(args: &TestArgs) -> Result<SimConfig, String> {
         nodes,
         trace: args.trace.is_some(),
         faults: args.faults.clone(),
-        txn: args.txn.settings(),
         ..SimConfig::default()
     })
 }
@@ -315,8 +312,11 @@ fn run(args: &TestArgs, cfg: &SimConfig, dir: Option<&Path>) -> Result<Report, S
     result.map_err(sim_error)
 }
 
-fn test(args: &TestArgs) -> Result<ExitCode, String> {
-    let cfg = config(args)?;
+fn test(args: &TestArgs, matches: Option<&clap::ArgMatches>) -> Result<ExitCode, String> {
+    let mut cfg = config(args)?;
+    if let Some(matches) = matches {
+        cfg.workload_options = workload_flags::given(matches, cfg.workload)?;
+    }
     let dir = results_dir(args, &cfg)?;
     let started = Instant::now();
     let report = match run(args, &cfg, dir.as_deref()) {
@@ -350,9 +350,12 @@ fn test(args: &TestArgs) -> Result<ExitCode, String> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command()
+        .mut_subcommand("test", workload_flags::add)
+        .get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     match &cli.command {
-        Command::Test(args) => test(args).unwrap_or_else(|e| {
+        Command::Test(args) => test(args, matches.subcommand_matches("test")).unwrap_or_else(|e| {
             eprintln!("glomers-sim: {e}");
             ExitCode::from(255)
         }),

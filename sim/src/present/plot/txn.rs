@@ -2,7 +2,7 @@
 
 use plotters::prelude::*;
 
-use super::{FONT, PARTITION, POINT, Res, SECOND, axes, legend, secs_ns, shade, titled, top};
+use super::{FONT, PARTITION, POINT, Res, SECOND, axes, legend, secs_ns, shade, tick, titled, top};
 use crate::present::report::Report;
 use crate::workloads::txn_rw_register::elle::ElleResult;
 use crate::workloads::txn_rw_register::elle::history::Outcome;
@@ -124,6 +124,7 @@ pub(super) fn outcomes(report: &Report, r: &ElleResult, svg: &mut String) -> Res
         .axis_desc_style((FONT, 15))
         .label_style((FONT, 13))
         .light_line_style(BLACK.mix(0.05))
+        .x_label_formatter(&tick)
         .y_labels(rows.len().max(1))
         .y_label_formatter(&|y: &f64| {
             let i = y.round();

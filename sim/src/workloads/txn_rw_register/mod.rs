@@ -8,6 +8,7 @@
 //! | [`elle`] | the checker: Elle 0.1.6's rw-register analysis and Maelstrom's wrapper |
 //! | [`present`] | the result in the summary and the JSON document |
 //! | [`stores`] | test stores, correct and deliberately broken |
+//! | [`workload`] | the registry entry and [`WorkloadRun`](crate::workloads::WorkloadRun) |
 //!
 //! In the history a transaction's value is its JSON list of micro-operations (`OpValue::Json`):
 //! the request's (reads `null`) on invocations, failures and timeouts, the reply's on `:ok`.
@@ -17,6 +18,7 @@ pub mod generator;
 pub mod present;
 pub mod rpc;
 pub mod stores;
+pub mod workload;
 
 use serde_json::Value;
 
@@ -31,7 +33,7 @@ pub struct TxnSettings {
     /// `--key-count`, `--min-txn-length`, `--max-txn-length`, `--max-writes-per-key`.
     pub options: TxnOptions,
     /// `--consistency-models`, split as Maelstrom splits it. Default `strict-serializable`
-    /// (Maelstrom's), which glomers-sim cannot check: pass a model explicitly.
+    /// (Maelstrom's).
     pub consistency_models: Vec<String>,
 }
 
@@ -69,7 +71,7 @@ pub fn split_models(flag: &str) -> Vec<String> {
 }
 
 /// The operation's name in the history.
-pub const TXN: OpF = OpF::Txn;
+pub const TXN: OpF = OpF::new("txn");
 
 /// A transaction as the JSON list the wire and the history carry.
 pub fn mops_json(mops: &[Mop]) -> Value {

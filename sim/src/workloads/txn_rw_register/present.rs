@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::elle::ElleResult;
 use super::elle::history::{Mop, Txn, Value as RegValue};
 use super::elle::kinds::Case;
-use crate::checkers::Validity;
+use crate::checkers::{Validity, Verdict};
 
 /// Cases shown per anomaly type in the summary (all of them are in the JSON).
 pub const SHOWN_CASES: usize = 4;
@@ -142,6 +142,23 @@ pub fn workload_json(r: &ElleResult) -> Value {
         "error": r.error,
         "txn_count": r.txns.len(),
     })
+}
+
+impl Verdict for ElleResult {
+    fn valid(&self) -> Validity {
+        self.valid
+    }
+
+    fn summary(&self, out: &mut String) {
+        out.push_str(&workload_edn(self));
+    }
+
+    fn json(&self) -> serde_json::Map<String, Value> {
+        match workload_json(self) {
+            Value::Object(m) => m,
+            _ => serde_json::Map::new(),
+        }
+    }
 }
 
 #[cfg(test)]

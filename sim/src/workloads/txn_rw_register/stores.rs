@@ -3,7 +3,8 @@
 //! (each must come out invalid with its anomaly named, which proves the checker bites).
 //!
 //! A store sees the JSON bodies addressed to it and answers with bodies to send; it never
-//! reads a clock except the `now_us` it is given, so it runs on the simulator's virtual clock.
+//! reads a clock except the `now_us` it is given, so it runs on the simulator's virtual clock
+//! as an [`InProcessNode`] (`NodeKind::custom`).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -11,6 +12,8 @@ use serde_json::{Map, Value, json};
 
 use super::elle::history::{Key, Mop};
 use super::rpc::parse_txn;
+use crate::drive::node::InProcessNode;
+use glomers::time::Time;
 
 /// Which store to run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,6 +40,13 @@ pub enum StoreKind {
 }
 
 impl StoreKind {
+    /// In-process nodes of this kind, for [`crate::SimConfig::nodes`].
+    pub fn nodes(self) -> crate::NodeKind {
+        crate::NodeKind::custom(format!("{} test store", self.name()), move |_| {
+            Box::new(StoreNode::new(self))
+        })
+    }
+
     /// Every kind, with its command-line name.
     pub const ALL: [(StoreKind, &'static str); 6] = [
         (StoreKind::Serial, "serial"),
@@ -279,4 +289,33 @@ fn txn_ok(mops: &[Mop], in_reply_to: Value) -> Value {
 
 fn error(code: i64, text: &str, in_reply_to: Value) -> Value {
     json!({"type": "error", "code": code, "text": text, "in_reply_to": in_reply_to})
+}
+
+impl InProcessNode for StoreNode {
+    fn step(&mut self, now: Time, line: Option<&mut Vec<u8>>, out: &mut Vec<u8>) -> Option<Time> {
+        let now_us = now.as_micros();
+        let sends = match line {
+            None => self.on_timer(now_us),
+            Some(line) => match serde_json::from_slice::<Value>(line) {
+                Ok(Value::Object(mut m)) => {
+                    let src = m
+                        .get("src")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string();
+                    match m.remove("body") {
+                        Some(Value::Object(body)) => self.on_message(now_us, &src, &body),
+                        _ => Vec::new(),
+                    }
+                }
+                _ => Vec::new(),
+            },
+        };
+        for (dest, body) in sends {
+            let line = json!({"src": self.id, "dest": dest, "body": body});
+            out.extend_from_slice(line.to_string().as_bytes());
+            out.push(b'\n');
+        }
+        self.deadline_us().map(Time::from_micros)
+    }
 }

@@ -8,6 +8,10 @@
 //! adjacent, else G2-item; otherwise G1c if any step is wr, else G0. Since every ww edge of
 //! this workload comes with a wr edge, a ww-only cycle is typed G1c, as Elle 0.1.6 does.
 //!
+//! When the graph also has real-time edges (models such as strict-serializable), the same
+//! four shapes are searched again closed through them, and a cycle with a real-time step gets
+//! its type's `-realtime` variant.
+//!
 //! Elle gives each component one second; here each component gets a fixed number of search
 //! steps, so the outcome does not depend on the machine. Running out yields
 //! `:cycle-search-timeout`.
@@ -26,6 +30,7 @@ pub const STEP_BUDGET: usize = 4_000_000;
 const WW: u8 = 1;
 const WR: u8 = 2;
 const RW: u8 = 4;
+const RT: u8 = 8;
 
 /// The type of an explained cycle.
 pub fn cycle_type(steps: &[Step]) -> AnomalyType {
@@ -33,18 +38,34 @@ pub fn cycle_type(steps: &[Step]) -> AnomalyType {
         .filter(|&i| steps[i].rel == Rel::Rw)
         .collect();
     let n = steps.len();
-    match rw.len() {
+    let base = match rw.len() {
         0 if steps.iter().any(|s| s.rel == Rel::Wr) => AnomalyType::G1c,
         0 => AnomalyType::G0,
         1 => AnomalyType::GSingle,
         _ if rw.iter().any(|&i| steps[(i + 1) % n].rel == Rel::Rw) => AnomalyType::G2Item,
         _ => AnomalyType::GNonadjacent,
+    };
+    if steps.iter().any(|s| s.rel == Rel::Realtime) {
+        base.realtime()
+    } else {
+        base
     }
 }
 
 /// The cycle anomalies of the graph, in component order, then shape order.
 pub fn search(g: &DepGraph, ext: &Externals, versions: &Versions) -> Vec<(AnomalyType, Case)> {
-    let all = g.adjacency(WW | WR | RW);
+    search_within(g, ext, versions, STEP_BUDGET)
+}
+
+/// [`search`] with `budget` search steps per component.
+pub fn search_within(
+    g: &DepGraph,
+    ext: &Externals,
+    versions: &Versions,
+    budget: usize,
+) -> Vec<(AnomalyType, Case)> {
+    let all = g.adjacency(WW | WR | RW | RT);
+    let realtime = g.edges.values().any(|m| m & RT != 0);
     let mut found: Vec<(AnomalyType, Case)> = Vec::new();
     let mut seen: BTreeSet<Vec<usize>> = BTreeSet::new();
     let mut comp_of = vec![usize::MAX; g.size];
@@ -56,18 +77,26 @@ pub fn search(g: &DepGraph, ext: &Externals, versions: &Versions) -> Vec<(Anomal
             g,
             comp_of: &comp_of,
             comp: ci,
-            budget: STEP_BUDGET,
+            budget,
         };
-        let shapes: [(u8, u8, bool); 4] = [
+        let data: [(u8, u8, bool); 4] = [
             (WW, WW, false),
             (WR, WW | WR, false),
             (RW, WW | WR, false),
             (RW, WW | WR | RW, true),
         ];
+        // The same shapes closed through real-time edges, when the graph has them.
+        let rt: [(u8, u8, bool); 4] = [
+            (RT, WW | RT, false),
+            (RT, WW | WR | RT, false),
+            (RW, WW | WR | RT, false),
+            (RW, WW | WR | RW | RT, true),
+        ];
+        let shapes = data.iter().chain(if realtime { &rt[..] } else { &[] });
         let mut timed_out = false;
-        for (first, rest, extra_rw) in shapes {
+        for &(first, rest, extra_rw) in shapes {
             match s.cycle(&comp, first, rest, extra_rw) {
-                Ok(Some(cycle)) => record(&cycle, ext, versions, &mut seen, &mut found),
+                Ok(Some(cycle)) => record(&cycle, g, ext, versions, &mut seen, &mut found),
                 Ok(None) => {}
                 Err(()) => timed_out = true,
             }
@@ -77,8 +106,9 @@ pub fn search(g: &DepGraph, ext: &Externals, versions: &Versions) -> Vec<(Anomal
             // Like Elle, still report one cycle of the component (found without a budget:
             // any two vertices of a component lie on a cycle), so no verdict depends on it.
             s.budget = usize::MAX;
-            if let Ok(Some(cycle)) = s.cycle(&comp, WW | WR | RW, WW | WR | RW, false) {
-                record(&cycle, ext, versions, &mut seen, &mut found);
+            let any = WW | WR | RW | RT;
+            if let Ok(Some(cycle)) = s.cycle(&comp, any, any, false) {
+                record(&cycle, g, ext, versions, &mut seen, &mut found);
             }
         }
     }
@@ -88,13 +118,26 @@ pub fn search(g: &DepGraph, ext: &Externals, versions: &Versions) -> Vec<(Anomal
 /// Explains, types and keeps `cycle` unless it was already found.
 fn record(
     cycle: &[usize],
+    g: &DepGraph,
     ext: &Externals,
     versions: &Versions,
     seen: &mut BTreeSet<Vec<usize>>,
     found: &mut Vec<(AnomalyType, Case)>,
 ) {
     let steps: Option<Vec<Step>> = (0..cycle.len())
-        .map(|i| explain(ext, versions, cycle[i], cycle[(i + 1) % cycle.len()]))
+        .map(|i| {
+            let (a, b) = (cycle[i], cycle[(i + 1) % cycle.len()]);
+            explain(ext, versions, a, b).or_else(|| {
+                (g.mask(a, b) & RT != 0).then_some(Step {
+                    from: a,
+                    to: b,
+                    rel: Rel::Realtime,
+                    key: 0,
+                    value: None,
+                    value2: None,
+                })
+            })
+        })
         .collect();
     if let Some(steps) = steps
         && seen.insert(canonical(cycle))

@@ -160,3 +160,31 @@ pub fn explain(ext: &Externals, versions: &Versions, a: usize, b: usize) -> Opti
     }
     None
 }
+
+/// Adds real-time edges between committed transactions: `a → b` when `a` completed before
+/// `b` was invoked (history order). Only the transitive reduction is added (each
+/// transaction links from the completions no later completion has covered yet), which keeps
+/// every real-time cycle and the edge count near linear.
+pub fn add_realtime(g: &mut DepGraph, txns: &[Txn]) {
+    // (history position, is a completion, txn), in history order.
+    let mut events: Vec<(usize, bool, usize)> = Vec::new();
+    for (i, t) in txns.iter().enumerate().filter(|(_, t)| t.is_ok()) {
+        events.push((t.invoke_index, false, i));
+        events.push((t.index, true, i));
+    }
+    events.sort_unstable();
+    let mut frontier: Vec<usize> = Vec::new();
+    let mut preds: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (_, completion, t) in events {
+        if completion {
+            let covered = preds.remove(&t).unwrap_or_default();
+            frontier.retain(|f| !covered.contains(f));
+            frontier.push(t);
+        } else {
+            for &f in &frontier {
+                g.add(f, t, Rel::Realtime);
+            }
+            preds.insert(t, frontier.clone());
+        }
+    }
+}

@@ -75,6 +75,8 @@ pub struct Txn {
     pub outcome: Outcome,
     /// Its micro-operations: the reply's for `:ok`, the request's otherwise.
     pub mops: Vec<Mop>,
+    /// Position of the invocation in the history.
+    pub invoke_index: usize,
     /// Invocation time, ns since the run started.
     pub invoke_ns: u64,
     /// Completion time, ns since the run started.
@@ -90,6 +92,7 @@ impl Txn {
             process: 0,
             outcome,
             mops,
+            invoke_index: index.saturating_sub(1),
             invoke_ns: 0,
             complete_ns: 0,
         }
@@ -159,21 +162,26 @@ pub struct Entry<'a> {
 /// transactions in completion order. Invocations never completed are left out, as Jepsen's
 /// history always completes them (with `:info`) before the checkers run.
 pub fn completed<'a>(entries: impl IntoIterator<Item = Entry<'a>>) -> Vec<Txn> {
-    let mut open: BTreeMap<u64, u64> = BTreeMap::new();
+    let mut open: BTreeMap<u64, (usize, u64)> = BTreeMap::new();
     let mut out = Vec::new();
     for e in entries {
         match e.outcome {
             None => {
-                open.insert(e.process, e.time_ns);
+                open.insert(e.process, (e.index, e.time_ns));
             }
-            Some(outcome) => out.push(Txn {
-                index: e.index,
-                process: e.process,
-                outcome,
-                mops: e.mops.to_vec(),
-                invoke_ns: open.remove(&e.process).unwrap_or(e.time_ns),
-                complete_ns: e.time_ns,
-            }),
+            Some(outcome) => {
+                let (invoke_index, invoke_ns) =
+                    open.remove(&e.process).unwrap_or((e.index, e.time_ns));
+                out.push(Txn {
+                    index: e.index,
+                    process: e.process,
+                    outcome,
+                    mops: e.mops.to_vec(),
+                    invoke_index,
+                    invoke_ns,
+                    complete_ns: e.time_ns,
+                })
+            }
         }
     }
     out
@@ -217,5 +225,50 @@ mod tests {
             t.edn(),
             "{:index 0, :type :ok, :process 0, :value [[:r 1 3] [:w 1 4] [:w 1 5] [:w 2 6] [:r 2 6] [:r 3 nil]]}"
         );
+    }
+
+    #[test]
+    fn invocations_pair_with_their_process_completion_in_completion_order() {
+        let req = [w(1, 1)];
+        let rep = [r(2, Some(4)), w(1, 1)];
+        let (req, rep) = (&req[..], &rep[..]);
+        fn e(
+            index: usize,
+            outcome: Option<Outcome>,
+            process: u64,
+            time_ns: u64,
+            mops: &[Mop],
+        ) -> Entry<'_> {
+            Entry {
+                index,
+                outcome,
+                process,
+                time_ns,
+                mops,
+            }
+        }
+        let txns = completed([
+            e(0, None, 0, 10, req),
+            e(1, None, 1, 20, req),
+            e(2, Some(Outcome::Info), 1, 30, req),
+            e(3, Some(Outcome::Ok), 0, 40, rep),
+            e(4, None, 5, 50, req),
+        ]);
+        assert_eq!(txns.len(), 2, "the open invocation is left out");
+        assert_eq!(
+            (
+                txns[0].index,
+                txns[0].process,
+                txns[0].invoke_ns,
+                txns[0].complete_ns
+            ),
+            (2, 1, 20, 30)
+        );
+        assert_eq!(
+            txns[1].mops, rep,
+            "an :ok completion keeps the reply's mops"
+        );
+        assert_eq!((txns[1].invoke_ns, txns[1].outcome), (10, Outcome::Ok));
+        assert_eq!((txns[0].invoke_index, txns[1].invoke_index), (1, 0));
     }
 }

@@ -32,6 +32,16 @@ pub enum AnomalyType {
     EmptyTransactionGraph,
     /// A component's cycle search ran out of budget.
     CycleSearchTimeout,
+    /// G0 closed through real-time order (a transaction completed before another began).
+    G0Realtime,
+    /// G1c closed through real-time order.
+    G1cRealtime,
+    /// G-single closed through real-time order.
+    GSingleRealtime,
+    /// G-nonadjacent closed through real-time order.
+    GNonadjacentRealtime,
+    /// G2-item closed through real-time order.
+    G2ItemRealtime,
 }
 
 impl AnomalyType {
@@ -50,11 +60,16 @@ impl AnomalyType {
             AnomalyType::CyclicVersions => "cyclic-versions",
             AnomalyType::EmptyTransactionGraph => "empty-transaction-graph",
             AnomalyType::CycleSearchTimeout => "cycle-search-timeout",
+            AnomalyType::G0Realtime => "G0-realtime",
+            AnomalyType::G1cRealtime => "G1c-realtime",
+            AnomalyType::GSingleRealtime => "G-single-realtime",
+            AnomalyType::GNonadjacentRealtime => "G-nonadjacent-realtime",
+            AnomalyType::G2ItemRealtime => "G2-item-realtime",
         }
     }
 
     /// Every type, for look-ups by name.
-    pub const ALL: [AnomalyType; 12] = [
+    pub const ALL: [AnomalyType; 17] = [
         AnomalyType::G0,
         AnomalyType::G1a,
         AnomalyType::G1b,
@@ -67,7 +82,24 @@ impl AnomalyType {
         AnomalyType::CyclicVersions,
         AnomalyType::EmptyTransactionGraph,
         AnomalyType::CycleSearchTimeout,
+        AnomalyType::G0Realtime,
+        AnomalyType::G1cRealtime,
+        AnomalyType::GSingleRealtime,
+        AnomalyType::GNonadjacentRealtime,
+        AnomalyType::G2ItemRealtime,
     ];
+
+    /// The real-time variant of a cycle type (itself if it has none).
+    pub fn realtime(self) -> AnomalyType {
+        match self {
+            AnomalyType::G0 => AnomalyType::G0Realtime,
+            AnomalyType::G1c => AnomalyType::G1cRealtime,
+            AnomalyType::GSingle => AnomalyType::GSingleRealtime,
+            AnomalyType::GNonadjacent => AnomalyType::GNonadjacentRealtime,
+            AnomalyType::G2Item => AnomalyType::G2ItemRealtime,
+            other => other,
+        }
+    }
 
     /// The type called `name` (without colon), if any.
     pub fn from_name(name: &str) -> Option<AnomalyType> {
@@ -90,6 +122,8 @@ pub enum Rel {
     Wr,
     /// Read-write (anti-dependency): the second overwrote the version the first read.
     Rw,
+    /// Real time: the first completed before the second was invoked.
+    Realtime,
 }
 
 impl Rel {
@@ -99,6 +133,7 @@ impl Rel {
             Rel::Ww => 1,
             Rel::Wr => 2,
             Rel::Rw => 4,
+            Rel::Realtime => 8,
         }
     }
 
@@ -108,6 +143,7 @@ impl Rel {
             Rel::Ww => "ww",
             Rel::Wr => "wr",
             Rel::Rw => "rw",
+            Rel::Realtime => "realtime",
         }
     }
 }
@@ -228,6 +264,9 @@ impl Case {
                 let st: Vec<String> = steps
                     .iter()
                     .map(|s| {
+                        if s.rel == Rel::Realtime {
+                            return "{:type :realtime}".to_string();
+                        }
                         format!(
                             "{{:type :{}, :key {}, :value {}, :value' {}}}",
                             s.rel.name(),

@@ -5,7 +5,7 @@ use super::kinds::{AnomalyType as A, Case, Rel, Step};
 use super::{Options, check, cycles::cycle_type};
 use crate::checkers::Validity;
 
-fn ok(mops: Vec<Mop>) -> (Outcome, Vec<Mop>) {
+pub(super) fn ok(mops: Vec<Mop>) -> (Outcome, Vec<Mop>) {
     (Outcome::Ok, mops)
 }
 fn fail(mops: Vec<Mop>) -> (Outcome, Vec<Mop>) {
@@ -15,7 +15,7 @@ fn info(mops: Vec<Mop>) -> (Outcome, Vec<Mop>) {
     (Outcome::Info, mops)
 }
 
-fn history(txns: Vec<(Outcome, Vec<Mop>)>) -> Vec<Txn> {
+pub(super) fn history(txns: Vec<(Outcome, Vec<Mop>)>) -> Vec<Txn> {
     txns.into_iter()
         .enumerate()
         .map(|(i, (o, m))| Txn::new(2 * i + 1, o, m))
@@ -29,14 +29,14 @@ fn with_edge(mut txns: Vec<(Outcome, Vec<Mop>)>) -> Vec<Txn> {
     history(txns)
 }
 
-fn opts(model: &str) -> Options {
+pub(super) fn opts(model: &str) -> Options {
     Options {
         consistency_models: vec![model.to_string()],
     }
 }
 
-const RU: &str = "read-uncommitted";
-const RC: &str = "read-committed";
+pub(super) const RU: &str = "read-uncommitted";
+pub(super) const RC: &str = "read-committed";
 
 #[track_caller]
 fn invalid_with(model: &str, txns: &[Txn], t: A) -> super::ElleResult {
@@ -50,7 +50,7 @@ fn invalid_with(model: &str, txns: &[Txn], t: A) -> super::ElleResult {
 }
 
 #[track_caller]
-fn valid(model: &str, txns: &[Txn]) -> super::ElleResult {
+pub(super) fn valid(model: &str, txns: &[Txn]) -> super::ElleResult {
     let res = check(&opts(model), txns);
     assert_eq!(res.valid, Validity::True, "{model}: {res:#?}");
     assert!(res.anomaly_types.is_empty() && res.anomalies.is_empty());
@@ -307,53 +307,12 @@ fn unknown_and_unsupported_models_make_the_analysis_unknown() {
     let h = with_edge(vec![]);
     for m in [
         "read-committed,serializable",
-        "strict-serializable",
-        "strong-read-committed",
+        "strong-session-serializable",
+        "strong-session-read-committed",
     ] {
         let res = check(&opts(m), &h);
         assert_eq!(res.valid, Validity::Unknown, "{m}");
         assert!(res.error.is_some());
-    }
-}
-
-/// A tiny deterministic generator for the property test below.
-fn lcg(state: &mut u64) -> u64 {
-    *state = state
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
-    *state >> 33
-}
-
-#[test]
-fn thousands_of_serially_executed_transactions_are_valid_even_for_serializable() {
-    let mut s = 42u64;
-    let mut store = std::collections::HashMap::new();
-    let mut next = std::collections::HashMap::new();
-    let mut txns = Vec::new();
-    for i in 0..3000 {
-        let mut mops = Vec::new();
-        for _ in 0..1 + lcg(&mut s) % 4 {
-            let k = (lcg(&mut s) % 8) as i64;
-            if lcg(&mut s) % 2 == 0 {
-                mops.push(r(k, store.get(&k).copied()));
-            } else {
-                let v = next.entry(k).or_insert(0);
-                *v += 1;
-                store.insert(k, *v);
-                mops.push(w(k, *v));
-            }
-        }
-        txns.push(Txn::new(i, Outcome::Ok, mops));
-    }
-    for m in [RU, RC, "serializable"] {
-        let res = valid(m, &txns);
-        assert!(
-            res.all_anomalies
-                .keys()
-                .all(|t| *t == A::CycleSearchTimeout),
-            "{m}: {:?}",
-            res.anomaly_types
-        );
     }
 }
 
@@ -388,38 +347,57 @@ fn info_writes_enter_the_version_order_but_never_make_wr_edges() {
     invalid_with(RC, &h, A::EmptyTransactionGraph);
 }
 
+/// `txns` with invocation/completion positions laid out one after another (serially).
+fn serial(txns: Vec<(Outcome, Vec<Mop>)>) -> Vec<Txn> {
+    let mut h = history(txns);
+    for (i, t) in h.iter_mut().enumerate() {
+        (t.invoke_index, t.index) = (2 * i, 2 * i + 1);
+    }
+    h
+}
+
 #[test]
-fn in_generated_histories_every_ww_edge_is_also_a_wr_edge() {
-    // Serial execution of many random transactions with interleaved reads and writes.
-    let mut s = 7u64;
-    let mut store = std::collections::HashMap::new();
-    let mut next = std::collections::HashMap::new();
-    let mut txns = Vec::new();
-    for i in 0..2000 {
-        let mut mops = Vec::new();
-        for _ in 0..1 + lcg(&mut s) % 4 {
-            let k = (lcg(&mut s) % 4) as i64;
-            if lcg(&mut s) % 2 == 0 {
-                mops.push(r(k, store.get(&k).copied()));
-            } else {
-                let v = next.entry(k).or_insert(0);
-                *v += 1;
-                store.insert(k, *v);
-                mops.push(w(k, *v));
-            }
-        }
-        txns.push(Txn::new(i, Outcome::Ok, mops));
-    }
-    let v = super::versions::infer(&txns);
-    let ext = super::graph::Externals::of(&txns);
-    let g = super::graph::build(&txns, &ext, &v).expect("graph");
-    let ww: Vec<_> = g
-        .edges
-        .iter()
-        .filter(|(_, m)| *m & Rel::Ww.bit() != 0)
-        .collect();
-    assert!(ww.len() > 100, "{}", ww.len());
-    for (e, m) in ww {
-        assert_ne!(m & Rel::Wr.bit(), 0, "ww edge {e:?} without wr");
-    }
+fn a_stale_read_after_a_completed_write_is_g_single_realtime_under_strict_serializable() {
+    // T0 wrote x and completed; T1 began afterwards and still read x as null.
+    let h = serial(vec![ok(vec![w(1, 1)]), ok(vec![r(1, None)])]);
+    let res = invalid_with("strict-serializable", &h, A::GSingleRealtime);
+    let Case::Cycle { steps } = &res.anomalies[&A::GSingleRealtime][0] else {
+        panic!("a cycle");
+    };
+    let rels: Vec<Rel> = steps.iter().map(|s| s.rel).collect();
+    assert!(
+        rels.contains(&Rel::Rw) && rels.contains(&Rel::Realtime),
+        "{rels:?}"
+    );
+    valid("serializable", &h);
+    // Overlapping in time, the same reads are fine.
+    let mut overlapping = h.clone();
+    (overlapping[0].invoke_index, overlapping[0].index) = (0, 2);
+    (overlapping[1].invoke_index, overlapping[1].index) = (1, 3);
+    valid("strict-serializable", &overlapping);
+}
+
+#[test]
+fn real_time_edges_are_the_transitive_reduction() {
+    // Three serial txns and one overlapping the last two.
+    let mut h = serial(vec![ok(vec![]), ok(vec![]), ok(vec![]), ok(vec![])]);
+    (h[3].invoke_index, h[3].index) = (3, 6);
+    let mut g = super::graph::DepGraph {
+        size: h.len(),
+        ..Default::default()
+    };
+    super::graph::add_realtime(&mut g, &h);
+    let edges: Vec<(usize, usize)> = g.edges.keys().copied().collect();
+    assert_eq!(edges, [(0, 1), (0, 3), (1, 2)], "0→2 is implied by 0→1→2");
+}
+
+#[test]
+fn session_models_without_their_real_time_variant_are_unsupported() {
+    let h = with_edge(vec![]);
+    let res = check(&opts("strong-session-read-committed"), &h);
+    assert_eq!(res.valid, Validity::Unknown, "{res:?}");
+    assert_eq!(
+        check(&opts("strict-serializable"), &h).valid,
+        Validity::True
+    );
 }
