@@ -73,6 +73,11 @@ impl Report {
         self.workload.get()
     }
 
+    /// The txn-rw-register checker's result, if this was a txn-rw-register test.
+    pub fn txn(&self) -> Option<&crate::workloads::txn_rw_register::elle::ElleResult> {
+        self.workload.get()
+    }
+
     /// Each stable element's known time (ns since the run started) and stable latency (ms),
     /// in creation order.
     pub fn stable_samples(&self) -> Vec<(i64, u64, u64)> {

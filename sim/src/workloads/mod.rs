@@ -12,6 +12,7 @@
 //! | [`echo`] | `echo`: every request comes back with its payload |
 //! | [`unique_ids`] | `unique-ids`: every generated id is unique |
 //! | [`broadcast`] | `broadcast`: every acknowledged value is eventually read (set-full) |
+//! | [`txn_rw_register`] | `txn-rw-register`: transactions checked by Elle's rw-register analysis |
 //!
 //! [`boundary`] defines the trait and the registry's entry; [`rpc`] the reply schema and JSON
 //! helpers shared by workload clients; `generator` the schedule of the main phase (Jepsen's
@@ -22,6 +23,7 @@ pub mod broadcast;
 pub mod echo;
 pub(crate) mod generator;
 pub mod rpc;
+pub mod txn_rw_register;
 pub mod unique_ids;
 
 use std::fmt;
@@ -30,7 +32,12 @@ use std::str::FromStr;
 pub use boundary::{ClientRules, Entry, Setup, WorkloadOption, WorkloadOptions, WorkloadRun};
 
 /// Every workload `-w` can name, in the order help lists them.
-pub static REGISTRY: &[Entry] = &[echo::ENTRY, unique_ids::ENTRY, broadcast::ENTRY];
+pub static REGISTRY: &[Entry] = &[
+    echo::ENTRY,
+    unique_ids::ENTRY,
+    broadcast::ENTRY,
+    txn_rw_register::workload::ENTRY,
+];
 
 /// A registered workload, named by `-w`. Equal when the names are.
 #[derive(Clone, Copy)]

@@ -24,3 +24,5 @@ mod scenario_3d_3e_partitions;
 mod scenario_echo;
 mod scenario_unique_ids;
 mod topology_shapes;
+mod txn_fidelity;
+mod txn_rw_register;

@@ -5,6 +5,8 @@
 //!   known, with partitions and the period after the time limit shaded;
 //! - `latency-distribution.svg` (broadcast): histogram and CDF of stable latencies, with
 //!   Maelstrom's quantiles marked;
+//! - `transactions.svg` (txn-rw-register): transactions completed per second by outcome, and
+//!   the anomalies found, over time;
 //! - `throughput.svg`: node↔node messages sent per second, and client operations started per
 //!   second, over the run;
 //! - for every workload, as Maelstrom names them: `latency-raw.svg`, `latency-quantiles.svg`
@@ -24,6 +26,7 @@ use crate::present::report::Report;
 mod latency;
 pub mod operations;
 mod throughput;
+mod txn;
 
 /// One rendered plot.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,6 +62,9 @@ pub fn render(report: &Report) -> Result<Vec<Plot>, String> {
                 latency::distribution(report, svg)
             })?;
         }
+    }
+    if let Some(r) = report.txn() {
+        add("transactions.svg", &|svg| txn::outcomes(report, r, svg))?;
     }
     add("throughput.svg", &|svg| throughput::per_second(report, svg))?;
     if !operations::samples(&report.history).is_empty() {

@@ -1,0 +1,204 @@
+//! The txn-rw-register checker's result as Maelstrom prints it (`:workload {…}`) and as the
+//! `--json` document's workload fields.
+
+use std::fmt::Write as _;
+
+use serde_json::{Value, json};
+
+use super::elle::ElleResult;
+use super::elle::history::{Mop, Txn, Value as RegValue};
+use super::elle::kinds::Case;
+use crate::checkers::{Validity, Verdict};
+
+/// Cases shown per anomaly type in the summary (all of them are in the JSON).
+pub const SHOWN_CASES: usize = 4;
+
+fn validity(v: Validity) -> String {
+    v.to_string()
+}
+
+fn models_edn(models: &[&str]) -> String {
+    let m: Vec<String> = models.iter().map(|m| format!(":{m}")).collect();
+    format!("#{{{}}}", m.join(" "))
+}
+
+/// The `:workload` entry of the summary, one line per anomaly case shown.
+pub fn workload_edn(r: &ElleResult) -> String {
+    let mut out = String::new();
+    let _ = write!(out, " :workload {{:valid? {}", validity(r.valid));
+    if let Some(e) = &r.error {
+        let _ = writeln!(out, ", :error {e:?}}},");
+        return out;
+    }
+    let types: Vec<String> = r.anomaly_types.iter().map(|t| t.to_string()).collect();
+    let _ = write!(out, ", :anomaly-types ({})", types.join(" "));
+    if r.anomalies.is_empty() {
+        let _ = writeln!(out, ", :anomalies nil}},");
+        return out;
+    }
+    let _ = writeln!(out, ",\n            :anomalies {{");
+    let name = |t: usize| r.txns[t].edn();
+    for t in &r.anomaly_types {
+        let cases = &r.anomalies[t];
+        let _ = writeln!(out, "              {t} [ ; {} case(s)", cases.len());
+        for c in cases.iter().take(SHOWN_CASES) {
+            let _ = writeln!(out, "                {}", c.edn(&name));
+        }
+        if cases.len() > SHOWN_CASES {
+            let _ = writeln!(out, "                … {} more]", cases.len() - SHOWN_CASES);
+        } else {
+            let _ = writeln!(out, "                ]");
+        }
+    }
+    let _ = writeln!(out, "            }},");
+    let _ = writeln!(
+        out,
+        "            :not {}, :also-not {}}},",
+        models_edn(&r.not),
+        models_edn(&r.also_not)
+    );
+    out
+}
+
+fn value_json(v: RegValue) -> Value {
+    v.map_or(Value::Null, |v| json!(v))
+}
+
+/// A micro-operation as `["r", k, v]` / `["w", k, v]`.
+pub fn mop_json(m: &Mop) -> Value {
+    match *m {
+        Mop::Read(k, v) => json!(["r", k, value_json(v)]),
+        Mop::Write(k, v) => json!(["w", k, v]),
+    }
+}
+
+/// A transaction as `{index, type, process, time_ns, value}`.
+pub fn txn_json(t: &Txn) -> Value {
+    json!({
+        "index": t.index,
+        "type": t.outcome.name(),
+        "process": t.process,
+        "time_ns": t.complete_ns,
+        "value": t.mops.iter().map(mop_json).collect::<Vec<_>>(),
+    })
+}
+
+fn case_json(r: &ElleResult, c: &Case) -> Value {
+    let t = |i: usize| txn_json(&r.txns[i]);
+    match c {
+        Case::Read { op, mop, writer } => {
+            json!({"op": t(*op), "mop": mop_json(mop), "writer": t(*writer)})
+        }
+        Case::Internal { op, mop, expected } => {
+            json!({"op": t(*op), "mop": mop_json(mop), "expected": value_json(*expected)})
+        }
+        Case::LostUpdate { key, value, txns } => json!({
+            "key": key,
+            "value": value_json(*value),
+            "txns": txns.iter().map(|&i| t(i)).collect::<Vec<_>>(),
+        }),
+        Case::CyclicVersions { key, scc, sources } => json!({
+            "key": key,
+            "scc": scc.iter().map(|v| value_json(*v)).collect::<Vec<_>>(),
+            "sources": sources,
+        }),
+        Case::Cycle { steps } => json!({
+            "cycle": steps.iter().map(|s| t(s.from)).collect::<Vec<_>>(),
+            "steps": steps.iter().map(|s| json!({
+                "type": s.rel.name(),
+                "key": s.key,
+                "value": value_json(s.value),
+                "value'": value_json(s.value2),
+            })).collect::<Vec<_>>(),
+        }),
+        Case::Marker => json!(true),
+    }
+}
+
+/// The workload fields of the `--json` document.
+pub fn workload_json(r: &ElleResult) -> Value {
+    let valid = match r.valid {
+        Validity::True => json!(true),
+        Validity::False => json!(false),
+        Validity::Unknown => json!("unknown"),
+    };
+    let anomalies: serde_json::Map<String, Value> = r
+        .anomalies
+        .iter()
+        .map(|(t, cases)| {
+            let cases: Vec<Value> = cases.iter().map(|c| case_json(r, c)).collect();
+            (t.name().to_string(), Value::Array(cases))
+        })
+        .collect();
+    json!({
+        "workload_valid": valid,
+        "anomaly_types": r.anomaly_types.iter().map(|t| t.name()).collect::<Vec<_>>(),
+        "anomalies": anomalies,
+        "all_anomaly_counts": r.all_anomalies.iter()
+            .map(|(t, c)| (t.name().to_string(), json!(c.len())))
+            .collect::<serde_json::Map<_, _>>(),
+        "not": r.not,
+        "also_not": r.also_not,
+        "error": r.error,
+        "txn_count": r.txns.len(),
+    })
+}
+
+impl Verdict for ElleResult {
+    fn valid(&self) -> Validity {
+        self.valid
+    }
+
+    fn summary(&self, out: &mut String) {
+        out.push_str(&workload_edn(self));
+    }
+
+    fn json(&self) -> serde_json::Map<String, Value> {
+        match workload_json(self) {
+            Value::Object(m) => m,
+            _ => serde_json::Map::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workloads::txn_rw_register::elle::history::{Outcome, r, w};
+    use crate::workloads::txn_rw_register::elle::{Options, check};
+
+    #[test]
+    fn an_aborted_read_prints_in_maelstroms_shape() {
+        let txns = vec![
+            Txn::new(1, Outcome::Fail, vec![w(1, 1)]),
+            Txn::new(3, Outcome::Ok, vec![r(1, Some(1))]),
+            Txn::new(5, Outcome::Ok, vec![w(2, 1)]),
+            Txn::new(7, Outcome::Ok, vec![r(2, Some(1))]),
+        ];
+        let opts = Options {
+            consistency_models: vec!["read-committed".into()],
+        };
+        let res = check(&opts, &txns);
+        let edn = workload_edn(&res);
+        assert!(
+            edn.starts_with(" :workload {:valid? false, :anomaly-types (:G1a)"),
+            "{edn}"
+        );
+        assert!(
+            edn.contains(
+                "{:op {:index 3, :type :ok, :process 0, :value [[:r 1 1]]}, :mop [:r 1 1], \
+             :writer {:index 1, :type :fail, :process 0, :value [[:w 1 1]]}}"
+            ),
+            "{edn}"
+        );
+        assert!(edn.contains(":not #{:read-committed}"), "{edn}");
+        let j = workload_json(&res);
+        assert_eq!(j["anomaly_types"], json!(["G1a"]));
+        assert_eq!(j["anomalies"]["G1a"][0]["mop"], json!(["r", 1, 1]));
+        let ok = check(&opts, &txns[2..]);
+        assert_eq!(
+            workload_edn(&ok),
+            " :workload {:valid? true, :anomaly-types (), :anomalies nil},\n"
+        );
+    }
+}
