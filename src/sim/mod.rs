@@ -61,6 +61,7 @@ pub mod plot;
 pub mod process;
 pub mod report;
 pub mod results;
+pub mod services;
 pub mod sweep;
 pub mod topology;
 
