@@ -40,8 +40,10 @@ pub enum OpF {
     Generate,
     /// Broadcast a value (the set checker's add).
     Broadcast,
-    /// Read every value a node holds.
+    /// Read every value a node holds (broadcast), or the counter's value (counters).
     Read,
+    /// Counters: add a delta.
+    Add,
     /// Nemesis: start a partition.
     StartPartition,
     /// Nemesis: heal the network.
@@ -56,6 +58,7 @@ impl OpF {
             OpF::Generate => "generate",
             OpF::Broadcast => "broadcast",
             OpF::Read => "read",
+            OpF::Add => "add",
             OpF::StartPartition => "start-partition",
             OpF::StopPartition => "stop-partition",
         }
@@ -88,7 +91,7 @@ pub enum OpValue {
     /// No value (a read's invocation, a generate's invocation, failures).
     #[default]
     None,
-    /// A broadcast value.
+    /// A broadcast value, a counter's delta, or a counter read's value.
     Int(i64),
     /// An echo payload, or a nemesis description.
     Text(String),

@@ -50,6 +50,7 @@ pub mod campaign;
 pub mod checker;
 pub mod cluster;
 pub mod config;
+pub mod counter;
 pub mod endpoint;
 pub mod faults;
 pub mod history;

@@ -153,6 +153,7 @@ pub(crate) fn parse_reply(f: OpF, body: &Map<String, Value>) -> Reply {
         OpF::Generate => ("generate_ok", Some("id")),
         OpF::Broadcast => ("broadcast_ok", None),
         OpF::Read => ("read_ok", Some("messages")),
+        OpF::Add => ("add_ok", None),
         OpF::StartPartition | OpF::StopPartition => ("", None),
     };
     check_reply(kind, field, body)
