@@ -29,6 +29,7 @@ use super::network::{Latency, Network};
 use super::protocol::{self, Request};
 use super::report::{NodeError, Report};
 use super::rng::{self, Stream};
+use super::services::Services;
 use super::{SimError, checker};
 use crate::time::Time;
 
@@ -69,6 +70,8 @@ pub struct Cluster {
     pub(super) now: Time,
     events: EventQueue,
     pub(super) net: Network,
+    /// Maelstrom's services, on the network after the nodes.
+    pub(super) services: Services,
     pub(super) journal: Journal,
     pub(super) history: History,
     pub(super) clients: Clients,
@@ -124,6 +127,7 @@ impl Cluster {
             now: Time::ZERO,
             events: EventQueue::default(),
             net: Network::new(n, latency, cfg.faults.clone(), faults_rng),
+            services: Services::new(cfg.seed),
             journal: Journal::new(cfg.trace),
             history: History::new(),
             clients: Clients::default(),
@@ -241,6 +245,7 @@ impl Cluster {
         self.journal.send(self.now, id, src, dest, &stdin);
         match dest {
             Endpoint::Node(to) => self.send_to_node(id, src, to, stdin),
+            Endpoint::Service(s) => self.send_to_node(id, src, self.net.service_slot(s), stdin),
             Endpoint::Client(c) => {
                 self.journal.recv(self.now, id, src, dest, &stdin);
                 let serde_json::Value::Object(body) = body else {
@@ -289,10 +294,11 @@ impl Cluster {
     }
 
     /// The endpoint an id names, if it exists on the network now.
-    fn endpoint(&self, id: &str) -> Option<Endpoint> {
+    pub(super) fn endpoint(&self, id: &str) -> Option<Endpoint> {
         match Endpoint::parse(id)? {
             Endpoint::Node(i) if i < self.n => Some(Endpoint::Node(i)),
             Endpoint::Client(c) if self.clients.exists(c) => Some(Endpoint::Client(c)),
+            Endpoint::Service(s) => Some(Endpoint::Service(s)),
             _ => None,
         }
     }
@@ -316,7 +322,7 @@ impl Cluster {
         });
     }
 
-    fn message_id(&mut self) -> u64 {
+    pub(super) fn message_id(&mut self) -> u64 {
         let id = self.next_message_id;
         self.next_message_id += 1;
         id
@@ -326,7 +332,8 @@ impl Cluster {
         self.events.push(at, event);
     }
 
-    fn send_to_node(&mut self, id: u64, from: Endpoint, to: u16, line: Vec<u8>) {
+    /// Queues a message for node `to`, or for a service's slot.
+    pub(super) fn send_to_node(&mut self, id: u64, from: Endpoint, to: u16, line: Vec<u8>) {
         if let Some(wake) = self.net.send(self.now, id, from, to, line) {
             self.schedule(wake, Event::Deliver(to));
         }
@@ -355,7 +362,9 @@ impl Cluster {
                 if let Some(next) = next {
                     self.schedule(next, Event::Deliver(node));
                 }
-                if let Some(p) = packet {
+                if let (Some(p), Some(service)) = (&packet, self.net.slot_service(node)) {
+                    self.serve(service, p);
+                } else if let Some(p) = packet {
                     self.journal
                         .recv(self.now, p.id, p.from, Endpoint::Node(node), &p.line);
                     if self.paused_until[usize::from(node)].is_some() {

@@ -14,13 +14,15 @@
 //! | `lww-kv` | two last-write-wins replicas that never merge | [`lww_kv`] |
 //! | `lin-tso` | `ts` → 0, 1, 2, … across all callers | here |
 //!
-//! How they sit on the network (one worker and deadline queue each, latency on both legs,
-//! never partitioned, counted as `:servers`) is the network's business, not this module's.
+//! On the network each sits after the nodes with its own deadline queue and delivery worker,
+//! draws latency on both legs, is never partitioned, and its traffic counts as `:servers`
+//! (`network`); `worker` hands delivered requests to the state machines.
 
 pub(crate) mod edn;
 pub(crate) mod kv;
 pub(crate) mod lww_kv;
 pub(crate) mod seq_kv;
+mod worker;
 
 use std::fmt;
 
