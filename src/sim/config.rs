@@ -6,6 +6,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
+use super::counter::Counter;
 use crate::config::NodeConfig;
 
 /// The Maelstrom workloads the simulator reproduces.
@@ -18,6 +19,8 @@ pub enum Workload {
     /// `broadcast`: every acknowledged value must eventually be read (Jepsen's set-full).
     #[default]
     Broadcast,
+    /// `g-counter` or `pn-counter`: every final read must be the sum of the adds.
+    Counter(Counter),
 }
 
 impl Workload {
@@ -27,7 +30,14 @@ impl Workload {
             Workload::Echo => "echo",
             Workload::UniqueIds => "unique-ids",
             Workload::Broadcast => "broadcast",
+            Workload::Counter(c) => c.name(),
         }
+    }
+
+    /// Whether Maelstrom runs a final phase (wait idle, heal, 10 s of quiet, one final read
+    /// per thread): broadcast and the counters.
+    pub fn has_final_phase(self) -> bool {
+        matches!(self, Workload::Broadcast | Workload::Counter(_))
     }
 
     /// Whether a worker's client survives an indeterminate (`:info`) outcome. Maelstrom's
@@ -44,8 +54,10 @@ impl FromStr for Workload {
             "echo" => Ok(Workload::Echo),
             "unique-ids" => Ok(Workload::UniqueIds),
             "broadcast" => Ok(Workload::Broadcast),
+            "g-counter" => Ok(Workload::Counter(Counter::Grow)),
+            "pn-counter" => Ok(Workload::Counter(Counter::PosNeg)),
             other => Err(format!(
-                "unknown workload {other:?} (echo, unique-ids, broadcast)"
+                "unknown workload {other:?} (echo, unique-ids, broadcast, g-counter, pn-counter)"
             )),
         }
     }

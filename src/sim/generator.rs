@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use super::clients::Worker;
 use super::config::Workload;
+use super::counter;
 use super::history::{OpF, OpValue};
 use super::rng::Rng;
 use crate::time::Time;
@@ -89,6 +90,7 @@ impl Generator {
                 (OpF::Echo, OpValue::Text(format!("Please echo {k}")))
             }
             Workload::UniqueIds => (OpF::Generate, OpValue::None),
+            Workload::Counter(c) => counter::generator::next_op(c, &mut self.rng),
             Workload::Broadcast => {
                 if self.rng.below(2) == 0 {
                     let v = self.next_value;

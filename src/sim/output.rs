@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use super::checker::set_full::{ElementResult, Mark, Quantiles, SetFullResult};
 use super::checker::{OutcomeCounts, Validity, WorkloadResult};
 use super::config::NodeKind;
+use super::counter;
 use super::journal::GroupStats;
 use super::report::Report;
 
@@ -253,6 +254,7 @@ pub fn summary(report: &Report) -> String {
                 duplicated.join(", ")
             );
         }
+        WorkloadResult::Counter(r) => counter::present::workload_edn(&mut out, r),
         WorkloadResult::Echo(r) => {
             let _ = writeln!(
                 out,
@@ -375,6 +377,7 @@ pub fn to_json(report: &Report) -> Value {
             "duplicated": r.duplicated,
             "range": r.range,
         }),
+        WorkloadResult::Counter(r) => counter::present::workload_json(r),
         WorkloadResult::Echo(r) => json!({
             "workload_valid": validity_json(r.valid),
             "attempt_count": r.attempt_count,

@@ -139,6 +139,7 @@ impl Cluster {
                 Request::Echo(&text)
             }
             (OpValue::Int(v), OpF::Broadcast) => Request::Broadcast(*v),
+            (OpValue::Int(d), OpF::Add) => Request::Add(*d),
             (_, OpF::Generate) => Request::Generate,
             _ => Request::Read,
         };
@@ -188,11 +189,12 @@ impl Cluster {
                 let Some(pending) = pending.op else {
                     return;
                 };
-                let (kind, value, error) = match protocol::parse_reply(pending.f, body) {
+                let workload = self.cfg.workload;
+                let (kind, value, error) = match protocol::parse_reply(workload, pending.f, body) {
                     Reply::Ok(OpValue::None) => (OpType::Ok, pending.value.clone(), None),
                     Reply::Ok(value) => (OpType::Ok, value, None),
                     Reply::Error { text, definite } => {
-                        let kind = if definite || pending.f == OpF::Read {
+                        let kind = if self.fails_on_error(pending.f, definite) {
                             OpType::Fail
                         } else {
                             OpType::Info
@@ -232,13 +234,23 @@ impl Cluster {
         else {
             return;
         };
-        let kind = if pending.f == OpF::Read {
+        let kind = if self.fails_on_error(pending.f, false) {
             OpType::Fail
         } else {
             OpType::Info
         };
         let value = pending.value.clone();
         self.complete(t, &pending, kind, value, Some(":net-timeout".into()));
+    }
+
+    /// Whether an error reply (`definite` or not) or a timeout (not definite) to an operation
+    /// `f` is a `:fail`: definite errors and broadcast's idempotent read. The counters'
+    /// client turns every error and timeout into `:info`.
+    fn fails_on_error(&self, f: OpF, definite: bool) -> bool {
+        match self.cfg.workload {
+            Workload::Counter(_) => false,
+            _ => definite || f == OpF::Read,
+        }
     }
 
     /// Records the completion of thread `t`'s operation and frees the thread.
@@ -346,9 +358,10 @@ impl Cluster {
         }
     }
 
-    /// Broadcast: heal, then wait quietly before the final reads. Others: tear down.
+    /// Broadcast and counters: heal, then wait quietly before the final reads. Others: tear
+    /// down.
     fn after_main(&mut self) {
-        if self.cfg.workload != Workload::Broadcast {
+        if !self.cfg.workload.has_final_phase() {
             return self.teardown();
         }
         self.end_faults();

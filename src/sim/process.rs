@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use super::SimError;
 use super::cluster::Cluster;
-use super::config::{SimConfig, Workload};
+use super::config::SimConfig;
 use super::node_process::{self, Clock, NodeEvent, NodeProcess};
 use super::report::Report;
 use crate::time::Time;
@@ -239,7 +239,7 @@ impl Driver {
         }
         self.last_progress = Some(now);
         let c = &self.cluster.cfg;
-        let recovery = if c.workload == Workload::Broadcast {
+        let recovery = if c.workload.has_final_phase() {
             c.recovery
         } else {
             Duration::ZERO

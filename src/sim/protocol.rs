@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Map, Value};
 
+use super::config::Workload;
 use super::history::{OpF, OpValue, ReadValues};
 use crate::wire::ErrorCode;
 
@@ -80,6 +81,8 @@ pub(crate) enum Request<'a> {
     Generate,
     Broadcast(i64),
     Read,
+    /// Counters: `{"type":"add","delta":d}`.
+    Add(i64),
 }
 
 /// The body of `request` with `msg_id`.
@@ -113,6 +116,9 @@ pub(crate) fn request_body(request: &Request<'_>, msg_id: u64) -> String {
             let _ = write!(b, "{{\"type\":\"broadcast\",\"message\":{v}");
         }
         Request::Read => b.push_str("{\"type\":\"read\""),
+        Request::Add(delta) => {
+            let _ = write!(b, "{{\"type\":\"add\",\"delta\":{delta}");
+        }
     }
     let _ = write!(b, ",\"msg_id\":{msg_id}}}");
     b
@@ -145,9 +151,20 @@ pub(crate) fn in_reply_to(body: &Map<String, Value>) -> Option<u64> {
     body.get("in_reply_to").and_then(Value::as_u64)
 }
 
-/// Checks a reply to an operation `f` and extracts its value. Error bodies are recognised
-/// before the schema and may carry extra keys.
-pub(crate) fn parse_reply(f: OpF, body: &Map<String, Value>) -> Reply {
+/// Checks a reply to an operation `f` of `workload` and extracts its value. Error bodies are
+/// recognised before the schema and may carry extra keys.
+pub(crate) fn parse_reply(workload: Workload, f: OpF, body: &Map<String, Value>) -> Reply {
+    if let (Workload::Counter(_), OpF::Read) = (workload, f) {
+        return match check_reply("read_ok", Some("value"), body) {
+            Reply::Ok(OpValue::Json(v)) => match v.as_i64() {
+                Some(i) if v.is_i64() || v.is_u64() => Reply::Ok(OpValue::Int(i)),
+                _ => Reply::Malformed(format!(
+                    "Malformed RPC response: value must be an integer, not {v}"
+                )),
+            },
+            other => other,
+        };
+    }
     let (kind, field) = match f {
         OpF::Echo => ("echo_ok", Some("echo")),
         OpF::Generate => ("generate_ok", Some("id")),

@@ -76,6 +76,14 @@ impl Report {
         }
     }
 
+    /// The counter checker's result, if this was a g-counter or pn-counter test.
+    pub fn counter(&self) -> Option<&crate::sim::counter::CounterResult> {
+        match &self.workload {
+            WorkloadResult::Counter(r) => Some(r),
+            _ => None,
+        }
+    }
+
     /// Each stable element's known time (ns since the run started) and stable latency (ms),
     /// in creation order.
     pub fn stable_samples(&self) -> Vec<(i64, u64, u64)> {

@@ -55,7 +55,7 @@ Exit status: 0 valid, 1 invalid, 2 unknown, 255 aborted or unusable flags.")]
 
 #[derive(Parser, Debug)]
 struct TestArgs {
-    /// Workload: echo, unique-ids or broadcast.
+    /// Workload: echo, unique-ids, broadcast, g-counter or pn-counter.
     #[arg(short = 'w', long)]
     workload: Workload,
     /// Node binary to spawn once per node (process mode, in real time), exactly as Maelstrom

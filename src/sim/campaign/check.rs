@@ -23,7 +23,7 @@ pub(super) fn acknowledged(report: &Report) -> Vec<i64> {
     let f = match report.config.workload {
         Workload::Broadcast => OpF::Broadcast,
         Workload::UniqueIds => OpF::Generate,
-        Workload::Echo => return Vec::new(),
+        Workload::Echo | Workload::Counter(_) => return Vec::new(),
     };
     report
         .history
@@ -64,6 +64,14 @@ pub fn check(report: &Report) -> Vec<String> {
         WorkloadResult::UniqueIds(r) => {
             if r.duplicated_count > 0 {
                 v.push(format!("unique ids handed out twice: {:?}", r.duplicated));
+            }
+        }
+        WorkloadResult::Counter(r) => {
+            if !r.errors.is_empty() {
+                v.push(format!(
+                    "final reads {:?} outside {:?}",
+                    r.final_reads, r.acceptable
+                ));
             }
         }
         WorkloadResult::Echo(_) => {}

@@ -67,6 +67,8 @@ pub enum WorkloadResult {
     UniqueIds(unique_ids::UniqueIdsResult),
     /// Echo.
     Echo(echo::EchoResult),
+    /// g-counter and pn-counter.
+    Counter(crate::sim::counter::CounterResult),
 }
 
 impl WorkloadResult {
@@ -76,6 +78,7 @@ impl WorkloadResult {
             WorkloadResult::Broadcast(r) => r.valid,
             WorkloadResult::UniqueIds(r) => r.valid,
             WorkloadResult::Echo(r) => r.valid,
+            WorkloadResult::Counter(r) => r.valid,
         }
     }
 }
@@ -183,6 +186,7 @@ pub fn check_all(workload: Workload, demand: Option<Availability>, ops: &[Op]) -
         Workload::Broadcast => WorkloadResult::Broadcast(set_full::check(ops)),
         Workload::UniqueIds => WorkloadResult::UniqueIds(unique_ids::check(ops)),
         Workload::Echo => WorkloadResult::Echo(echo::check(ops)),
+        Workload::Counter(_) => WorkloadResult::Counter(crate::sim::counter::check(ops)),
     };
     let stats = stats(ops);
     let availability = availability(demand, ops);

@@ -48,7 +48,6 @@ impl fmt::Display for Counter {
 }
 
 /// The next operation of `counter`'s main phase: `(Add, Int(delta))` or `(Read, None)`.
-#[allow(dead_code)] // Until the workload boundary lands and the generator calls it.
 pub(crate) fn next_op(counter: Counter, rng: &mut Rng) -> (OpF, OpValue) {
     loop {
         if rng.below(2) == 1 {

@@ -8,6 +8,7 @@
 
 pub mod checker;
 pub mod generator;
+pub mod present;
 
 pub use checker::{CounterResult, check};
 pub use generator::Counter;

@@ -5,6 +5,8 @@
 //!   known, with partitions and the period after the time limit shaded;
 //! - `latency-distribution.svg` (broadcast): histogram and CDF of stable latencies, with
 //!   Maelstrom's quantiles marked;
+//! - `counter-value.svg` (counters): each node's reads over time against the sum of the
+//!   acknowledged adds;
 //! - `throughput.svg`: node↔node messages sent per second, and client operations started per
 //!   second, over the run.
 //!
@@ -19,6 +21,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::history::{OpF, Process};
 use super::report::Report;
 
+mod counter;
 mod latency;
 mod throughput;
 
@@ -56,6 +59,11 @@ pub fn render(report: &Report) -> Result<Vec<Plot>, String> {
                 latency::distribution(report, svg)
             })?;
         }
+    }
+    if report.counter().is_some() {
+        add("counter-value.svg", &|svg| {
+            counter::value_per_node(report, svg)
+        })?;
     }
     add("throughput.svg", &|svg| throughput::per_second(report, svg))?;
     Ok(plots)
