@@ -62,8 +62,10 @@ fn a_correct_counter_on_lin_kv_or_seq_kv_is_valid_with_exact_final_reads() {
             assert_eq!(c.final_reads, vec![sum; 3], "{why}");
             assert_eq!(c.acceptable, vec![[sum, sum]]);
             assert!(r.partition_drops == 0, "the node never talks to its peers");
-            // Every RPC is node↔service traffic: at least two per operation.
+            // Every RPC is node↔service traffic: at least two per operation. Clients: init and
+            // init_ok per node, request and reply per operation.
             assert!(r.net.servers.msgs_per_op.unwrap() >= 2.0);
+            assert_eq!(r.net.clients.msg_count, 2 * 3 + 2 * r.op_count);
         }
     }
 }
