@@ -1,4 +1,5 @@
-//! `glomers-sim`: a faithful local Maelstrom for the `echo`, `unique-ids` and `broadcast` workloads.
+//! `glomers-sim`: a faithful local Maelstrom for the `echo`, `unique-ids`, `broadcast`,
+//! `g-counter` and `pn-counter` workloads, with Maelstrom's services.
 //!
 //! [`run`] plays one `maelstrom test` on a virtual clock and returns a [`Report`] with every
 //! checker's verdict, the net statistics and the history. The behaviour reproduced is the one

@@ -9,9 +9,9 @@
 //!
 //! | service | consistency | module |
 //! |---|---|---|
-//! | `lin-kv` | linearizable: one state, requests applied in the order the worker takes them | [`kv`] |
-//! | `seq-kv` | sequential: reads may see any state since the caller's last one | [`seq_kv`] |
-//! | `lww-kv` | two last-write-wins replicas that never merge | [`lww_kv`] |
+//! | `lin-kv` | linearizable: one state, requests applied in the order the worker takes them | `kv` |
+//! | `seq-kv` | sequential: reads may see any state since the caller's last one | `seq_kv` |
+//! | `lww-kv` | two last-write-wins replicas that never merge | `lww_kv` |
 //! | `lin-tso` | `ts` → 0, 1, 2, … across all callers | here |
 //!
 //! On the network each sits after the nodes with its own deadline queue and delivery worker,
