@@ -203,3 +203,18 @@ fn the_final_phase_heals_waits_ten_seconds_and_reads_once_per_thread() {
     assert_eq!(r.counter().expect("counter").final_reads.len(), 6);
     assert_eq!(r.valid, Validity::True);
 }
+
+#[test]
+fn a_seed_replays_the_services_choices_exactly() {
+    let traced = |seed| {
+        let mut c = cfg(Counter::PosNeg, seed);
+        c.trace = true;
+        c.latency_ms = 5;
+        c.latency_dist = glomers_sim::LatencyDist::Uniform;
+        run(&c, "seq-kv", Mode::NoSyncRead).trace
+    };
+    let a = traced(7);
+    assert!(a.as_ref().is_some_and(|t| !t.is_empty()));
+    assert_eq!(a, traced(7), "same seed, same messages at the same times");
+    assert_ne!(a, traced(8));
+}
