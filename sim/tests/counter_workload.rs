@@ -8,13 +8,13 @@ mod kv_counter;
 use std::time::Duration;
 
 use glomers_sim::history::{OpF, OpType, Process};
-use glomers_sim::workloads::counter::Counter;
+use glomers_sim::workloads::counter::{ADD, Counter};
 use glomers_sim::{Availability, Cluster, Report, SimConfig, Validity, Workload};
 use kv_counter::{KvCounter, Mode};
 
 fn cfg(counter: Counter, seed: u64) -> SimConfig {
     SimConfig {
-        workload: Workload::Counter(counter),
+        workload: Workload::named(counter.name()).expect("registered"),
         node_count: 3,
         rate: 100.0,
         time_limit: Duration::from_secs(10),
@@ -38,7 +38,7 @@ fn acknowledged_sum(r: &Report) -> i64 {
     r.history
         .ops()
         .iter()
-        .filter(|o| o.f == OpF::Add && o.kind == OpType::Ok)
+        .filter(|o| o.f == ADD && o.kind == OpType::Ok)
         .map(|o| match o.value {
             glomers_sim::history::OpValue::Int(d) => d,
             _ => 0,
@@ -121,7 +121,7 @@ fn unanswered_adds_are_info_with_a_new_client_and_count_as_maybe() {
     c.availability = Some(Availability::Total);
     c.time_limit = Duration::from_secs(20);
     let r = run(&c, "lin-kv", Mode::SilentAdds);
-    let stats = &r.stats.by_f[&OpF::Add];
+    let stats = &r.stats.by_f[&ADD];
     assert_eq!(stats.ok_count, 0);
     assert_eq!(stats.info_count, stats.count);
     assert!(stats.count >= 3, "{stats:?}");
@@ -137,7 +137,7 @@ fn unanswered_adds_are_info_with_a_new_client_and_count_as_maybe() {
         .history
         .ops()
         .iter()
-        .filter(|o| o.f == OpF::Add && o.kind == OpType::Info)
+        .filter(|o| o.f == ADD && o.kind == OpType::Info)
         .map(|o| match o.value {
             glomers_sim::history::OpValue::Int(d) => d,
             _ => 0,
@@ -157,7 +157,7 @@ fn unanswered_adds_are_info_with_a_new_client_and_count_as_maybe() {
 #[test]
 fn definite_errors_on_reads_are_info_never_fail() {
     let r = run(&cfg(Counter::PosNeg, 1), "lin-kv", Mode::ReadError(11));
-    let reads = &r.stats.by_f[&OpF::Read];
+    let reads = &r.stats.by_f[&OpF::READ];
     assert_eq!(reads.fail_count, 0);
     assert_eq!(reads.info_count, reads.count);
     assert!(r.history.ops().iter().all(|o| o.kind != OpType::Fail));
@@ -178,7 +178,7 @@ fn the_final_phase_heals_waits_ten_seconds_and_reads_once_per_thread() {
         .filter(|o| o.final_read && o.kind == OpType::Invoke)
         .collect();
     assert_eq!(finals.len(), 6, "one per client thread");
-    assert!(finals.iter().all(|o| o.f == OpF::Read));
+    assert!(finals.iter().all(|o| o.f == OpF::READ));
     assert!(
         finals.windows(2).all(|w| w[0].time_ns == w[1].time_ns),
         "all at once"
@@ -195,7 +195,7 @@ fn the_final_phase_heals_waits_ten_seconds_and_reads_once_per_thread() {
     );
     let heal = ops
         .iter()
-        .filter(|o| o.process == Process::Nemesis && o.f == OpF::StopPartition)
+        .filter(|o| o.process == Process::Nemesis && o.f == OpF::STOP_PARTITION)
         .map(|o| o.time_ns)
         .max()
         .expect("a heal");

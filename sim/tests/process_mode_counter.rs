@@ -6,9 +6,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use glomers_sim::history::{OpF, OpType, OpValue};
-use glomers_sim::workloads::counter::Counter;
-use glomers_sim::{self as sim, NodeKind, SimConfig, Validity, Workload};
+use glomers_sim::history::{OpType, OpValue};
+use glomers_sim::workloads::counter::ADD;
+use glomers_sim::{self as sim, NodeKind, SimConfig, Validity};
 
 fn python_node() -> NodeKind {
     NodeKind::Process {
@@ -19,7 +19,7 @@ fn python_node() -> NodeKind {
 
 fn challenge_4(seed: u64, latency_ms: u64) -> SimConfig {
     SimConfig {
-        workload: Workload::Counter(Counter::Grow),
+        workload: "g-counter".parse().expect("registered"),
         node_count: 3,
         rate: 50.0,
         time_limit: Duration::from_secs(2),
@@ -41,7 +41,7 @@ fn assert_exact(cfg: &SimConfig) {
         .history
         .ops()
         .iter()
-        .filter(|o| o.f == OpF::Add && o.kind == OpType::Ok)
+        .filter(|o| o.f == ADD && o.kind == OpType::Ok)
         .map(|o| match o.value {
             OpValue::Int(d) => d,
             _ => 0,
@@ -49,7 +49,7 @@ fn assert_exact(cfg: &SimConfig) {
         .sum();
     let c = report.counter().expect("a counter report");
     assert_eq!(c.final_reads, vec![sum; 3], "{why}");
-    assert!(report.stats.by_f[&OpF::Add].ok_count > 10, "{why}");
+    assert!(report.stats.by_f[&ADD].ok_count > 10, "{why}");
     // Every add costs a read and a cas, every read a write and a read: ≥ 4 service messages.
     assert!(report.net.servers.msgs_per_op.expect("ops") >= 4.0, "{why}");
 }

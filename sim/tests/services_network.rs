@@ -19,7 +19,7 @@ fn line(src: &str, dest: &str, body: Value) -> String {
 /// A slow echo test whose fake nodes also talk to the services.
 fn cfg(latency_ms: u64, partition: bool, seed: u64) -> SimConfig {
     SimConfig {
-        workload: Workload::Echo,
+        workload: Workload::ECHO,
         node_count: 3,
         rate: 1.0,
         latency_ms,

@@ -239,7 +239,7 @@ impl Driver {
         }
         self.last_progress = Some(now);
         let c = &self.cluster.cfg;
-        let recovery = if c.workload.has_final_phase() {
+        let recovery = if self.cluster.has_final_phase() {
             c.recovery
         } else {
             Duration::ZERO

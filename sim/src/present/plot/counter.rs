@@ -7,6 +7,7 @@ use plotters::prelude::*;
 use super::{Res, axes, legend, secs_ns, shade, titled, top};
 use crate::history::{OpF, OpType, OpValue, Process};
 use crate::present::report::Report;
+use crate::workloads::counter::ADD;
 
 const PALETTE: [RGBColor; 6] = [
     RGBColor(31, 119, 180),
@@ -35,8 +36,8 @@ pub(super) fn series(report: &Report) -> (Vec<Line>, Line) {
         };
         let t = secs_ns(op.time_ns);
         match op.f {
-            OpF::Read => reads[((p % threads) as usize) % n].push((t, *v as f64)),
-            OpF::Add => {
+            OpF::READ => reads[((p % threads) as usize) % n].push((t, *v as f64)),
+            ADD => {
                 acked.push((t, sum as f64));
                 sum += v;
                 acked.push((t, sum as f64));

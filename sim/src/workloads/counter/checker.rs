@@ -10,6 +10,7 @@
 
 use crate::Validity;
 use crate::history::{Op, OpF, OpType, OpValue};
+use crate::workloads::counter::ADD;
 
 /// The counter checker's output, in Maelstrom's shape.
 #[derive(Clone, Debug, PartialEq)]
@@ -65,7 +66,7 @@ impl IntSet {
 
 /// Checks a counter history.
 pub fn check(ops: &[Op]) -> CounterResult {
-    let adds = || ops.iter().filter(|o| o.is_client() && o.f == OpF::Add);
+    let adds = || ops.iter().filter(|o| o.is_client() && o.f == ADD);
     let delta = |o: &Op| match o.value {
         OpValue::Int(d) => d,
         _ => 0,
@@ -82,7 +83,7 @@ pub fn check(ops: &[Op]) -> CounterResult {
     let mut final_reads = Vec::new();
     for read in ops
         .iter()
-        .filter(|o| o.is_client() && o.final_read && o.kind == OpType::Ok && o.f == OpF::Read)
+        .filter(|o| o.is_client() && o.final_read && o.kind == OpType::Ok && o.f == OpF::READ)
     {
         // The client's schema only lets integer reads complete `:ok`.
         let OpValue::Int(v) = read.value else {
@@ -119,17 +120,16 @@ mod tests {
         }
         fn add(mut self, kind: OpType, delta: i64) -> H {
             let p = Process::Client(0);
-            self.0.invoke(0, p, OpF::Add, OpValue::Int(delta));
-            self.0
-                .complete(1, p, kind, OpF::Add, OpValue::Int(delta), None);
+            self.0.invoke(0, p, ADD, OpValue::Int(delta));
+            self.0.complete(1, p, kind, ADD, OpValue::Int(delta), None);
             self
         }
         fn read(mut self, value: i64, final_read: bool) -> H {
             let p = Process::Client(1);
-            let i = self.0.invoke(0, p, OpF::Read, OpValue::None);
+            let i = self.0.invoke(0, p, OpF::READ, OpValue::None);
             let c = self
                 .0
-                .complete(1, p, OpType::Ok, OpF::Read, OpValue::Int(value), None);
+                .complete(1, p, OpType::Ok, OpF::READ, OpValue::Int(value), None);
             if final_read {
                 self.0.mark_final(i);
                 self.0.mark_final(c);
@@ -194,12 +194,12 @@ mod tests {
     fn main_phase_reads_and_failed_or_info_final_reads_are_not_checked() {
         let mut h = H::new().add(OpType::Ok, 1).read(99, false);
         let p = Process::Client(2);
-        let i = h.0.invoke(0, p, OpF::Read, OpValue::None);
+        let i = h.0.invoke(0, p, OpF::READ, OpValue::None);
         let c = h.0.complete(
             1,
             p,
             OpType::Info,
-            OpF::Read,
+            OpF::READ,
             OpValue::None,
             Some(":net-timeout".into()),
         );

@@ -9,6 +9,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::history::{OpF, OpValue};
+use crate::workloads::counter::ADD;
 use crate::world::rng::Rng;
 
 /// Which counter workload.
@@ -51,11 +52,11 @@ impl fmt::Display for Counter {
 pub(crate) fn next_op(counter: Counter, rng: &mut Rng) -> (OpF, OpValue) {
     loop {
         if rng.below(2) == 1 {
-            return (OpF::Read, OpValue::None);
+            return (OpF::READ, OpValue::None);
         }
         let delta = rng.below(10) as i64 - 5;
         if counter == Counter::PosNeg || delta >= 0 {
-            return (OpF::Add, OpValue::Int(delta));
+            return (ADD, OpValue::Int(delta));
         }
     }
 }
@@ -71,8 +72,8 @@ mod tests {
         let (mut reads, mut deltas) = (0, [0usize; 10]);
         for _ in 0..n {
             match next_op(counter, &mut rng) {
-                (OpF::Read, OpValue::None) => reads += 1,
-                (OpF::Add, OpValue::Int(d)) => deltas[(d + 5) as usize] += 1,
+                (OpF::READ, OpValue::None) => reads += 1,
+                (ADD, OpValue::Int(d)) => deltas[(d + 5) as usize] += 1,
                 other => panic!("unexpected {other:?}"),
             }
         }

@@ -82,7 +82,7 @@ mod tests {
         let bad = Op {
             index: 12,
             kind: OpType::Ok,
-            f: OpF::Read,
+            f: OpF::READ,
             process: Process::Client(1),
             time_ns: 5_000,
             value: OpValue::Int(3),
