@@ -114,3 +114,64 @@ impl Verdict for CounterResult {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn body(v: Value) -> Map<String, Value> {
+        match v {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        }
+    }
+
+    #[test]
+    fn requests_and_reply_schemas() {
+        let run = CounterRun(Counter::PosNeg);
+        assert_eq!(
+            run.request(ADD, &OpValue::Int(-3)),
+            r#"{"type":"add","delta":-3}"#
+        );
+        assert_eq!(run.request(OpF::READ, &OpValue::None), r#"{"type":"read"}"#);
+        let ok = body(json!({"type": "add_ok", "in_reply_to": 1}));
+        assert_eq!(run.reply(ADD, &ok), Reply::Ok(OpValue::None));
+        let read = body(json!({"type": "read_ok", "value": 12, "in_reply_to": 2, "msg_id": 5}));
+        assert_eq!(run.reply(OpF::READ, &read), Reply::Ok(OpValue::Int(12)));
+        for bad in [
+            json!({"type": "read_ok", "value": 12.0, "in_reply_to": 2}),
+            json!({"type": "read_ok", "value": "12", "in_reply_to": 2}),
+            json!({"type": "read_ok", "in_reply_to": 2}),
+            json!({"type": "read_ok", "value": 1, "extra": 1, "in_reply_to": 2}),
+        ] {
+            assert!(
+                matches!(
+                    run.reply(OpF::READ, &body(bad.clone())),
+                    Reply::Malformed(_)
+                ),
+                "{bad}"
+            );
+        }
+        let extra = body(json!({"type": "add_ok", "value": 1, "in_reply_to": 1}));
+        assert!(matches!(run.reply(ADD, &extra), Reply::Malformed(_)));
+        let error = body(json!({"type": "error", "code": 11, "in_reply_to": 1}));
+        assert!(matches!(
+            run.reply(ADD, &error),
+            Reply::Error { definite: true, .. }
+        ));
+    }
+
+    #[test]
+    fn maelstroms_client_rules_and_final_phase() {
+        let run = CounterRun(Counter::Grow);
+        let rules = run.client_rules();
+        assert!(!rules.reusable_after_info);
+        assert!(!rules.definite_errors_fail, "every error is :info");
+        assert_eq!(rules.timeout, None, "the configured 5 s");
+        assert!(!run.idempotent(OpF::READ) && !run.idempotent(ADD));
+        assert!(run.final_phase());
+        let mut run = run;
+        assert_eq!(run.final_op(), (OpF::READ, OpValue::None));
+    }
+}
