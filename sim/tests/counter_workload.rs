@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use glomers_sim::history::{OpF, OpType, Process};
 use glomers_sim::workloads::counter::{ADD, Counter};
-use glomers_sim::{Availability, Cluster, Report, SimConfig, Validity, Workload};
+use glomers_sim::{Availability, Report, SimConfig, Validity, Workload};
 use kv_counter::{KvCounter, Mode};
 
 fn cfg(counter: Counter, seed: u64) -> SimConfig {
@@ -25,12 +25,11 @@ fn cfg(counter: Counter, seed: u64) -> SimConfig {
 }
 
 fn run(cfg: &SimConfig, service: &'static str, mode: Mode) -> Report {
-    let mut nodes = KvCounter::cluster(cfg.node_count, service, mode);
-    let mut cluster = Cluster::new(cfg).expect("valid config");
-    common::drive_fake(&mut cluster, |_, node, m| {
-        nodes[usize::from(node)].on_message(m)
-    });
-    cluster.finish().expect("the test runs")
+    let cfg = SimConfig {
+        nodes: KvCounter::nodes(service, mode),
+        ..cfg.clone()
+    };
+    glomers_sim::run(&cfg).expect("the test runs")
 }
 
 /// The sum of the deltas of `:ok` adds.

@@ -1,10 +1,13 @@
 //! A reactive counter node for the simulator's tests, built on a KV service like the usual
 //! challenge 4 solution (read, then compare-and-set, retried), with switches that break it on
-//! purpose. It is driven by `common::drive_fake`: one instance per node, fed each message.
+//! purpose. It runs in process on the virtual clock as an [`InProcessNode`].
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
 
+use glomers::Time;
+use glomers_sim::NodeKind;
+use glomers_sim::drive::node::InProcessNode;
 use serde_json::{Value, json};
 
 /// How the node misbehaves, if it does.
@@ -74,9 +77,11 @@ impl KvCounter {
         }
     }
 
-    /// `n` nodes.
-    pub fn cluster(n: u16, service: &'static str, mode: Mode) -> Vec<KvCounter> {
-        (0..n).map(|i| KvCounter::new(i, service, mode)).collect()
+    /// In-process nodes of this kind, for [`glomers_sim::SimConfig::nodes`].
+    pub fn nodes(service: &'static str, mode: Mode) -> NodeKind {
+        NodeKind::custom(format!("KV counter on {service}, {mode:?}"), move |i| {
+            Box::new(KvCounter::new(i, service, mode))
+        })
     }
 
     fn call(&mut self, body: Value, then: Pending) -> String {
@@ -158,5 +163,16 @@ impl KvCounter {
                 Some(reply(&request, json!({"type": "read_ok", "value": v})))
             }
         }
+    }
+}
+
+impl InProcessNode for KvCounter {
+    fn step(&mut self, _now: Time, line: Option<&mut Vec<u8>>, out: &mut Vec<u8>) -> Option<Time> {
+        let message: Value = serde_json::from_slice(line?).expect("Maelstrom sends JSON");
+        for l in self.on_message(&message) {
+            out.extend_from_slice(l.as_bytes());
+            out.push(b'\n');
+        }
+        None
     }
 }
