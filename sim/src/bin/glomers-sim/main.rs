@@ -44,8 +44,6 @@ Examples:
       --bin target/release/glomers -- --topology-file 3d
   glomers-sim test -w g-counter --node-count 3 --rate 100 --time-limit 20 --nemesis partition \\
       --bin examples/python/g_counter.py
-  glomers-sim test -w g-counter --node-count 3 --rate 100 --time-limit 20 --nemesis partition \\
-      --bin examples/python/g_counter.py
 
 Exit status: 0 valid, 1 invalid, 2 unknown, 255 aborted or unusable flags.")]
     Test(Box<TestArgs>),
