@@ -32,19 +32,6 @@ fn run(cfg: &SimConfig, service: &'static str, mode: Mode) -> Report {
     glomers_sim::run(&cfg).expect("the test runs")
 }
 
-/// The sum of the deltas of `:ok` adds.
-fn acknowledged_sum(r: &Report) -> i64 {
-    r.history
-        .ops()
-        .iter()
-        .filter(|o| o.f == ADD && o.kind == OpType::Ok)
-        .map(|o| match o.value {
-            glomers_sim::history::OpValue::Int(d) => d,
-            _ => 0,
-        })
-        .sum()
-}
-
 #[test]
 fn a_correct_counter_on_lin_kv_or_seq_kv_is_valid_with_exact_final_reads() {
     for (counter, service) in [
@@ -57,7 +44,7 @@ fn a_correct_counter_on_lin_kv_or_seq_kv_is_valid_with_exact_final_reads() {
             let c = r.counter().expect("a counter report");
             let why = glomers_sim::present::output::summary(&r);
             assert_eq!(r.valid, Validity::True, "{why}");
-            let sum = acknowledged_sum(&r);
+            let sum = kv_counter::add_sum(&r, OpType::Ok);
             assert_eq!(c.final_reads, vec![sum; 3], "{why}");
             assert_eq!(c.acceptable, vec![[sum, sum]]);
             assert!(r.partition_drops == 0, "the node never talks to its peers");
@@ -75,7 +62,7 @@ fn a_counter_that_forgets_adds_is_invalid() {
     let c = r.counter().expect("counter");
     assert_eq!(r.valid, Validity::False);
     assert_eq!(c.valid, Validity::False);
-    let sum = acknowledged_sum(&r);
+    let sum = kv_counter::add_sum(&r, OpType::Ok);
     assert_eq!(c.acceptable, vec![[sum, sum]]);
     assert_eq!(c.errors.len(), 3, "every node's final read is short");
     assert!(
@@ -91,7 +78,10 @@ fn a_counter_that_double_counts_is_invalid() {
     let c = r.counter().expect("counter");
     assert_eq!(c.valid, Validity::False);
     assert_eq!(r.valid, Validity::False);
-    assert_eq!(c.final_reads, vec![2 * acknowledged_sum(&r); 3]);
+    assert_eq!(
+        c.final_reads,
+        vec![2 * kv_counter::add_sum(&r, OpType::Ok); 3]
+    );
     assert_eq!(c.errors.len(), 3);
 }
 
@@ -132,16 +122,7 @@ fn unanswered_adds_are_info_with_a_new_client_and_count_as_maybe() {
     assert_eq!(counter.valid, Validity::True, "0 is a possible total");
     assert_eq!(counter.final_reads, vec![0; 3]);
     // Any subset of the timed-out deltas is acceptable.
-    let max: i64 = r
-        .history
-        .ops()
-        .iter()
-        .filter(|o| o.f == ADD && o.kind == OpType::Info)
-        .map(|o| match o.value {
-            glomers_sim::history::OpValue::Int(d) => d,
-            _ => 0,
-        })
-        .sum();
+    let max = kv_counter::add_sum(&r, OpType::Info);
     assert_eq!(counter.acceptable.first().map(|i| i[0]), Some(0));
     assert_eq!(counter.acceptable.last().map(|i| i[1]), Some(max));
     assert_eq!(r.stats.valid, Validity::False, "no add succeeded");

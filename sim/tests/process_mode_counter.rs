@@ -3,10 +3,12 @@
 //! with partitions. The recovery period is cut from Maelstrom's 10 s to 1 s to keep each
 //! test to about 3 s of wall time; the two tests run in parallel.
 
+mod kv_counter;
+
 use std::path::PathBuf;
 use std::time::Duration;
 
-use glomers_sim::history::{OpType, OpValue};
+use glomers_sim::history::OpType;
 use glomers_sim::workloads::counter::ADD;
 use glomers_sim::{self as sim, NodeKind, SimConfig, Validity};
 
@@ -37,16 +39,7 @@ fn assert_exact(cfg: &SimConfig) {
     let why = sim::present::output::summary(&report);
     assert_eq!(report.valid, Validity::True, "{why}");
     assert!(report.node_errors.is_empty(), "{why}");
-    let sum: i64 = report
-        .history
-        .ops()
-        .iter()
-        .filter(|o| o.f == ADD && o.kind == OpType::Ok)
-        .map(|o| match o.value {
-            OpValue::Int(d) => d,
-            _ => 0,
-        })
-        .sum();
+    let sum = kv_counter::add_sum(&report, OpType::Ok);
     let c = report.counter().expect("a counter report");
     assert_eq!(c.final_reads, vec![sum; 3], "{why}");
     assert!(report.stats.by_f[&ADD].ok_count > 10, "{why}");

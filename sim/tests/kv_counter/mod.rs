@@ -6,9 +6,24 @@
 use std::collections::BTreeMap;
 
 use glomers::Time;
-use glomers_sim::NodeKind;
 use glomers_sim::drive::node::InProcessNode;
+use glomers_sim::history::{OpType, OpValue};
+use glomers_sim::workloads::counter::ADD;
+use glomers_sim::{NodeKind, Report};
 use serde_json::{Value, json};
+
+/// The sum of the deltas of the adds that completed as `kind` (`:ok`: acknowledged).
+pub fn add_sum(r: &Report, kind: OpType) -> i64 {
+    r.history
+        .ops()
+        .iter()
+        .filter(|o| o.f == ADD && o.kind == kind)
+        .map(|o| match o.value {
+            OpValue::Int(d) => d,
+            _ => 0,
+        })
+        .sum()
+}
 
 /// How the node misbehaves, if it does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
