@@ -11,13 +11,12 @@
 //!
 //! | folder | holds |
 //! |---|---|
-//! | [`config`] | [`SimConfig`]: workload, cluster, network, nemesis, seed |
+//! | [`config`], [`builder`] | [`SimConfig`]: workload, cluster, network, nemesis, seed; [`SimBuilder`] to state only what differs |
 //! | [`history`] | Jepsen's history of operations |
-//! | [`world`] | the virtual world: node and client ids, network, transit, partitions, faults and their schedule, nemesis, seeded randomness, the `topology` message, the message journal |
+//! | [`world`] | the virtual world: node and client ids, network, transit, partitions, faults and their schedule, nemesis, seeded randomness, the `topology` message, the message journal, Maelstrom's services (`lin-kv`, `seq-kv`, `lww-kv`, `lin-tso`) |
 //! | [`drive`] | the cluster core that sees nodes only as JSON lines, its clients and timeline, the in-process and process drivers |
 //! | [`workloads`] | the workload boundary and one module per workload (echo, unique-ids, broadcast, g-counter, pn-counter): generator, client RPC mapping, final phase, checker, summary |
 //! | [`checkers`] | what every workload shares: stats, availability, latency quantiles, how verdicts combine |
-//! | [`services`] | Maelstrom's services `lin-kv`, `seq-kv`, `lww-kv`, `lin-tso` as state machines |
 //! | [`present`] | the report, its summary and JSON forms, the results folder and its SVG plots |
 //! | [`campaign`] | fault campaigns and the topology sweep: many seeded runs, each checked |
 //!
@@ -40,16 +39,17 @@
 
 #![deny(missing_docs)]
 
+pub mod builder;
 pub mod campaign;
 pub mod checkers;
 pub mod config;
 pub mod drive;
 pub mod history;
 pub mod present;
-pub mod services;
 pub mod workloads;
 pub mod world;
 
+pub use builder::SimBuilder;
 pub use checkers::{Validity, Verdict, WorkloadResult};
 pub use config::{Availability, Faults, LatencyDist, NodeKind, Pause, SimConfig, Topology};
 pub use drive::cluster::{Cluster, Delivery};

@@ -6,6 +6,7 @@
 pub(crate) mod clients;
 pub mod cluster;
 pub(crate) mod events;
+pub(crate) mod faults;
 pub mod inprocess;
 pub mod node;
 pub(crate) mod node_process;
@@ -13,3 +14,4 @@ pub(crate) mod phases;
 pub mod process;
 pub(crate) mod protocol;
 pub(crate) mod service_worker;
+pub(crate) mod state;

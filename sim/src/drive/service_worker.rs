@@ -4,49 +4,48 @@
 
 use serde_json::Value;
 
-use crate::drive::cluster::Cluster;
+use crate::drive::phases;
 use crate::drive::protocol;
-use crate::services::Service;
+use crate::drive::state::State;
 use crate::world::endpoint::Endpoint;
-use crate::world::network::Packet;
+use crate::world::packet::Packet;
+use crate::world::services::Service;
 
-impl Cluster {
-    /// `service` receives `packet` now: the request is journaled as delivered, handled, and
-    /// the reply (if the handler gives one) sent back to the request's `src` over the network.
-    /// A reply to an id that no longer exists is not sent (Maelstrom's worker throws).
-    pub(super) fn serve(&mut self, service: Service, packet: &Packet) {
-        let me = Endpoint::Service(service);
-        self.journal
-            .recv(self.now, packet.id, packet.from, me, &packet.line);
-        let Ok(Value::Object(mut message)) = serde_json::from_slice::<Value>(&packet.line) else {
-            return;
-        };
-        let (Some(Value::String(src)), Some(Value::Object(body))) =
-            (message.remove("src"), message.remove("body"))
-        else {
-            return;
-        };
-        let Some(reply) = self.services.handle(service, &src, &body) else {
-            return;
-        };
-        let Some(dest) = self.endpoint(&src) else {
-            return;
-        };
-        let id = self.message_id();
-        let reply = Value::Object(reply);
-        let line = protocol::stdin_line(id, service.name(), &src, &reply.to_string());
-        self.journal.send(self.now, id, me, dest, &line);
-        match dest {
-            Endpoint::Node(to) => self.send_to_node(id, me, to, line),
-            Endpoint::Service(s) => {
-                let slot = self.net.service_slot(s);
-                self.send_to_node(id, me, slot, line);
-            }
-            Endpoint::Client(c) => {
-                self.journal.recv(self.now, id, me, dest, &line);
-                if let Value::Object(body) = reply {
-                    self.client_receive(c, &body);
-                }
+/// `service` receives `packet` now: the request is journaled as delivered, handled, and the
+/// reply (if the handler gives one) sent back to the request's `src` over the network. A
+/// reply to an id that no longer exists is not sent (Maelstrom's worker throws).
+pub(crate) fn serve(st: &mut State, service: Service, packet: &Packet) {
+    let me = Endpoint::Service(service);
+    st.journal
+        .recv(st.now, packet.id, packet.from, me, &packet.line);
+    let Ok(Value::Object(mut message)) = serde_json::from_slice::<Value>(&packet.line) else {
+        return;
+    };
+    let (Some(Value::String(src)), Some(Value::Object(body))) =
+        (message.remove("src"), message.remove("body"))
+    else {
+        return;
+    };
+    let Some(reply) = st.services.handle(service, &src, &body) else {
+        return;
+    };
+    let Some(dest) = st.endpoint(&src) else {
+        return;
+    };
+    let id = st.message_id();
+    let reply = Value::Object(reply);
+    let line = protocol::stdin_line(id, service.name(), &src, &reply.to_string());
+    st.journal.send(st.now, id, me, dest, &line);
+    match dest {
+        Endpoint::Node(to) => st.send_to_node(id, me, to, line),
+        Endpoint::Service(s) => {
+            let slot = st.net.service_slot(s);
+            st.send_to_node(id, me, slot, line);
+        }
+        Endpoint::Client(c) => {
+            st.journal.recv(st.now, id, me, dest, &line);
+            if let Value::Object(body) = reply {
+                phases::client_receive(st, c, &body);
             }
         }
     }

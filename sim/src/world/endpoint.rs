@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use crate::services::Service;
+use crate::world::services::Service;
 
 /// A message's sender or recipient.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

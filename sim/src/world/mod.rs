@@ -2,7 +2,7 @@
 //! latency, per-node delivery workers and message journal ([`journal`]), messages held in
 //! transit, partitions ([`partition`]) and the nemesis that schedules them, the faults beyond
 //! Maelstrom's ([`faults`]) and their schedule, the seeded random streams, the timer queue and
-//! the broadcast `topology` message ([`topology`]).
+//! the broadcast `topology` message ([`topology`]), and Maelstrom's [`services`].
 //!
 //! # Services
 //!
@@ -19,9 +19,9 @@
 //!   blocking).
 //! - Partitions only ever name nodes, so services are never cut off; the extra `--faults`
 //!   act on node↔node messages only.
-//! - The cluster core hands a delivery for a service to its state machine
-//!   ([`crate::services`], via `drive::service_worker`) instead of `Cluster::poll_delivery`,
-//!   and the reply enters the network as a line from that endpoint, like a node's.
+//! - The cluster core hands a delivery for a service to its state machine ([`services`],
+//!   via `drive::service_worker`) instead of `Cluster::poll_delivery`, and the reply enters
+//!   the network as a line from that endpoint, like a node's.
 
 pub mod endpoint;
 pub(crate) mod fault_schedule;
@@ -30,7 +30,9 @@ pub mod journal;
 pub(crate) mod min_queue;
 pub(crate) mod nemesis;
 pub(crate) mod network;
+pub(crate) mod packet;
 pub mod partition;
 pub mod rng;
+pub mod services;
 pub mod topology;
 pub(crate) mod transit;

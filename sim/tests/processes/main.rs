@@ -1,0 +1,11 @@
+//! Real processes: the glomers binary under the process driver, the glomers-sim command line,
+//! fault campaigns and the binary's memory.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod counter_results;
+mod fault_campaign;
+mod memory_bounds;
+mod process_mode;
+mod process_mode_counter;
