@@ -230,7 +230,7 @@ pub struct SimConfig {
     pub op_lag: Duration,
     /// How long a client waits for a reply. Maelstrom: 5 s.
     pub client_timeout: Duration,
-    /// The broadcast workload's quiet period before the final reads. Maelstrom: 10 s.
+    /// The quiet period before the final reads (broadcast and the counters). Maelstrom: 10 s.
     pub recovery: Duration,
     /// The nodes.
     pub nodes: NodeKind,

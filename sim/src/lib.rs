@@ -1,4 +1,5 @@
-//! `glomers-sim`: a faithful local Maelstrom for the `echo`, `unique-ids` and `broadcast` workloads.
+//! `glomers-sim`: a faithful local Maelstrom for the `echo`, `unique-ids`, `broadcast`,
+//! `g-counter` and `pn-counter` workloads, with Maelstrom's services.
 //!
 //! [`run`] plays one `maelstrom test` on a virtual clock and returns a [`Report`] with every
 //! checker's verdict, the net statistics and the history. The behaviour reproduced is the one
@@ -12,9 +13,9 @@
 //! |---|---|
 //! | [`config`], [`builder`] | [`SimConfig`]: workload, cluster, network, nemesis, seed; [`SimBuilder`] to state only what differs |
 //! | [`history`] | Jepsen's history of operations |
-//! | [`world`] | the virtual world: node and client ids, network, transit, partitions, faults and their schedule, nemesis, seeded randomness, the `topology` message, the message journal |
+//! | [`world`] | the virtual world: node and client ids, network, transit, partitions, faults and their schedule, nemesis, seeded randomness, the `topology` message, the message journal, Maelstrom's services (`lin-kv`, `seq-kv`, `lww-kv`, `lin-tso`) |
 //! | [`drive`] | the cluster core that sees nodes only as JSON lines, its clients and timeline, the in-process and process drivers |
-//! | [`workloads`] | the workload boundary and one module per workload (echo, unique-ids, broadcast): generator, client RPC mapping, final phase, checker, summary |
+//! | [`workloads`] | the workload boundary and one module per workload (echo, unique-ids, broadcast, g-counter, pn-counter): generator, client RPC mapping, final phase, checker, summary |
 //! | [`checkers`] | what every workload shares: stats, availability, latency quantiles, how verdicts combine |
 //! | [`present`] | the report, its summary and JSON forms, the results folder, its SVG plots, the spacetime diagram, timeline and history files |
 //! | [`campaign`] | fault campaigns and the topology sweep: many seeded runs, each checked |

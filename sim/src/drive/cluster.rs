@@ -18,7 +18,7 @@ use crate::checkers as checker;
 use crate::config::SimConfig;
 use crate::drive::events::{Event, Phase};
 use crate::drive::state::State;
-use crate::drive::{faults, phases, protocol};
+use crate::drive::{faults, phases, protocol, service_worker};
 use crate::present::report::Report;
 use crate::world::endpoint::Endpoint;
 use glomers::time::Time;
@@ -148,6 +148,10 @@ impl Cluster {
         self.s.journal.send(self.s.now, id, src, dest, &stdin);
         match dest {
             Endpoint::Node(to) => self.s.send_to_node(id, src, to, stdin),
+            Endpoint::Service(s) => {
+                let slot = self.s.net.service_slot(s);
+                self.s.send_to_node(id, src, slot, stdin);
+            }
             Endpoint::Client(c) => {
                 self.s.journal.recv(self.s.now, id, src, dest, &stdin);
                 let serde_json::Value::Object(body) = body else {
@@ -202,7 +206,9 @@ impl Cluster {
                 if let Some(next) = next {
                     self.s.schedule(next, Event::Deliver(node));
                 }
-                if let Some(p) = packet {
+                if let (Some(p), Some(service)) = (&packet, self.s.net.slot_service(node)) {
+                    service_worker::serve(&mut self.s, service, p);
+                } else if let Some(p) = packet {
                     self.s
                         .journal
                         .recv(self.s.now, p.id, p.from, Endpoint::Node(node), &p.line);

@@ -13,4 +13,5 @@ pub(crate) mod node_process;
 pub(crate) mod phases;
 pub mod process;
 pub(crate) mod protocol;
+pub(crate) mod service_worker;
 pub(crate) mod state;

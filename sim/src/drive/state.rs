@@ -20,6 +20,7 @@ use crate::world::journal::Journal;
 use crate::world::nemesis::Nemesis;
 use crate::world::network::{Latency, Network};
 use crate::world::rng::{self, Stream};
+use crate::world::services::Services;
 use glomers::time::Time;
 
 /// A line for a node's stdin, to be written at the current time.
@@ -42,6 +43,8 @@ pub(crate) struct State {
     pub(crate) now: Time,
     pub(crate) events: EventQueue,
     pub(crate) net: Network,
+    /// Maelstrom's services, on the network after the nodes.
+    pub(crate) services: Services,
     pub(crate) journal: Journal,
     pub(crate) history: History,
     pub(crate) clients: Clients,
@@ -106,6 +109,7 @@ impl State {
             now: Time::ZERO,
             events: EventQueue::default(),
             net: Network::new(n, latency, cfg.faults.clone(), faults_rng),
+            services: Services::new(cfg.seed),
             journal: Journal::new(cfg.trace),
             history: History::new(),
             clients: Clients::default(),
@@ -135,6 +139,7 @@ impl State {
         match Endpoint::parse(id)? {
             Endpoint::Node(i) if i < self.n => Some(Endpoint::Node(i)),
             Endpoint::Client(c) if self.clients.exists(c) => Some(Endpoint::Client(c)),
+            Endpoint::Service(s) => Some(Endpoint::Service(s)),
             _ => None,
         }
     }
@@ -168,6 +173,7 @@ impl State {
         self.events.push(at, event);
     }
 
+    /// Queues a message for node `to`, or for a service's slot.
     pub(crate) fn send_to_node(&mut self, id: u64, from: Endpoint, to: u16, line: Vec<u8>) {
         if let Some(wake) = self.net.send(self.now, id, from, to, line) {
             self.schedule(wake, Event::Deliver(to));

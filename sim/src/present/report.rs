@@ -78,6 +78,11 @@ impl Report {
         self.workload.get()
     }
 
+    /// The counter checker's result, if this was a g-counter or pn-counter test.
+    pub fn counter(&self) -> Option<&crate::workloads::counter::CounterResult> {
+        self.workload.get()
+    }
+
     /// Each stable element's known time (ns since the run started) and stable latency (ms),
     /// in creation order.
     pub fn stable_samples(&self) -> Vec<(i64, u64, u64)> {

@@ -13,6 +13,7 @@
 //! | [`unique_ids`] | `unique-ids`: every generated id is unique |
 //! | [`broadcast`] | `broadcast`: every acknowledged value is eventually read (set-full) |
 //! | [`txn_rw_register`] | `txn-rw-register`: transactions checked by Elle's rw-register analysis |
+//! | [`counter`] | `g-counter`, `pn-counter`: every final read is the sum of the adds |
 //!
 //! [`boundary`] defines the trait and the registry's entry; [`rpc`] the reply schema and JSON
 //! helpers shared by workload clients; `generator` the schedule of the main phase (Jepsen's
@@ -20,6 +21,7 @@
 
 pub mod boundary;
 pub mod broadcast;
+pub mod counter;
 pub mod echo;
 pub(crate) mod generator;
 pub mod rpc;
@@ -37,6 +39,8 @@ pub static REGISTRY: &[Entry] = &[
     unique_ids::ENTRY,
     broadcast::ENTRY,
     txn_rw_register::workload::ENTRY,
+    counter::G_COUNTER,
+    counter::PN_COUNTER,
 ];
 
 /// A registered workload, named by `-w`. Equal when the names are.

@@ -1,8 +1,10 @@
-//! Who can send and receive: nodes `n0 … n(N−1)` and Maelstrom's clients `c0, c1, …`.
-//! Maelstrom treats any id starting with `c` as a client and anything else as a server.
-//! Services (`seq-kv`, …) would be a third kind: see "Where services go" in [`crate::world`].
+//! Who can send and receive: nodes `n0 … n(N−1)`, Maelstrom's clients `c0, c1, …` and its
+//! services (`lin-kv`, `seq-kv`, `lww-kv`, `lin-tso`). Maelstrom treats any id starting with
+//! `c` as a client and anything else as a server.
 
 use std::fmt;
+
+use crate::world::services::Service;
 
 /// A message's sender or recipient.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -11,12 +13,17 @@ pub enum Endpoint {
     Node(u16),
     /// Client `c<i>`.
     Client(u32),
+    /// A Maelstrom service, by its name.
+    Service(Service),
 }
 
 impl Endpoint {
-    /// Parses `n<i>` or `c<i>` (decimal, no sign, no leading zero). Anything else is not an
-    /// id the simulator ever creates, so it names nobody.
+    /// Parses `n<i>` or `c<i>` (decimal, no sign, no leading zero) or a service's name.
+    /// Anything else is not an id the simulator ever creates, so it names nobody.
     pub fn parse(id: &str) -> Option<Endpoint> {
+        if let Some(service) = Service::from_name(id) {
+            return Some(Endpoint::Service(service));
+        }
         let (kind, digits) = id.split_at_checked(1)?;
         if digits.is_empty()
             || !digits.bytes().all(|b| b.is_ascii_digit())
@@ -42,6 +49,7 @@ impl fmt::Display for Endpoint {
         match self {
             Endpoint::Node(i) => write!(f, "n{i}"),
             Endpoint::Client(i) => write!(f, "c{i}"),
+            Endpoint::Service(s) => f.write_str(s.name()),
         }
     }
 }
@@ -54,7 +62,13 @@ mod tests {
     fn parses_only_canonical_ids() {
         assert_eq!(Endpoint::parse("n0"), Some(Endpoint::Node(0)));
         assert_eq!(Endpoint::parse("c17"), Some(Endpoint::Client(17)));
-        for bad in ["", "n", "n01", "x1", "n-1", "lin-kv", "n99999999"] {
+        assert_eq!(
+            Endpoint::parse("lin-kv"),
+            Some(Endpoint::Service(Service::LinKv))
+        );
+        assert_eq!(Endpoint::Service(Service::LwwKv).to_string(), "lww-kv");
+        assert!(!Endpoint::Service(Service::SeqKv).is_client());
+        for bad in ["", "n", "n01", "x1", "n-1", "lin_kv", "n99999999"] {
             assert_eq!(Endpoint::parse(bad), None, "{bad}");
         }
         assert_eq!(Endpoint::Node(3).to_string(), "n3");

@@ -9,6 +9,10 @@
 //!
 //! Messages to clients never enter this network: clients read their own queues at once.
 //!
+//! Maelstrom's four services are recipients too, after the nodes: each has its own queue and
+//! worker like a node, its traffic draws latency in both directions, and it is never
+//! partitioned (only node↔node messages are). The extra faults leave it alone.
+//!
 //! Extra faults ([`Faults`], all off by default) act on node↔node messages at send time: loss,
 //! duplication, latency spikes, and reordering, which holds a message in transit before it
 //! reaches the receiver's queue so that later ones overtake it. One-way partitions are a
@@ -23,6 +27,7 @@ use crate::world::min_queue::MinQueue;
 use crate::world::packet::Packet;
 use crate::world::partition::Partition;
 use crate::world::rng::Rng;
+use crate::world::services::Service;
 use crate::world::transit::Transit;
 use glomers::time::Time;
 
@@ -65,7 +70,10 @@ impl Latency {
 /// Every node's queue and worker, the current partition, and the fault injector.
 #[derive(Debug)]
 pub(crate) struct Network {
+    /// The nodes' inboxes, then one per service.
     inboxes: Vec<Inbox>,
+    /// How many of the inboxes are nodes'.
+    nodes: u16,
     partition: Partition,
     /// The fault schedule's one-way partition, on top of the nemesis's.
     oneway: Partition,
@@ -83,8 +91,10 @@ pub(crate) struct Network {
 
 impl Network {
     pub(crate) fn new(nodes: u16, latency: Latency, faults: Faults, fault_rng: Rng) -> Network {
+        let services = Service::ALL.len() as u16;
         Network {
-            inboxes: (0..nodes).map(|_| Inbox::default()).collect(),
+            inboxes: (0..nodes + services).map(|_| Inbox::default()).collect(),
+            nodes,
             partition: Partition::healed(nodes),
             oneway: Partition::healed(nodes),
             latency,
@@ -106,7 +116,7 @@ impl Network {
     /// in transit still arrive when due.
     pub(crate) fn end_faults(&mut self) {
         self.faults = Faults::default();
-        self.oneway = Partition::healed(self.inboxes.len() as u16);
+        self.oneway = Partition::healed(self.nodes);
     }
 
     /// The arrival time of a message put in transit since the last call, if any.
@@ -137,11 +147,23 @@ impl Network {
 
     /// Heals every partition.
     pub(crate) fn heal(&mut self) {
-        self.partition = Partition::healed(self.inboxes.len() as u16);
+        self.partition = Partition::healed(self.nodes);
     }
 
-    /// Queues message `id` from `from` to node `to`, sent at `now`. If the node's worker was
-    /// idle, it takes the earliest message at once; the time it must wake is returned.
+    /// The recipient number of a service (after the nodes').
+    pub(crate) fn service_slot(&self, service: Service) -> u16 {
+        self.nodes + service.index() as u16
+    }
+
+    /// The service whose recipient number is `slot`, if it is not a node.
+    pub(crate) fn slot_service(&self, slot: u16) -> Option<Service> {
+        slot.checked_sub(self.nodes)
+            .and_then(|i| Service::ALL.get(usize::from(i)).copied())
+    }
+
+    /// Queues message `id` from `from` to recipient `to` (a node, or a service's slot), sent
+    /// at `now`. If the recipient's worker was idle, it takes the earliest message at once;
+    /// the time it must wake is returned.
     pub(crate) fn send(
         &mut self,
         now: Time,
@@ -151,8 +173,12 @@ impl Network {
         line: Vec<u8>,
     ) -> Option<Time> {
         let server = !from.is_client();
+        // The extra faults act on node↔node messages only.
+        let faulty = matches!(from, Endpoint::Node(_)) && to < self.nodes;
         let mut deadline = now;
-        if server {
+        if server && !faulty {
+            deadline = now + self.latency.draw();
+        } else if server {
             deadline = now + self.latency.draw() + self.spike();
             if self.fault_rng.chance(self.faults.loss) {
                 self.fault_losses += 1;
@@ -176,7 +202,7 @@ impl Network {
             deadline,
             line,
         };
-        if server {
+        if faulty {
             self.route(now, to, packet);
         } else {
             self.inboxes[usize::from(to)].enqueue(packet);
@@ -216,6 +242,7 @@ impl Network {
         let inbox = &mut self.inboxes[usize::from(node)];
         while let Some(p) = inbox.queue.pop() {
             if let Endpoint::Node(from) = p.from
+                && node < self.nodes
                 && (self.partition.blocks(from, node) || self.oneway.blocks(from, node))
             {
                 self.partition_drops += 1;

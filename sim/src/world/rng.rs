@@ -20,6 +20,10 @@ pub(crate) enum Stream {
     Faults = 5,
     /// When one-way partitions and pauses happen.
     FaultSchedule = 6,
+    /// `seq-kv`'s choice of the state a request sees.
+    SeqKv = 7,
+    /// `lww-kv`'s choice of replica.
+    LwwKv = 8,
 }
 
 /// The random stream `stream` of the run seeded with `seed`.

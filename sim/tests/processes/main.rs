@@ -4,6 +4,8 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod counter_results;
 mod fault_campaign;
 mod memory_bounds;
 mod process_mode;
+mod process_mode_counter;

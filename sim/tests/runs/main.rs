@@ -1,10 +1,12 @@
 //! Simulated tests on the virtual clock with in-process nodes: the challenges' scenarios, the
-//! network and nemesis, faults, clients, net statistics, determinism and efficiency budgets.
+//! network and nemesis, faults, clients, net statistics, determinism and efficiency budgets;
+//! Maelstrom's services on the network and the counter workloads.
 
 #[path = "../common/mod.rs"]
 mod common;
 
 mod client_timeouts;
+mod counter_workload;
 mod determinism;
 mod efficiency_budget;
 mod fault_injection;
@@ -23,6 +25,7 @@ mod scenario_3c;
 mod scenario_3d_3e_partitions;
 mod scenario_echo;
 mod scenario_unique_ids;
+mod services_network;
 mod topology_shapes;
 mod txn_fidelity;
 mod txn_rw_register;

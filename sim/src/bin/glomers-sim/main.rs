@@ -42,6 +42,8 @@ Examples:
   glomers-sim test -w broadcast --node-count 25 --time-limit 20 --rate 100 --latency 100
   glomers-sim test -w broadcast --node-count 25 --time-limit 20 --rate 100 --latency 100 \\
       --bin target/release/glomers -- --topology-file 3d
+  glomers-sim test -w g-counter --node-count 3 --rate 100 --time-limit 20 --nemesis partition \\
+      --bin examples/python/g_counter.py
 
 Exit status: 0 valid, 1 invalid, 2 unknown, 255 aborted or unusable flags.")]
     Test(Box<TestArgs>),
@@ -72,13 +74,13 @@ struct TestArgs {
     #[arg(long, default_value_t = 5, value_name = "N")]
     node_count: u16,
     /// Seconds during which operations are started, counted from the first one. Broadcast
-    /// then waits 10 s more before its final reads.
+    /// and the counters then wait 10 s more before their final reads.
     #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
     time_limit: f64,
     /// Operations per second, over all clients (gaps uniform in [0, 2/rate)). 0: none.
     #[arg(long, default_value_t = 5.0, value_name = "OPS_PER_S")]
     rate: f64,
-    /// Node↔node latency in ms (messages to or from clients have none).
+    /// Node↔node and node↔service latency in ms (messages to or from clients have none).
     #[arg(long, default_value_t = 0, value_name = "MS")]
     latency: u64,
     /// Latency distribution: constant (exactly --latency), uniform (integer in
@@ -86,7 +88,7 @@ struct TestArgs {
     #[arg(long, default_value = "constant", value_name = "DIST")]
     latency_dist: LatencyDist,
     /// Fault injection: only `partition` exists (random node↔node partitions, healed before
-    /// broadcast's final reads).
+    /// the final reads of broadcast and the counters).
     #[arg(long, value_name = "FAULT")]
     nemesis: Option<String>,
     /// Mean seconds between nemesis operations (gaps uniform in [0, 2·interval)).

@@ -7,6 +7,8 @@
 //!   Maelstrom's quantiles marked;
 //! - `transactions.svg` (txn-rw-register): transactions completed per second by outcome, and
 //!   the anomalies found, over time;
+//! - `counter-value.svg` (counters): each node's reads over time against the sum of the
+//!   acknowledged adds;
 //! - `throughput.svg`: node↔node messages sent per second, and client operations started per
 //!   second, over the run;
 //! - for every workload, as Maelstrom names them: `latency-raw.svg`, `latency-quantiles.svg`
@@ -23,6 +25,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use crate::history::{OpF, Process};
 use crate::present::report::Report;
 
+mod counter;
 mod latency;
 pub mod operations;
 mod throughput;
@@ -65,6 +68,11 @@ pub fn render(report: &Report) -> Result<Vec<Plot>, String> {
     }
     if let Some(r) = report.txn() {
         add("transactions.svg", &|svg| txn::outcomes(report, r, svg))?;
+    }
+    if report.counter().is_some() {
+        add("counter-value.svg", &|svg| {
+            counter::value_per_node(report, svg)
+        })?;
     }
     add("throughput.svg", &|svg| throughput::per_second(report, svg))?;
     if !operations::samples(&report.history).is_empty() {

@@ -1,0 +1,91 @@
+//! Counters: the value each node's reads returned over the run, against the sum of the
+//! acknowledged adds, with partitions shaded. A correct counter's reads trail the
+//! acknowledged sum while partitions or gossip delay them, and meet it at the final reads.
+
+use plotters::prelude::*;
+
+use super::{Res, axes, legend, secs_ns, shade, titled, top};
+use crate::history::{OpF, OpType, OpValue, Process};
+use crate::present::report::Report;
+use crate::workloads::counter::ADD;
+
+const PALETTE: [RGBColor; 6] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+];
+
+/// Points `(time s, value)`.
+type Line = Vec<(f64, f64)>;
+
+/// Per node, the `(time s, value)` of its `:ok` reads; and the acknowledged sum over time as
+/// steps `(time s, sum)`.
+pub(super) fn series(report: &Report) -> (Vec<Line>, Line) {
+    let n = usize::from(report.config.node_count.max(1));
+    let threads = report.config.threads().max(1) as u64;
+    let mut reads = vec![Vec::new(); n];
+    let mut sum = 0i64;
+    let mut acked = vec![(0.0, 0.0)];
+    for op in report.history.ops() {
+        let (Process::Client(p), OpType::Ok, OpValue::Int(v)) = (op.process, op.kind, &op.value)
+        else {
+            continue;
+        };
+        let t = secs_ns(op.time_ns);
+        match op.f {
+            OpF::READ => reads[((p % threads) as usize) % n].push((t, *v as f64)),
+            ADD => {
+                acked.push((t, sum as f64));
+                sum += v;
+                acked.push((t, sum as f64));
+            }
+            _ => {}
+        }
+    }
+    acked.push((report.end.as_micros() as f64 / 1e6, sum as f64));
+    (reads, acked)
+}
+
+/// `counter-value.svg`.
+pub(super) fn value_per_node(report: &Report, svg: &mut String) -> Res {
+    let root = SVGBackend::with_string(svg, (1100, 620)).into_drawing_area();
+    let area = titled(&root, "Counter value read on each node", report)?;
+    let (reads, acked) = series(report);
+    let values = reads.iter().flatten().chain(acked.iter()).map(|p| p.1);
+    let y_min = values.clone().fold(0.0f64, f64::min);
+    let y_max = top(values.fold(0.0f64, f64::max));
+    let x_max = (report.end.as_micros() as f64 / 1e6).ceil().max(1.0);
+    let mut chart = ChartBuilder::on(&area)
+        .margin(14)
+        .x_label_area_size(44)
+        .y_label_area_size(72)
+        .build_cartesian_2d(0.0..x_max, y_min..y_max)?;
+    axes(
+        &mut chart,
+        "time (s since the run started)",
+        "counter value",
+    )?;
+    shade(&mut chart, report, y_max)?;
+    chart
+        .draw_series(LineSeries::new(acked, BLACK.stroke_width(2)))?
+        .label("sum of acknowledged adds")
+        .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], BLACK.stroke_width(2)));
+    for (node, points) in reads.into_iter().enumerate() {
+        let colour = PALETTE[node % PALETTE.len()];
+        chart
+            .draw_series(LineSeries::new(points.clone(), colour.mix(0.6)))?
+            .label(format!("n{node} reads"))
+            .legend(move |(x, y)| Circle::new((x + 8, y), 4, colour.filled()));
+        chart.draw_series(
+            points
+                .into_iter()
+                .map(|p| Circle::new(p, 3, colour.filled())),
+        )?;
+    }
+    legend(&mut chart)?;
+    root.present()?;
+    Ok(())
+}
