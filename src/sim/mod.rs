@@ -61,6 +61,8 @@ pub mod plot;
 pub mod process;
 pub mod report;
 pub mod results;
+pub mod series;
+pub mod serve;
 pub mod sweep;
 pub mod topology;
 

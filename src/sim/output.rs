@@ -384,6 +384,7 @@ pub fn to_json(report: &Report) -> Value {
     if let (Value::Object(doc), Value::Object(extra)) = (&mut doc, extra) {
         doc.extend(extra);
     }
+    super::series::add_to(&mut doc, report);
     doc
 }
 
