@@ -2,6 +2,8 @@
 //! runs can be compared later (`glomers-sim serve`'s comparison view) without their history:
 //!
 //! - `flags`: the run's settings as `glomers-sim test` flags;
+//! - `node_config` (in-process nodes): the node configuration the run used (overlay, timing,
+//!   retry, fallback), so overlay experiments can be told apart;
 //! - `series.op_latency_per_second`: client operations that completed `ok`, grouped by the
 //!   second they were invoked in: `{t, count, p50, p95, max}` (latency in ms);
 //! - `series.stable_latency_per_second` (broadcast): stable values grouped by the second they
@@ -56,6 +58,11 @@ pub fn flags(report: &Report) -> String {
 pub fn add_to(doc: &mut Value, report: &Report) {
     let Value::Object(map) = doc else { return };
     map.insert("flags".into(), json!(flags(report)));
+    if let NodeKind::InProcess(node) = &report.config.nodes {
+        if let Ok(config) = serde_json::to_value(node) {
+            map.insert("node_config".into(), config);
+        }
+    }
     let mut series = serde_json::Map::new();
     series.insert("version".into(), json!(VERSION));
     let ops = op_latencies(report);

@@ -120,7 +120,9 @@ impl Measure {
             Measure::OpLatencyOverTime => over_time(array("/series/op_latency_per_second")?),
             Measure::OpLatencyPercentiles => indexed(array("/series/op_latency_percentiles")?),
         }?;
-        (!points.is_empty()).then_some(points)
+        // An empty rate is a run without node↔node messages (its curve is 0); empty latency
+        // series have nothing to draw.
+        (self == Measure::MessageRate || !points.is_empty()).then_some(points)
     }
 }
 
@@ -215,6 +217,10 @@ mod tests {
             Some(3)
         );
         assert_eq!(Measure::MessageRate.points(&run(json!({}))), None);
+        let quiet =
+            run(json!({"server_sends_per_second": [], "series": {"op_latency_per_second": []}}));
+        assert_eq!(Measure::MessageRate.points(&quiet), Some(vec![]));
+        assert_eq!(Measure::OpLatencyOverTime.points(&quiet), None);
     }
 
     #[test]

@@ -14,6 +14,11 @@ pub fn label(i: usize, run: &Run) -> String {
     format!("#{} {}{seed}", i + 1, run.workload())
 }
 
+/// Whether the runs' values of a row are not all the same (such rows are highlighted).
+pub fn differs(values: &[Option<String>]) -> bool {
+    values.windows(2).any(|w| w[0] != w[1])
+}
+
 /// One chart of the view: its SVG and the runs that lack its data.
 #[derive(Clone, Debug)]
 pub struct Panel {
@@ -76,11 +81,11 @@ pub fn page(runs: &[Run], panels: &[Panel]) -> Markup {
                 }
             } }
             tbody { @for (label, values) in &rows {
-                tr {
+                tr class=[(*label != "written" && differs(values)).then_some("differs")] {
                     th { (label) }
                     @for v in values {
                         @match v {
-                            Some(v) if *label == "flags" => td { code { (v) } },
+                            Some(v) if matches!(*label, "flags" | "node config") => td.code { code { (v) } },
                             Some(v) => td { (v) },
                             None => td.muted { "–" },
                         }

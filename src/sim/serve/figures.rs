@@ -34,6 +34,7 @@ pub fn figures(run: &Run) -> Vec<Figure> {
     push("workload", Some(run.workload().to_string()));
     push("flags", Some(run.flags()));
     push("nodes", nodes(&run.doc));
+    push("node config", node_config(&run.doc));
     push("seed", run.seed().map(|s| s.to_string()));
     push("operations", num("/op_count"));
     push("msgs-per-op (servers)", num("/net/servers/msgs_per_op"));
@@ -102,6 +103,32 @@ fn ok_fail_info(doc: &Value) -> Option<String> {
         n("fail_count")?,
         n("info_count")?
     ))
+}
+
+/// The in-process node configuration but its description, flattened to `key=value` pairs
+/// (`timing.tick_ms=1600 …`).
+fn node_config(doc: &Value) -> Option<String> {
+    let mut pairs = Vec::new();
+    flatten("", doc.get("node_config")?, &mut pairs);
+    pairs.retain(|p| !p.starts_with("description="));
+    Some(pairs.join(" "))
+}
+
+fn flatten(prefix: &str, v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(map) => {
+            for (k, v) in map {
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten(&key, v, out);
+            }
+        }
+        Value::String(s) => out.push(format!("{prefix}={s}")),
+        other => out.push(format!("{prefix}={other}")),
+    }
 }
 
 fn nodes(doc: &Value) -> Option<String> {
@@ -187,6 +214,8 @@ mod tests {
             json!({"valid": true, "workload": "broadcast", "seed": 3, "op_count": 40,
                 "net": {"servers": {"msgs_per_op": 0.3333333, "msg_count": 13}},
                 "nodes": {"kind": "in-process", "description": "3e"},
+                "node_config": {"description": "3e", "overlay": {"kind": "star", "root": "n1"},
+                    "timing": {"tick_ms": 1600}},
                 "stable_latencies": {"0": 0, "0.5": 210, "0.95": 390, "0.99": 401, "1": 402},
                 "stats": {"ok_count": 39, "fail_count": 0, "info_count": 1},
                 "lost_count": 0}),
@@ -202,6 +231,10 @@ mod tests {
         assert_eq!(get("nodes"), Some("in-process: 3e"));
         assert_eq!(get("ok / fail / info"), Some("39 / 0 / 1"));
         assert_eq!(get("lost"), Some("0"));
+        assert_eq!(
+            get("node config"),
+            Some("overlay.kind=star overlay.root=n1 timing.tick_ms=1600")
+        );
         assert_eq!(get("operation latency 0.5/0.95/0.99/1 (ms)"), None);
     }
 

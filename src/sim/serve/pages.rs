@@ -30,6 +30,8 @@ img.plot, object.diagram { max-width: 100%; border: 1px solid #ddd; margin: 0.4e
 object.diagram { width: 100%; height: 70vh; }
 figure { margin: 0.8em 0; } figcaption { font-size: 0.85em; color: #555; }
 .chart svg { max-width: 100%; height: auto; border: 1px solid #ddd; }
+tr.differs th { background: #fff3bf; } tr.differs td { background: #fffbe6; }
+td.code { max-width: 32em; overflow-wrap: anywhere; }
 button { font-size: 1em; padding: 0.35em 1em; margin: 0.8em 0; }
 "#;
 
@@ -108,7 +110,12 @@ fn list_row(run: &Run) -> Markup {
             td { (run.workload()) }
             td { @if run.doc.is_null() {
                 span.muted { (run.problem.clone().unwrap_or_default()) }
-            } @else { code { (run.flags()) } } }
+            } @else {
+                code { (run.flags()) }
+                @if let Some(d) = run.text("/nodes/description").filter(|d| !d.is_empty()) {
+                    br; span.muted { (d) }
+                }
+            } }
             td.num { (opt(run.seed().map(|s| s.to_string()))) }
             td { (verdict_badge(run)) }
             td.num { (opt(run.num("/op_count").map(fmt_num))) }
@@ -136,12 +143,12 @@ pub fn run(run: &Run, art: &Artifacts, summary: Option<&str>) -> Markup {
     );
     let compare = format!("/compare?run={}", encode_query(&run.rel));
     let body = html! {
-        nav { a href="/" { "← all runs" } " · " a href=(compare) { "compare…" } }
+        nav { a href="/" { "← all runs" } " · " a href=(compare) { "curves" } }
         h1 { (title) " " (verdict_badge(run)) }
         p.muted { "Folder " code { (run.rel) } }
         h2 { "Figures" }
         table.figures { tbody { @for (label, value) in figures(run) {
-            tr { th { (label) } td { @if label == "flags" { code { (value) } } @else { (value) } } }
+            tr { th { (label) } td { @if matches!(label, "flags" | "node config") { code { (value) } } @else { (value) } } }
         } } }
         h2 { "Diagram" }
         @if let Some(d) = &art.diagram {

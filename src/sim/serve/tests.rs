@@ -143,6 +143,10 @@ async fn a_run_page_shows_its_artifacts_and_files_have_content_types() {
         body.contains("&lt;summary&gt; &amp; more"),
         "summary escaped"
     );
+    assert!(
+        PAGE_CSP.contains("object-src 'self'") && PAGE_CSP.contains("frame-src 'self'"),
+        "Chromium renders the <object> diagram as a frame: both must allow it"
+    );
     let (status, _, _) = get(&f, base).await;
     assert_eq!(status, StatusCode::PERMANENT_REDIRECT);
     for (file, want) in [
@@ -166,6 +170,11 @@ async fn the_comparison_puts_runs_side_by_side_on_shared_axes() {
     assert!(body.contains("Comparison of 2 runs"));
     assert!(body.contains("#1 broadcast seed 1") && body.contains("#2 broadcast seed 2"));
     assert!(body.contains("<td>1.5</td>") && body.contains("<td>0.25</td>"));
+    assert!(body.contains(r#"<tr class="differs"><th>msgs-per-op (servers)</th>"#));
+    assert!(
+        body.contains("<tr><th>workload</th>"),
+        "equal rows are not highlighted"
+    );
     assert_eq!(
         body.matches("<svg").count(),
         3,
