@@ -1,0 +1,9 @@
+//! How a run is shown: the [`report`], its summary and JSON forms ([`output`]), the results
+//! folder ([`results`]) and its SVG plots ([`plot`]), and the curves kept in `results.json` for
+//! comparing runs later ([`series`]).
+
+pub mod output;
+pub mod plot;
+pub mod report;
+pub mod results;
+pub mod series;
