@@ -18,6 +18,7 @@
 //! | [`checkers`] | set-full, unique-ids, echo, stats, availability |
 //! | [`present`] | the report, its summary and JSON forms, the results folder and its SVG plots |
 //! | [`campaign`] | fault campaigns and the topology sweep: many seeded runs, each checked |
+//! | [`serve`] | `glomers-sim serve`: the results browser (runs, run pages, comparison of runs) |
 //!
 //! ```
 //! use std::time::Duration;

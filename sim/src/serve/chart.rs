@@ -133,14 +133,16 @@ pub fn draw(measure: Measure, curves: &[Curve]) -> Result<String, String> {
     let all = || curves.iter().flat_map(|c| c.points.iter());
     let x_max = all().map(|p| p.0).fold(1.0_f64, f64::max);
     let y_max = all().map(|p| p.1).fold(0.0_f64, f64::max);
-    let y_max = if y_max > 0.0 { y_max * 1.08 } else { 1.0 };
+    // Headroom for the legend (upper right), one line per run, above the curves.
+    let headroom = 1.1 + 0.07 * curves.len() as f64;
+    let y_max = if y_max > 0.0 { y_max * headroom } else { 1.0 };
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (1100, 440)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (820, 420)).into_drawing_area();
         let e = |e: &dyn std::fmt::Display| format!("{title}: {e}");
         root.fill(&WHITE).map_err(|x| e(&x))?;
+        // The page's heading carries the title.
         let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 20))
             .margin(14)
             .x_label_area_size(46)
             .y_label_area_size(70)
@@ -150,8 +152,8 @@ pub fn draw(measure: Measure, curves: &[Curve]) -> Result<String, String> {
             .configure_mesh()
             .x_desc(x_desc)
             .y_desc(y_desc)
-            .axis_desc_style(("sans-serif", 15))
-            .label_style(("sans-serif", 13))
+            .axis_desc_style(("sans-serif", 16))
+            .label_style(("sans-serif", 14))
             .light_line_style(BLACK.mix(0.05))
             .x_label_formatter(&|v| fmt_num(*v))
             .y_label_formatter(&|v| fmt_num(*v))

@@ -8,10 +8,22 @@ use super::figures;
 use super::pages::{layout, run_url, verdict_badge};
 use super::runs::Run;
 
-/// A run's short name in legends and column headers: `#i workload seed`.
+/// A run's short name in legends and column headers: `#i workload seed N`, then the node
+/// configuration's name (the head of its description, such as `3e`) or the node binary's
+/// file name, so that runs of one seed are told apart.
 pub fn label(i: usize, run: &Run) -> String {
     let seed = run.seed().map_or(String::new(), |s| format!(" seed {s}"));
-    format!("#{} {}{seed}", i + 1, run.workload())
+    let nodes = run
+        .text("/nodes/description")
+        .and_then(|d| d.split([':', ',']).next())
+        .or_else(|| {
+            let bin = run.text("/nodes/bin")?;
+            bin.rsplit(['/', '\\']).next()
+        })
+        .map(str::trim)
+        .filter(|n| !n.is_empty() && n.chars().count() <= 24)
+        .map_or(String::new(), |n| format!(" · {n}"));
+    format!("#{} {}{seed}{nodes}", i + 1, run.workload())
 }
 
 /// Whether the runs' values of a row are not all the same (such rows are highlighted).
@@ -49,7 +61,14 @@ pub fn panels(runs: &[Run]) -> Result<Vec<Panel>, String> {
         if curves.is_empty() {
             continue;
         }
-        let svg = Some(chart::draw(measure, &curves)?);
+        // A chart of nothing but zeros (operation latency of a workload whose clients wait
+        // for nothing) says no more than its note.
+        let all_zero = curves.iter().all(|c| c.points.iter().all(|p| p.1 == 0.0));
+        let svg = if all_zero {
+            None
+        } else {
+            Some(chart::draw(measure, &curves)?)
+        };
         out.push(Panel {
             measure,
             svg,
@@ -93,15 +112,19 @@ pub fn page(runs: &[Run], panels: &[Panel]) -> Markup {
                 }
             } }
         }
-        @for p in panels {
-            h2 { (p.measure.text().0) }
-            @if let Some(svg) = &p.svg {
-                div.chart { (PreEscaped(svg)) }
+        div.charts { @for p in panels {
+            section {
+                h2 { (p.measure.text().0) }
+                @if let Some(svg) = &p.svg {
+                    div.chart { (PreEscaped(svg)) }
+                }
+                @if p.svg.is_none() {
+                    p.muted { "Every run's value is 0 throughout." }
+                } @else if !p.missing.is_empty() {
+                    p.muted { "Not in the results of: " (p.missing.join(", ")) }
+                }
             }
-            @if !p.missing.is_empty() {
-                p.muted { "Not in the results of: " (p.missing.join(", ")) }
-            }
-        }
+        } }
         @if panels.is_empty() {
             p.muted { "None of these runs' results holds curves (older results.json)." }
         }
@@ -110,4 +133,38 @@ pub fn page(runs: &[Run], panels: &[Panel]) -> Markup {
         &format!("Comparison of {} runs · glomers-sim", runs.len()),
         body,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::serve::runs::Verdict;
+    use serde_json::{Value, json};
+
+    fn run(doc: Value) -> Run {
+        Run {
+            rel: "r".into(),
+            dir: "r".into(),
+            modified: None,
+            verdict: Verdict::Valid,
+            problem: None,
+            doc,
+        }
+    }
+
+    #[test]
+    fn labels_tell_runs_of_one_seed_apart() {
+        let preset = run(json!({"workload": "broadcast", "seed": 5,
+            "nodes": {"kind": "in-process", "description": "3d: star, 350 ms rounds"}}));
+        let tree = run(json!({"workload": "broadcast",
+            "nodes": {"kind": "in-process", "description": "tree of fanout 4, 1 s rounds: more hops"}}));
+        assert_eq!(label(3, &tree), "#4 broadcast · tree of fanout 4");
+        assert_eq!(label(0, &preset), "#1 broadcast seed 5 · 3d");
+        let binary = run(json!({"workload": "echo", "seed": 1,
+            "nodes": {"kind": "process", "bin": "/x/target/release/my-node", "args": []}}));
+        assert_eq!(label(1, &binary), "#2 echo seed 1 · my-node");
+        assert_eq!(label(2, &run(json!({}))), "#3 ?");
+        assert!(differs(&[Some("a".into()), None]));
+        assert!(!differs(&[Some("a".into()), Some("a".into())]));
+    }
 }

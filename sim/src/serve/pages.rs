@@ -30,6 +30,8 @@ img.plot, object.diagram { max-width: 100%; border: 1px solid #ddd; margin: 0.4e
 object.diagram { width: 100%; height: 70vh; }
 figure { margin: 0.8em 0; } figcaption { font-size: 0.85em; color: #555; }
 .chart svg { max-width: 100%; height: auto; border: 1px solid #ddd; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(600px, 1fr)); gap: 0 1.5em; }
+.charts h2 { font-size: 1em; }
 tr.differs th { background: #fff3bf; } tr.differs td { background: #fffbe6; }
 td.code { max-width: 32em; overflow-wrap: anywhere; }
 button { font-size: 1em; padding: 0.35em 1em; margin: 0.8em 0; }
