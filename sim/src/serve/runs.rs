@@ -178,13 +178,19 @@ pub fn is_run_dir(dir: &Path) -> bool {
     dir.join("results.json").is_file() || dir.join("summary.txt").is_file()
 }
 
-/// Every run folder of the store, newest first (ties by path). Symlinks are not followed
+/// Every run folder of the store, newest first (ties by folder name, descending: run folder
+/// names start with their time). Symlinks are not followed
 /// (`latest` would list a run twice), and run folders are not searched further.
 pub fn scan(store: &Store) -> Vec<Run> {
     let mut dirs = Vec::new();
     collect(store.root(), 0, &mut dirs);
     let mut runs: Vec<Run> = dirs.iter().filter_map(|d| Run::read(store, d)).collect();
-    runs.sort_by(|a, b| b.modified.cmp(&a.modified).then_with(|| a.rel.cmp(&b.rel)));
+    let name = |r: &Run| r.rel.rsplit('/').next().unwrap_or("").to_string();
+    runs.sort_by(|a, b| {
+        (b.modified.cmp(&a.modified))
+            .then_with(|| name(b).cmp(&name(a)))
+            .then_with(|| b.rel.cmp(&a.rel))
+    });
     runs
 }
 
@@ -267,6 +273,37 @@ mod tests {
         );
         assert_eq!(by("unique-ids/d").verdict, Verdict::Unknown);
         assert_eq!(by("unique-ids/d").latency(), None);
+    }
+
+    #[test]
+    fn runs_are_listed_newest_first_and_ties_by_folder_name() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let at = |secs: u64| SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(secs);
+        for (rel, secs) in [
+            ("echo/20250101-000005-seed1", 5),
+            ("broadcast/20250101-000009-seed2", 9),
+            ("broadcast/20250101-000001-seed3", 1),
+            ("unique-ids/20250101-000009-seed0", 9),
+        ] {
+            let dir = tmp.path().join(rel);
+            write(&dir, "results.json", r#"{"valid": true}"#);
+            let file = std::fs::File::options()
+                .write(true)
+                .open(dir.join("results.json"))
+                .expect("open");
+            file.set_modified(at(secs)).expect("set mtime");
+        }
+        let store = Store::open(tmp.path()).expect("store");
+        let order: Vec<String> = scan(&store).into_iter().map(|r| r.rel).collect();
+        assert_eq!(
+            order,
+            [
+                "broadcast/20250101-000009-seed2",
+                "unique-ids/20250101-000009-seed0",
+                "echo/20250101-000005-seed1",
+                "broadcast/20250101-000001-seed3"
+            ]
+        );
     }
 
     #[test]
