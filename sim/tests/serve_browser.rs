@@ -193,6 +193,14 @@ fn the_browser_shows_the_list_a_run_and_a_comparison() {
     let fast = make_run(&store, config(Workload::Broadcast, 1, 20, false));
     let slow = make_run(&store, config(Workload::Broadcast, 2, 200, true));
     let echo = make_run(&store, config(Workload::Echo, 3, 0, false));
+    // An aborted run leaves only its summary.
+    let aborted = results::default_dir(&store, Workload::UniqueIds, 9, chrono::Local::now());
+    let aborted = results::create_fresh(&aborted).expect("results folder");
+    results::write_failure(
+        &aborted,
+        "glomers-sim: seed 9: test aborted at 0.500 s: no init_ok",
+    )
+    .expect("summary written");
     if !fast.join("messages.svg").exists() {
         std::fs::write(fast.join("messages.svg"), STAND_IN_DIAGRAM).expect("diagram");
     }
@@ -215,8 +223,8 @@ fn the_browser_shows_the_list_a_run_and_a_comparison() {
         list.contains("<title>glomers-sim results</title>"),
         "{list}"
     );
-    assert!(list.contains("3 runs"), "{list}");
-    for d in [&fast, &slow, &echo] {
+    assert!(list.contains("4 runs"), "{list}");
+    for d in [&fast, &slow, &echo, &aborted] {
         assert!(
             list.contains(&format!("value=\"{}\"", rel(d))),
             "{} listed",
@@ -226,6 +234,11 @@ fn the_browser_shows_the_list_a_run_and_a_comparison() {
     let pos = |d: &PathBuf| list.find(&format!("value=\"{}\"", rel(d))).expect("listed");
     assert!(pos(&echo) < pos(&fast), "newest first");
     assert!(list.contains("<tr class=\"valid\">"), "verdicts coloured");
+    assert!(
+        list.contains("<tr class=\"aborted\">"),
+        "the aborted run is marked"
+    );
+    assert!(list.contains("no results.json: glomers-sim: seed 9: test aborted"));
     assert!(list.contains("Compare selected runs"));
     browser.screenshot(&url, "list.png");
 

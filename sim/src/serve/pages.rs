@@ -20,11 +20,11 @@ code, pre { font-family: ui-monospace, monospace; font-size: 0.9em; }
 pre { background: #f7f7f7; border: 1px solid #ddd; padding: 0.7em; overflow-x: auto; }
 .verdict { font-weight: bold; padding: 0.1em 0.5em; border-radius: 0.3em; color: #fff; }
 .verdict.valid { background: #26a269; } .verdict.invalid { background: #c01c28; }
-.verdict.unknown { background: #c88800; } .verdict.unreadable { background: #888; }
+.verdict.unknown { background: #c88800; } .verdict.unreadable, .verdict.aborted { background: #888; }
 tr.valid td:first-child { border-left: 5px solid #26a269; }
 tr.invalid td:first-child { border-left: 5px solid #c01c28; }
 tr.unknown td:first-child { border-left: 5px solid #c88800; }
-tr.unreadable td:first-child { border-left: 5px solid #888; }
+tr.unreadable td:first-child, tr.aborted td:first-child { border-left: 5px solid #888; }
 .muted { color: #777; } .swatch { display: inline-block; width: 1.4em; height: 0.5em; margin-right: 0.4em; }
 img.plot, object.diagram { max-width: 100%; border: 1px solid #ddd; margin: 0.4em 0; }
 object.diagram { width: 100%; height: 70vh; }

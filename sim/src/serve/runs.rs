@@ -21,7 +21,9 @@ pub enum Verdict {
     Invalid,
     /// `valid: "unknown"`.
     Unknown,
-    /// No usable `results.json` (an aborted run, or a folder from elsewhere).
+    /// No `results.json`, only a summary: the run aborted (or failed) before its analysis.
+    Aborted,
+    /// A `results.json` that cannot be read or parsed (or lacks `valid`).
     Unreadable,
 }
 
@@ -32,6 +34,7 @@ impl Verdict {
             Verdict::Valid => "valid",
             Verdict::Invalid => "invalid",
             Verdict::Unknown => "unknown",
+            Verdict::Aborted => "aborted",
             Verdict::Unreadable => "unreadable",
         }
     }
@@ -75,9 +78,18 @@ impl Run {
             });
         let (doc, problem) = match parsed {
             Ok(doc) => (doc, None),
+            // An aborted run leaves only its summary: its first line says why.
+            Err(_) if !results.exists() => {
+                let why: String = std::fs::read_to_string(dir.join("summary.txt"))
+                    .ok()
+                    .and_then(|t| t.lines().next().map(|l| l.chars().take(300).collect()))
+                    .unwrap_or_default();
+                (Value::Null, Some(format!("no results.json: {why}")))
+            }
             Err(e) => (Value::Null, Some(e)),
         };
         let verdict = match doc.get("valid") {
+            _ if problem.is_some() && !results.exists() => Verdict::Aborted,
             _ if problem.is_some() => Verdict::Unreadable,
             Some(Value::Bool(true)) => Verdict::Valid,
             Some(Value::Bool(false)) => Verdict::Invalid,
@@ -104,9 +116,12 @@ impl Run {
         self.doc.pointer(pointer)?.as_str()
     }
 
-    /// The workload's name, or `?`.
+    /// The workload's name; without results, the name of the folder holding the run folder
+    /// (`<workload>/<run>`), else `?`.
     pub fn workload(&self) -> &str {
-        self.text("/workload").unwrap_or("?")
+        self.text("/workload")
+            .or_else(|| self.rel.rsplit('/').nth(1))
+            .unwrap_or("?")
     }
 
     /// The seed, if known.
@@ -263,7 +278,12 @@ mod tests {
             a.flags(),
             "-w broadcast --node-count 5 --rate 10 --time-limit 2 --latency 100 --nemesis partition"
         );
-        assert_eq!(by("echo/b").verdict, Verdict::Unreadable);
+        assert_eq!(by("echo/b").verdict, Verdict::Aborted);
+        assert_eq!(by("echo/b").workload(), "echo");
+        assert_eq!(
+            by("echo/b").problem.as_deref(),
+            Some("no results.json: glomers-sim: test aborted")
+        );
         let c = by("echo/c");
         assert_eq!(c.verdict, Verdict::Unreadable);
         assert!(
