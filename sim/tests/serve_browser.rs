@@ -12,6 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use glomers_sim::present::{output, results};
+use glomers_sim::serve::runs::fmt_num;
 use glomers_sim::{self as sim, SimConfig, Workload};
 
 /// The browser, if installed.
@@ -250,6 +251,17 @@ fn the_browser_shows_the_list_a_run_and_a_comparison() {
         "{run}"
     );
     assert!(run.contains("msgs-per-op (servers)") && run.contains("stable latency"));
+    let mpo = |d: &Path| {
+        let doc: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(d.join("results.json")).expect("results.json"),
+        )
+        .expect("JSON");
+        let v = doc["net"]["servers"]["msgs_per_op"]
+            .as_f64()
+            .expect("msgs-per-op");
+        format!("<td>{}</td>", fmt_num(v))
+    };
+    assert!(run.contains(&mpo(&fast)), "the run's msgs-per-op shown");
     assert!(run.contains("throughput.svg"), "plots shown");
     assert!(run.contains("type=\"image/svg+xml\""), "diagram embedded");
     browser.screenshot(&run_url, "run.png");
@@ -277,6 +289,13 @@ fn the_browser_shows_the_list_a_run_and_a_comparison() {
         "#3 echo seed 3",
     ] {
         assert!(cmp.contains(label), "{label} in the table and legends");
+    }
+    for d in [&fast, &slow, &echo] {
+        assert!(
+            cmp.contains(&mpo(d)),
+            "msgs-per-op of {} in the table",
+            rel(d)
+        );
     }
     let charts = cmp.matches("<svg").count();
     assert!(
