@@ -264,6 +264,12 @@ fn the_browser_shows_the_list_a_run_and_a_comparison() {
     assert!(run.contains(&mpo(&fast)), "the run's msgs-per-op shown");
     assert!(run.contains("throughput.svg"), "plots shown");
     assert!(run.contains("type=\"image/svg+xml\""), "diagram embedded");
+    if fast.join("timeline.html").exists() {
+        assert!(run.contains("timeline.html\""), "timeline linked");
+    }
+    if fast.join("history.txt").exists() {
+        assert!(run.contains("<h2>History</h2>"), "history files listed");
+    }
     browser.screenshot(&run_url, "run.png");
     let diagram = browser.dom(&format!("{run_url}messages.svg"));
     assert!(

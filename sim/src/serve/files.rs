@@ -30,6 +30,8 @@ pub struct Artifacts {
     pub plots: Vec<Entry>,
     /// Files under `node-logs/`, by name.
     pub node_logs: Vec<Entry>,
+    /// The history files (`history.txt`, `history.jsonl`…), by name.
+    pub history: Vec<Entry>,
     /// Every other file (results, summary, history…), by name.
     pub other: Vec<Entry>,
 }
@@ -46,6 +48,7 @@ pub fn artifacts(dir: &Path) -> Artifacts {
             DIAGRAM => out.diagram = Some(e),
             TIMELINE => out.timeline = Some(e),
             r if r.starts_with("node-logs/") => out.node_logs.push(e),
+            r if r.starts_with("history.") => out.history.push(e),
             r if !r.contains('/') && r.ends_with(".svg") => out.plots.push(e),
             _ => out.other.push(e),
         }
@@ -137,15 +140,8 @@ mod tests {
         assert_eq!(names(&a.plots), ["latency-raw.svg", "throughput.svg"]);
         assert_eq!(names(&a.node_logs), ["node-logs/n0.log"]);
         assert_eq!(a.node_logs[0].size, 5);
-        assert_eq!(
-            names(&a.other),
-            [
-                "history.jsonl",
-                "history.txt",
-                "results.json",
-                "summary.txt"
-            ]
-        );
+        assert_eq!(names(&a.history), ["history.jsonl", "history.txt"]);
+        assert_eq!(names(&a.other), ["results.json", "summary.txt"]);
     }
 
     #[test]

@@ -183,6 +183,10 @@ pub fn run(run: &Run, art: &Artifacts, summary: Option<&str>) -> Markup {
             Some(text) => pre { (text) },
             None => p.muted { "No summary.txt." },
         }
+        @if !art.history.is_empty() {
+            h2 { "History" }
+            (entry_list(run, &art.history))
+        }
         @if !art.node_logs.is_empty() {
             h2 { "Node logs" }
             (entry_list(run, &art.node_logs))
