@@ -72,7 +72,7 @@ pub fn run(args: &SweepArgs) -> Result<ExitCode, String> {
     let time_limit = Duration::try_from_secs_f64(args.time_limit)
         .map_err(|_| "--time-limit must be a number of seconds ≥ 0".to_string())?;
     let base = SimConfig {
-        workload: Workload::Broadcast,
+        workload: Workload::BROADCAST,
         node_count: args.node_count,
         time_limit,
         rate: args.rate,
