@@ -191,11 +191,11 @@ fn the_browser_shows_the_list_a_run_and_a_comparison() {
     };
     let tmp = tempfile::tempdir().expect("temp dir");
     let store = tmp.path().join("store");
-    let fast = make_run(&store, config(Workload::Broadcast, 1, 20, false));
-    let slow = make_run(&store, config(Workload::Broadcast, 2, 200, true));
-    let echo = make_run(&store, config(Workload::Echo, 3, 0, false));
+    let fast = make_run(&store, config(Workload::BROADCAST, 1, 20, false));
+    let slow = make_run(&store, config(Workload::BROADCAST, 2, 200, true));
+    let echo = make_run(&store, config(Workload::ECHO, 3, 0, false));
     // An aborted run leaves only its summary.
-    let aborted = results::default_dir(&store, Workload::UniqueIds, 9, chrono::Local::now());
+    let aborted = results::default_dir(&store, Workload::UNIQUE_IDS, 9, chrono::Local::now());
     let aborted = results::create_fresh(&aborted).expect("results folder");
     results::write_failure(
         &aborted,
