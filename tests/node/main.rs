@@ -1,0 +1,5 @@
+//! The node core through its drive step: golden wire cases, odd inputs, relays.
+
+mod relay_duplicates;
+mod robustness;
+mod wire_golden;
