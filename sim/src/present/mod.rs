@@ -1,6 +1,5 @@
 //! How a run is shown: the [`report`], its summary and JSON forms ([`output`]), the results
-//! folder ([`results`]) and its SVG plots ([`plot`]), and the curves kept in `results.json` for
-//! comparing runs later ([`series`]).
+//! folder ([`results`]) and its SVG plots ([`plot`]).
 
 pub mod output;
 pub mod plot;

@@ -36,9 +36,9 @@ use paths::Store;
 use runs::Run;
 
 /// Security headers of every generated page: nothing but inline style, same-origin images
-/// and the embedded diagram.
+/// and the diagram's frame.
 const PAGE_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; \
-                        object-src 'self'; frame-src 'self'; form-action 'self'; frame-ancestors 'self'";
+                        frame-src 'self'; form-action 'self'; frame-ancestors 'self'";
 
 /// What the handlers share.
 #[derive(Debug)]

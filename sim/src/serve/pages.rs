@@ -26,8 +26,8 @@ tr.invalid td:first-child { border-left: 5px solid #c01c28; }
 tr.unknown td:first-child { border-left: 5px solid #c88800; }
 tr.unreadable td:first-child, tr.aborted td:first-child { border-left: 5px solid #888; }
 .muted { color: #777; } .swatch { display: inline-block; width: 1.4em; height: 0.5em; margin-right: 0.4em; }
-img.plot, object.diagram { max-width: 100%; border: 1px solid #ddd; margin: 0.4em 0; }
-object.diagram { width: 100%; height: 70vh; }
+img.plot { max-width: 100%; border: 1px solid #ddd; margin: 0.4em 0; }
+iframe.diagram { width: 100%; height: 75vh; border: 1px solid #ddd; margin: 0.4em 0; }
 figure { margin: 0.8em 0; } figcaption { font-size: 0.85em; color: #555; }
 .chart svg { max-width: 100%; height: auto; border: 1px solid #ddd; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(600px, 1fr)); gap: 0 1.5em; }
@@ -157,7 +157,9 @@ pub fn run(run: &Run, art: &Artifacts, summary: Option<&str>) -> Markup {
             p { "Every message between nodes and clients; hover an arrow for the message. "
                 a href=(file_url(run, &d.rel)) { "Open messages.svg alone" }
                 " (" (files::human_size(d.size)) ")." }
-            object.diagram type="image/svg+xml" data=(file_url(run, &d.rel)) { "messages.svg" }
+            // A frame shows the diagram at its own size, scrolled within the page (an <object>
+            // or <img> would shrink a long run's diagram to fit), hover titles included.
+            iframe.diagram src=(file_url(run, &d.rel)) title="messages.svg: the spacetime diagram" {}
         } @else {
             p.muted { "This folder has no messages.svg." }
         }
