@@ -2,7 +2,8 @@
 //! by the simulator), opened in a real headless Chromium: the list, a run and a comparison are
 //! rendered, screenshotted under the test's temp folder, and checked for what they show.
 //!
-//! Needs Debian's `chromium` (`.ci/run` installs it). Without it the test says so loudly and
+//! Its own test binary, apart from `processes/`, because it needs a browser: Debian's
+//! `chromium` (`.ci/run` installs it). Without it the test says so loudly and
 //! passes, except under `CI=true`, where it fails. `GLOMERS_SCREENSHOTS=DIR` keeps copies of
 //! the screenshots in DIR.
 
