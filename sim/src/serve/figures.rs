@@ -5,6 +5,35 @@ use serde_json::Value;
 
 use super::runs::{Run, fmt_num};
 
+/// Every label [`figures`] may give, in its display order (the comparison's row order).
+pub const ORDER: [&str; 25] = [
+    "verdict",
+    "problem",
+    "workload",
+    "flags",
+    "nodes",
+    "node config",
+    "seed",
+    "operations",
+    "msgs-per-op (servers)",
+    "msgs-per-op (all)",
+    "server messages",
+    "client messages",
+    "stable latency 0/0.5/0.95/0.99/1 (ms)",
+    "lost latency 0/0.5/0.95/0.99/1 (ms)",
+    "operation latency 0.5/0.95/0.99/1 (ms)",
+    "lost",
+    "stale",
+    "never read",
+    "duplicated",
+    "ok / fail / info",
+    "availability (ok fraction)",
+    "dropped by partitions",
+    "node errors",
+    "wall time (ms)",
+    "written",
+];
+
 /// One row of figures: a label and the value as shown.
 pub type Figure = (&'static str, String);
 
@@ -170,6 +199,8 @@ pub fn table(runs: &[Run]) -> Vec<(&'static str, Vec<Option<String>>)> {
             }
         }
     }
+    let rank = |l: &str| ORDER.iter().position(|o| *o == l).unwrap_or(ORDER.len());
+    labels.sort_by_key(|l| rank(l));
     labels
         .into_iter()
         .map(|label| {
@@ -239,6 +270,31 @@ mod tests {
     }
 
     #[test]
+    fn figures_come_in_the_display_order() {
+        let full = run(
+            "f",
+            json!({"valid": true, "workload": "broadcast", "flags": "-w broadcast", "seed": 1,
+                "nodes": {"kind": "in-process", "description": "3e"}, "node_config": {"a": 1},
+                "op_count": 1, "net": {"servers": {"msgs_per_op": 1, "msg_count": 1},
+                "all": {"msgs_per_op": 1}, "clients": {"msg_count": 1}},
+                "stable_latencies": {"0": 0, "0.5": 0, "0.95": 0, "0.99": 0, "1": 0},
+                "lost_latencies": {"0": 0, "0.5": 0, "0.95": 0, "0.99": 0, "1": 0},
+                "series": {"op_latency_percentiles": (0..=100).collect::<Vec<u64>>()},
+                "lost_count": 0, "stale_count": 0, "never_read_count": 0, "duplicated_count": 0,
+                "stats": {"ok_count": 1, "fail_count": 0, "info_count": 0},
+                "availability": {"ok_fraction": 1.0}, "partition_drops": 0, "node_errors": [],
+                "wall_ms": 3.0}),
+        );
+        let labels: Vec<&str> = figures(&full).iter().map(|f| f.0).collect();
+        let expected: Vec<&str> = ORDER
+            .iter()
+            .copied()
+            .filter(|l| !matches!(*l, "problem" | "written"))
+            .collect();
+        assert_eq!(labels, expected);
+    }
+
+    #[test]
     fn the_comparison_table_aligns_rows_across_runs() {
         let a = run(
             "a",
@@ -252,6 +308,24 @@ mod tests {
             Some(vec![Some("valid".into()), Some("unreadable".into())])
         );
         assert_eq!(row("operations"), Some(vec![Some("5".into()), None]));
+        let c = run(
+            "c",
+            json!({"valid": true, "workload": "echo", "seed": 4, "op_count": 6}),
+        );
+        let d = run("d", Value::Null);
+        let order: Vec<&str> = table(&[d, c]).iter().map(|r| r.0).collect();
+        assert_eq!(
+            order,
+            [
+                "verdict",
+                "problem",
+                "workload",
+                "flags",
+                "seed",
+                "operations"
+            ],
+            "rows keep the display order whichever run comes first"
+        );
         assert_eq!(
             row("problem"),
             Some(vec![None, Some("results.json: missing".into())])
