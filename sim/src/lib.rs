@@ -19,6 +19,7 @@
 //! | [`checkers`] | what every workload shares: stats, availability, latency quantiles, how verdicts combine |
 //! | [`present`] | the report, its summary and JSON forms, the results folder, its SVG plots, the spacetime diagram, timeline and history files |
 //! | [`campaign`] | fault campaigns and the topology sweep: many seeded runs, each checked |
+//! | [`serve`] | `glomers-sim serve`: the results browser (runs, run pages, comparison of runs) |
 //!
 //! ```
 //! use std::time::Duration;
@@ -46,6 +47,7 @@ pub mod config;
 pub mod drive;
 pub mod history;
 pub mod present;
+pub mod serve;
 pub mod workloads;
 pub mod world;
 

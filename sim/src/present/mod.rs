@@ -7,3 +7,4 @@ pub mod output;
 pub mod plot;
 pub mod report;
 pub mod results;
+pub mod series;

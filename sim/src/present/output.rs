@@ -221,5 +221,6 @@ pub fn to_json(report: &Report) -> Value {
     if let Value::Object(doc) = &mut doc {
         doc.extend(extra);
     }
+    super::series::add_to(&mut doc, report);
     doc
 }

@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 mod campaign;
+mod serve;
 mod sweep;
 mod workload_flags;
 
@@ -54,6 +55,14 @@ Exit status: 0 valid, 1 invalid, 2 unknown, 255 aborted or unusable flags.")]
     /// acknowledged value is lost, no read lists a value twice and no id is handed out twice.
     /// A failing run prints the `test` command that replays it.
     Campaign(campaign::CampaignArgs),
+    /// Browses a results store in a local web page, like `maelstrom serve`: every run
+    /// (newest first, coloured by verdict), each run's figures, diagram, plots and logs, and
+    /// runs compared side by side.
+    #[command(after_help = "\
+Examples:
+  glomers-sim serve                      # http://127.0.0.1:8080/ over ./store
+  glomers-sim serve --store runs --port 0")]
+    Serve(serve::ServeArgs),
 }
 
 #[derive(Parser, Debug)]
@@ -367,6 +376,10 @@ fn main() -> ExitCode {
             ExitCode::from(255)
         }),
         Command::Campaign(args) => campaign::run(args).unwrap_or_else(|e| {
+            eprintln!("glomers-sim: {e}");
+            ExitCode::from(255)
+        }),
+        Command::Serve(args) => serve::run(args).unwrap_or_else(|e| {
             eprintln!("glomers-sim: {e}");
             ExitCode::from(255)
         }),

@@ -1,0 +1,195 @@
+//! Time series and distributions of a run, added to `results.json` under `series` so that
+//! runs can be compared later (`glomers-sim serve`'s comparison view) without their history:
+//!
+//! - `flags`: the run's settings as `glomers-sim test` flags;
+//! - `node_config` (in-process nodes): the node configuration the run used (overlay, timing,
+//!   retry, fallback), so overlay experiments can be told apart;
+//! - `series.op_latency_per_second`: client operations that completed `ok`, grouped by the
+//!   second they were invoked in: `{t, count, p50, p95, max}` (latency in ms);
+//! - `series.stable_latency_per_second` (broadcast): stable values grouped by the second they
+//!   became known, the same shape;
+//! - `series.op_latency_percentiles`, `series.stable_latency_percentiles`: the latency (ms)
+//!   at percentiles 0, 1, …, 100 (Jepsen's rule: sorted, index ⌊n·p⌋), or absent without
+//!   samples.
+//!
+//! Only keys are added: readers of the older document see what they saw before.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::{Value, json};
+
+use super::report::Report;
+use crate::config::{LatencyDist, NodeKind};
+use crate::history::{OpType, Process};
+
+/// The version of the `series` object's layout.
+pub const VERSION: u64 = 1;
+
+/// The run's settings as `glomers-sim test` flags (defaults of the rarer ones left out).
+pub fn flags(report: &Report) -> String {
+    let c = &report.config;
+    let mut s = format!(
+        "-w {} --node-count {} --rate {} --time-limit {} --latency {}",
+        c.workload,
+        c.node_count,
+        c.rate,
+        c.time_limit.as_secs_f64(),
+        c.latency_ms
+    );
+    if c.latency_dist != LatencyDist::Constant {
+        s += &format!(" --latency-dist {:?}", c.latency_dist).to_lowercase();
+    }
+    if c.partition {
+        s += &format!(
+            " --nemesis partition --nemesis-interval {}",
+            c.nemesis_interval.as_secs_f64()
+        );
+    }
+    if !c.faults.is_none() {
+        s += &format!(" --faults {}", c.faults);
+    }
+    if let NodeKind::Process { bin, args } = &c.nodes {
+        s += &format!(" --bin {}", super::output::command_line(bin, args));
+    }
+    s
+}
+
+/// Adds `flags` and `series` to the `--json` document of `report`.
+pub fn add_to(doc: &mut Value, report: &Report) {
+    let Value::Object(map) = doc else { return };
+    map.insert("flags".into(), json!(flags(report)));
+    if let NodeKind::InProcess(node) = &report.config.nodes {
+        if let Ok(config) = serde_json::to_value(node) {
+            map.insert("node_config".into(), config);
+        }
+    }
+    let mut series = serde_json::Map::new();
+    series.insert("version".into(), json!(VERSION));
+    let ops = op_latencies(report);
+    series.insert("op_latency_per_second".into(), per_second(&ops));
+    if let Some(p) = percentiles(&ops) {
+        series.insert("op_latency_percentiles".into(), p);
+    }
+    if report.set_full().is_some() {
+        let stable: Vec<(u64, u64)> = report
+            .stable_samples()
+            .iter()
+            .map(|&(_, known_ns, ms)| (known_ns, ms))
+            .collect();
+        series.insert("stable_latency_per_second".into(), per_second(&stable));
+        if let Some(p) = percentiles(&stable) {
+            series.insert("stable_latency_percentiles".into(), p);
+        }
+    }
+    map.insert("series".into(), Value::Object(series));
+}
+
+/// (invocation time ns, latency ms) of every client operation that completed `ok`; a
+/// process runs one operation at a time, so a completion closes its process's invocation.
+pub fn op_latencies(report: &Report) -> Vec<(u64, u64)> {
+    let mut open: HashMap<u64, u64> = HashMap::new();
+    let mut out = Vec::new();
+    for op in report.history.ops() {
+        let Process::Client(p) = op.process else {
+            continue;
+        };
+        if op.final_read {
+            open.remove(&p);
+            continue;
+        }
+        match op.kind {
+            OpType::Invoke => {
+                open.insert(p, op.time_ns);
+            }
+            OpType::Ok => {
+                if let Some(start) = open.remove(&p) {
+                    out.push((start, op.time_ns.saturating_sub(start) / 1_000_000));
+                }
+            }
+            OpType::Fail | OpType::Info => {
+                open.remove(&p);
+            }
+        }
+    }
+    out
+}
+
+/// Jepsen's quantile of sorted values: index min(n − 1, ⌊n·p⌋).
+fn at(sorted: &[u64], p: f64) -> u64 {
+    sorted[((sorted.len() as f64 * p).floor() as usize).min(sorted.len() - 1)]
+}
+
+/// `[{t, count, p50, p95, max}]` for each second holding samples, in time order.
+pub fn per_second(samples: &[(u64, u64)]) -> Value {
+    let mut by_second: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
+    for &(time_ns, ms) in samples {
+        by_second
+            .entry(time_ns / 1_000_000_000)
+            .or_default()
+            .push(ms);
+    }
+    Value::Array(
+        by_second
+            .into_iter()
+            .map(|(t, mut v)| {
+                v.sort_unstable();
+                json!({
+                    "t": t,
+                    "count": v.len(),
+                    "p50": at(&v, 0.5),
+                    "p95": at(&v, 0.95),
+                    "max": at(&v, 1.0),
+                })
+            })
+            .collect(),
+    )
+}
+
+/// The latency at percentiles 0, 1, …, 100, or `None` without samples.
+pub fn percentiles(samples: &[(u64, u64)]) -> Option<Value> {
+    if samples.is_empty() {
+        return None;
+    }
+    let mut v: Vec<u64> = samples.iter().map(|s| s.1).collect();
+    v.sort_unstable();
+    Some(json!(
+        (0..=100)
+            .map(|p| at(&v, f64::from(p) / 100.0))
+            .collect::<Vec<_>>()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn per_second_groups_by_the_second_of_the_sample() {
+        let s = [
+            (100, 5),
+            (900_000_000, 7),
+            (1_000_000_000, 40),
+            (2_500_000_000, 1),
+        ];
+        let v = per_second(&s);
+        assert_eq!(
+            v[0],
+            json!({"t": 0, "count": 2, "p50": 7, "p95": 7, "max": 7})
+        );
+        assert_eq!(v[1]["t"], 1);
+        assert_eq!(v[1]["max"], 40);
+        assert_eq!(v[2]["t"], 2);
+        assert_eq!(v.as_array().map(Vec::len), Some(3));
+    }
+
+    #[test]
+    fn percentiles_follow_jepsens_rule() {
+        assert_eq!(percentiles(&[]), None);
+        let s: Vec<(u64, u64)> = (1..=200).map(|i| (0, i)).collect();
+        let p = percentiles(&s).expect("samples");
+        assert_eq!(p[0], 1);
+        assert_eq!(p[50], 101);
+        assert_eq!(p[100], 200);
+        assert_eq!(p.as_array().map(Vec::len), Some(101));
+    }
+}
