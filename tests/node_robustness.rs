@@ -2,7 +2,7 @@
 //! the node itself, a goodbye carrying values, a flood of batches, and a very large cluster on
 //! the all-to-all overlay.
 
-use glomers::config::{NodeConfig, OverlayKind};
+use glomers::config::{NodeConfig, OverlayKind, Workload};
 use glomers::runtime::feed_line;
 use glomers::wire::{Decoder, encode};
 use glomers::{Input, Node, Time};
@@ -14,7 +14,9 @@ struct Harness {
 }
 
 impl Harness {
-    fn new(config: NodeConfig, me: &str, ids: &[String]) -> Harness {
+    fn new(mut config: NodeConfig, me: &str, ids: &[String]) -> Harness {
+        // These cases read without a `topology` first, which alone would mean a counter.
+        config.workload = Workload::Broadcast;
         let mut h = Harness {
             node: Node::new(config),
             decoder: Decoder::new(),

@@ -12,7 +12,7 @@ use simd_json::tape::{Tape, Value as TapeValue};
 use smallvec::SmallVec;
 
 use super::encode::write_str;
-use super::message::{Body, Gossip, Message, Payload};
+use super::message::{Body, Count, Gossip, Message, MicroOp, OpKind, Payload, TxnRecord};
 use super::value::Value;
 
 /// Why a line could not be decoded.
@@ -240,6 +240,10 @@ struct BodyFields<'t, 'a> {
     detach: Option<Tv<'t, 'a>>,
     code: Option<Tv<'t, 'a>>,
     text: Option<Tv<'t, 'a>>,
+    delta: Option<Tv<'t, 'a>>,
+    txn: Option<Tv<'t, 'a>>,
+    counts: Option<Tv<'t, 'a>>,
+    txns: Option<Tv<'t, 'a>>,
 }
 
 impl<'t, 'a> BodyFields<'t, 'a> {
@@ -261,6 +265,10 @@ impl<'t, 'a> BodyFields<'t, 'a> {
             "detach" => &mut self.detach,
             "code" => &mut self.code,
             "text" => &mut self.text,
+            "delta" => &mut self.delta,
+            "txn" => &mut self.txn,
+            "counts" => &mut self.counts,
+            "txns" => &mut self.txns,
             _ => return,
         };
         *slot = Some(value);
@@ -278,6 +286,14 @@ fn body_from<'a>(f: &BodyFields<'_, 'a>) -> Result<Body<'a>, DecodeErrorKind> {
             message: value_from(required(f.message, "message")?),
         },
         "read" => Payload::Read,
+        "add" => Payload::Add {
+            delta: required(f.delta, "delta")?
+                .as_i64()
+                .ok_or_else(|| invalid("delta", "an integer"))?,
+        },
+        "txn" => Payload::Txn {
+            txn: txn_from(required(f.txn, "txn")?)?,
+        },
         "gossip" => Payload::Gossip(gossip_from(f)?),
         "generate" => Payload::Generate,
         "echo" => Payload::Echo {
@@ -409,16 +425,96 @@ fn gossip_from(f: &BodyFields<'_, '_>) -> Result<Gossip, DecodeErrorKind> {
         }
     };
     let seq = optional_u64(f.seq, "seq")?;
-    if seq.is_none() && !values.is_empty() {
-        return Err(DecodeErrorKind::Missing("seq"));
-    }
-    Ok(Gossip {
+    let gossip = Gossip {
         seq,
         values,
         acks,
         adopt: optional_bool(f.adopt, "adopt")?,
         detach: optional_bool(f.detach, "detach")?,
+        counts: optional_list(f.counts, "counts", COUNT, count_from)?,
+        txns: optional_list(f.txns, "txns", TXN_RECORD, record_from)?,
+    };
+    if seq.is_none() && gossip.has_items() {
+        return Err(DecodeErrorKind::Missing("seq"));
+    }
+    Ok(gossip)
+}
+
+const COUNT: &str = "an array of [node, version, total] integer triples";
+const TXN_RECORD: &str = "an array of [ts, node, [[key, value], ...]]";
+const TXN: &str = "an array of [\"r\" or \"w\", key, value] triples";
+
+/// An optional array field, each element converted by `item` (which returns `None` for a
+/// malformed element).
+fn optional_list<T>(
+    v: Option<Tv<'_, '_>>,
+    field: &'static str,
+    expected: &'static str,
+    item: impl Fn(Tv<'_, '_>) -> Option<T>,
+) -> Result<Vec<T>, DecodeErrorKind> {
+    let Some(v) = v else {
+        return Ok(Vec::new());
+    };
+    let array = v.as_array().ok_or_else(|| invalid(field, expected))?;
+    array
+        .iter()
+        .map(|e| item(e).ok_or_else(|| invalid(field, expected)))
+        .collect()
+}
+
+/// The elements of a JSON array of exactly `N` elements.
+fn exactly<'t, 'a, const N: usize>(v: Tv<'t, 'a>) -> Option<[Tv<'t, 'a>; N]> {
+    let array = v.as_array()?;
+    if array.len() != N {
+        return None;
+    }
+    let mut items = array.iter();
+    Some(std::array::from_fn(|_| items.next().unwrap_or(v)))
+}
+
+fn count_from(v: Tv<'_, '_>) -> Option<Count> {
+    let [node, version, total] = exactly(v)?;
+    Some(Count {
+        node: u16::try_from(node.as_u64()?).ok()?,
+        version: version.as_u64()?,
+        total: total.as_i64()?,
     })
+}
+
+fn record_from(v: Tv<'_, '_>) -> Option<TxnRecord> {
+    let [ts, node, writes] = exactly(v)?;
+    let writes = writes
+        .as_array()?
+        .iter()
+        .map(|w| exactly(w).map(|[k, v]| (value_from(k), value_from(v))))
+        .collect::<Option<Vec<_>>>()?;
+    Some(TxnRecord {
+        ts: ts.as_u64()?,
+        node: u16::try_from(node.as_u64()?).ok()?,
+        writes,
+    })
+}
+
+/// A `txn` request: every micro-op is `["r", key, value]` or `["w", key, value]`; the value
+/// of a read is ignored (Maelstrom sends `null`), that of a write kept (`null` included).
+fn txn_from(v: Tv<'_, '_>) -> Result<Vec<MicroOp>, DecodeErrorKind> {
+    let array = v.as_array().ok_or_else(|| invalid("txn", TXN))?;
+    array
+        .iter()
+        .map(|op| {
+            let [f, key, value] = exactly(op).ok_or_else(|| invalid("txn", TXN))?;
+            let (f, value) = match f.as_str() {
+                Some("r") => (OpKind::Read, None),
+                Some("w") => (OpKind::Write, Some(value_from(value))),
+                _ => return Err(invalid("txn", TXN)),
+            };
+            Ok(MicroOp {
+                f,
+                key: value_from(key),
+                value,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

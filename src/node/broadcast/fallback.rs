@@ -45,7 +45,7 @@ impl Fallback {
     }
 }
 
-impl Broadcast {
+impl<S: super::Items> Broadcast<S> {
     /// Drops a relay that is no longer needed or no longer answers, and adopts the next
     /// candidate while the parent is unreachable.
     pub(super) fn fallback_step(&mut self, now: Time, out: &mut Outbox) {
