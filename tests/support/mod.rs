@@ -57,6 +57,10 @@ pub struct Net {
     pub server_messages: usize,
     /// Times at which node-to-node messages were sent.
     pub send_times: Vec<Time>,
+    /// The bodies of node-to-node messages sent, when `keep_bodies` is set.
+    pub server_bodies: Vec<serde_json::Value>,
+    /// Whether to keep `server_bodies`.
+    pub keep_bodies: bool,
     replies: HashMap<u64, serde_json::Value>,
     next_msg_id: u64,
 }
@@ -79,6 +83,8 @@ impl Net {
             cut: BTreeSet::new(),
             server_messages: 0,
             send_times: Vec::new(),
+            server_bodies: Vec::new(),
+            keep_bodies: false,
             replies: HashMap::new(),
             next_msg_id: 1,
         };
@@ -231,6 +237,9 @@ impl Net {
             assert_ne!(to, i, "a node sent a message to itself");
             self.server_messages += 1;
             self.send_times.push(self.now);
+            if self.keep_bodies {
+                self.server_bodies.push(msg["body"].clone());
+            }
 
             if self.cut.contains(&(i, to)) || self.rng.unit() < self.loss {
                 continue;
