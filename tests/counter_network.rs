@@ -50,7 +50,10 @@ fn run(n: usize, config: &NodeConfig, seed: u64, signed: bool, cut_off: usize) -
                 (rng.next_u64() % 5) as i64
             };
             let reply = net.request(node, json!({"type": "add", "delta": delta}));
-            assert_eq!(reply, json!({"type": "add_ok", "in_reply_to": reply["in_reply_to"]}));
+            assert_eq!(
+                reply,
+                json!({"type": "add_ok", "in_reply_to": reply["in_reply_to"]})
+            );
             total += delta;
         } else {
             read(&mut net, node);
@@ -62,12 +65,22 @@ fn run(n: usize, config: &NodeConfig, seed: u64, signed: bool, cut_off: usize) -
     let finals = (0..n).map(|i| read(&mut net, i)).collect();
     for body in &net.server_bodies {
         if let Some(counts) = body["counts"].as_array() {
-            let mut nodes: Vec<u64> = counts.iter().map(|c| c[0].as_u64().expect("node")).collect();
+            let mut nodes: Vec<u64> = counts
+                .iter()
+                .map(|c| c[0].as_u64().expect("node"))
+                .collect();
             nodes.sort_unstable();
             nodes.dedup();
-            assert_eq!(nodes.len(), counts.len(), "two shares of one node in {body}");
+            assert_eq!(
+                nodes.len(),
+                counts.len(),
+                "two shares of one node in {body}"
+            );
         }
-        assert!(body.get("values").is_none() && body.get("txns").is_none(), "{body}");
+        assert!(
+            body.get("values").is_none() && body.get("txns").is_none(),
+            "{body}"
+        );
     }
     Outcome {
         total,
@@ -83,7 +96,10 @@ fn challenge_4_three_nodes_exact_after_a_partition_at_a_tenth_of_a_message_per_o
     for seed in 1..=5 {
         let config = NodeConfig::default();
         let o = run(3, &config, seed, false, (seed % 3) as usize);
-        assert!(o.settled, "seed {seed}: the cluster went idle after the heal");
+        assert!(
+            o.settled,
+            "seed {seed}: the cluster went idle after the heal"
+        );
         assert_eq!(o.finals, vec![o.total; 3], "seed {seed}");
         let per_op = o.server_messages as f64 / o.ops as f64;
         assert!(

@@ -28,9 +28,12 @@
 //!   read T₁'s value of k and wrote k) goes from a smaller to a larger `ts`. Read-only
 //!   transactions write nothing, so no edge leaves them.
 //! - **G0 (write cycle) and G1c (cycle of ww and wr edges)**: a cycle would need `ts` to
-//!   increase all the way round, which is impossible. For the same reason the version order
-//!   Elle infers from "writes follow reads" (a transaction read k = v₁ then wrote k = v₂) always
-//!   increases in `ts`, so there are no `:cyclic-versions` either.
+//!   increase all the way round, which is impossible. (Independently of the timestamps: a
+//!   transaction runs at one instant on one node, and an edge T₁ → T₂ means T₁'s record was
+//!   applied there before T₂ ran, so edges also follow the order in which transactions ran.)
+//!   For the same reason the version order Elle infers from "writes follow reads" (a
+//!   transaction read k = v₁ then wrote k = v₂) always increases in `ts`, so there are no
+//!   `:cyclic-versions` either, and the version order agrees with the one every node applies.
 //! - **G1a (aborted read)**: no transaction ever aborts. A malformed request is refused whole by
 //!   the decoder before anything runs (error 12), and nothing of it is applied or sent.
 //! - **G1b (intermediate read)**: only a transaction's final write of each key leaves it; its
