@@ -4,7 +4,7 @@
 //! different [`Items`](super::broadcast::Items) store.
 
 use crate::config::{NodeConfig, OverlayKind, Workload};
-use crate::node::broadcast::{Broadcast, ValueStore};
+use crate::node::broadcast::{Broadcast, Items, ValueStore};
 use crate::node::counter::CounterStore;
 use crate::node::outbox::{Outbox, StoreRef};
 use crate::node::txn::TxnStore;
@@ -122,6 +122,11 @@ impl Engine {
     /// See [`Broadcast::is_idle`].
     pub(crate) fn is_idle(&self) -> bool {
         each!(self, b => b.is_idle())
+    }
+
+    /// How many positions the store holds (superseded ones included).
+    pub(crate) fn items_len(&self) -> usize {
+        each!(self, b => Items::len(b.store()))
     }
 
     /// See [`Broadcast::pending_len`].

@@ -39,6 +39,12 @@ impl Node {
         }
     }
 
+    /// How many items the node's store holds: broadcast values, or every version of the
+    /// counter shares, or transaction records (superseded ones included).
+    pub fn items_len(&self) -> usize {
+        self.engine.as_ref().map_or(0, Engine::items_len)
+    }
+
     /// Settles the workload on `w` if it is not settled yet (replacing the idle value engine
     /// `init` made), and says whether the node serves `w`.
     pub(super) fn settle(&mut self, w: Workload) -> bool {
