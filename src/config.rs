@@ -4,6 +4,7 @@
 //!
 //! ```toml
 //! description = "what this experiment is for"
+//! workload = "auto"   # | "broadcast" | "counter" | "txn" (see `Workload`)
 //! [overlay]   # kind = "star" | "tree" | "grid" | "line" | "total" | "adjacency" | "maelstrom"
 //! kind = "star"
 //! [timing]

@@ -6,6 +6,14 @@
 //! [`Node::handle`] with [`Input::Timeout`] next. Time never goes backwards. The node reads no
 //! clock, does no I/O, spawns nothing and uses no randomness, so a run is a pure function of
 //! its inputs and their times.
+//!
+//! | module | holds |
+//! |---|---|
+//! | [`broadcast`] | the gossip engine (overlay, rounds, links, fallback) and broadcast values |
+//! | `counter` | g-counter/pn-counter shares, gossiped as state on the engine |
+//! | `txn` | totally available read-committed transactions, records gossiped on the engine |
+//! | `engine` | the engine of whichever kind the workload needs |
+//! | `workload` | how the node knows its workload; `read`, `add`, `txn`, `topology`, gossip |
 
 pub mod broadcast;
 mod counter;
@@ -87,7 +95,8 @@ pub enum Notice {
     },
 }
 
-/// A Maelstrom node: echo, unique ids and broadcast in one state machine.
+/// A Maelstrom node: echo, unique ids, broadcast, counters and transactions in one state
+/// machine.
 #[derive(Debug)]
 pub struct Node {
     config: NodeConfig,

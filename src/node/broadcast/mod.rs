@@ -5,10 +5,10 @@
 //! - `rounds`: when a queued value leaves (aligned rounds, relays just after arrivals).
 //! - `link`: per neighbour: batching, piggybacked acknowledgements, resends of what is missing.
 //! - `fallback`: asking another node to relay when the parent stops answering.
-//! - `store`: the values, each once, and the [`Items`] trait: what any disseminated store
-//!   provides. The same engine (overlay, rounds, links, fallback) carries the counters of
-//!   [`crate::node::counter`] and the transactions of [`crate::node::txn`]: `Broadcast<S>`
-//!   is generic over its store, and positions are all the links ever see.
+//! - `store`: the values, each once, and the `Items` trait: what any disseminated store
+//!   provides. The same engine (overlay, rounds, links, fallback) carries the counter shares
+//!   of `node/counter.rs` and the transaction records of `node/txn.rs`: `Broadcast<S>` is
+//!   generic over its store, and positions are all the links ever see.
 
 mod bitset;
 mod fallback;
