@@ -94,20 +94,25 @@ impl TxnStore {
     /// if it wrote anything. The caller stores the record (through the engine) before handling
     /// anything else, which makes the transaction atomic.
     pub(crate) fn execute(&self, me: u16, txn: &mut [MicroOp]) -> Option<TxnRecord> {
+        // The transaction's writes so far, each key once, and where each key stands in it.
         let mut own: Vec<(Value, Value)> = Vec::new();
+        let mut slot: HashMap<Value, usize> = HashMap::new();
         for op in txn.iter_mut() {
             match op.f {
                 OpKind::Read => {
-                    op.value = match own.iter().find(|(k, _)| *k == op.key) {
-                        Some((_, v)) => Some(v.clone()),
+                    op.value = match slot.get(&op.key) {
+                        Some(&i) => Some(own[i].1.clone()),
                         None => self.read(&op.key).cloned(),
                     };
                 }
                 OpKind::Write => {
                     let value = op.value.clone().unwrap_or(Value::Json("null".into()));
-                    match own.iter_mut().find(|(k, _)| *k == op.key) {
-                        Some(slot) => slot.1 = value,
-                        None => own.push((op.key.clone(), value)),
+                    match slot.get(&op.key) {
+                        Some(&i) => own[i].1 = value,
+                        None => {
+                            slot.insert(op.key.clone(), own.len());
+                            own.push((op.key.clone(), value));
+                        }
                     }
                 }
             }
@@ -137,16 +142,16 @@ impl Items for TxnStore {
         }
         self.clock = self.clock.max(record.ts);
         // A record listing a key twice keeps its last write of it (ours never do).
-        let mut i = record.writes.len();
-        while i > 0 {
-            i -= 1;
-            if record.writes[i + 1..]
-                .iter()
-                .any(|(k, _)| *k == record.writes[i].0)
-            {
-                record.writes.remove(i);
-            }
-        }
+        let keep: Vec<bool> = {
+            let mut seen = hashbrown::HashSet::new();
+            let mut keep: Vec<bool> = (record.writes.iter().rev())
+                .map(|(k, _)| seen.insert(k))
+                .collect();
+            keep.reverse();
+            keep
+        };
+        let mut keep = keep.into_iter();
+        record.writes.retain(|_| keep.next().unwrap_or(true));
         if !record
             .writes
             .iter()
@@ -284,6 +289,14 @@ mod tests {
         assert_eq!(s.read(&Value::Int(1)), Some(&Value::Int(2)));
         // Read-only transactions make no record.
         assert!(s.execute(0, &mut [r(1), r(9)]).is_none());
+    }
+
+    #[test]
+    fn a_record_listing_a_key_twice_keeps_its_last_write() {
+        let mut s = TxnStore::default();
+        s.insert(record(1, 1, &[(1, 1), (2, 2), (1, 3)]));
+        assert_eq!(s.read(&Value::Int(1)), Some(&Value::Int(3)));
+        assert_eq!(s.records()[0], record(1, 1, &[(2, 2), (1, 3)]));
     }
 
     #[test]
