@@ -91,13 +91,25 @@ pub fn encode(t: &Transmit<'_>, out: &mut Vec<u8>) {
     out.extend_from_slice(b"}}\n");
 }
 
-/// `[[node,version,total],…]`.
-fn write_counts(out: &mut Vec<u8>, counts: &Picked<'_, Count>) {
+/// `[a,b,…]`, each element written by `element`.
+fn write_joined<T>(
+    out: &mut Vec<u8>,
+    items: impl Iterator<Item = T>,
+    mut element: impl FnMut(&mut Vec<u8>, T),
+) {
     out.push(b'[');
-    for (i, c) in counts.iter().enumerate() {
+    for (i, item) in items.enumerate() {
         if i > 0 {
             out.push(b',');
         }
+        element(out, item);
+    }
+    out.push(b']');
+}
+
+/// `[[node,version,total],…]`.
+fn write_counts(out: &mut Vec<u8>, counts: &Picked<'_, Count>) {
+    write_joined(out, counts.iter(), |out, c| {
         out.push(b'[');
         write_u64(out, u64::from(c.node));
         out.push(b',');
@@ -105,44 +117,31 @@ fn write_counts(out: &mut Vec<u8>, counts: &Picked<'_, Count>) {
         out.push(b',');
         out.extend_from_slice(itoa::Buffer::new().format(c.total).as_bytes());
         out.push(b']');
-    }
-    out.push(b']');
+    });
 }
 
 /// `[[ts,node,[[k,v],…]],…]`.
 fn write_records(out: &mut Vec<u8>, records: &Picked<'_, TxnRecord>) {
-    out.push(b'[');
-    for (i, r) in records.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
+    write_joined(out, records.iter(), |out, r| {
         out.push(b'[');
         write_u64(out, r.ts);
         out.push(b',');
         write_u64(out, u64::from(r.node));
-        out.extend_from_slice(b",[");
-        for (j, (k, v)) in r.writes.iter().enumerate() {
-            if j > 0 {
-                out.push(b',');
-            }
+        out.push(b',');
+        write_joined(out, r.writes.iter(), |out, (k, v)| {
             out.push(b'[');
             k.write_json(out);
             out.push(b',');
             v.write_json(out);
             out.push(b']');
-        }
-        out.extend_from_slice(b"]]");
-    }
-    out.push(b']');
+        });
+        out.push(b']');
+    });
 }
 
 /// `[["r",k,v],["w",k,v],…]`, `null` for a read of nothing.
 fn write_txn(out: &mut Vec<u8>, txn: &[MicroOp]) {
-    out.push(b'[');
-    for (i, op) in txn.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
+    write_joined(out, txn.iter(), |out, op| {
         out.extend_from_slice(match op.f {
             OpKind::Read => b"[\"r\",",
             OpKind::Write => b"[\"w\",",
@@ -154,8 +153,7 @@ fn write_txn(out: &mut Vec<u8>, txn: &[MicroOp]) {
             None => out.extend_from_slice(b"null"),
         }
         out.push(b']');
-    }
-    out.push(b']');
+    });
 }
 
 #[inline]
@@ -227,14 +225,7 @@ fn write_list<'v>(out: &mut Vec<u8>, values: impl Iterator<Item = &'v Value>) {
 
 /// Acknowledgement lists are a few numbers long: written directly, without a stage.
 fn write_u64_list(out: &mut Vec<u8>, list: &[u64]) {
-    out.push(b'[');
-    for (i, &n) in list.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        write_u64(out, n);
-    }
-    out.push(b']');
+    write_joined(out, list.iter(), |out, &n| write_u64(out, n));
 }
 
 /// Ends a list: the `,` after the last element becomes `]` (every element is followed by a
