@@ -67,12 +67,7 @@ impl Node {
     pub(super) fn wrong_workload(&mut self, src: &str, msg_id: Option<u64>, kind: &str) {
         let text = format!(
             "{kind} is not supported: this node serves the {} workload",
-            match self.workload {
-                Workload::Broadcast => "broadcast",
-                Workload::Counter => "counter",
-                Workload::Txn => "txn-rw-register",
-                Workload::Auto => "undecided",
-            }
+            name(self.workload)
         );
         self.error(src, msg_id, ErrorCode::NotSupported, text);
     }
@@ -152,9 +147,19 @@ impl Node {
         match &mut self.engine {
             Some(engine) if serves => engine.on_gossip(now, from, gossip, &mut self.outbox),
             _ => self.notice(Notice::Dropped(format!(
-                "gossip for another workload than this node's ({:?})",
-                self.workload
+                "gossip of another workload than this node's ({})",
+                name(self.workload)
             ))),
         }
+    }
+}
+
+/// A workload's name in messages.
+fn name(w: Workload) -> &'static str {
+    match w {
+        Workload::Broadcast => "broadcast",
+        Workload::Counter => "counter",
+        Workload::Txn => "txn-rw-register",
+        Workload::Auto => "undecided",
     }
 }
