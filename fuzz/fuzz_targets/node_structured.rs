@@ -304,6 +304,7 @@ fuzz_target!(|case: Case| {
                     detach: *detach,
                     counts,
                     txns,
+                    ..Gossip::default()
                 };
                 let seq = seq.map(u64::from).or(gossip.has_items().then_some(0));
                 let gossip = Gossip { seq, ..gossip };
