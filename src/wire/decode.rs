@@ -12,8 +12,11 @@ use simd_json::tape::{Tape, Value as TapeValue};
 use smallvec::SmallVec;
 
 use super::encode::write_str;
-use super::message::{Body, Count, Gossip, Message, MicroOp, OpKind, Payload, TxnRecord};
+
+mod items;
+use super::message::{Body, Gossip, Message, Payload};
 use super::value::Value;
+use items::{COUNT, TXN_RECORD, count_from, optional_list, record_from, txn_from};
 
 /// Why a line could not be decoded.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -440,110 +443,5 @@ fn gossip_from(f: &BodyFields<'_, '_>) -> Result<Gossip, DecodeErrorKind> {
     Ok(gossip)
 }
 
-const COUNT: &str = "an array of [node, version, total] integer triples";
-const TXN_RECORD: &str = "an array of [ts, node, [[key, value], ...]]";
-const TXN: &str = "an array of [\"r\" or \"w\", key, value] triples";
-
-/// An optional array field, each element converted by `item` (which returns `None` for a
-/// malformed element).
-fn optional_list<T>(
-    v: Option<Tv<'_, '_>>,
-    field: &'static str,
-    expected: &'static str,
-    item: impl Fn(Tv<'_, '_>) -> Option<T>,
-) -> Result<Vec<T>, DecodeErrorKind> {
-    let Some(v) = v else {
-        return Ok(Vec::new());
-    };
-    let array = v.as_array().ok_or_else(|| invalid(field, expected))?;
-    array
-        .iter()
-        .map(|e| item(e).ok_or_else(|| invalid(field, expected)))
-        .collect()
-}
-
-/// The elements of a JSON array of exactly `N` elements.
-fn exactly<'t, 'a, const N: usize>(v: Tv<'t, 'a>) -> Option<[Tv<'t, 'a>; N]> {
-    let array = v.as_array()?;
-    if array.len() != N {
-        return None;
-    }
-    let mut items = array.iter();
-    Some(std::array::from_fn(|_| items.next().unwrap_or(v)))
-}
-
-fn count_from(v: Tv<'_, '_>) -> Option<Count> {
-    let [node, version, total] = exactly(v)?;
-    Some(Count {
-        node: u16::try_from(node.as_u64()?).ok()?,
-        version: version.as_u64()?,
-        total: total.as_i64()?,
-    })
-}
-
-fn record_from(v: Tv<'_, '_>) -> Option<TxnRecord> {
-    let [ts, node, writes] = exactly(v)?;
-    let writes = writes
-        .as_array()?
-        .iter()
-        .map(|w| exactly(w).map(|[k, v]| (value_from(k), value_from(v))))
-        .collect::<Option<Vec<_>>>()?;
-    Some(TxnRecord {
-        ts: ts.as_u64()?,
-        node: u16::try_from(node.as_u64()?).ok()?,
-        writes,
-    })
-}
-
-/// A `txn` request: every micro-op is `["r", key, value]` or `["w", key, value]`; the value
-/// of a read is ignored (Maelstrom sends `null`), that of a write kept (`null` included).
-fn txn_from(v: Tv<'_, '_>) -> Result<Vec<MicroOp>, DecodeErrorKind> {
-    let array = v.as_array().ok_or_else(|| invalid("txn", TXN))?;
-    array
-        .iter()
-        .map(|op| {
-            let [f, key, value] = exactly(op).ok_or_else(|| invalid("txn", TXN))?;
-            let (f, value) = match f.as_str() {
-                Some("r") => (OpKind::Read, None),
-                Some("w") => (OpKind::Write, Some(value_from(value))),
-                _ => return Err(invalid("txn", TXN)),
-            };
-            Ok(MicroOp {
-                f,
-                key: value_from(key),
-                value,
-            })
-        })
-        .collect()
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn echo_of(line: &str) -> Box<str> {
-        let mut buf = line.as_bytes().to_vec();
-        match Decoder::new().decode(&mut buf).map(|m| m.body.payload) {
-            Ok(Payload::Echo { echo }) => echo,
-            other => panic!("{other:?}"),
-        }
-    }
-
-    #[test]
-    fn echo_keeps_any_json_value_as_equivalent_text() {
-        for echo in [
-            r#""Please echo 35""#,
-            r#""quote \" backslash \\ newline \n tab \t ctl \u0001 ü""#,
-            r#"{"a":[1,2.5,null]}"#,
-            "-17",
-        ] {
-            let line = format!(
-                r#"{{"src":"c1","dest":"n0","body":{{"type":"echo","echo":{echo},"msg_id":1}}}}"#
-            );
-            let text = echo_of(&line);
-            let back: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
-            let sent: serde_json::Value = serde_json::from_str(echo).expect("valid JSON");
-            assert_eq!(back, sent, "{echo} came back as {text}");
-        }
-    }
-}
+mod tests;
