@@ -15,8 +15,10 @@ struct One {
 
 impl One {
     fn new(workload: Workload) -> One {
-        let mut config = NodeConfig::default();
-        config.workload = workload;
+        let config = NodeConfig {
+            workload,
+            ..NodeConfig::default()
+        };
         let mut one = One {
             node: Node::new(config),
             decoder: Decoder::new(),
