@@ -28,7 +28,8 @@ fn read(net: &mut Net, i: usize) -> i64 {
 }
 
 /// Adds and reads at random nodes, one op every 10 ms for 20 s (Maelstrom's rate 100), with
-/// node `cut_off` partitioned away from the rest between 5 s and 15 s; then heals and waits.
+/// node `cut_off` partitioned away from the rest from 5 s to the end; then heals, reads every
+/// node 10 s later (Maelstrom's final reads), and waits for the cluster to go idle.
 fn run(n: usize, config: &NodeConfig, seed: u64, signed: bool, cut_off: usize) -> Outcome {
     let mut net = Net::new(n, config, seed);
     net.keep_bodies = true;
@@ -38,9 +39,6 @@ fn run(n: usize, config: &NodeConfig, seed: u64, signed: bool, cut_off: usize) -
     for step in 0..2_000 {
         if step == 500 {
             net.partition(&[cut_off], &others);
-        }
-        if step == 1_500 {
-            net.heal();
         }
         let node = (rng.next_u64() % n as u64) as usize;
         if rng.unit() < 0.5 {
@@ -61,8 +59,11 @@ fn run(n: usize, config: &NodeConfig, seed: u64, signed: bool, cut_off: usize) -
         ops += 1;
         net.run_for(Duration::from_millis(10));
     }
-    let settled = net.settle(Duration::from_secs(60));
+    // As Maelstrom does: heal when the operations end, wait 10 s, then read on every node.
+    net.heal();
+    net.run_for(Duration::from_secs(10));
     let finals = (0..n).map(|i| read(&mut net, i)).collect();
+    let settled = net.settle(Duration::from_secs(60));
     for body in &net.server_bodies {
         if let Some(counts) = body["counts"].as_array() {
             let mut nodes: Vec<u64> = counts
