@@ -2,10 +2,11 @@
 //!
 //! A Maelstrom node for the Gossip Glomers challenges (echo, unique ids, broadcast 3a–3e,
 //! g-counter and pn-counter 4, txn-rw-register 6a–6c) built for message efficiency, and a
-//! local Maelstrom simulator to measure it.
+//! local Maelstrom simulator to measure it (`glomers-sim`, the workspace's `sim/` crate).
 //!
 //! The node is a sans-IO state machine ([`Node`]). Every driver — the tokio [`runtime`], the
-//! simulator and the tests — runs the same loop:
+//! simulator (`glomers-sim`), the benches and the tests — runs the same loop, written once in
+//! [`step::Driven::step`] (which also turns input lines into [`Input`]s):
 //!
 //! ```
 //! use glomers::{Input, Node, Time, config::NodeConfig, wire::{Decoder, encode}};
@@ -32,15 +33,15 @@
 //! | [`wire`] | Maelstrom's JSON lines: decode (simd-json, in place), encode, error codes |
 //! | [`node`] | the state machine: echo, unique ids, broadcast ([`node::broadcast`], the gossip engine), counters, transactions |
 //! | [`config`] | topology files: overlay, round timing, retries, fallback |
+//! | [`step`] | the one drive step: a line or input in, transmits out, next deadline |
 //! | [`runtime`] | the tokio driver for stdin/stdout |
-//! | [`sim`] | the Maelstrom simulator behind `glomers-sim` |
 
 #![deny(missing_docs)]
 
 pub mod config;
 pub mod node;
 pub mod runtime;
-pub mod sim;
+pub mod step;
 pub mod time;
 pub mod wire;
 

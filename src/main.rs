@@ -24,6 +24,10 @@ struct Args {
     print_config: bool,
 }
 
+#[allow(
+    clippy::disallowed_macros,
+    reason = "the binary prints its configuration (--print-config) and start-up errors"
+)]
 fn main() -> ExitCode {
     let args = Args::parse();
     tracing_subscriber::fmt()

@@ -1,7 +1,7 @@
 //! The broadcast workload (challenges 3a–3e): every value given to any node ends up in every
 //! node's `read`, with as few node-to-node messages as the overlay and the round schedule allow.
 //!
-//! - [`overlay`]: which nodes talk (star, tree, grid …), computed from the node list.
+//! - `overlay`: which nodes talk (star, tree, grid …), computed from the node list.
 //! - `rounds`: when a queued value leaves (aligned rounds, relays just after arrivals).
 //! - `link`: per neighbour: batching, piggybacked acknowledgements, resends of what is missing.
 //! - `fallback`: asking another node to relay when the parent stops answering.
@@ -13,7 +13,7 @@
 mod bitset;
 mod fallback;
 mod link;
-pub mod overlay;
+pub(crate) mod overlay;
 mod rounds;
 pub(crate) mod store;
 
@@ -268,7 +268,7 @@ impl<S: Items> Broadcast<S> {
         // changes whether the parent is suspect. Then the fallback decides, and whatever it
         // queued (a new relay's full state) leaves in a second pass.
         self.poll_links(now, out);
-        self.fallback_step(now, out);
+        fallback::step(self, now, out);
         self.expire_adoptees(now);
         self.poll_links(now, out);
     }
@@ -292,7 +292,10 @@ impl<S: Items> Broadcast<S> {
             .iter()
             .filter(|l| l.kind == LinkKind::Adoptee)
             .filter_map(|l| l.last_heard.map(|t| t + self.settings.lease));
-        links.chain(leases).chain(self.fallback_deadline(now)).min()
+        links
+            .chain(leases)
+            .chain(fallback::deadline(self, now))
+            .min()
     }
 
     /// Whether no message is queued, unacknowledged or owed on any link.

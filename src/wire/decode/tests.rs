@@ -1,4 +1,4 @@
-//! Decoder unit tests.
+//! Decoding tests that need the decoder's internals.
 
 use super::*;
 

@@ -1,0 +1,251 @@
+//! The sans-IO cluster core: Maelstrom minus the processes. It holds the network, the
+//! clients and the workload generator, the nemesis, the history and the message journal, and
+//! sees the nodes only as JSON lines.
+//!
+//! A driver runs it like this, with `now` never going backwards:
+//!
+//! 1. [`Cluster::next_event_time`] says when the core next needs [`Cluster::advance`];
+//! 2. after `advance(now)`, every [`Cluster::poll_delivery`] is a line to write to a node's
+//!    stdin now;
+//! 3. every line a node prints goes to [`Cluster::on_node_line`] with the time it was printed;
+//! 4. once [`Cluster::is_done`], [`Cluster::finish`] runs the checkers.
+//!
+//! The in-process driver ([`crate::drive::inprocess`]) steps `glomers::Node`s on a virtual clock; a
+//! process driver can feed the same core from real pipes in real time.
+
+use crate::SimError;
+use crate::checkers as checker;
+use crate::config::SimConfig;
+use crate::drive::events::{Event, Phase};
+use crate::drive::state::State;
+use crate::drive::{faults, phases, protocol};
+use crate::present::report::Report;
+use crate::world::endpoint::Endpoint;
+use glomers::time::Time;
+
+pub use crate::drive::state::Delivery;
+
+/// Maelstrom's test harness around a cluster of line-speaking nodes.
+#[derive(Debug)]
+pub struct Cluster {
+    s: State,
+}
+
+impl Cluster {
+    /// A cluster at time zero that has sent `init` to every node.
+    pub fn new(cfg: &SimConfig) -> Result<Cluster, SimError> {
+        let mut s = State::new(cfg)?;
+        phases::start_init(&mut s);
+        Ok(Cluster { s })
+    }
+
+    /// The configuration it runs.
+    pub fn config(&self) -> &SimConfig {
+        &self.s.cfg
+    }
+
+    /// Aborts the run (a driver's own failure, such as a node process that died).
+    pub(crate) fn abort(&mut self, reason: String) {
+        self.s.abort(reason);
+    }
+
+    /// The number of nodes.
+    pub fn node_count(&self) -> u16 {
+        self.s.n
+    }
+
+    /// Where the run is, in a word: `init`, `topology`, `main`, `draining`, `recovery`,
+    /// `final` or `done` (for progress displays).
+    pub fn phase_name(&self) -> &'static str {
+        match self.s.phase {
+            Phase::Init => "init",
+            Phase::Topology => "topology",
+            Phase::Main => "main",
+            Phase::Draining => "draining",
+            Phase::Recovery => "recovery",
+            Phase::Final => "final",
+            Phase::Done => "done",
+        }
+    }
+
+    /// Whether the workload runs the final phase (heal, quiet recovery, final operations).
+    pub fn has_final_phase(&self) -> bool {
+        self.s.workload.final_phase()
+    }
+
+    /// When the main phase started (the time limit counts from it), once it has.
+    pub fn main_start(&self) -> Option<Time> {
+        self.s.main_start
+    }
+
+    /// Client operations invoked so far (final reads and failures included).
+    pub fn ops_invoked(&self) -> u64 {
+        self.s.history.client_invocations()
+    }
+
+    /// When [`Cluster::advance`] must next be called, if ever. May be the current time.
+    pub fn next_event_time(&self) -> Option<Time> {
+        if self.s.phase == Phase::Done {
+            return None;
+        }
+        self.s.events.next_time()
+    }
+
+    /// Runs everything due at or before `now`.
+    pub fn advance(&mut self, now: Time) {
+        self.s.now = self.s.now.max(now);
+        while self.s.phase != Phase::Done {
+            let Some(event) = self.s.events.pop_due(self.s.now) else {
+                break;
+            };
+            self.handle_event(event);
+        }
+    }
+
+    /// Until when node `node` is paused (like SIGSTOP), if it is: the driver must not run its
+    /// timers meanwhile. Lines delivered to it wait in the core and come out of
+    /// [`Cluster::poll_delivery`] when it resumes, before anything else at that time.
+    pub fn paused_until(&self, node: u16) -> Option<Time> {
+        self.s.paused_until[usize::from(node)]
+    }
+
+    /// The next line to write to a node's stdin now.
+    pub fn poll_delivery(&mut self) -> Option<Delivery> {
+        self.s.deliveries.pop_front()
+    }
+
+    /// Whether the test is over (torn down or aborted): stop the nodes and call
+    /// [`Cluster::finish`].
+    pub fn is_done(&self) -> bool {
+        self.s.phase == Phase::Done
+    }
+
+    /// Handles one line (without `\n`) that node `node` printed at `now`. A line Maelstrom
+    /// would reject makes it stop reading that node for the rest of the run; the error is
+    /// recorded in the report.
+    pub fn on_node_line(&mut self, now: Time, node: u16, line: &[u8]) {
+        self.s.now = self.s.now.max(now);
+        if self.s.phase == Phase::Done || self.s.deaf[usize::from(node)] {
+            return;
+        }
+        let envelope = match protocol::parse_envelope(line) {
+            Ok(e) => e,
+            Err(why) => return self.s.go_deaf(node, line, why),
+        };
+        let (Some(src), Some(dest)) = (
+            self.s.endpoint(&envelope.src),
+            self.s.endpoint(&envelope.dest),
+        ) else {
+            let why = format!(
+                "Invalid dest/source for message: {} → {}",
+                envelope.src, envelope.dest
+            );
+            return self.s.go_deaf(node, line, why);
+        };
+        let body = serde_json::Value::Object(envelope.body);
+        let id = self.s.message_id();
+        let stdin = protocol::stdin_line(id, &envelope.src, &envelope.dest, &body.to_string());
+        self.s.journal.send(self.s.now, id, src, dest, &stdin);
+        match dest {
+            Endpoint::Node(to) => self.s.send_to_node(id, src, to, stdin),
+            Endpoint::Client(c) => {
+                self.s.journal.recv(self.s.now, id, src, dest, &stdin);
+                let serde_json::Value::Object(body) = body else {
+                    return;
+                };
+                phases::client_receive(&mut self.s, c, &body);
+            }
+        }
+    }
+
+    /// The checkers' verdict on the finished run.
+    pub fn finish(mut self) -> Result<Report, SimError> {
+        if let Some(reason) = self.s.abort.take() {
+            return Err(SimError::Aborted {
+                at: self.s.now,
+                reason,
+            });
+        }
+        let main_start = self.s.main_start.unwrap_or(Time::ZERO);
+        let end = self.s.end.unwrap_or(self.s.now);
+        let op_count = self.s.history.client_invocations();
+        let net = self.s.journal.stats(op_count);
+        let workload = self.s.workload.check(self.s.history.ops());
+        let results = checker::check_all(workload, self.s.cfg.availability, self.s.history.ops());
+        Ok(Report {
+            seed: self.s.cfg.seed,
+            valid: results.valid,
+            workload: results.workload,
+            stats: results.stats,
+            availability: results.availability,
+            net,
+            op_count,
+            server_sends_per_second: self.s.journal.server_sends_per_second().to_vec(),
+            trace: self.s.journal.take_trace(),
+            history: std::mem::take(&mut self.s.history),
+            node_errors: std::mem::take(&mut self.s.node_errors),
+            partition_drops: self.s.net.partition_drops,
+            fault_losses: self.s.net.fault_losses,
+            fault_counts: self.s.net.fault_counts,
+            past_deadlines: 0,
+            clients_opened: self.s.clients.len(),
+            main_start,
+            end,
+            config: self.s.cfg,
+        })
+    }
+
+    fn handle_event(&mut self, event: Event) {
+        match event {
+            Event::Deliver(node) => {
+                let (packet, next) = self.s.net.wake(self.s.now, node);
+                if let Some(next) = next {
+                    self.s.schedule(next, Event::Deliver(node));
+                }
+                if let Some(p) = packet {
+                    self.s
+                        .journal
+                        .recv(self.s.now, p.id, p.from, Endpoint::Node(node), &p.line);
+                    if self.s.paused_until[usize::from(node)].is_some() {
+                        // In the pipe; the stopped process reads it when it resumes.
+                        self.s.held[usize::from(node)].push(p.line);
+                    } else {
+                        self.s.deliveries.push_back(Delivery { node, line: p.line });
+                    }
+                }
+            }
+            Event::OpDue(due) => phases::on_op_due(&mut self.s, due),
+            Event::Timeout { client, msg_id } => {
+                phases::on_client_timeout(&mut self.s, client, msg_id)
+            }
+            Event::Nemesis => phases::on_nemesis(&mut self.s),
+            Event::SetupDeadline(phase) => {
+                if self.s.phase == phase {
+                    let what = if phase == Phase::Init {
+                        "init"
+                    } else {
+                        "topology"
+                    };
+                    self.s.abort(format!(
+                        "{} node(s) did not answer {what} in time",
+                        self.s.setup_pending
+                    ));
+                }
+            }
+            Event::MainDeadline => {
+                self.s.generator.exhausted = true;
+                phases::check_main_end(&mut self.s);
+            }
+            Event::FinalReads => phases::start_final_reads(&mut self.s),
+            Event::Arrive => {
+                for (node, wake) in self.s.net.arrive(self.s.now) {
+                    self.s.schedule(wake, Event::Deliver(node));
+                }
+            }
+            Event::OneWay => faults::on_oneway(&mut self.s),
+            Event::Pause => faults::on_pause(&mut self.s),
+            Event::Resume(node) => faults::resume(&mut self.s, node),
+            Event::Scripted(i) => phases::on_scripted_partition(&mut self.s, i),
+        }
+    }
+}
