@@ -14,10 +14,12 @@
 //! | `txn` | totally available read-committed transactions, records gossiped on the engine |
 //! | `engine` | the engine of whichever kind the workload needs |
 //! | `workload` | how the node knows its workload; `read`, `add`, `txn`, `topology`, gossip |
+//! | `identity` | who this node is once `init` has told it |
 
 pub mod broadcast;
 mod counter;
 mod engine;
+mod identity;
 pub(crate) mod outbox;
 mod txn;
 mod unique_id;
@@ -26,13 +28,12 @@ mod workload;
 use std::borrow::Cow;
 use std::collections::VecDeque;
 
-use hashbrown::HashMap;
-
 use crate::config::{NodeConfig, Workload};
 use crate::time::Time;
 use crate::wire::{DecodeError, ErrorCode, Message, Payload, Transmit, Value};
 
 use engine::Engine;
+use identity::Identity;
 use outbox::{Outbox, Outgoing, Peer, PeerName, Pending};
 use unique_id::UniqueIds;
 
@@ -46,37 +47,6 @@ pub enum Input<'a> {
     Malformed(DecodeError<'a>),
     /// The deadline last returned by [`Node::poll_timeout`] has passed.
     Timeout,
-}
-
-/// Who this node is, once `init` has told it.
-struct Identity {
-    names: Vec<Box<str>>,
-    /// Each name's position in `names` (they are distinct): every message asks who sent it,
-    /// and a scan of 25 names cost more than the rest of an `echo`'s handling.
-    index: HashMap<Box<str>, u16>,
-    me: u16,
-}
-
-impl std::fmt::Debug for Identity {
-    // Without `index`: its order is random, and a node's debug output should not be.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Identity")
-            .field("names", &self.names)
-            .field("me", &self.me)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Identity {
-    fn new(names: Vec<Box<str>>, me: u16) -> Identity {
-        let index = names.iter().zip(0..).map(|(n, i)| (n.clone(), i)).collect();
-        Identity { names, index, me }
-    }
-
-    /// The index of the node called `name`.
-    fn index_of(&self, name: &str) -> Option<u16> {
-        self.index.get(name).copied()
-    }
 }
 
 /// A notable event the driver may want to log (the core itself never writes anywhere).
@@ -206,6 +176,25 @@ impl Node {
         self.engine.as_ref().map_or(0, Engine::pending_len)
     }
 
+    /// The workload the node serves: settled, or `Auto` while nothing told (see [`workload`]).
+    pub fn workload(&self) -> Workload {
+        self.workload
+    }
+
+    /// The counter's value as this node sees it (0 unless it serves a counter).
+    pub fn counter_value(&self) -> i128 {
+        match &self.engine {
+            Some(Engine::Counter(b)) => b.store().value(),
+            _ => 0,
+        }
+    }
+
+    /// How many items the node's store holds: broadcast values, or every version of the
+    /// counter shares, or transaction records (superseded ones included).
+    pub fn items_len(&self) -> usize {
+        self.engine.as_ref().map_or(0, Engine::items_len)
+    }
+
     /// The configuration the node runs with.
     pub fn config(&self) -> &NodeConfig {
         &self.config
@@ -241,17 +230,17 @@ impl Node {
                 None => self.error(m.src, msg_id, ErrorCode::Abort, "id space exhausted".into()),
             },
             Payload::Broadcast { message } => {
-                if !self.settle(Workload::Broadcast) {
-                    return self.wrong_workload(m.src, msg_id, "broadcast");
+                if !workload::settle(self, Workload::Broadcast) {
+                    return workload::wrong_workload(self, m.src, msg_id, "broadcast");
                 }
                 if let Some(Engine::Values(b)) = &mut self.engine {
                     b.on_client_value(now, message);
                 }
                 self.reply(m.src, msg_id, Pending::BroadcastOk);
             }
-            Payload::Read => self.on_read(m.src, msg_id),
-            Payload::Add { delta } => self.on_add(now, m.src, msg_id, delta),
-            Payload::Txn { txn } => self.on_txn(now, m.src, msg_id, txn),
+            Payload::Read => workload::on_read(self, m.src, msg_id),
+            Payload::Add { delta } => workload::on_add(self, now, m.src, msg_id, delta),
+            Payload::Txn { txn } => workload::on_txn(self, now, m.src, msg_id, txn),
             Payload::Topology { topology } => {
                 let me = &*identity.names[usize::from(identity.me)];
                 let mine: Vec<u16> = topology
@@ -260,14 +249,14 @@ impl Node {
                     .flat_map(|(_, list)| list.iter())
                     .filter_map(|n| identity.index_of(n))
                     .collect();
-                self.on_topology(now, &mine);
+                workload::on_topology(self, now, &mine);
                 self.reply(m.src, msg_id, Pending::TopologyOk);
             }
             Payload::Gossip(_) if from_me => {
                 self.drop_notice(format!("gossip from {} to itself", m.src));
             }
             Payload::Gossip(gossip) => match from_node {
-                Some(from) => self.on_node_gossip(now, from, gossip),
+                Some(from) => workload::on_node_gossip(self, now, from, gossip),
                 None => self.drop_notice(format!(
                     "gossip from {}, which is not a node of this cluster",
                     m.src
