@@ -176,7 +176,8 @@ impl Node {
         self.engine.as_ref().map_or(0, Engine::pending_len)
     }
 
-    /// The workload the node serves: settled, or `Auto` while nothing told (see [`workload`]).
+    /// The workload the node serves: the configured one, settled by the first message that
+    /// tells (see `src/node/workload.rs`), or `Auto` while nothing has.
     pub fn workload(&self) -> Workload {
         self.workload
     }
