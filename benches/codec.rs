@@ -29,7 +29,7 @@ use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use glomers::wire::{
-    Decoder, INPUT_PADDING, OutPayload, Payload, Transmit, Value, ValueList, encode,
+    Decoder, INPUT_PADDING, OutPayload, Payload, Picked, Transmit, Value, ValueList, encode,
 };
 
 /// The serde_json baseline: message types the way typical Rust Maelstrom nodes declare them.
@@ -358,6 +358,8 @@ fn encode_cases<'a>(
                 acks,
                 adopt: false,
                 detach: false,
+                counts: Picked::EMPTY,
+                txns: Picked::EMPTY,
             },
         };
         let theirs = baseline::Message {

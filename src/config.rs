@@ -4,6 +4,7 @@
 //!
 //! ```toml
 //! description = "what this experiment is for"
+//! workload = "auto"   # | "broadcast" | "counter" | "txn" (see `Workload`)
 //! [overlay]   # kind = "star" | "tree" | "grid" | "line" | "total" | "adjacency" | "maelstrom"
 //! kind = "star"
 //! [timing]
@@ -22,6 +23,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+
+mod workload;
+pub use workload::Workload;
 
 /// The topology files shipped in `topologies/`, compiled in: (name, TOML text).
 pub const PRESETS: &[(&str, &str)] = &[
@@ -45,6 +49,9 @@ pub struct NodeConfig {
     /// Free text saying what the experiment is for (shown in logs).
     #[serde(default)]
     pub description: String,
+    /// Which workload the node serves; `auto` (the default) tells from the messages.
+    #[serde(default)]
+    pub workload: Workload,
     /// Which overlay the broadcast runs on.
     #[serde(default)]
     pub overlay: OverlayConfig,

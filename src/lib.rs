@@ -1,7 +1,8 @@
 //! # glomers
 //!
-//! A Maelstrom node for the Gossip Glomers challenges (echo, unique ids, broadcast 3a–3e)
-//! built for message efficiency. Its simulator, `glomers-sim`, is the workspace's `sim/` crate.
+//! A Maelstrom node for the Gossip Glomers challenges (echo, unique ids, broadcast 3a–3e,
+//! g-counter and pn-counter 4, txn-rw-register 6a–6c) built for message efficiency, and a
+//! local Maelstrom simulator to measure it (`glomers-sim`, the workspace's `sim/` crate).
 //!
 //! The node is a sans-IO state machine ([`Node`]). Every driver — the tokio [`runtime`], the
 //! simulator (`glomers-sim`), the benches and the tests — runs the same loop, written once in
@@ -30,7 +31,7 @@
 //! | module | holds |
 //! |---|---|
 //! | [`wire`] | Maelstrom's JSON lines: decode (simd-json, in place), encode, error codes |
-//! | [`node`] | the state machine: echo, unique ids, broadcast ([`node::broadcast`]) |
+//! | [`node`] | the state machine: echo, unique ids, broadcast ([`node::broadcast`], the gossip engine), counters, transactions |
 //! | [`config`] | topology files: overlay, round timing, retries, fallback |
 //! | [`step`] | the one drive step: a line or input in, transmits out, next deadline |
 //! | [`runtime`] | the tokio driver for stdin/stdout |

@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use clap::Parser;
 use glomers::config::NodeConfig;
 
-/// A message-efficient Maelstrom node (echo, unique-ids, broadcast).
+/// A message-efficient Maelstrom node (echo, unique-ids, broadcast, g-counter, pn-counter,
+/// txn-rw-register).
 #[derive(Parser, Debug)]
 #[command(version, about)]
 struct Args {
@@ -14,6 +15,10 @@ struct Args {
     /// $GLOMERS_TOPOLOGY. Default: the 3e settings.
     #[arg(long, value_name = "PATH|PRESET")]
     topology_file: Option<String>,
+    /// The workload to serve: auto (default: told by the first request), broadcast, counter
+    /// (g-counter, pn-counter) or txn (txn-rw-register). Overrides the topology file's.
+    #[arg(long, value_name = "WORKLOAD")]
+    workload: Option<glomers::config::Workload>,
     /// Print the effective configuration as TOML and exit.
     #[arg(long)]
     print_config: bool,
@@ -38,13 +43,16 @@ fn main() -> ExitCode {
             .ok()
             .filter(|s| !s.is_empty())
     });
-    let config = match NodeConfig::load(spec.as_deref().unwrap_or("3e")) {
+    let mut config = match NodeConfig::load(spec.as_deref().unwrap_or("3e")) {
         Ok(config) => config,
         Err(e) => {
             eprintln!("glomers: {e}");
             return ExitCode::from(2);
         }
     };
+    if let Some(workload) = args.workload {
+        config.workload = workload;
+    }
     if args.print_config {
         match toml::to_string_pretty(&config) {
             Ok(text) => print!("{text}"),

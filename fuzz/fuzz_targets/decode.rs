@@ -1,7 +1,8 @@
 //! The line decoder on arbitrary bytes: `Decoder::decode`, `Decoder::decode_padded` and
 //! `salvage_envelope` must never panic, must agree with each other, and whatever they accept
 //! must be something the node can later write back out as valid JSON (values and echo
-//! payloads are kept as JSON text and emitted verbatim).
+//! payloads are kept as JSON text and emitted verbatim, and so are transaction keys and
+//! values).
 
 #![no_main]
 
@@ -27,7 +28,21 @@ fn check(m: &Message<'_>) -> String {
     match &m.body.payload {
         Payload::Broadcast { message } => check_value(message),
         Payload::Echo { echo } => assert_json(echo, "an echo payload"),
-        Payload::Gossip(g) => g.values.iter().for_each(check_value),
+        Payload::Gossip(g) => {
+            g.values.iter().for_each(check_value);
+            for record in &g.txns {
+                for (k, v) in &record.writes {
+                    check_value(k);
+                    check_value(v);
+                }
+            }
+        }
+        Payload::Txn { txn } => {
+            for op in txn {
+                check_value(&op.key);
+                op.value.iter().for_each(check_value);
+            }
+        }
         _ => {}
     }
     format!("{m:?}")

@@ -1,13 +1,14 @@
 //! A node driven by a sequence of well-formed messages and time steps, built with `arbitrary`:
-//! client broadcasts and reads, gossip from any node of the cluster (arbitrary sequence
-//! numbers, values, `adopt` and `detach`, and acknowledgements picked among the sequence
-//! numbers the node really sent to that neighbour, or made up), topology messages, repeated
-//! inits, and timeouts. As in the node's own protocol, a `detach` carries no values. Messages are handed to `Node::handle` directly, skipping the decoder.
+//! client broadcasts, reads, counter adds and transactions, gossip from any node of the
+//! cluster (arbitrary sequence numbers, values, counter shares, transaction records, `adopt`
+//! and `detach`, and acknowledgements picked among the sequence numbers the node really sent
+//! to that neighbour, or made up), topology messages, repeated inits, and timeouts. As in the node's own protocol, a `detach` carries no values. Messages are handed to `Node::handle` directly, skipping the decoder.
 //!
 //! Checked after every input: no panic (debug assertions are on), `poll_timeout` is never at
 //! or before the time just handled, every stored value stays where it was (the list only
-//! grows), every value a client or a neighbour gave the node is held, every line encodes to
-//! JSON, and the work queued on links stays bounded by links × stored values.
+//! grows), every value a client or a neighbour gave a broadcast node is held, every line
+//! encodes to JSON, a transaction's reply lists its micro-ops in order with its own writes
+//! read back, and the work queued on links stays bounded by links × stored items.
 
 #![no_main]
 
@@ -15,9 +16,12 @@ use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
 use arbitrary::Arbitrary;
-use glomers::config::{NodeConfig, PRESETS};
+use glomers::config::{NodeConfig, PRESETS, Workload};
 use glomers::step::{Driven, Feed};
-use glomers::wire::{Body, Gossip, Message, OutPayload, Payload, Transmit, Value, encode};
+use glomers::wire::{
+    Body, Count, Gossip, Message, MicroOp, OpKind, OutPayload, Payload, Transmit, TxnRecord, Value,
+    encode,
+};
 use glomers::{Input, Time};
 use glomers_fuzz::NodeInvariants;
 use libfuzzer_sys::fuzz_target;
@@ -54,10 +58,17 @@ enum Ack {
 enum Step {
     Broadcast(ArbValue),
     Read,
+    Add(i64),
+    /// Micro-ops: (write?, key, value).
+    Txn(Vec<(bool, u8, ArbValue)>),
     Gossip {
         from: u8,
         seq: Option<u16>,
         values: Vec<ArbValue>,
+        /// Shares: (node, version, total).
+        counts: Vec<(u8, u8, i64)>,
+        /// Records: (ts, node, writes of (key, value)).
+        txns: Vec<(u8, u8, Vec<(u8, ArbValue)>)>,
         acks: Vec<Ack>,
         adopt: bool,
         detach: bool,
@@ -88,6 +99,8 @@ struct Harness {
     /// Sequence numbers the node sent, by destination.
     sent: HashMap<String, Vec<u64>>,
     out: Vec<u8>,
+    /// The last transaction sent, to check its reply against.
+    txn: Vec<MicroOp>,
 }
 
 impl Harness {
@@ -97,10 +110,13 @@ impl Harness {
 
     /// One drive step, then the invariants.
     fn step(&mut self, now: Time, feed: Feed<'_>) {
-        let (sent, out) = (&mut self.sent, &mut self.out);
+        let (sent, out, txn_sent) = (&mut self.sent, &mut self.out, &self.txn);
         let sink = |t: &Transmit<'_>| {
             if let OutPayload::Gossip { seq: Some(seq), .. } = t.payload {
                 sent.entry(t.dest.to_string()).or_default().push(seq);
+            }
+            if let OutPayload::TxnOk { txn } = t.payload {
+                check_txn(txn_sent, txn);
             }
             out.clear();
             encode(t, out);
@@ -117,12 +133,12 @@ impl Harness {
                 "value {v} was given to the node and is gone"
             );
         }
-        let bound = self.n * values.len();
+        let bound = self.n * self.node.node().items_len();
         let pending = self.node.node().pending_len();
         assert!(
             pending <= bound,
-            "{pending} pending for {} values",
-            values.len()
+            "{pending} pending for {} items",
+            self.node.node().items_len()
         );
     }
 
@@ -132,6 +148,27 @@ impl Harness {
             self.step(deadline, Feed::Timeout);
         }
         self.now = self.now.max(until);
+    }
+}
+
+/// A transaction's reply: the request's micro-ops in order, writes unchanged, and a read of a
+/// key the transaction wrote returns that write.
+fn check_txn(sent: &[MicroOp], got: &[MicroOp]) {
+    assert_eq!(sent.len(), got.len(), "{sent:?} → {got:?}");
+    let mut own: HashMap<&Value, &Option<Value>> = HashMap::new();
+    for (s, g) in sent.iter().zip(got) {
+        assert_eq!((s.f, &s.key), (g.f, &g.key), "{sent:?} → {got:?}");
+        match s.f {
+            OpKind::Write => {
+                assert_eq!(s.value, g.value, "a write changed: {got:?}");
+                own.insert(&s.key, &s.value);
+            }
+            OpKind::Read => {
+                if let Some(mine) = own.get(&s.key) {
+                    assert_eq!(*mine, &g.value, "a read missed its own write: {got:?}");
+                }
+            }
+        }
     }
 }
 
@@ -165,6 +202,7 @@ fuzz_target!(|case: Case| {
         must_hold: BTreeSet::new(),
         sent: HashMap::new(),
         out: Vec::new(),
+        txn: Vec::new(),
     };
     let names = NAMES[..n].to_vec();
     h.handle(Input::Message(message(
@@ -180,15 +218,40 @@ fuzz_target!(|case: Case| {
         let msg_id = Some(i as u64 + 2);
         match step {
             Step::Broadcast(v) => {
-                h.must_hold.insert(v.value());
                 let payload = Payload::Broadcast { message: v.value() };
                 h.handle(Input::Message(message("c1", me, msg_id, payload)));
+                if h.node.node().workload() == Workload::Broadcast {
+                    h.must_hold.insert(v.value());
+                }
             }
             Step::Read => h.handle(Input::Message(message("c1", me, msg_id, Payload::Read))),
+            Step::Add(delta) => {
+                let payload = Payload::Add { delta: *delta };
+                h.handle(Input::Message(message("c1", me, msg_id, payload)));
+            }
+            Step::Txn(ops) => {
+                let txn: Vec<MicroOp> = ops
+                    .iter()
+                    .map(|(write, key, value)| MicroOp {
+                        f: if *write { OpKind::Write } else { OpKind::Read },
+                        key: Value::Int(i64::from(*key % 16)),
+                        value: write.then(|| value.value()),
+                    })
+                    .collect();
+                h.txn = txn.clone();
+                h.handle(Input::Message(message(
+                    "c1",
+                    me,
+                    msg_id,
+                    Payload::Txn { txn },
+                )));
+            }
             Step::Gossip {
                 from,
                 seq,
                 values,
+                counts,
+                txns,
                 acks,
                 adopt,
                 detach,
@@ -208,23 +271,54 @@ fuzz_target!(|case: Case| {
                     false => values.iter().map(ArbValue::value).collect(),
                     true => Vec::new(),
                 };
-                let seq = seq.map(u64::from).or((!values.is_empty()).then_some(0));
-                if from != me {
-                    h.must_hold.extend(values.iter().cloned());
-                }
+                let counts: Vec<Count> = match detach {
+                    false => counts
+                        .iter()
+                        .map(|&(node, version, total)| Count {
+                            node: u16::from(node % 9),
+                            version: u64::from(version),
+                            total,
+                        })
+                        .collect(),
+                    true => Vec::new(),
+                };
+                let txns: Vec<TxnRecord> = match detach {
+                    false => txns
+                        .iter()
+                        .map(|(ts, node, writes)| TxnRecord {
+                            ts: u64::from(*ts),
+                            node: u16::from(node % 9),
+                            writes: writes
+                                .iter()
+                                .map(|(k, v)| (Value::Int(i64::from(*k % 16)), v.value()))
+                                .collect(),
+                        })
+                        .collect(),
+                    true => Vec::new(),
+                };
+                let only_values = counts.is_empty() && txns.is_empty();
                 let gossip = Gossip {
-                    seq,
+                    seq: None,
                     values,
                     acks,
                     adopt: *adopt,
                     detach: *detach,
+                    counts,
+                    txns,
+                    ..Gossip::default()
                 };
+                let seq = seq.map(u64::from).or(gossip.has_items().then_some(0));
+                let gossip = Gossip { seq, ..gossip };
+                let given = gossip.values.clone();
                 h.handle(Input::Message(message(
                     from,
                     me,
                     None,
                     Payload::Gossip(gossip),
                 )));
+                if from != me && only_values && h.node.node().workload() == Workload::Broadcast {
+                    h.must_hold.extend(given);
+                }
             }
             Step::Topology(map) => {
                 let topology = map

@@ -6,21 +6,34 @@
 //! [`Node::handle`] with [`Input::Timeout`] next. Time never goes backwards. The node reads no
 //! clock, does no I/O, spawns nothing and uses no randomness, so a run is a pure function of
 //! its inputs and their times.
+//!
+//! | module | holds |
+//! |---|---|
+//! | [`broadcast`] | the gossip engine (overlay, rounds, links, fallback) and broadcast values |
+//! | `counter` | g-counter/pn-counter shares, gossiped as state on the engine |
+//! | `txn` | totally available read-committed transactions, records gossiped on the engine |
+//! | `engine` | the engine of whichever kind the workload needs |
+//! | `workload` | how the node knows its workload; `read`, `add`, `txn`, `topology`, gossip |
+//! | `identity` | who this node is once `init` has told it |
 
 pub mod broadcast;
+mod counter;
+mod engine;
+mod identity;
 pub(crate) mod outbox;
+mod txn;
 mod unique_id;
+mod workload;
 
 use std::borrow::Cow;
 use std::collections::VecDeque;
 
-use hashbrown::HashMap;
-
-use crate::config::NodeConfig;
+use crate::config::{NodeConfig, Workload};
 use crate::time::Time;
 use crate::wire::{DecodeError, ErrorCode, Message, Payload, Transmit, Value};
 
-use broadcast::Broadcast;
+use engine::Engine;
+use identity::Identity;
 use outbox::{Outbox, Outgoing, Peer, PeerName, Pending};
 use unique_id::UniqueIds;
 
@@ -34,37 +47,6 @@ pub enum Input<'a> {
     Malformed(DecodeError<'a>),
     /// The deadline last returned by [`Node::poll_timeout`] has passed.
     Timeout,
-}
-
-/// Who this node is, once `init` has told it.
-struct Identity {
-    names: Vec<Box<str>>,
-    /// Each name's position in `names` (they are distinct): every message asks who sent it,
-    /// and a scan of 25 names cost more than the rest of an `echo`'s handling.
-    index: HashMap<Box<str>, u16>,
-    me: u16,
-}
-
-impl std::fmt::Debug for Identity {
-    // Without `index`: its order is random, and a node's debug output should not be.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Identity")
-            .field("names", &self.names)
-            .field("me", &self.me)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Identity {
-    fn new(names: Vec<Box<str>>, me: u16) -> Identity {
-        let index = names.iter().zip(0..).map(|(n, i)| (n.clone(), i)).collect();
-        Identity { names, index, me }
-    }
-
-    /// The index of the node called `name`.
-    fn index_of(&self, name: &str) -> Option<u16> {
-        self.index.get(name).copied()
-    }
 }
 
 /// A notable event the driver may want to log (the core itself never writes anywhere).
@@ -83,13 +65,17 @@ pub enum Notice {
     },
 }
 
-/// A Maelstrom node: echo, unique ids and broadcast in one state machine.
+/// A Maelstrom node: echo, unique ids, broadcast, counters and transactions in one state
+/// machine.
 #[derive(Debug)]
 pub struct Node {
     config: NodeConfig,
     identity: Option<Identity>,
     unique: Option<UniqueIds>,
-    broadcast: Option<Broadcast>,
+    /// The gossip engine, built at `init` (see [`workload`] for which kind).
+    engine: Option<Engine>,
+    /// The workload served: the configured one, or settled by the first message that tells.
+    workload: Workload,
     outbox: Outbox,
     /// The message lent out by the last `poll_transmit`.
     lent: Option<Outgoing>,
@@ -102,15 +88,16 @@ impl Node {
     /// A node that has not been initialised yet.
     pub fn new(config: NodeConfig) -> Node {
         Node {
-            config,
             identity: None,
             unique: None,
-            broadcast: None,
+            engine: None,
+            workload: config.workload,
             outbox: Outbox::default(),
             lent: None,
             notices: VecDeque::new(),
             deadline: None,
             now: Time::ZERO,
+            config,
         }
     }
 
@@ -124,7 +111,7 @@ impl Node {
             Input::Malformed(error) => self.on_malformed(error),
             Input::Timeout => {}
         }
-        if let Some(b) = &mut self.broadcast {
+        if let Some(b) = &mut self.engine {
             // `deadline` looks at every link: compute it once when nothing is due.
             let mut deadline = b.deadline(now);
             if deadline.is_some_and(|d| d <= now) {
@@ -149,7 +136,10 @@ impl Node {
             Some(id) => (&id.names[..], Some(id.me)),
             None => (&[][..], None),
         };
-        let store = self.broadcast.as_ref().map_or(&[][..], Broadcast::values);
+        let store = self
+            .engine
+            .as_ref()
+            .map_or(outbox::StoreRef::Values(&[]), Engine::store_ref);
         Some(message.transmit(names, me, store))
     }
 
@@ -173,17 +163,37 @@ impl Node {
 
     /// Every broadcast value this node holds, in arrival order.
     pub fn values(&self) -> &[Value] {
-        self.broadcast.as_ref().map_or(&[], Broadcast::values)
+        self.engine.as_ref().map_or(&[], Engine::values)
     }
 
     /// Whether the node has nothing queued, unacknowledged or owed towards other nodes.
     pub fn is_idle(&self) -> bool {
-        self.outbox.len() == 0 && self.broadcast.as_ref().is_none_or(Broadcast::is_idle)
+        self.outbox.len() == 0 && self.engine.as_ref().is_none_or(Engine::is_idle)
     }
 
     /// How many values wait on links to be sent or acknowledged, summed over links.
     pub fn pending_len(&self) -> usize {
-        self.broadcast.as_ref().map_or(0, Broadcast::pending_len)
+        self.engine.as_ref().map_or(0, Engine::pending_len)
+    }
+
+    /// The workload the node serves: the configured one, settled by the first message that
+    /// tells (see `src/node/workload.rs`), or `Auto` while nothing has.
+    pub fn workload(&self) -> Workload {
+        self.workload
+    }
+
+    /// The counter's value as this node sees it (0 unless it serves a counter).
+    pub fn counter_value(&self) -> i128 {
+        match &self.engine {
+            Some(Engine::Counter(b)) => b.store().value(),
+            _ => 0,
+        }
+    }
+
+    /// How many items the node's store holds: broadcast values, or every version of the
+    /// counter shares, or transaction records (superseded ones included).
+    pub fn items_len(&self) -> usize {
+        self.engine.as_ref().map_or(0, Engine::items_len)
     }
 
     /// The configuration the node runs with.
@@ -221,15 +231,17 @@ impl Node {
                 None => self.error(m.src, msg_id, ErrorCode::Abort, "id space exhausted".into()),
             },
             Payload::Broadcast { message } => {
-                if let Some(b) = &mut self.broadcast {
+                if !workload::settle(self, Workload::Broadcast) {
+                    return workload::wrong_workload(self, m.src, msg_id, "broadcast");
+                }
+                if let Some(Engine::Values(b)) = &mut self.engine {
                     b.on_client_value(now, message);
                 }
                 self.reply(m.src, msg_id, Pending::BroadcastOk);
             }
-            Payload::Read => {
-                let upto = self.values().len();
-                self.reply(m.src, msg_id, Pending::ReadOk { upto });
-            }
+            Payload::Read => workload::on_read(self, m.src, msg_id),
+            Payload::Add { delta } => workload::on_add(self, now, m.src, msg_id, delta),
+            Payload::Txn { txn } => workload::on_txn(self, now, m.src, msg_id, txn),
             Payload::Topology { topology } => {
                 let me = &*identity.names[usize::from(identity.me)];
                 let mine: Vec<u16> = topology
@@ -238,17 +250,15 @@ impl Node {
                     .flat_map(|(_, list)| list.iter())
                     .filter_map(|n| identity.index_of(n))
                     .collect();
-                if let Some(b) = &mut self.broadcast {
-                    b.on_topology(now, &mine);
-                }
+                workload::on_topology(self, now, &mine);
                 self.reply(m.src, msg_id, Pending::TopologyOk);
             }
             Payload::Gossip(_) if from_me => {
                 self.drop_notice(format!("gossip from {} to itself", m.src));
             }
-            Payload::Gossip(gossip) => match (from_node, &mut self.broadcast) {
-                (Some(from), Some(b)) => b.on_gossip(now, from, gossip, &mut self.outbox),
-                _ => self.drop_notice(format!(
+            Payload::Gossip(gossip) => match from_node {
+                Some(from) => workload::on_node_gossip(self, now, from, gossip),
+                None => self.drop_notice(format!(
                     "gossip from {}, which is not a node of this cluster",
                     m.src
                 )),
@@ -308,12 +318,12 @@ impl Node {
         }
         let me = node_ids.iter().position(|n| *n == node_id).unwrap_or(0) as u16;
         let names: Vec<Box<str>> = node_ids.iter().map(|n| Box::from(*n)).collect();
-        let (broadcast, warnings) = Broadcast::new(&self.config, me, &names);
+        let (engine, warnings) = Engine::new(self.workload, &self.config, me, &names);
         for warning in warnings {
             self.notice(Notice::Warning(warning));
         }
         self.unique = Some(UniqueIds::new(me, names.len() as u16));
-        self.broadcast = Some(broadcast);
+        self.engine = Some(engine);
         self.notice(Notice::Initialised {
             node_id: node_id.to_string(),
             nodes: names.len(),

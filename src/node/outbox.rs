@@ -9,7 +9,9 @@ use std::collections::VecDeque;
 
 use smallvec::SmallVec;
 
-use crate::wire::{ErrorCode, OutPayload, Transmit, Value, ValueList};
+use crate::wire::{
+    Count, ErrorCode, MicroOp, OutPayload, Picked, Transmit, TxnRecord, Value, ValueList,
+};
 
 /// Who a message goes to: a cluster node by index, or any other id (a client) by name.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,6 +50,11 @@ pub(crate) enum Pending {
         upto: usize,
     },
     TopologyOk,
+    AddOk,
+    /// A counter's value at the time of the read.
+    ReadValue(i128),
+    /// A transaction as executed, reads filled in.
+    TxnOk(Vec<MicroOp>),
     Error {
         code: ErrorCode,
         text: Cow<'static, str>,
@@ -59,6 +66,17 @@ pub(crate) enum Pending {
         adopt: bool,
         detach: bool,
     },
+}
+
+/// The store whose positions gossip messages refer to: one kind per node.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum StoreRef<'a> {
+    /// Broadcast values.
+    Values(&'a [Value]),
+    /// Counter states.
+    Counts(&'a [Count]),
+    /// Transactions' writes.
+    Txns(&'a [TxnRecord]),
 }
 
 /// One queued message.
@@ -73,13 +91,17 @@ pub(crate) struct Outgoing {
 
 impl Outgoing {
     /// Lends this message out for encoding. `names` are the cluster's node ids (empty before
-    /// `init`), `me` this node's index in them, `store` the broadcast values.
+    /// `init`), `me` this node's index in them, `items` the store gossip positions refer to.
     pub(crate) fn transmit<'a>(
         &'a self,
         names: &'a [Box<str>],
         me: Option<u16>,
-        store: &'a [Value],
+        items: StoreRef<'a>,
     ) -> Transmit<'a> {
+        let store = match items {
+            StoreRef::Values(values) => values,
+            _ => &[],
+        };
         let node_name = |i: u16| names.get(usize::from(i)).map_or("", |s| &**s);
         let src = match (&self.src_before_init, me) {
             (Some(name), _) => name.as_str(),
@@ -99,6 +121,9 @@ impl Outgoing {
                 messages: ValueList::Slice(&store[..(*upto).min(store.len())]),
             },
             Pending::TopologyOk => OutPayload::TopologyOk,
+            Pending::AddOk => OutPayload::AddOk,
+            Pending::ReadValue(value) => OutPayload::ReadValueOk { value: *value },
+            Pending::TxnOk(txn) => OutPayload::TxnOk { txn },
             Pending::Error { code, text } => OutPayload::Error { code: *code, text },
             Pending::Gossip {
                 seq,
@@ -106,13 +131,33 @@ impl Outgoing {
                 acks,
                 adopt,
                 detach,
-            } => OutPayload::Gossip {
-                seq: *seq,
-                values: ValueList::Picked { store, positions },
-                acks,
-                adopt: *adopt,
-                detach: *detach,
-            },
+            } => {
+                let none: &[u32] = &[];
+                let pick = |kind: bool| if kind { &positions[..] } else { none };
+                let (counts, txns) = match items {
+                    StoreRef::Counts(store) => (store, &[][..]),
+                    StoreRef::Txns(store) => (&[][..], store),
+                    StoreRef::Values(_) => (&[][..], &[][..]),
+                };
+                OutPayload::Gossip {
+                    seq: *seq,
+                    values: ValueList::Picked {
+                        store,
+                        positions: pick(matches!(items, StoreRef::Values(_))),
+                    },
+                    acks,
+                    adopt: *adopt,
+                    detach: *detach,
+                    counts: Picked {
+                        store: counts,
+                        positions: pick(matches!(items, StoreRef::Counts(_))),
+                    },
+                    txns: Picked {
+                        store: txns,
+                        positions: pick(matches!(items, StoreRef::Txns(_))),
+                    },
+                }
+            }
         };
         Transmit {
             src,

@@ -12,8 +12,11 @@ use simd_json::tape::{Tape, Value as TapeValue};
 use smallvec::SmallVec;
 
 use super::encode::write_str;
+
+mod items;
 use super::message::{Body, Gossip, Message, Payload};
 use super::value::Value;
+use items::{COUNT, TXN_RECORD, count_from, optional_list, record_from, txn_from};
 
 /// Why a line could not be decoded.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -240,6 +243,10 @@ struct BodyFields<'t, 'a> {
     detach: Option<Tv<'t, 'a>>,
     code: Option<Tv<'t, 'a>>,
     text: Option<Tv<'t, 'a>>,
+    delta: Option<Tv<'t, 'a>>,
+    txn: Option<Tv<'t, 'a>>,
+    counts: Option<Tv<'t, 'a>>,
+    txns: Option<Tv<'t, 'a>>,
 }
 
 impl<'t, 'a> BodyFields<'t, 'a> {
@@ -261,6 +268,10 @@ impl<'t, 'a> BodyFields<'t, 'a> {
             "detach" => &mut self.detach,
             "code" => &mut self.code,
             "text" => &mut self.text,
+            "delta" => &mut self.delta,
+            "txn" => &mut self.txn,
+            "counts" => &mut self.counts,
+            "txns" => &mut self.txns,
             _ => return,
         };
         *slot = Some(value);
@@ -278,6 +289,14 @@ fn body_from<'a>(f: &BodyFields<'_, 'a>) -> Result<Body<'a>, DecodeErrorKind> {
             message: value_from(required(f.message, "message")?),
         },
         "read" => Payload::Read,
+        "add" => Payload::Add {
+            delta: required(f.delta, "delta")?
+                .as_i64()
+                .ok_or_else(|| invalid("delta", "an integer"))?,
+        },
+        "txn" => Payload::Txn {
+            txn: txn_from(required(f.txn, "txn")?)?,
+        },
         "gossip" => Payload::Gossip(gossip_from(f)?),
         "generate" => Payload::Generate,
         "echo" => Payload::Echo {
@@ -409,16 +428,19 @@ fn gossip_from(f: &BodyFields<'_, '_>) -> Result<Gossip, DecodeErrorKind> {
         }
     };
     let seq = optional_u64(f.seq, "seq")?;
-    if seq.is_none() && !values.is_empty() {
-        return Err(DecodeErrorKind::Missing("seq"));
-    }
-    Ok(Gossip {
+    let gossip = Gossip {
         seq,
         values,
         acks,
         adopt: optional_bool(f.adopt, "adopt")?,
         detach: optional_bool(f.detach, "detach")?,
-    })
+        counts: optional_list(f.counts, "counts", COUNT, count_from)?,
+        txns: optional_list(f.txns, "txns", TXN_RECORD, record_from)?,
+    };
+    if seq.is_none() && gossip.has_items() {
+        return Err(DecodeErrorKind::Missing("seq"));
+    }
+    Ok(gossip)
 }
 
 #[cfg(test)]

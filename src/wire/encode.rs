@@ -6,7 +6,7 @@
 //! table of four-digit groups, about 2 ns a value. Every line ends with `\n`.
 
 use super::Value;
-use super::message::{OutPayload, Transmit, ValueList};
+use super::message::{Count, MicroOp, OpKind, OutPayload, Picked, Transmit, TxnRecord, ValueList};
 
 /// Appends `t` to `out` as one JSON line, `\n` included.
 pub fn encode(t: &Transmit<'_>, out: &mut Vec<u8>) {
@@ -31,6 +31,15 @@ pub fn encode(t: &Transmit<'_>, out: &mut Vec<u8>) {
             write_values(out, messages);
         }
         OutPayload::TopologyOk => out.extend_from_slice(b"\"topology_ok\""),
+        OutPayload::AddOk => out.extend_from_slice(b"\"add_ok\""),
+        OutPayload::ReadValueOk { value } => {
+            out.extend_from_slice(b"\"read_ok\",\"value\":");
+            out.extend_from_slice(itoa::Buffer::new().format(*value).as_bytes());
+        }
+        OutPayload::TxnOk { txn } => {
+            out.extend_from_slice(b"\"txn_ok\",\"txn\":");
+            write_txn(out, txn);
+        }
         OutPayload::Error { code, text } => {
             out.extend_from_slice(b"\"error\",\"code\":");
             write_u64(out, u64::from(code.code()));
@@ -43,6 +52,8 @@ pub fn encode(t: &Transmit<'_>, out: &mut Vec<u8>) {
             acks,
             adopt,
             detach,
+            counts,
+            txns,
         } => {
             out.extend_from_slice(b"\"gossip\"");
             if let Some(seq) = seq {
@@ -52,6 +63,14 @@ pub fn encode(t: &Transmit<'_>, out: &mut Vec<u8>) {
             if !values.is_empty() {
                 out.extend_from_slice(b",\"values\":");
                 write_values(out, values);
+            }
+            if !counts.is_empty() {
+                out.extend_from_slice(b",\"counts\":");
+                write_counts(out, counts);
+            }
+            if !txns.is_empty() {
+                out.extend_from_slice(b",\"txns\":");
+                write_records(out, txns);
             }
             if !acks.is_empty() {
                 out.extend_from_slice(b",\"acks\":");
@@ -70,6 +89,71 @@ pub fn encode(t: &Transmit<'_>, out: &mut Vec<u8>) {
         write_u64(out, id);
     }
     out.extend_from_slice(b"}}\n");
+}
+
+/// `[a,b,…]`, each element written by `element`.
+fn write_joined<T>(
+    out: &mut Vec<u8>,
+    items: impl Iterator<Item = T>,
+    mut element: impl FnMut(&mut Vec<u8>, T),
+) {
+    out.push(b'[');
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        element(out, item);
+    }
+    out.push(b']');
+}
+
+/// `[[node,version,total],…]`.
+fn write_counts(out: &mut Vec<u8>, counts: &Picked<'_, Count>) {
+    write_joined(out, counts.iter(), |out, c| {
+        out.push(b'[');
+        write_u64(out, u64::from(c.node));
+        out.push(b',');
+        write_u64(out, c.version);
+        out.push(b',');
+        out.extend_from_slice(itoa::Buffer::new().format(c.total).as_bytes());
+        out.push(b']');
+    });
+}
+
+/// `[[ts,node,[[k,v],…]],…]`.
+fn write_records(out: &mut Vec<u8>, records: &Picked<'_, TxnRecord>) {
+    write_joined(out, records.iter(), |out, r| {
+        out.push(b'[');
+        write_u64(out, r.ts);
+        out.push(b',');
+        write_u64(out, u64::from(r.node));
+        out.push(b',');
+        write_joined(out, r.writes.iter(), |out, (k, v)| {
+            out.push(b'[');
+            k.write_json(out);
+            out.push(b',');
+            v.write_json(out);
+            out.push(b']');
+        });
+        out.push(b']');
+    });
+}
+
+/// `[["r",k,v],["w",k,v],…]`, `null` for a read of nothing.
+fn write_txn(out: &mut Vec<u8>, txn: &[MicroOp]) {
+    write_joined(out, txn.iter(), |out, op| {
+        out.extend_from_slice(match op.f {
+            OpKind::Read => b"[\"r\",",
+            OpKind::Write => b"[\"w\",",
+        });
+        op.key.write_json(out);
+        out.push(b',');
+        match &op.value {
+            Some(v) => v.write_json(out),
+            None => out.extend_from_slice(b"null"),
+        }
+        out.push(b']');
+    });
 }
 
 #[inline]
@@ -141,14 +225,7 @@ fn write_list<'v>(out: &mut Vec<u8>, values: impl Iterator<Item = &'v Value>) {
 
 /// Acknowledgement lists are a few numbers long: written directly, without a stage.
 fn write_u64_list(out: &mut Vec<u8>, list: &[u64]) {
-    out.push(b'[');
-    for (i, &n) in list.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        write_u64(out, n);
-    }
-    out.push(b']');
+    write_joined(out, list.iter(), |out, &n| write_u64(out, n));
 }
 
 /// Ends a list: the `,` after the last element becomes `]` (every element is followed by a

@@ -49,8 +49,18 @@ pub enum Payload<'a> {
         /// The value.
         message: Value,
     },
-    /// `read`: reply with every value seen so far.
+    /// `read`: reply with every value seen so far (broadcast) or the counter's value.
     Read,
+    /// `add`: add `delta` to the cluster-wide counter (g-counter, pn-counter).
+    Add {
+        /// The amount, possibly negative (pn-counter).
+        delta: i64,
+    },
+    /// `txn`: run these micro-operations as one transaction (txn-rw-register).
+    Txn {
+        /// The micro-operations, in order; reads carry no value yet.
+        txn: Vec<MicroOp>,
+    },
     /// `topology`: Maelstrom's suggested neighbours for each node.
     Topology {
         /// Each node id with its neighbour ids, in the order they appeared.
@@ -81,6 +91,8 @@ impl Payload<'_> {
             Payload::Generate => "generate",
             Payload::Broadcast { .. } => "broadcast",
             Payload::Read => "read",
+            Payload::Add { .. } => "add",
+            Payload::Txn { .. } => "txn",
             Payload::Topology { .. } => "topology",
             Payload::Gossip(_) => "gossip",
             Payload::Error { .. } => "error",
@@ -107,6 +119,68 @@ pub struct Gossip {
     pub adopt: bool,
     /// The sender no longer needs the receiver to relay for it.
     pub detach: bool,
+    /// Counter states (g-counter, pn-counter), in a batch numbered by `seq` like `values`.
+    pub counts: Vec<Count>,
+    /// Transactions' writes (txn-rw-register), in a batch numbered by `seq` like `values`.
+    pub txns: Vec<TxnRecord>,
+}
+
+impl Gossip {
+    /// Whether the message carries any item (values, counts or transactions).
+    pub fn has_items(&self) -> bool {
+        !(self.values.is_empty() && self.counts.is_empty() && self.txns.is_empty())
+    }
+}
+
+/// One node's share of a counter, as gossiped: `[node, version, total]` on the wire.
+///
+/// `total` is the sum of every delta added at node `node` (signed: pn-counter deltas may be
+/// negative), and `version` counts the changes made to it, so the entry with the higher
+/// version is the newer one and replaces the other whole.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Count {
+    /// The node's index in `init`'s `node_ids`.
+    pub node: u16,
+    /// How many times the node's total has changed.
+    pub version: u64,
+    /// The sum of the node's deltas.
+    pub total: i64,
+}
+
+/// The writes of one committed transaction, as gossiped: `[ts, node, [[k, v], …]]` on the wire.
+///
+/// `(ts, node)` identifies the transaction and orders conflicting writes: per key, the write of
+/// the transaction with the highest `(ts, node)` wins on every node. Only each key's final
+/// write in the transaction is listed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TxnRecord {
+    /// The transaction's Lamport timestamp.
+    pub ts: u64,
+    /// The index of the node that ran it.
+    pub node: u16,
+    /// `(key, value)` for each key it wrote, each key once.
+    pub writes: Vec<(Value, Value)>,
+}
+
+/// A micro-operation's function: `"r"` or `"w"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OpKind {
+    /// `"r"`: read the key.
+    Read,
+    /// `"w"`: write the key.
+    Write,
+}
+
+/// One micro-operation of a transaction: `["r", key, value-or-null]` or `["w", key, value]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MicroOp {
+    /// Read or write.
+    pub f: OpKind,
+    /// The key (Maelstrom sends integers; any JSON value is kept as [`Value`]).
+    pub key: Value,
+    /// The value written, or the value read (`None` is JSON `null`: not read yet, or never
+    /// written).
+    pub value: Option<Value>,
 }
 
 /// A message the node wants sent, borrowing from the node until it is encoded.
@@ -146,6 +220,18 @@ pub enum OutPayload<'a> {
     },
     /// `topology_ok`.
     TopologyOk,
+    /// `add_ok`.
+    AddOk,
+    /// `read_ok` with a counter's value.
+    ReadValueOk {
+        /// The counter's value (the sum of every node's total, which may exceed an `i64`).
+        value: i128,
+    },
+    /// `txn_ok` with the transaction, reads filled in.
+    TxnOk {
+        /// The micro-operations as executed.
+        txn: &'a [MicroOp],
+    },
     /// A Maelstrom error body.
     Error {
         /// The code.
@@ -165,7 +251,49 @@ pub enum OutPayload<'a> {
         adopt: bool,
         /// Tell the receiver it no longer relays for us.
         detach: bool,
+        /// Counter states.
+        counts: Picked<'a, Count>,
+        /// Transactions' writes.
+        txns: Picked<'a, TxnRecord>,
     },
+}
+
+/// Items picked out of a store by position, encoded without copying them.
+#[derive(Debug)]
+pub struct Picked<'a, T> {
+    /// The store.
+    pub store: &'a [T],
+    /// Positions in `store`, in the order to send them (positions outside it are skipped).
+    pub positions: &'a [u32],
+}
+
+impl<T> Clone for Picked<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Picked<'_, T> {}
+
+impl<'a, T> Picked<'a, T> {
+    /// Nothing.
+    pub const EMPTY: Picked<'a, T> = Picked {
+        store: &[],
+        positions: &[],
+    };
+
+    /// Whether no position is picked.
+    pub fn is_empty(&self) -> bool {
+        self.positions.is_empty()
+    }
+
+    /// The picked items in order.
+    pub fn iter(&self) -> impl Iterator<Item = &'a T> + use<'a, T> {
+        let store = self.store;
+        self.positions
+            .iter()
+            .filter_map(move |&p| store.get(p as usize))
+    }
 }
 
 /// A list of values to encode without copying them out of the node's store.

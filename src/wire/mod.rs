@@ -13,5 +13,8 @@ mod value;
 pub use decode::{DecodeError, DecodeErrorKind, Decoder, INPUT_PADDING, salvage_envelope};
 pub use encode::{encode, write_str};
 pub use error_code::ErrorCode;
-pub use message::{Body, Gossip, Message, OutPayload, Payload, Transmit, ValueIter, ValueList};
+pub use message::{
+    Body, Count, Gossip, Message, MicroOp, OpKind, OutPayload, Payload, Picked, Transmit,
+    TxnRecord, ValueIter, ValueList,
+};
 pub use value::Value;

@@ -21,7 +21,9 @@ struct Proc {
 
 impl Proc {
     fn spawn() -> Proc {
+        // The probes read without a `topology` first, which alone would mean a counter.
         let mut child = Command::new(env!("CARGO_BIN_EXE_glomers"))
+            .args(["--workload", "broadcast"])
             .env("GLOMERS_LOG", "warn")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

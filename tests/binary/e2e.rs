@@ -35,7 +35,14 @@ fn run_to_end(args: &[&str], input: &[u8]) -> (String, String, Option<i32>) {
 #[test]
 fn golden_exchanges_through_the_binary() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
-    for name in ["echo", "unique_ids", "broadcast", "errors"] {
+    for name in [
+        "echo",
+        "unique_ids",
+        "broadcast",
+        "errors",
+        "counter",
+        "txn",
+    ] {
         let input = std::fs::read(dir.join(format!("{name}.in"))).expect("input");
         let expected = std::fs::read_to_string(dir.join(format!("{name}.out"))).expect("output");
         let (stdout, stderr, code) = run_to_end(&[], &input);

@@ -6,4 +6,5 @@
 )]
 
 mod bad_input;
+mod counter_txn;
 mod e2e;

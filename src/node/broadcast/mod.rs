@@ -5,14 +5,17 @@
 //! - `rounds`: when a queued value leaves (aligned rounds, relays just after arrivals).
 //! - `link`: per neighbour: batching, piggybacked acknowledgements, resends of what is missing.
 //! - `fallback`: asking another node to relay when the parent stops answering.
-//! - `store`: the values, each once.
+//! - `store`: the values, each once, and the `Items` trait: what any disseminated store
+//!   provides. The same engine (overlay, rounds, links, fallback) carries the counter shares
+//!   of `node/counter.rs` and the transaction records of `node/txn.rs`: `Broadcast<S>` is
+//!   generic over its store, and positions are all the links ever see.
 
 mod bitset;
 mod fallback;
 mod link;
 pub(crate) mod overlay;
 mod rounds;
-mod store;
+pub(crate) mod store;
 
 use std::time::Duration;
 
@@ -25,7 +28,7 @@ use fallback::Fallback;
 use link::{Link, LinkKind};
 use overlay::{Overlay, Role};
 use rounds::{Origin, Rounds};
-use store::{Inserted, ValueStore};
+pub(crate) use store::{Inserted, Items, ValueStore};
 
 /// The configuration as durations, ready for the hot path.
 #[derive(Clone, Debug)]
@@ -64,14 +67,14 @@ impl Settings {
 
 const NO_LINK: u32 = u32::MAX;
 
-/// The broadcast state of one node.
+/// The dissemination state of one node: for broadcast values by default, or any [`Items`].
 #[derive(Debug)]
-pub(crate) struct Broadcast {
+pub(crate) struct Broadcast<S = ValueStore> {
     settings: Settings,
     me: u16,
     kind: OverlayKind,
     rounds: Rounds,
-    store: ValueStore,
+    store: S,
     links: Vec<Link>,
     /// Node index → position in `links`, or `NO_LINK`.
     link_index: Vec<u32>,
@@ -79,16 +82,25 @@ pub(crate) struct Broadcast {
     /// Position of every node in the overlay's root-first order (rooted overlays).
     rank: Vec<u32>,
     fallback: Fallback,
+    /// Scratch for [`Items::drain_superseded`].
+    superseded: Vec<u32>,
 }
 
-impl Broadcast {
+impl Broadcast<ValueStore> {
+    /// Every value held, in arrival order.
+    pub(crate) fn values(&self) -> &[Value] {
+        self.store.values()
+    }
+}
+
+impl<S: Items> Broadcast<S> {
     /// The broadcast state of node `me` among `names`. Returns warnings about the
     /// configuration (unknown node names) for the caller to log.
     pub(crate) fn new(
         config: &NodeConfig,
         me: u16,
         names: &[Box<str>],
-    ) -> (Broadcast, Vec<String>) {
+    ) -> (Broadcast<S>, Vec<String>) {
         let settings = Settings::from_config(config);
         let n = names.len() as u16;
         let mut warnings = Vec::new();
@@ -140,12 +152,13 @@ impl Broadcast {
             me,
             kind: config.overlay.kind,
             rounds,
-            store: ValueStore::default(),
+            store: S::default(),
             links: Vec::new(),
             link_index: vec![NO_LINK; usize::from(n)],
             parent: overlay.parent(me),
             rank: (0..n).map(|i| overlay.rank(i)).collect(),
             fallback,
+            superseded: Vec::new(),
             settings,
         };
         for &peer in overlay.neighbours(me) {
@@ -159,15 +172,28 @@ impl Broadcast {
         (b, warnings)
     }
 
-    /// Every value held, in arrival order.
-    pub(crate) fn values(&self) -> &[Value] {
-        self.store.values()
+    /// The store.
+    pub(crate) fn store(&self) -> &S {
+        &self.store
     }
 
-    /// A client broadcast `value` to this node.
-    pub(crate) fn on_client_value(&mut self, now: Time, value: Value) {
+    /// A client gave this node `value` (a broadcast value, or an item the node made for a
+    /// client's request).
+    pub(crate) fn on_client_value(&mut self, now: Time, value: S::Item) {
         if let Inserted::New(pos) = self.store.insert(value) {
+            self.forget_superseded();
             self.spread(now, pos, Origin::Client, None);
+        }
+    }
+
+    /// Items superseded by newer ones need not reach anyone: marking them known on every link
+    /// drops them from queues and resends, while their successors are queued everywhere.
+    fn forget_superseded(&mut self) {
+        self.store.drain_superseded(&mut self.superseded);
+        for pos in self.superseded.drain(..) {
+            for link in &mut self.links {
+                link.mark_known(pos);
+            }
         }
     }
 
@@ -189,14 +215,15 @@ impl Broadcast {
     }
 
     /// A gossip message from node `from` (never this node itself).
-    pub(crate) fn on_gossip(&mut self, now: Time, from: u16, gossip: Gossip, out: &mut Outbox) {
+    pub(crate) fn on_gossip(&mut self, now: Time, from: u16, mut gossip: Gossip, out: &mut Outbox) {
+        let items = S::take_items(&mut gossip);
         let li = match self.link_of(from) {
             Some(li) => li,
             // A goodbye from a node we already forgot: keep whatever it carries.
-            None if gossip.detach => return self.absorb(now, gossip.values, None),
+            None if gossip.detach => return self.absorb(now, items, None),
             None => match self.unlinked_kind(from) {
                 Some(kind) => self.add_link(from, kind),
-                None => return self.answer_former_relay(now, from, gossip, out),
+                None => return self.answer_former_relay(now, from, gossip, items, out),
             },
         };
         let link = &mut self.links[li];
@@ -205,7 +232,7 @@ impl Broadcast {
         if let Some(seq) = gossip.seq {
             link.owe_ack(seq, now, &self.settings);
         }
-        self.absorb(now, gossip.values, Some(li));
+        self.absorb(now, items, Some(li));
         let kind = self.links[li].kind;
         if gossip.detach && kind == LinkKind::Adoptee {
             self.remove_link(li);
@@ -217,15 +244,17 @@ impl Broadcast {
 
     /// Stores values that arrived over link `from` (or from a node we hold no link with),
     /// marks them known to that neighbour, and queues the new ones for everyone else.
-    fn absorb(&mut self, now: Time, values: Vec<Value>, from: Option<usize>) {
+    fn absorb(&mut self, now: Time, values: Vec<S::Item>, from: Option<usize>) {
         let origin = Origin::Link(from.map_or(LinkKind::Relay, |li| self.links[li].kind));
         for value in values {
             let pos = match self.store.insert(value) {
                 Inserted::New(pos) => {
+                    self.forget_superseded();
                     self.spread(now, pos, origin, from);
                     pos
                 }
                 Inserted::Known(pos) => pos,
+                Inserted::Stale => continue,
             };
             if let Some(li) = from {
                 self.links[li].mark_known(pos);
@@ -312,8 +341,15 @@ impl Broadcast {
     }
 
     /// A former relay still sends us values: keep them (they may be new), and tell it to stop.
-    fn answer_former_relay(&mut self, now: Time, from: u16, gossip: Gossip, out: &mut Outbox) {
-        self.absorb(now, gossip.values, None);
+    fn answer_former_relay(
+        &mut self,
+        now: Time,
+        from: u16,
+        gossip: Gossip,
+        items: Vec<S::Item>,
+        out: &mut Outbox,
+    ) {
+        self.absorb(now, items, None);
         out.gossip(
             from,
             Pending::Gossip {
@@ -329,7 +365,9 @@ impl Broadcast {
     fn queue_everything(&mut self, li: usize, due: Time) {
         let link = &mut self.links[li];
         for pos in 0..self.store.len() as u32 {
-            link.queue(pos, due);
+            if self.store.is_live(pos) {
+                link.queue(pos, due);
+            }
         }
     }
 

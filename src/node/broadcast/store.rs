@@ -2,10 +2,36 @@
 //!
 //! A value's position in the list never changes, so the rest of the broadcast code refers to
 //! values by position (`u32`), and a `read` is answered with a prefix of the list.
+//!
+//! [`Items`] is what the engine needs of any store it disseminates: the values here, and the
+//! counter states and transactions of [`crate::node::counter`] and [`crate::node::txn`].
 
 use hashbrown::HashMap;
 
-use crate::wire::Value;
+use crate::wire::{Gossip, Value};
+
+/// A store the gossip engine disseminates: items at stable positions, each sent to every node.
+///
+/// The engine refers to items by position only. A store whose items can become obsolete (a
+/// counter's older state, a transaction all of whose writes were overwritten) reports them as
+/// superseded; the engine then stops sending them, since the item that superseded them is
+/// queued for every neighbour anyway.
+pub(crate) trait Items: std::fmt::Debug + Default {
+    /// What one position holds.
+    type Item;
+    /// Stores `item` unless it is already held or obsolete.
+    fn insert(&mut self, item: Self::Item) -> Inserted;
+    /// How many positions there are.
+    fn len(&self) -> usize;
+    /// Whether the item at `pos` is still worth sending to a node that lacks it.
+    fn is_live(&self, _pos: u32) -> bool {
+        true
+    }
+    /// Moves into `out` the positions superseded since the last call.
+    fn drain_superseded(&mut self, _out: &mut Vec<u32>) {}
+    /// Takes this store's kind of items out of a gossip message.
+    fn take_items(gossip: &mut Gossip) -> Vec<Self::Item>;
+}
 
 /// The outcome of [`ValueStore::insert`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -14,6 +40,8 @@ pub(crate) enum Inserted {
     New(u32),
     /// The value was already held at this position.
     Known(u32),
+    /// The item is older than what the store holds: nothing to keep or send.
+    Stale,
 }
 
 /// Every value this node has seen, each once, in arrival order.
@@ -44,6 +72,22 @@ impl ValueStore {
 
     pub(crate) fn len(&self) -> usize {
         self.values.len()
+    }
+}
+
+impl Items for ValueStore {
+    type Item = Value;
+
+    fn insert(&mut self, item: Value) -> Inserted {
+        ValueStore::insert(self, item)
+    }
+
+    fn len(&self) -> usize {
+        ValueStore::len(self)
+    }
+
+    fn take_items(gossip: &mut Gossip) -> Vec<Value> {
+        std::mem::take(&mut gossip.values)
     }
 }
 
