@@ -1,7 +1,8 @@
 //! `history.txt` and `history.jsonl`: the history, one entry a line.
 //!
 //! `history.txt` is Jepsen's (and so Maelstrom's) layout: process, type, f, value and, for
-//! failures, the error, separated by tabs, values in EDN (`nil`, `[1 2 3]`, `"text"`):
+//! failures, the error, separated by tabs, values in EDN (`nil`, `[1 2 3]`, `"text"`, a
+//! transaction as `[[:r 1 nil] [:w 2 3]]`):
 //!
 //! ```text
 //! 3  :invoke  :broadcast  17
@@ -23,10 +24,7 @@ use crate::history::{History, Op, OpValue, Process};
 /// An operation's value as JSON (read results: the integers, then anything else the node
 /// listed).
 pub fn value_json(value: &OpValue) -> Value {
-    #[allow(
-        unreachable_patterns,
-        reason = "a workload that adds a variant gets its Debug form until it says better"
-    )]
+    // Every variant spelled out: a new one must say how it prints.
     match value {
         OpValue::None => Value::Null,
         OpValue::Int(v) => json!(v),
@@ -39,7 +37,6 @@ pub fn value_json(value: &OpValue) -> Value {
                 .map(|t| serde_json::from_str(t).unwrap_or_else(|_| json!(t)));
             Value::Array(r.ints.iter().map(|&i| json!(i)).chain(other).collect())
         }
-        other => json!(format!("{other:?}")),
     }
 }
 
@@ -124,6 +121,35 @@ fn write_edn(out: &mut String, value: &Value) {
     }
 }
 
+/// An operation's value in `history.txt`: EDN, with a transaction's micro-op functions as
+/// keywords (`[[:r 1 nil] [:w 2 3]]`), as Jepsen prints them.
+pub fn op_value_edn(op: &Op) -> String {
+    match &op.value {
+        OpValue::Json(Value::Array(mops)) if op.f.name() == "txn" => {
+            let mut out = String::from("[");
+            for (i, mop) in mops.iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                match mop.as_array().and_then(|parts| parts.split_first()) {
+                    Some((Value::String(f), args)) => {
+                        let _ = write!(out, "[:{f}");
+                        for arg in args {
+                            out.push(' ');
+                            write_edn(&mut out, arg);
+                        }
+                        out.push(']');
+                    }
+                    _ => write_edn(&mut out, mop),
+                }
+            }
+            out.push(']');
+            out
+        }
+        value => value_text(value, true),
+    }
+}
+
 fn process_text(p: Process) -> String {
     match p {
         Process::Client(n) => n.to_string(),
@@ -138,7 +164,7 @@ pub fn text_line(op: &Op) -> String {
         process_text(op.process),
         op.kind.name(),
         op.f.name(),
-        value_text(&op.value, true)
+        op_value_edn(op)
     );
     if let Some(e) = &op.error {
         line.push('\t');
@@ -288,6 +314,31 @@ mod tests {
         assert!(text.starts_with(
             r#"{"index":0,"time":5,"process":3,"type":"invoke","f":"broadcast","value":17}"#
         ));
+    }
+
+    #[test]
+    fn txn_micro_ops_print_as_edn_vectors_with_keyword_functions() {
+        let mut h = History::new();
+        let txn = OpF::new("txn");
+        let mops = json!([["r", 1, null], ["w", 2, 3], ["r", 2, 3]]);
+        h.invoke(1, Process::Client(0), txn, OpValue::Json(mops.clone()));
+        h.complete(
+            2,
+            Process::Client(0),
+            OpType::Ok,
+            txn,
+            OpValue::Json(mops),
+            None,
+        );
+        let add = OpF::new("add");
+        h.invoke(3, Process::Client(1), add, OpValue::Int(-4));
+        let text = text(&h);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "0\t:invoke\t:txn\t[[:r 1 nil] [:w 2 3] [:r 2 3]]");
+        assert_eq!(lines[1], "0\t:ok\t:txn\t[[:r 1 nil] [:w 2 3] [:r 2 3]]");
+        assert_eq!(lines[2], "1\t:invoke\t:add\t-4");
+        // history.jsonl keeps the JSON form Maelstrom's clients send.
+        assert!(jsonl(&h).contains(r#""value":[["r",1,null],["w",2,3],["r",2,3]]"#));
     }
 
     #[test]
