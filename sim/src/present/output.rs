@@ -77,13 +77,14 @@ pub fn summary(report: &Report) -> String {
     };
     let _ = writeln!(
         out,
-        "glomers-sim: -w {} --node-count {} --rate {} --time-limit {} --latency {}{nemesis}{faults}; \
+        "glomers-sim: -w {} --node-count {} --rate {} --time-limit {} --latency {}{}{nemesis}{faults}; \
          seed {} (replay with GLOMERS_SEED={})",
         c.workload,
         c.node_count,
         c.rate,
         c.time_limit.as_secs_f64(),
         c.latency_ms,
+        super::series::workload_flags(c),
         report.seed,
         report.seed
     );

@@ -19,7 +19,8 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::{Value, json};
 
 use super::report::Report;
-use crate::config::{LatencyDist, NodeKind};
+use crate::checkers::Availability;
+use crate::config::{LatencyDist, NodeKind, SimConfig};
 use crate::history::{OpType, Process};
 
 /// The version of the `series` object's layout.
@@ -39,6 +40,7 @@ pub fn flags(report: &Report) -> String {
     if c.latency_dist != LatencyDist::Constant {
         s += &format!(" --latency-dist {:?}", c.latency_dist).to_lowercase();
     }
+    s += &workload_flags(c);
     if c.partition {
         s += &format!(
             " --nemesis partition --nemesis-interval {}",
@@ -50,6 +52,25 @@ pub fn flags(report: &Report) -> String {
     }
     if let NodeKind::Process { bin, args } = &c.nodes {
         s += &format!(" --bin {}", super::output::command_line(bin, args));
+    }
+    s
+}
+
+/// ` --concurrency N`, ` --availability A` and the workload's own flags
+/// (` --consistency-models read-committed`) when given: without them a txn run's flags line
+/// would not say which models it was checked against.
+pub fn workload_flags(c: &SimConfig) -> String {
+    let mut s = String::new();
+    if let Some(n) = c.concurrency {
+        s += &format!(" --concurrency {n}");
+    }
+    match c.availability {
+        Some(Availability::Total) => s += " --availability total",
+        Some(Availability::Fraction(f)) => s += &format!(" --availability {f}"),
+        None => {}
+    }
+    for (flag, value) in &c.workload_options {
+        s += &format!(" --{flag} {value}");
     }
     s
 }
@@ -191,5 +212,21 @@ mod tests {
         assert_eq!(p[50], 101);
         assert_eq!(p[100], 200);
         assert_eq!(p.as_array().map(Vec::len), Some(101));
+    }
+
+    #[test]
+    fn workload_flags_name_concurrency_availability_and_the_workloads_own() {
+        let mut c = SimConfig::default();
+        assert_eq!(workload_flags(&c), "");
+        c.concurrency = Some(4);
+        c.availability = Some(Availability::Total);
+        c.workload_options
+            .insert("consistency-models".into(), "read-committed".into());
+        assert_eq!(
+            workload_flags(&c),
+            " --concurrency 4 --availability total --consistency-models read-committed"
+        );
+        c.availability = Some(Availability::Fraction(0.99));
+        assert!(workload_flags(&c).contains(" --availability 0.99 "));
     }
 }

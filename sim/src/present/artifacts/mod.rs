@@ -100,6 +100,8 @@ pub fn describe(file_name: &str) -> &'static str {
         "throughput.svg" => "messages per second",
         "stable-latency.svg" => "each broadcast value's stable latency",
         "latency-distribution.svg" => "distribution of stable latencies",
+        "counter-value.svg" => "each node's counter reads over time, against the acknowledged sum",
+        "transactions.svg" => "transactions per second by outcome, and anomalies over time",
         _ if file_name.ends_with(".log") => "a node's stderr",
         _ => "",
     }
