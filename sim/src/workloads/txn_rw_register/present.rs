@@ -132,6 +132,7 @@ pub fn workload_json(r: &ElleResult) -> Value {
         .collect();
     json!({
         "workload_valid": valid,
+        "consistency_models": r.consistency_models,
         "anomaly_types": r.anomaly_types.iter().map(|t| t.name()).collect::<Vec<_>>(),
         "anomalies": anomalies,
         "all_anomaly_counts": r.all_anomalies.iter()
@@ -193,6 +194,7 @@ mod tests {
         );
         assert!(edn.contains(":not #{:read-committed}"), "{edn}");
         let j = workload_json(&res);
+        assert_eq!(j["consistency_models"], json!(["read-committed"]));
         assert_eq!(j["anomaly_types"], json!(["G1a"]));
         assert_eq!(j["anomalies"]["G1a"][0]["mop"], json!(["r", 1, 1]));
         let ok = check(&opts, &txns[2..]);

@@ -43,6 +43,8 @@ pub struct Options {
 pub struct ElleResult {
     /// `:valid?`: false when a reportable anomaly remains, unknown when the analysis threw.
     pub valid: Validity,
+    /// The `--consistency-models` checked, as given.
+    pub consistency_models: Vec<String>,
     /// `:anomaly-types`: the reportable types found, sorted by name.
     pub anomaly_types: Vec<AnomalyType>,
     /// `:anomalies`: the reportable cases, by type.
@@ -60,9 +62,10 @@ pub struct ElleResult {
 }
 
 impl ElleResult {
-    fn unknown(txns: &[Txn], error: String) -> ElleResult {
+    fn unknown(opts: &Options, txns: &[Txn], error: String) -> ElleResult {
         ElleResult {
             valid: Validity::Unknown,
+            consistency_models: opts.consistency_models.clone(),
             anomaly_types: Vec::new(),
             anomalies: BTreeMap::new(),
             all_anomalies: BTreeMap::new(),
@@ -118,7 +121,9 @@ pub fn check(opts: &Options, txns: &[Txn]) -> ElleResult {
     for name in &opts.consistency_models {
         match models::canonical(name) {
             Some(m) => models.push(m),
-            None => return ElleResult::unknown(txns, format!("Unknown consistency model {name}")),
+            None => {
+                return ElleResult::unknown(opts, txns, format!("Unknown consistency model {name}"));
+            }
         }
     }
     let prohibited = models::prohibited(&models);
@@ -129,6 +134,7 @@ pub fn check(opts: &Options, txns: &[Txn]) -> ElleResult {
             .is_some_and(|base| !prohibited.contains(format!("{base}-realtime").as_str()))
     }) {
         return ElleResult::unknown(
+            opts,
             txns,
             format!(
                 "glomers-sim does not build the process edges that {} needs (it forbids :{a} \
@@ -141,7 +147,7 @@ pub fn check(opts: &Options, txns: &[Txn]) -> ElleResult {
     let realtime = prohibited.iter().any(|a| a.ends_with("-realtime"));
     let all = match analyse(txns, realtime) {
         Ok(all) => all,
-        Err(e) => return ElleResult::unknown(txns, e),
+        Err(e) => return ElleResult::unknown(opts, txns, e),
     };
     let reportable = |t: &AnomalyType| {
         // Maelstrom drops :cycle-search-timeout; :empty-transaction-graph always counts.
@@ -161,6 +167,7 @@ pub fn check(opts: &Options, txns: &[Txn]) -> ElleResult {
         } else {
             Validity::False
         },
+        consistency_models: opts.consistency_models.clone(),
         anomaly_types,
         anomalies,
         all_anomalies: all,
