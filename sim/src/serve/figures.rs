@@ -4,9 +4,10 @@
 use serde_json::Value;
 
 use super::runs::{Run, fmt_num};
+use super::workload_figures;
 
 /// Every label [`figures`] may give, in its display order (the comparison's row order).
-pub const ORDER: [&str; 25] = [
+pub const ORDER: [&str; 33] = [
     "verdict",
     "problem",
     "workload",
@@ -26,6 +27,15 @@ pub const ORDER: [&str; 25] = [
     "stale",
     "never read",
     "duplicated",
+    // The workload-specific figures, as in `workload_figures::LABELS`.
+    "workload checker",
+    "final reads",
+    "acceptable range",
+    "out-of-range reads",
+    "consistency models",
+    "anomaly types",
+    "anomalies found (all)",
+    "rules out",
     "ok / fail / info",
     "availability (ok fraction)",
     "dropped by partitions",
@@ -93,6 +103,9 @@ pub fn figures(run: &Run) -> Vec<Figure> {
     push("stale", num("/stale_count"));
     push("never read", num("/never_read_count"));
     push("duplicated", num("/duplicated_count"));
+    for (label, value) in workload_figures::figures(&run.doc) {
+        push(label, Some(value));
+    }
     push("ok / fail / info", ok_fail_info(&run.doc));
     push(
         "availability (ok fraction)",
@@ -290,8 +303,16 @@ mod tests {
             .iter()
             .copied()
             .filter(|l| !matches!(*l, "problem" | "written"))
+            .filter(|l| !workload_figures::LABELS.contains(l))
             .collect();
         assert_eq!(labels, expected);
+        let pos = |l: &str| ORDER.iter().position(|o| *o == l);
+        let workload: Vec<Option<usize>> =
+            workload_figures::LABELS.iter().map(|l| pos(l)).collect();
+        assert!(
+            workload.windows(2).all(|w| w[0].is_some() && w[0] < w[1]),
+            "the workload labels are in ORDER, in their own order"
+        );
     }
 
     #[test]

@@ -31,6 +31,7 @@ pub mod files;
 pub mod pages;
 pub mod paths;
 pub mod runs;
+pub mod workload_figures;
 
 use paths::Store;
 use runs::Run;

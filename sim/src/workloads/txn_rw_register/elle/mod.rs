@@ -122,7 +122,11 @@ pub fn check(opts: &Options, txns: &[Txn]) -> ElleResult {
         match models::canonical(name) {
             Some(m) => models.push(m),
             None => {
-                return ElleResult::unknown(opts, txns, format!("Unknown consistency model {name}"));
+                return ElleResult::unknown(
+                    opts,
+                    txns,
+                    format!("Unknown consistency model {name}"),
+                );
             }
         }
     }
