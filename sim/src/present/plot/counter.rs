@@ -89,3 +89,48 @@ pub(super) fn value_per_node(report: &Report, svg: &mut String) -> Res {
     root.present()?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::SimConfig;
+
+    /// The heights of the partition shading `<rect>`s (the legend swatch is more opaque).
+    fn partition_rect_heights(svg: &str) -> Vec<f64> {
+        svg.split("<rect")
+            .skip(1)
+            .filter(|r| r.contains("opacity=\"0.13\" fill=\"#D62728\""))
+            .filter_map(|r| {
+                let h = r.split("height=\"").nth(1)?.split('"').next()?;
+                h.parse().ok()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn shading_spans_the_whole_plot_when_the_counter_goes_negative() {
+        let cfg = |seed| SimConfig {
+            workload: "pn-counter".parse().expect("registered"),
+            node_count: 3,
+            rate: 100.0,
+            time_limit: std::time::Duration::from_secs(6),
+            partition: true,
+            seed,
+            ..SimConfig::default()
+        };
+        let report = (1..=20)
+            .map(|seed| crate::run(&cfg(seed)).expect("the run"))
+            .find(|r| series(r).1.iter().any(|p| p.1 < -30.0))
+            .expect("some seed sends the pn-counter well below zero");
+        let mut svg = String::new();
+        value_per_node(&report, &mut svg).expect("the plot");
+        let heights = partition_rect_heights(&svg);
+        assert!(!heights.is_empty(), "partitions are shaded");
+        // The plot area is about 470 px high; shading from 0 up covered only the strip
+        // above zero.
+        assert!(
+            heights.iter().all(|&h| h > 300.0),
+            "each partition is shaded top to bottom: {heights:?}"
+        );
+    }
+}

@@ -160,10 +160,12 @@ pub(crate) fn titled<'b>(
 pub(crate) fn shade(chart: &mut Chart<'_, '_>, report: &Report, y_max: f64) -> Res {
     let (_, limit) = window(report);
     let x_max = chart.x_range().end;
+    // From the chart's bottom, not 0: a pn-counter's values go below zero.
+    let y_min = chart.y_range().start.min(0.0);
     if limit < x_max {
         chart
             .draw_series([Rectangle::new(
-                [(limit, 0.0), (x_max, y_max)],
+                [(limit, y_min), (x_max, y_max)],
                 BLACK.mix(0.07).filled(),
             )])?
             .label("after the time limit")
@@ -175,7 +177,7 @@ pub(crate) fn shade(chart: &mut Chart<'_, '_>, report: &Report, y_max: f64) -> R
     if !parts.is_empty() {
         let rects = parts.into_iter().map(|(a, b)| {
             Rectangle::new(
-                [(a, 0.0), (b.min(x_max), y_max)],
+                [(a, y_min), (b.min(x_max), y_max)],
                 PARTITION.mix(0.13).filled(),
             )
         });
