@@ -80,7 +80,8 @@ fn window_note(all: &[Message], range: &Range<usize>, layout: &Layout) -> String
     }
     format!(
         "{} messages in all: showing messages {}–{} in send order ({:.3}–{:.3} s), the window \
-         of {} consecutive messages with the most node↔node messages. Every message: --trace FILE.",
+         of {} consecutive messages with the most node↔node and node↔service messages. Every \
+         message: --trace FILE.",
         all.len(),
         range.start + 1,
         range.end,

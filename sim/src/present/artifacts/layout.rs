@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use super::messages::{Message, is_server_message, role};
+use super::messages::{Message, is_server_message, is_server_traffic, role};
 
 /// Width of one lane.
 pub const LANE_W: f64 = 18.0;
@@ -17,15 +17,15 @@ pub const CUT_PX: f64 = 36.0;
 pub const MAX_HEIGHT: f64 = 20_000.0;
 
 /// The messages to draw: all of them, or the `max` consecutive ones (in send order) holding
-/// the most node↔node messages, the earliest such window on ties (so a run with no node↔node
-/// traffic shows its beginning, setup included).
+/// the most server traffic (node↔node and node↔service messages), the earliest such window
+/// on ties (so a run without server traffic shows its beginning, setup included).
 pub fn select_window(msgs: &[Message], max: usize) -> Range<usize> {
     if msgs.len() <= max {
         return 0..msgs.len();
     }
     let server: Vec<u32> = msgs
         .iter()
-        .map(|m| u32::from(is_server_message(m)))
+        .map(|m| u32::from(is_server_traffic(m)))
         .collect();
     let mut count: u32 = server[..max].iter().sum();
     let (mut best, mut best_start) = (count, 0);
@@ -196,6 +196,11 @@ mod tests {
             "earliest window holding both"
         );
         assert_eq!(select_window(&msgs, 2), 5..7);
+        // A node that only talks to a service (seq-kv) is placed by that traffic.
+        let mut kv: Vec<Message> = (0..10).map(|i| msg(i, "c1", "n0", i, &[i])).collect();
+        kv[7] = msg(7, "n0", "seq-kv", 7, &[8]);
+        kv[8] = msg(8, "seq-kv", "n0", 8, &[9]);
+        assert_eq!(select_window(&kv, 3), 6..9);
     }
 
     #[test]

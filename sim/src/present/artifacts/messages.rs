@@ -82,6 +82,12 @@ pub fn is_server_message(m: &Message) -> bool {
     role(&m.from).0 == Role::Node && role(&m.to).0 == Role::Node
 }
 
+/// Whether `m` is server traffic as Maelstrom counts it in `:net :servers`: node↔node or
+/// node↔service (no client at either end).
+pub fn is_server_traffic(m: &Message) -> bool {
+    role(&m.from).0 != Role::Client && role(&m.to).0 != Role::Client
+}
+
 /// The body's `type`, or `?`.
 fn body_type(line: &str) -> String {
     // How the simulator and most nodes print it; anything else is parsed in full.
