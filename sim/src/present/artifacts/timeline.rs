@@ -4,10 +4,10 @@
 
 use std::fmt::Write;
 
-use super::history_files::value_text;
+use super::history_files::op_value_edn;
 use super::spans::Span;
 use super::{Frame, escape, nice_step};
-use crate::history::{OpType, OpValue, Process};
+use crate::history::{Op, OpType, OpValue, Process};
 
 const HEAD: f64 = 36.0;
 const RULER: f64 = 70.0;
@@ -46,12 +46,13 @@ fn class(outcome: Option<OpType>) -> &'static str {
     }
 }
 
-/// A value as text, cut at `max` characters (nothing for no value).
-fn short(v: &OpValue, max: usize) -> String {
-    let text = match v {
+/// An operation's value as text, in EDN as `history.txt` writes it (`[[:r 1 nil]]`), cut at
+/// `max` characters (nothing for no value).
+fn short(op: &Op, max: usize) -> String {
+    let text = match &op.value {
         OpValue::None => String::new(),
         OpValue::Text(s) => s.clone(),
-        v => value_text(v, false),
+        _ => op_value_edn(op),
     };
     if text.chars().count() <= max {
         return text;
@@ -75,7 +76,7 @@ pub fn hover(span: &Span<'_>) -> String {
         "process {} · {}\ninvoke {} at {:.3} s",
         process_name(inv.process),
         inv.f.name(),
-        short(&inv.value, MAX_VALUE),
+        short(inv, MAX_VALUE),
         at(inv.time_ns)
     );
     match span.complete {
@@ -84,7 +85,7 @@ pub fn hover(span: &Span<'_>) -> String {
                 text,
                 "\n{} {} at {:.3} s ({:.1} ms)",
                 c.kind.name(),
-                short(&c.value, MAX_VALUE),
+                short(c, MAX_VALUE),
                 at(c.time_ns),
                 c.time_ns.saturating_sub(inv.time_ns) as f64 / 1e6
             );
@@ -177,7 +178,7 @@ pub fn render(spans: &[Span<'_>], frame: &Frame) -> String {
         let col = cols.iter().position(|p| *p == s.process()).unwrap_or(0);
         let top = y(s.start_ns());
         let bottom = y(s.complete.map_or(end_ns, |c| c.time_ns));
-        let label = format!("{} {}", s.invoke.f.name(), short(&s.invoke.value, 12));
+        let label = format!("{} {}", s.invoke.f.name(), short(s.invoke, 12));
         let _ = writeln!(
             out,
             "<div class=\"op {}\" style=\"left:{:.1}px;width:{:.1}px;top:{top:.1}px;\
@@ -228,10 +229,19 @@ mod tests {
             err,
         );
         h.invoke(10_000_000, Process::Client(2), OpF::READ, OpValue::None);
+        let txn = OpF::new("txn");
+        let mops = OpValue::Json(serde_json::json!([["r", 1, null], ["w", 1, 2]]));
+        h.invoke(11_000_000, Process::Client(3), txn, mops.clone());
+        h.complete(11_000_000, Process::Client(3), OpType::Ok, txn, mops, None);
         let spans = spans::pair(&h);
         assert_eq!(
             columns(&spans),
-            vec![Process::Client(0), Process::Client(1), Process::Client(2)]
+            vec![
+                Process::Client(0),
+                Process::Client(1),
+                Process::Client(2),
+                Process::Client(3)
+            ]
         );
         let frame = Frame {
             end_s: 0.02,
@@ -239,8 +249,12 @@ mod tests {
             ..Frame::default()
         };
         let html = render(&spans, &frame);
-        assert_eq!(html.matches("<div class=\"op ").count(), 3);
-        assert_eq!(html.matches("class=\"op ok\"").count(), 1);
+        assert_eq!(html.matches("<div class=\"op ").count(), 4);
+        assert_eq!(html.matches("class=\"op ok\"").count(), 2);
+        assert!(
+            html.contains("invoke [[:r 1 nil] [:w 1 2]] at 0.011 s"),
+            "a transaction in EDN, as history.txt writes it"
+        );
         assert_eq!(html.matches("class=\"op info\"").count(), 1);
         assert_eq!(html.matches("class=\"op open\"").count(), 1);
         assert!(html.contains("error net-timeout"));
