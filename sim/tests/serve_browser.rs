@@ -312,7 +312,7 @@ fn the_browser_shows_the_list_a_run_and_a_comparison() {
         charts >= 3,
         "message rate and stable latency charts: {charts}"
     );
-    assert!(cmp.contains("Node↔node messages sent per second"));
+    assert!(cmp.contains("Server messages (node↔node, node↔service) sent per second"));
     assert!(cmp.contains("Stable latency by percentile"));
     browser.screenshot(&cmp_url, "compare.png");
 

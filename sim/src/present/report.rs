@@ -45,7 +45,8 @@ pub struct Report {
     pub history: History,
     /// Lines Maelstrom would have rejected (each makes it stop reading that node).
     pub node_errors: Vec<NodeError>,
-    /// Node↔node messages sent during each second since the run started.
+    /// Server messages (node↔node and node↔service) sent during each second since the run
+    /// started.
     pub server_sends_per_second: Vec<u64>,
     /// Node↔node messages dropped by partitions.
     pub partition_drops: u64,

@@ -41,7 +41,7 @@ pub struct Curve {
 /// What a comparison chart plots, and where each run's data is in `results.json`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Measure {
-    /// `server_sends_per_second`: node↔node messages sent in each second.
+    /// `server_sends_per_second`: server messages (node↔node, node↔service) sent in each second.
     MessageRate,
     /// `series.stable_latency_per_second[].p50` against `t`.
     StableLatencyOverTime,
@@ -67,7 +67,7 @@ impl Measure {
     pub fn text(self) -> (&'static str, &'static str, &'static str) {
         match self {
             Measure::MessageRate => (
-                "Node↔node messages sent per second",
+                "Server messages (node↔node, node↔service) sent per second",
                 "time (s since the run started)",
                 "messages per second",
             ),

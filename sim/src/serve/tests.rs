@@ -180,7 +180,7 @@ async fn the_comparison_puts_runs_side_by_side_on_shared_axes() {
         3,
         "rate, stable over time, percentiles"
     );
-    assert!(body.contains("Node↔node messages sent per second"));
+    assert!(body.contains("Server messages (node↔node, node↔service) sent per second"));
     let (status, _, _) = get(&f, "/compare").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }

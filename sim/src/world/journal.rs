@@ -130,8 +130,8 @@ impl Journal {
         }
     }
 
-    /// Node↔node messages sent during each second of the run (index = whole seconds since
-    /// the run started).
+    /// Server messages (node↔node and node↔service) sent during each second of the run
+    /// (index = whole seconds since the run started).
     pub fn server_sends_per_second(&self) -> &[u64] {
         &self.server_sends_per_second
     }

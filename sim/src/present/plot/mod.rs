@@ -9,7 +9,7 @@
 //!   the anomalies found, over time;
 //! - `counter-value.svg` (counters): each node's reads over time against the sum of the
 //!   acknowledged adds;
-//! - `throughput.svg`: node↔node messages sent per second, and client operations started per
+//! - `throughput.svg`: server messages (node↔node, node↔service) sent per second, and client operations started per
 //!   second, over the run;
 //! - for every workload, as Maelstrom names them: `latency-raw.svg`, `latency-quantiles.svg`
 //!   and `rate.svg` ([`operations`]).

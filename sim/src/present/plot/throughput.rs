@@ -1,4 +1,4 @@
-//! Rates over the run: node↔node messages sent and client operations started per second.
+//! Rates over the run: server messages (node↔node, node↔service) sent and client operations started per second.
 
 use plotters::prelude::*;
 
@@ -49,14 +49,19 @@ fn per_second_panel(
     legend(&mut chart)
 }
 
-/// Node↔node messages and client operations per second, in two panels.
+/// Server messages (node↔node and node↔service, as `:net :servers` counts them) and client
+/// operations per second, in two panels.
 pub(crate) fn per_second(report: &Report, svg: &mut String) -> Res {
     let root = SVGBackend::with_string(svg, (1100, 760)).into_drawing_area();
     let area = titled(&root, "Messages and operations per second", report)?;
     let (upper, lower) = area.split_vertically(349);
     let x_max = (report.end.as_micros() as f64 / 1e6).ceil().max(1.0);
     let servers = &report.server_sends_per_second;
-    let what = ("node↔node messages sent per second", "messages / s", POINT);
+    let what = (
+        "server messages (node↔node, node↔service) sent per second",
+        "messages / s",
+        POINT,
+    );
     per_second_panel(&upper, report, servers, what, x_max)?;
     let what = (
         "client operations started per second",
