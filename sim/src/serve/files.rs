@@ -10,6 +10,16 @@ pub const DIAGRAM: &str = "messages.svg";
 /// The timeline's file name.
 pub const TIMELINE: &str = "timeline.html";
 
+/// The plots every workload's run has, in the order the run page shows them, after the
+/// workload's own (`counter-value.svg`, `transactions.svg`, `stable-latency.svg`…), which say
+/// most about the run.
+pub const COMMON_PLOTS: [&str; 4] = [
+    "rate.svg",
+    "latency-raw.svg",
+    "latency-quantiles.svg",
+    "throughput.svg",
+];
+
 /// One file of a run folder.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
@@ -26,7 +36,8 @@ pub struct Artifacts {
     pub diagram: Option<Entry>,
     /// `timeline.html`, if present.
     pub timeline: Option<Entry>,
-    /// Every other SVG at the top of the folder (plots), by name.
+    /// Every other SVG at the top of the folder (plots): the workload's own by name, then
+    /// [`COMMON_PLOTS`] in that order.
     pub plots: Vec<Entry>,
     /// Files under `node-logs/`, by name.
     pub node_logs: Vec<Entry>,
@@ -53,6 +64,13 @@ pub fn artifacts(dir: &Path) -> Artifacts {
             _ => out.other.push(e),
         }
     }
+    // Stable: the workload's plots keep their name order ahead of the common ones.
+    out.plots.sort_by_key(|e| {
+        COMMON_PLOTS
+            .iter()
+            .position(|c| *c == e.rel)
+            .map_or(0, |i| i + 1)
+    });
     out
 }
 
@@ -125,6 +143,8 @@ mod tests {
             "timeline.html",
             "throughput.svg",
             "latency-raw.svg",
+            "counter-value.svg",
+            "rate.svg",
             "history.txt",
             "history.jsonl",
             ".hidden",
@@ -137,7 +157,16 @@ mod tests {
         assert_eq!(a.diagram.as_ref().map(|e| e.rel.as_str()), Some(DIAGRAM));
         assert_eq!(a.timeline.as_ref().map(|e| e.rel.as_str()), Some(TIMELINE));
         let names = |v: &[Entry]| v.iter().map(|e| e.rel.clone()).collect::<Vec<_>>();
-        assert_eq!(names(&a.plots), ["latency-raw.svg", "throughput.svg"]);
+        assert_eq!(
+            names(&a.plots),
+            [
+                "counter-value.svg",
+                "rate.svg",
+                "latency-raw.svg",
+                "throughput.svg"
+            ],
+            "the workload's own plot first"
+        );
         assert_eq!(names(&a.node_logs), ["node-logs/n0.log"]);
         assert_eq!(a.node_logs[0].size, 5);
         assert_eq!(names(&a.history), ["history.jsonl", "history.txt"]);
