@@ -1,13 +1,14 @@
 //! `history.txt` and `history.jsonl`: the history, one entry a line.
 //!
 //! `history.txt` is Jepsen's (and so Maelstrom's) layout: process, type, f, value and, for
-//! failures, the error, separated by tabs, values in EDN (`nil`, `[1 2 3]`, `"text"`, a
-//! transaction as `[[:r 1 nil] [:w 2 3]]`):
+//! failures, the error, separated by tabs, values in EDN ([`super::edn`]: `nil`, `[1 2 3]`,
+//! `"text"`, a transaction as `[[:r 1 nil] [:w 2 3]]`, the nemesis's names as keywords):
 //!
 //! ```text
 //! 3  :invoke  :broadcast  17
 //! 3  :ok  :broadcast  17
-//! :nemesis  :info  :start-partition  "Cut off {…}"
+//! :nemesis  :info  :start-partition  :majority
+//! :nemesis  :info  :start-partition  [:isolated {"n0" #{"n1"}, "n1" #{"n0"}}]
 //! 5  :info  :read  nil  :net-timeout
 //! ```
 //!
@@ -19,6 +20,7 @@ use std::fmt::Write;
 
 use serde_json::{Value, json};
 
+use super::edn::{edn, op_value_edn, write_edn};
 use crate::history::{History, Op, OpValue, Process};
 
 /// An operation's value as JSON (read results: the integers, then anything else the node
@@ -71,85 +73,6 @@ pub fn value_text(value: &OpValue, edn_form: bool) -> String {
     out
 }
 
-/// JSON as EDN: `nil`, `true`, numbers, `"strings"`, `[vectors]`, `{:keyword value}` maps.
-pub fn edn(value: &Value) -> String {
-    let mut out = String::new();
-    write_edn(&mut out, value);
-    out
-}
-
-fn write_edn(out: &mut String, value: &Value) {
-    match value {
-        Value::Null => out.push_str("nil"),
-        Value::Bool(b) => {
-            let _ = write!(out, "{b}");
-        }
-        Value::Number(n) => {
-            let _ = write!(out, "{n}");
-        }
-        // JSON string escapes are EDN's for everything a history holds.
-        Value::String(s) => out.push_str(&Value::String(s.clone()).to_string()),
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
-                write_edn(out, item);
-            }
-            out.push(']');
-        }
-        Value::Object(map) => {
-            out.push('{');
-            for (i, (k, v)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                let keyword = !k.is_empty()
-                    && k.chars()
-                        .all(|c| c.is_alphanumeric() || "-_?!*+.".contains(c))
-                    && !k.starts_with(|c: char| c.is_ascii_digit());
-                if keyword {
-                    let _ = write!(out, ":{k} ");
-                } else {
-                    let _ = write!(out, "{} ", Value::String(k.clone()));
-                }
-                write_edn(out, v);
-            }
-            out.push('}');
-        }
-    }
-}
-
-/// An operation's value in `history.txt`: EDN, with a transaction's micro-op functions as
-/// keywords (`[[:r 1 nil] [:w 2 3]]`), as Jepsen prints them.
-pub fn op_value_edn(op: &Op) -> String {
-    match &op.value {
-        OpValue::Json(Value::Array(mops)) if op.f.name() == "txn" => {
-            let mut out = String::from("[");
-            for (i, mop) in mops.iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
-                match mop.as_array().and_then(|parts| parts.split_first()) {
-                    Some((Value::String(f), args)) => {
-                        let _ = write!(out, "[:{f}");
-                        for arg in args {
-                            out.push(' ');
-                            write_edn(&mut out, arg);
-                        }
-                        out.push(']');
-                    }
-                    _ => write_edn(&mut out, mop),
-                }
-            }
-            out.push(']');
-            out
-        }
-        value => value_text(value, true),
-    }
-}
-
 fn process_text(p: Process) -> String {
     match p {
         Process::Client(n) => n.to_string(),
@@ -200,7 +123,11 @@ pub fn json_line(op: &Op) -> String {
         op.time_ns,
         json!(op.kind.name()),
         json!(op.f.name()),
-        value_text(&op.value, false)
+        match &op.value {
+            // The nemesis's "nothing" (a stop's invocation) is null, as in Jepsen.
+            OpValue::Text(t) if t.is_empty() && op.process == Process::Nemesis => "null".into(),
+            v => value_text(v, false),
+        }
     );
     if let Some(e) = &op.error {
         let _ = write!(line, ",\"error\":{}", json!(e));
@@ -342,8 +269,29 @@ mod tests {
     }
 
     #[test]
-    fn edn_keywords_only_where_they_read_back() {
-        let v = json!({"ok": true, "2x": 1, "a b": [null, 1.5]});
-        assert_eq!(edn(&v), r#"{"2x" 1, "a b" [nil 1.5], :ok true}"#);
+    fn nemesis_values_print_as_jepsen_prints_them() {
+        let mut h = History::new();
+        let p = Process::Nemesis;
+        let f = OpF::STOP_PARTITION;
+        h.complete(1, p, OpType::Info, f, OpValue::Text(String::new()), None);
+        h.complete(
+            1,
+            p,
+            OpType::Info,
+            f,
+            OpValue::Text(":network-healed".into()),
+            None,
+        );
+        assert!(jsonl(&h).starts_with(
+            r#"{"index":0,"time":1,"process":"nemesis","type":"info","f":"stop-partition","value":null}"#
+        ));
+        assert_eq!(
+            text(&h),
+            ":nemesis\t:info\t:stop-partition\tnil\n:nemesis\t:info\t:stop-partition\t:network-healed\n"
+        );
+        // A client's text (an echo) stays a string.
+        let mut e = History::new();
+        e.invoke(1, Process::Client(0), OpF::ECHO, OpValue::Text("hi".into()));
+        assert_eq!(text(&e), "0\t:invoke\t:echo\t\"hi\"\n");
     }
 }

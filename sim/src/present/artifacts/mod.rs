@@ -19,6 +19,7 @@ use super::plot;
 use super::report::Report;
 
 pub mod diagram;
+pub mod edn;
 pub mod history_files;
 pub mod layout;
 pub mod messages;
