@@ -116,7 +116,12 @@ fn the_transactions_plot_shows_outcomes_and_the_anomalies_found() {
         .find(|p| p.file_name == "transactions.svg")
         .expect("a transactions plot")
         .svg;
-    for text in ["fail (aborted)", "ok", ":G1a (", "verdict false"] {
+    for text in [
+        "fail (aborted)",
+        "ok",
+        ":G1a (",
+        "checked against read-committed",
+    ] {
         assert!(svg.contains(text), "{text} missing");
     }
     let clean = run(&cfg(1, "read-committed", 1), StoreKind::Serial);

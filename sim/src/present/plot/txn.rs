@@ -106,9 +106,10 @@ pub(super) fn outcomes(report: &Report, r: &ElleResult, svg: &mut String) -> Res
     let caption = if rows.is_empty() {
         "anomalies: none found".to_string()
     } else {
+        // Red: ruled out by the models checked; grey ("allowed"): found, but they allow it.
         format!(
-            "anomalies (verdict {}): transactions named by each case",
-            r.valid
+            "anomalies found, checked against {}: red breaks them, grey is allowed",
+            r.consistency_models.join(", ")
         )
     };
     let mut chart = ChartBuilder::on(&lower)
