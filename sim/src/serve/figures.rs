@@ -6,8 +6,9 @@ use serde_json::Value;
 use super::runs::{Run, fmt_num};
 use super::workload_figures;
 
-/// Every label [`figures`] may give, in its display order (the comparison's row order).
-pub const ORDER: [&str; 33] = [
+/// The common labels [`figures`] may give, in display order (the comparison's row order);
+/// the workload's own ([`workload_figures::LABELS`]) come after `duplicated`, see [`rank`].
+pub const ORDER: [&str; 25] = [
     "verdict",
     "problem",
     "workload",
@@ -27,15 +28,6 @@ pub const ORDER: [&str; 33] = [
     "stale",
     "never read",
     "duplicated",
-    // The workload-specific figures, as in `workload_figures::LABELS`.
-    "workload checker",
-    "final reads",
-    "acceptable range",
-    "out-of-range reads",
-    "consistency models",
-    "anomaly types",
-    "anomalies found (all)",
-    "rules out",
     "ok / fail / info",
     "availability (ok fraction)",
     "dropped by partitions",
@@ -43,6 +35,23 @@ pub const ORDER: [&str; 33] = [
     "wall time (ms)",
     "written",
 ];
+
+/// Where `label` comes in the display order: [`ORDER`], with the workload's own labels right
+/// after `duplicated`; unknown labels last.
+pub fn rank(label: &str) -> usize {
+    let common = |l: &str| ORDER.iter().position(|o| *o == l);
+    let after = common("duplicated").unwrap_or(0) + 1;
+    let workload = workload_figures::LABELS.len();
+    match (
+        common(label),
+        workload_figures::LABELS.iter().position(|w| *w == label),
+    ) {
+        (Some(i), _) if i < after => i,
+        (Some(i), _) => i + workload,
+        (None, Some(w)) => after + w,
+        (None, None) => ORDER.len() + workload,
+    }
+}
 
 /// One row of figures: a label and the value as shown.
 pub type Figure = (&'static str, String);
@@ -212,7 +221,6 @@ pub fn table(runs: &[Run]) -> Vec<(&'static str, Vec<Option<String>>)> {
             }
         }
     }
-    let rank = |l: &str| ORDER.iter().position(|o| *o == l).unwrap_or(ORDER.len());
     labels.sort_by_key(|l| rank(l));
     labels
         .into_iter()
@@ -303,15 +311,23 @@ mod tests {
             .iter()
             .copied()
             .filter(|l| !matches!(*l, "problem" | "written"))
-            .filter(|l| !workload_figures::LABELS.contains(l))
             .collect();
         assert_eq!(labels, expected);
-        let pos = |l: &str| ORDER.iter().position(|o| *o == l);
-        let workload: Vec<Option<usize>> =
-            workload_figures::LABELS.iter().map(|l| pos(l)).collect();
+        let cut = ORDER
+            .iter()
+            .position(|l| *l == "duplicated")
+            .expect("in ORDER")
+            + 1;
+        let ranks: Vec<usize> = ORDER[..cut]
+            .iter()
+            .chain(&workload_figures::LABELS)
+            .chain(&ORDER[cut..])
+            .map(|l| rank(l))
+            .collect();
+        assert_eq!(ranks, (0..ranks.len()).collect::<Vec<_>>());
         assert!(
-            workload.windows(2).all(|w| w[0].is_some() && w[0] < w[1]),
-            "the workload labels are in ORDER, in their own order"
+            rank("unknown") >= ranks.len(),
+            "the workload labels come after duplicated, unknown ones last"
         );
     }
 
