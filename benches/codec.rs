@@ -354,6 +354,8 @@ fn encode_cases<'a>(
                 acks,
                 adopt: false,
                 detach: false,
+                sent: None,
+                round: None,
             },
         };
         let theirs = baseline::Message {

@@ -163,6 +163,7 @@ fn drain(node: &mut Node, out: &mut Vec<u8>) {
         match notice {
             Notice::Dropped(why) => tracing::warn!("dropped: {why}"),
             Notice::Warning(what) => tracing::warn!("{what}"),
+            Notice::Timing(what) => tracing::info!("{what}"),
             Notice::Initialised { node_id, nodes } => {
                 tracing::info!("initialised as {node_id} of {nodes} nodes");
             }

@@ -58,6 +58,10 @@ pub(crate) enum Pending {
         acks: SmallVec<[u64; 4]>,
         adopt: bool,
         detach: bool,
+        /// Send time (ms) to stamp on it.
+        sent: Option<u64>,
+        /// A round schedule to announce with it.
+        round: Option<[u64; 3]>,
     },
 }
 
@@ -106,12 +110,16 @@ impl Outgoing {
                 acks,
                 adopt,
                 detach,
+                sent,
+                round,
             } => OutPayload::Gossip {
                 seq: *seq,
                 values: ValueList::Picked { store, positions },
                 acks,
                 adopt: *adopt,
                 detach: *detach,
+                sent: *sent,
+                round: *round,
             },
         };
         Transmit {

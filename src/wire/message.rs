@@ -107,6 +107,10 @@ pub struct Gossip {
     pub adopt: bool,
     /// The sender no longer needs the receiver to relay for it.
     pub detach: bool,
+    /// When the sender sent it (its wall clock, ms): one latency sample for the receiver.
+    pub sent: Option<u64>,
+    /// A round schedule `[from_ms, period_ms, step_ms]` announced by the root, passed down.
+    pub round: Option<[u64; 3]>,
 }
 
 /// A message the node wants sent, borrowing from the node until it is encoded.
@@ -165,6 +169,10 @@ pub enum OutPayload<'a> {
         adopt: bool,
         /// Tell the receiver it no longer relays for us.
         detach: bool,
+        /// Send time (ms), if stamped.
+        sent: Option<u64>,
+        /// A round schedule `[from_ms, period_ms, step_ms]` to pass on.
+        round: Option<[u64; 3]>,
     },
 }
 

@@ -62,7 +62,7 @@ impl Broadcast {
                 if let Some(li) = self.link_of(relay) {
                     // Also to a relay that stopped answering: if the goodbye gets through, it
                     // stops serving us; if not, its messages will get another one.
-                    let goodbye = self.links[li].detach_message();
+                    let goodbye = self.links[li].detach_message(now);
                     out.gossip(relay, goodbye);
                     self.remove_link(li);
                 }

@@ -3,15 +3,19 @@
 //!
 //! - [`overlay`]: which nodes talk (star, tree, grid …), computed from the node list.
 //! - `rounds`: when a queued value leaves (aligned rounds, relays just after arrivals).
+//! - `schedule`: the round period and phases a latency budget gives, and how the root
+//!   announces them; `latency`: the one-way latencies each link observes.
 //! - `link`: per neighbour: batching, piggybacked acknowledgements, resends of what is missing.
 //! - `fallback`: asking another node to relay when the parent stops answering.
 //! - `store`: the values, each once.
 
 mod bitset;
 mod fallback;
+mod latency;
 mod link;
 pub mod overlay;
 mod rounds;
+mod schedule;
 mod store;
 
 use std::time::Duration;
@@ -30,9 +34,14 @@ use store::{Inserted, ValueStore};
 /// The configuration as durations, ready for the hot path.
 #[derive(Clone, Debug)]
 pub(crate) struct Settings {
-    pub(crate) tick: Duration,
+    /// A fixed round period (`timing.tick_ms`), if set.
+    pub(crate) tick: Option<Duration>,
     pub(crate) gather: Duration,
-    pub(crate) hop: Duration,
+    /// A fixed one-way latency (`timing.hop_ms`), if set.
+    pub(crate) hop: Option<Duration>,
+    pub(crate) max_latency: Option<Duration>,
+    pub(crate) median_latency: Option<Duration>,
+    pub(crate) quantile: f64,
     pub(crate) ack_delay: Duration,
     pub(crate) retry_timeout: Duration,
     pub(crate) retry_backoff: f64,
@@ -47,9 +56,12 @@ impl Settings {
     pub(crate) fn from_config(c: &NodeConfig) -> Settings {
         let ms = Duration::from_millis;
         Settings {
-            tick: ms(c.timing.tick_ms),
+            tick: c.timing.tick_ms.map(ms),
             gather: ms(c.timing.gather_ms),
-            hop: ms(c.timing.hop_ms),
+            hop: c.timing.hop_ms.map(ms),
+            max_latency: c.timing.max_latency_ms.map(ms),
+            median_latency: c.timing.median_latency_ms.map(ms),
+            quantile: c.timing.latency_quantile,
             ack_delay: ms(c.timing.ack_delay_ms),
             retry_timeout: ms(c.retry.timeout_ms),
             retry_backoff: c.retry.backoff,
@@ -79,6 +91,10 @@ pub(crate) struct Broadcast {
     /// Position of every node in the overlay's root-first order (rooted overlays).
     rank: Vec<u32>,
     fallback: Fallback,
+    /// The root's schedule duties: `None` on other nodes and when the timing is fixed.
+    leader: Option<schedule::Leader>,
+    /// Whether this node passes the root's schedule on to the links below it.
+    announces: bool,
 }
 
 impl Broadcast {
@@ -129,12 +145,20 @@ impl Broadcast {
             OverlayKind::Total => Overlay::from_links(n, (0..n).map(|other| (me, other))),
             kind => Overlay::build(kind, n, root, config.overlay.fanout.unwrap_or(4)),
         };
+        let root_height = overlay.height(root);
+        let root_children = overlay.neighbours(root).len();
+        let plan = schedule::choose(&settings, root_height, root_children, &[])
+            .plan(Time::ZERO, settings.gather);
         let rounds = Rounds::new(
             &settings,
             overlay.depth(me),
             overlay.height(me),
-            overlay.height(root),
+            root_height,
+            plan,
         );
+        let adaptive = overlay.is_rooted() && (settings.tick.is_none() || settings.hop.is_none());
+        let leader =
+            (adaptive && me == root).then(|| schedule::Leader::new(root_height, root_children));
         let fallback = Fallback::new(overlay.fallback_candidates(me, settings.fallback_candidates));
         let mut b = Broadcast {
             me,
@@ -146,6 +170,8 @@ impl Broadcast {
             parent: overlay.parent(me),
             rank: (0..n).map(|i| overlay.rank(i)).collect(),
             fallback,
+            leader,
+            announces: adaptive,
             settings,
         };
         for &peer in overlay.neighbours(me) {
@@ -193,19 +219,29 @@ impl Broadcast {
         let li = match self.link_of(from) {
             Some(li) => li,
             // A goodbye from a node we already forgot: keep whatever it carries.
-            None if gossip.detach => return self.absorb(now, gossip.values, None),
+            None if gossip.detach => return self.absorb(now, gossip.values, None, None),
             None => match self.unlinked_kind(from) {
                 Some(kind) => self.add_link(from, kind),
                 None => return self.answer_former_relay(now, from, gossip, out),
             },
         };
         let link = &mut self.links[li];
+        if let Some(sent) = gossip.sent {
+            link.latency.observe(sent, now);
+        }
+        if let Some(round) = gossip.round
+            && link.kind.is_up()
+        {
+            self.rounds.adopt_announced(round, now);
+        }
+        let link = &mut self.links[li];
         link.heard(now, &self.settings);
         link.on_acks(&gossip.acks, &self.settings);
         if let Some(seq) = gossip.seq {
             link.owe_ack(seq, now, &self.settings);
         }
-        self.absorb(now, gossip.values, Some(li));
+        let sent = gossip.sent.map(Time::from_millis);
+        self.absorb(now, gossip.values, Some(li), sent);
         let kind = self.links[li].kind;
         if gossip.detach && kind == LinkKind::Adoptee {
             self.remove_link(li);
@@ -217,8 +253,9 @@ impl Broadcast {
 
     /// Stores values that arrived over link `from` (or from a node we hold no link with),
     /// marks them known to that neighbour, and queues the new ones for everyone else.
-    fn absorb(&mut self, now: Time, values: Vec<Value>, from: Option<usize>) {
-        let origin = Origin::Link(from.map_or(LinkKind::Relay, |li| self.links[li].kind));
+    fn absorb(&mut self, now: Time, values: Vec<Value>, from: Option<usize>, sent: Option<Time>) {
+        let kind = from.map_or(LinkKind::Relay, |li| self.links[li].kind);
+        let origin = Origin::Link(kind, sent);
         for value in values {
             let pos = match self.store.insert(value) {
                 Inserted::New(pos) => {
@@ -238,6 +275,7 @@ impl Broadcast {
         // Links first: a resend may find its values already known and drop the batch, which
         // changes whether the parent is suspect. Then the fallback decides, and whatever it
         // queued (a new relay's full state) leaves in a second pass.
+        self.review_schedule(now);
         self.poll_links(now, out);
         self.fallback_step(now, out);
         self.expire_adoptees(now);
@@ -245,10 +283,16 @@ impl Broadcast {
     }
 
     fn poll_links(&mut self, now: Time, out: &mut Outbox) {
+        let plan = self.announces.then(|| self.rounds.latest().to_wire());
         for link in &mut self.links {
             if link.deadline().is_some_and(|t| t <= now)
-                && let Some(message) = link.poll(now, &self.settings)
+                && let Some(mut message) = link.poll(now, &self.settings)
             {
+                if let Pending::Gossip { round, .. } = &mut message
+                    && link.kind.is_down()
+                {
+                    *round = plan;
+                }
                 out.gossip(link.peer, message);
             }
         }
@@ -310,7 +354,7 @@ impl Broadcast {
 
     /// A former relay still sends us values: keep them (they may be new), and tell it to stop.
     fn answer_former_relay(&mut self, now: Time, from: u16, gossip: Gossip, out: &mut Outbox) {
-        self.absorb(now, gossip.values, None);
+        self.absorb(now, gossip.values, None, None);
         out.gossip(
             from,
             Pending::Gossip {
@@ -319,6 +363,8 @@ impl Broadcast {
                 acks: gossip.seq.into_iter().collect(),
                 adopt: false,
                 detach: true,
+                sent: Some(link::stamp(now)),
+                round: None,
             },
         );
     }

@@ -1,0 +1,286 @@
+//! The round schedule a latency budget gives, and how the cluster agrees on it.
+//!
+//! # The model
+//!
+//! In a rooted overlay of height `H` (a star: `H = 1`) a value takes this path: it waits at
+//! most one round period `P` at the node a client gave it to (leaves flush at the round
+//! boundary); it climbs `H` levels, each parent flushing one step `S = w + g` after its
+//! children (`w` the wait for their deltas, `g` the gather window); and it comes down `H` hops
+//! of latency `d`, each inner node relaying after `g`. So the last node holds it at most
+//!
+//! ```text
+//! P + H·(w + g) + H·d + (H − 1)·g      after it reached the first node,
+//! ```
+//!
+//! an upper bound of what Maelstrom reports as the stable latency (its reads are sampled, so
+//! it sees a little less). `d` is taken at the budget's quantile `q` of the observed one-way
+//! latency (`timing.latency_quantile`, 0.99 by default), and the round period is the longest
+//! that keeps the sum within `timing.max_latency_ms` (and half a round plus the path at the
+//! median latency within `timing.median_latency_ms`, if set). The longest period is the
+//! cheapest: every link carries one message per round whatever the period.
+//!
+//! The wait `w` trades rounds for late deltas. A delta that reaches a parent after its flush
+//! is not held for a round (that would break the budget): it goes on at once, one extra
+//! message on every link down. The root picks `w` among the observed latencies between the
+//! median and `d` to minimise the expected messages per second,
+//!
+//! ```text
+//! (2·C + C·C·late(w)) / P(w)        C children, late(w) = fraction of samples above w,
+//! ```
+//!
+//! so on a constant network `w = d` (nothing is late), on a uniform one `w` is near its top,
+//! and on a heavy-tailed one (exponential) the root accepts a few late deltas rather than
+//! shortening every round for the rare slow one. (Redundant paths for the tail would cost a
+//! second message per link and round for a few late deltas a run: they do not pay.)
+//!
+//! # Agreement
+//!
+//! Every node starts from the same [`Plan`], computed from the configuration alone with a
+//! conservative prior latency ([`PRIOR`]). The root is the only node that measures (its
+//! children's deltas are a sample each per round) and decides; it announces a new plan on its
+//! messages down as `round: [from, period, step]`, to take effect at `from`, a boundary of the
+//! current rounds far enough ahead for the announcement to arrive. Inner nodes pass it on.
+//! Every node switches at the same wall-clock instant, so rounds stay aligned cluster-wide.
+//! The root re-plans once a round and announces only changes beyond a few percent, so the
+//! schedule does not flap with sampling noise. Links are assumed symmetric in distribution
+//! (Maelstrom draws every node-to-node message from the same one): the root's samples of its
+//! children's messages stand for the way down too.
+//!
+//! Explicit `tick_ms`/`hop_ms` pin the period and the per-level latency; with both set the
+//! schedule is fixed and nothing is announced. Meshes have no root: they keep the prior plan.
+
+use std::time::Duration;
+
+use super::latency::{fraction_above, quantile};
+use super::{Broadcast, Settings};
+use crate::time::Time;
+
+/// The latency assumed before the root has samples: conservative for Maelstrom's usual
+/// networks (100–200 ms constant, or uniform/exponential with a 100 ms mean, at their p95).
+pub(crate) const PRIOR: Duration = Duration::from_millis(250);
+
+/// Samples needed before the observed latency replaces the prior.
+pub(crate) const MIN_SAMPLES: usize = 8;
+
+/// The shortest round period the node will use, whatever the budget says.
+pub(crate) const MIN_PERIOD: Duration = Duration::from_millis(50);
+
+/// A round schedule: boundaries at `from + k·period`, each level one `step` after the one
+/// below.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Plan {
+    /// When this plan takes effect (a boundary of the plan before it).
+    pub(crate) from: Time,
+    /// The round period.
+    pub(crate) period: Duration,
+    /// From one level's flush to its parent's.
+    pub(crate) step: Duration,
+}
+
+impl Plan {
+    /// The plan as sent on the wire: `[from_ms, period_ms, step_ms]`.
+    pub(crate) fn to_wire(self) -> [u64; 3] {
+        [
+            self.from.as_micros() / 1000,
+            self.period.as_millis() as u64,
+            self.step.as_millis() as u64,
+        ]
+    }
+
+    /// A plan received on the wire; `None` if it makes no sense (a zero period).
+    pub(crate) fn from_wire([from, period, step]: [u64; 3]) -> Option<Plan> {
+        (period > 0).then(|| Plan {
+            from: Time::from_millis(from),
+            period: Duration::from_millis(period),
+            step: Duration::from_millis(step),
+        })
+    }
+
+    /// Where the boundaries fall, as a phase of `period` counted from the epoch.
+    pub(crate) fn offset(&self) -> Duration {
+        let period = self.period.as_micros() as u64;
+        Duration::from_micros(self.from.as_micros() % period.max(1))
+    }
+}
+
+/// What the root decided, and why (for logs and tests).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Choice {
+    /// The round period.
+    pub(crate) period: Duration,
+    /// How long a parent waits for its children's deltas after they flush.
+    pub(crate) wait: Duration,
+    /// The one-way latency budgeted per hop down (the quantile).
+    pub(crate) descent: Duration,
+    /// Whether the budget holds at the quantile (false: the period is [`MIN_PERIOD`]).
+    pub(crate) fits: bool,
+}
+
+impl Choice {
+    /// The plan this choice gives, from `from`.
+    pub(crate) fn plan(&self, from: Time, gather: Duration) -> Plan {
+        Plan {
+            from,
+            period: self.period,
+            step: self.wait + gather,
+        }
+    }
+}
+
+/// The schedule for a tree of height `levels` whose root has `children` links down, given the
+/// observed one-way latencies `sorted` (µs, ascending). See the module docs for the model.
+pub(crate) fn choose(s: &Settings, levels: u32, children: usize, sorted: &[u32]) -> Choice {
+    let enough = sorted.len() >= MIN_SAMPLES;
+    let q = |p: f64| match (s.hop, enough) {
+        (Some(hop), _) => hop,
+        (None, true) => quantile(sorted, p).unwrap_or(PRIOR),
+        (None, false) => PRIOR,
+    };
+    let (d, median) = (q(s.quantile), q(0.5));
+    let h = levels.max(1);
+    let g = s.gather;
+    let descent = |d: Duration| d * h + g * (h - 1);
+    let period = |w: Duration| -> Option<Duration> {
+        let climb = (w + g) * h;
+        if let Some(tick) = s.tick {
+            return Some(tick);
+        }
+        let mut p = s.max_latency?.checked_sub(climb + descent(d))?;
+        if let Some(m) = s.median_latency {
+            p = p.min(m.checked_sub(climb + descent(median))? * 2);
+        }
+        let p = Duration::from_millis(p.as_millis() as u64);
+        (p >= MIN_PERIOD).then_some(p)
+    };
+    let late_cost = |w: Duration| {
+        let c = children.max(1) as f64;
+        let late = if enough && s.hop.is_none() {
+            fraction_above(sorted, w)
+        } else {
+            0.0
+        };
+        2.0 * c + c * c * late
+    };
+    let mut candidates: Vec<Duration> = Vec::new();
+    if enough && s.hop.is_none() && s.tick.is_none() {
+        let lo = sorted.partition_point(|&x| u128::from(x) < median.as_micros());
+        let hi = sorted.partition_point(|&x| u128::from(x) <= d.as_micros());
+        candidates.extend(
+            sorted[lo..hi]
+                .iter()
+                .map(|&x| Duration::from_micros(u64::from(x))),
+        );
+        candidates.dedup();
+    }
+    candidates.push(d);
+    let mut best: Option<(f64, Duration, Duration)> = None;
+    for w in candidates {
+        let w = Duration::from_millis(w.as_micros().div_ceil(1000) as u64);
+        let Some(p) = period(w) else { continue };
+        let cost = late_cost(w) / p.as_secs_f64();
+        if best.is_none_or(|(c, bp, _)| cost < c || (cost == c && p > bp)) {
+            best = Some((cost, p, w));
+        }
+    }
+    match best {
+        Some((_, period, wait)) => Choice {
+            period,
+            wait,
+            descent: d,
+            fits: true,
+        },
+        None => Choice {
+            period: MIN_PERIOD,
+            wait: d,
+            descent: d,
+            fits: false,
+        },
+    }
+}
+
+/// Whether `new` differs from `old` enough to be worth announcing: the period by more than
+/// 4 %, or the step by more than 10 % and 2 ms.
+pub(crate) fn worth_changing(old: &Plan, new: &Plan) -> bool {
+    let differs = |a: Duration, b: Duration, frac: f64, floor: Duration| {
+        let gap = a.abs_diff(b);
+        gap > floor && gap.as_secs_f64() > frac * a.as_secs_f64()
+    };
+    differs(old.period, new.period, 0.04, Duration::ZERO)
+        || differs(old.step, new.step, 0.10, Duration::from_millis(2))
+}
+
+/// The root's part: when to look at its samples again, and what it looks at.
+#[derive(Clone, Debug)]
+pub(crate) struct Leader {
+    levels: u32,
+    children: usize,
+    next_review: Time,
+    /// What changed at the last review, for the node's log.
+    note: Option<String>,
+}
+
+impl Leader {
+    /// The leader of a tree of height `levels` with `children` links below the root.
+    pub(crate) fn new(levels: u32, children: usize) -> Leader {
+        Leader {
+            levels,
+            children,
+            next_review: Time::ZERO,
+            note: None,
+        }
+    }
+}
+
+impl Broadcast {
+    /// A line for the log saying how the root changed the schedule, once.
+    pub(crate) fn take_timing_note(&mut self) -> Option<String> {
+        self.leader.as_mut().and_then(|l| l.note.take())
+    }
+
+    /// At the root, once a round: plans the rounds from the latencies its links below have
+    /// observed and, if the plan changes, announces it for a boundary far enough ahead.
+    pub(super) fn review_schedule(&mut self, now: Time) {
+        self.rounds.settle(now);
+        let Some(leader) = &mut self.leader else {
+            return;
+        };
+        let current = *self.rounds.latest();
+        if now < leader.next_review || current.from > now {
+            return;
+        }
+        leader.next_review = now + current.period;
+        let mut samples: Vec<u32> = self
+            .links
+            .iter()
+            .filter(|l| l.kind.is_down())
+            .flat_map(|l| l.latency.samples().iter().copied())
+            .collect();
+        samples.sort_unstable();
+        let choice = choose(&self.settings, leader.levels, leader.children, &samples);
+        // The announcement must reach the deepest node before the switch.
+        let lead = (choice.descent + self.settings.gather) * (leader.levels + 1);
+        let from = (now + lead).next_aligned(current.period, current.offset());
+        let plan = choice.plan(from, self.settings.gather);
+        if worth_changing(&current, &plan) {
+            self.rounds.adopt(plan, now);
+            leader.note = Some(format!(
+                "timing: rounds of {} ms from {} ms, parents wait {} ms for their children \
+                 (one-way latency p50 {} ms, budgeted {} ms at the quantile, {} samples){}",
+                plan.period.as_millis(),
+                plan.from.as_micros() / 1000,
+                choice.wait.as_millis(),
+                quantile(&samples, 0.5).unwrap_or(PRIOR).as_millis(),
+                choice.descent.as_millis(),
+                samples.len(),
+                if choice.fits {
+                    ""
+                } else {
+                    "; the budget cannot be held on this network"
+                },
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
