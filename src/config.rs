@@ -284,6 +284,13 @@ impl NodeConfig {
         if let Some((field, problem)) = t.problem() {
             return bad(field, problem);
         }
+        if !o.kind.is_rooted() && t.tick_ms.is_none() {
+            return bad(
+                "timing.tick_ms",
+                "is required with a mesh overlay: only a star or a tree has a root to measure \
+                 the network and plan rounds from timing.max_latency_ms",
+            );
+        }
         let r = &self.retry;
         if r.timeout_ms == 0 {
             return bad("retry.timeout_ms", "must be greater than 0");

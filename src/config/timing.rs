@@ -96,3 +96,31 @@ impl TimingConfig {
         None
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::NodeConfig;
+
+    fn problem(toml: &str) -> String {
+        NodeConfig::from_toml(toml, "t.toml")
+            .expect_err("invalid")
+            .to_string()
+    }
+
+    #[test]
+    fn a_budget_or_a_tick_is_required_and_goals_must_make_sense() {
+        let no_goal = problem("[timing]\nmax_latency_ms = 0\n");
+        assert!(no_goal.contains("timing.max_latency_ms"), "{no_goal}");
+        let e = problem("[timing]\nmedian_latency_ms = 2000\n");
+        assert!(e.contains("timing.median_latency_ms"), "{e}");
+        let e = problem("[timing]\nlatency_quantile = 1.0\n");
+        assert!(e.contains("timing.latency_quantile"), "{e}");
+        let e = problem("[overlay]\nkind = \"grid\"\n");
+        assert!(e.contains("timing.tick_ms") && e.contains("mesh"), "{e}");
+        // Either goal alone is enough; both at once: the tick overrides the period.
+        let c = NodeConfig::from_toml("[timing]\ntick_ms = 500\nhop_ms = 50\n", "t").expect("ok");
+        assert_eq!(c.timing.tick_ms, Some(500));
+        NodeConfig::from_toml("[overlay]\nkind = \"grid\"\n[timing]\ntick_ms = 500\n", "t")
+            .expect("a mesh with a tick");
+    }
+}

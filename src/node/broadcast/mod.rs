@@ -16,6 +16,7 @@ mod link;
 pub mod overlay;
 mod rounds;
 mod schedule;
+pub use schedule::describe as describe_timing;
 mod store;
 
 use std::time::Duration;
@@ -28,7 +29,7 @@ use crate::wire::{Gossip, Value};
 use fallback::Fallback;
 use link::{Link, LinkKind};
 use overlay::{Overlay, Role};
-use rounds::{Origin, Rounds};
+use rounds::{Origin, Rounds, Sent};
 use store::{Inserted, ValueStore};
 
 /// The configuration as durations, ready for the hot path.
@@ -90,6 +91,9 @@ pub(crate) struct Broadcast {
     parent: Option<u16>,
     /// Position of every node in the overlay's root-first order (rooted overlays).
     rank: Vec<u32>,
+    /// Height of every node in the overlay (rooted overlays): which step of a round it
+    /// flushes at, so that a stamped delta can be placed in its round.
+    heights: Vec<u32>,
     fallback: Fallback,
     /// The root's schedule duties: `None` on other nodes and when the timing is fixed.
     leader: Option<schedule::Leader>,
@@ -169,6 +173,11 @@ impl Broadcast {
             link_index: vec![NO_LINK; usize::from(n)],
             parent: overlay.parent(me),
             rank: (0..n).map(|i| overlay.rank(i)).collect(),
+            heights: if overlay.is_rooted() {
+                (0..n).map(|i| overlay.height(i)).collect()
+            } else {
+                Vec::new()
+            },
             fallback,
             leader,
             announces: adaptive,
@@ -255,7 +264,17 @@ impl Broadcast {
     /// marks them known to that neighbour, and queues the new ones for everyone else.
     fn absorb(&mut self, now: Time, values: Vec<Value>, from: Option<usize>, sent: Option<Time>) {
         let kind = from.map_or(LinkKind::Relay, |li| self.links[li].kind);
-        let origin = Origin::Link(kind, sent);
+        let sender_height = from
+            .and_then(|li| self.heights.get(usize::from(self.links[li].peer)))
+            .copied()
+            .unwrap_or(0);
+        let origin = Origin::Link(
+            kind,
+            sent.map(|at| Sent {
+                at,
+                height: sender_height,
+            }),
+        );
         for value in values {
             let pos = match self.store.insert(value) {
                 Inserted::New(pos) => {

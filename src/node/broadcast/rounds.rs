@@ -32,8 +32,17 @@ use crate::time::Time;
 pub(crate) enum Origin {
     /// A client's `broadcast`.
     Client,
-    /// A neighbour over a link of this kind, in a message it stamped as sent at this time.
-    Link(LinkKind, Option<Time>),
+    /// A neighbour over a link of this kind, in a message it stamped with its send time.
+    Link(LinkKind, Option<Sent>),
+}
+
+/// When a neighbour sent a message, and where it sits in the rounds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Sent {
+    /// The message's `sent` stamp.
+    pub(crate) at: Time,
+    /// The sender's height: it flushes `height` steps into each round.
+    pub(crate) height: u32,
 }
 
 /// The flush schedule of one node.
@@ -155,21 +164,40 @@ impl Rounds {
         }
     }
 
-    /// The flush of the round a delta arriving at `now` belongs to: one step after the
-    /// children's flush it left at (its `sent` stamp says which; without one, assume it took
-    /// `step − gather`), or `now + gather` if that point has passed (a late delta is not held
-    /// for a whole round: that would break the budget).
-    fn relay_round(&self, now: Time, sent: Option<Time>) -> Time {
+    /// The flush of the round a delta arriving at `now` belongs to: this node's flush in the
+    /// round the sender flushed it in (its `sent` stamp says which; without one, assume a
+    /// child one level down that took `step − gather`), or `now + gather` if that point has
+    /// passed (a late delta is not held for a whole round: that would break the budget).
+    fn relay_round(&self, now: Time, sent: Option<Sent>) -> Time {
         let plan = self.plan_at(now);
-        let sent =
-            sent.unwrap_or_else(|| now.saturating_sub(plan.step.saturating_sub(self.gather)));
-        let plan = self.plan_at(sent);
-        let children = plan.offset() + plan.step * self.height.saturating_sub(1);
-        // The children's latest flush at or before `sent` (give or take `gather` of clock skew).
-        let flushed = (sent + self.gather + Duration::from_micros(1))
+        let stamped = sent.is_some();
+        let sent = sent.unwrap_or_else(|| Sent {
+            at: now.saturating_sub(plan.step.saturating_sub(self.gather)),
+            height: self.height.saturating_sub(1),
+        });
+        let next_own = || {
+            let round = now.next_aligned(plan.period, self.phase(plan));
+            round.max(now + self.gather)
+        };
+        if sent.height >= self.height {
+            // Not a child in the plan (an adoptee, or a delta that came the wrong way): its
+            // values leave with this node's next flush, like a client's.
+            return next_own();
+        }
+        let plan = self.plan_at(sent.at);
+        // The sender's round started at the latest boundary at or before its flush point
+        // (give or take `gather` of clock skew).
+        let lead = plan.step * sent.height;
+        let start = (sent.at + self.gather + Duration::from_micros(1))
+            .saturating_sub(lead)
             .saturating_sub(plan.period)
-            .next_aligned(plan.period, children);
-        (flushed + plan.step).max(now + self.gather)
+            .next_aligned(plan.period, plan.offset());
+        if stamped && sent.at > start + lead + self.gather * 2 {
+            // Not sent at the sender's flush (a resend, or a late delta passed on): nothing
+            // waits for it in a flush of ours, so it goes with the next one.
+            return next_own();
+        }
+        (start + plan.step * self.height).max(now + self.gather)
     }
 }
 
@@ -294,7 +322,13 @@ mod tests {
         let root = Rounds::new(&settings(), 0, 1, 1, plan);
         let due = |arrived: u64, sent: u64| {
             root.due(
-                Origin::Link(LinkKind::Child, Some(Time::from_millis(sent))),
+                Origin::Link(
+                    LinkKind::Child,
+                    Some(Sent {
+                        at: Time::from_millis(sent),
+                        height: 0,
+                    }),
+                ),
                 LinkKind::Child,
                 Time::from_millis(arrived),
                 false,
@@ -349,5 +383,29 @@ mod tests {
         };
         assert!(leaf.adopt(late, Time::from_millis(5_800)));
         assert_eq!(leaf.plan_at(Time::from_millis(5_800)), &late);
+    }
+
+    #[test]
+    fn children_of_every_height_land_in_the_same_flush() {
+        // A node of height 2 has a leaf child (flushing at the boundary) and a child of
+        // height 1 (flushing one step in): both deltas of the round at 3000 leave at 3220.
+        let mid = Rounds::new(&settings(), 1, 2, 3, plan());
+        let due = |arrived: u64, sent: u64, height: u32| {
+            mid.due(
+                Origin::Link(
+                    LinkKind::Child,
+                    Some(Sent {
+                        at: Time::from_millis(sent),
+                        height,
+                    }),
+                ),
+                LinkKind::Parent,
+                Time::from_millis(arrived),
+                false,
+            )
+        };
+        assert_eq!(due(3_100, 3_000, 0), Time::from_millis(3_220));
+        assert_eq!(due(3_210, 3_110, 1), Time::from_millis(3_220));
+        assert_eq!(due(3_230, 3_110, 1), Time::from_millis(3_240), "late");
     }
 }

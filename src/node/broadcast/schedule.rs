@@ -52,7 +52,9 @@
 use std::time::Duration;
 
 use super::latency::{fraction_above, quantile};
+use super::overlay::Overlay;
 use super::{Broadcast, Settings};
+use crate::config::NodeConfig;
 use crate::time::Time;
 
 /// The latency assumed before the root has samples: conservative for Maelstrom's usual
@@ -60,7 +62,7 @@ use crate::time::Time;
 pub(crate) const PRIOR: Duration = Duration::from_millis(250);
 
 /// Samples needed before the observed latency replaces the prior.
-pub(crate) const MIN_SAMPLES: usize = 8;
+pub(crate) const MIN_SAMPLES: usize = 4;
 
 /// The shortest round period the node will use, whatever the budget says.
 pub(crate) const MIN_PERIOD: Duration = Duration::from_millis(50);
@@ -207,6 +209,54 @@ pub(crate) fn worth_changing(old: &Plan, new: &Plan) -> bool {
     };
     differs(old.period, new.period, 0.04, Duration::ZERO)
         || differs(old.step, new.step, 0.10, Duration::from_millis(2))
+}
+
+/// What a node of an `nodes`-node cluster configured by `config` would use, as a few
+/// comment lines for `--print-config`: the plan it starts with (the prior), and the plan the
+/// root settles on for `example_ms` of constant latency.
+pub fn describe(config: &NodeConfig, nodes: u16) -> String {
+    let s = Settings::from_config(config);
+    let kind = config.overlay.kind;
+    let overlay = Overlay::build(kind, nodes.max(1), 0, config.overlay.fanout.unwrap_or(4));
+    let (levels, children) = (overlay.height(0), overlay.neighbours(0).len());
+    let line = |c: &Choice| {
+        format!(
+            "rounds of {} ms, each level flushing {} ms after the one below{}",
+            c.period.as_millis(),
+            (c.wait + s.gather).as_millis(),
+            if c.fits {
+                ""
+            } else {
+                " (the budget cannot be held: shortest rounds)"
+            }
+        )
+    };
+    let start = choose(&s, levels, children, &[]);
+    let mut out = format!("# What the node uses ({nodes} nodes, a {kind:?} overlay):\n");
+    if !kind.is_rooted() {
+        out += &format!(
+            "# - always: rounds of {} ms (fixed; a mesh relays what it receives after {} ms)\n",
+            start.period.as_millis(),
+            s.gather.as_millis()
+        );
+        return out;
+    }
+    if s.tick.is_some() && s.hop.is_some() {
+        out += &format!("# - always: {} (fixed)\n", line(&start));
+        return out;
+    }
+    out += &format!(
+        "# - at start, before measuring (prior latency {} ms): {}\n",
+        s.hop.unwrap_or(PRIOR).as_millis(),
+        line(&start)
+    );
+    out += "# - then the root re-plans once a round from the latencies it observes, announces\n\
+            #   each change to the cluster and logs it (\"timing: rounds of …\"). For example:\n";
+    for ms in [20u32, 100, 200] {
+        let settled = choose(&s, levels, children, &[ms * 1000; MIN_SAMPLES]);
+        out += &format!("#   at a constant {ms} ms: {}\n", line(&settled));
+    }
+    out
 }
 
 /// The root's part: when to look at its samples again, and what it looks at.
