@@ -1,10 +1,10 @@
 //! # glomers
 //!
 //! A Maelstrom node for the Gossip Glomers challenges (echo, unique ids, broadcast 3a–3e)
-//! built for message efficiency, and a local Maelstrom simulator to measure it.
+//! built for message efficiency. Its simulator, `glomers-sim`, is the workspace's `sim/` crate.
 //!
 //! The node is a sans-IO state machine ([`Node`]). Every driver — the tokio [`runtime`], the
-//! simulator and the tests — runs the same loop:
+//! simulator (`glomers-sim`) and the tests — runs the same loop:
 //!
 //! ```
 //! use glomers::{Input, Node, Time, config::NodeConfig, wire::{Decoder, encode}};
@@ -32,14 +32,12 @@
 //! | [`node`] | the state machine: echo, unique ids, broadcast ([`node::broadcast`]) |
 //! | [`config`] | topology files: overlay, round timing, retries, fallback |
 //! | [`runtime`] | the tokio driver for stdin/stdout |
-//! | [`sim`] | the Maelstrom simulator behind `glomers-sim` |
 
 #![deny(missing_docs)]
 
 pub mod config;
 pub mod node;
 pub mod runtime;
-pub mod sim;
 pub mod time;
 pub mod wire;
 

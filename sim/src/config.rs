@@ -1,0 +1,321 @@
+//! What a simulated test runs: the workload, the cluster, the network and the nemesis,
+//! with Maelstrom's defaults. [`SimConfig::default`] is `maelstrom test` with no flags but
+//! `-w broadcast`: 5 nodes, rate 5, 60 s, latency 0, grid topology, no nemesis.
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+use glomers::config::NodeConfig;
+
+/// The Maelstrom workloads the simulator reproduces.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Workload {
+    /// `echo`: every request must come back with the same payload.
+    Echo,
+    /// `unique-ids`: every `generate_ok` id must be unique.
+    UniqueIds,
+    /// `broadcast`: every acknowledged value must eventually be read (Jepsen's set-full).
+    #[default]
+    Broadcast,
+}
+
+impl Workload {
+    /// Maelstrom's name for the workload.
+    pub fn name(self) -> &'static str {
+        match self {
+            Workload::Echo => "echo",
+            Workload::UniqueIds => "unique-ids",
+            Workload::Broadcast => "broadcast",
+        }
+    }
+
+    /// Whether a worker's client survives an indeterminate (`:info`) outcome. Maelstrom's
+    /// unique-ids client does; the echo and broadcast clients are replaced by a new client id.
+    pub fn client_reusable(self) -> bool {
+        matches!(self, Workload::UniqueIds)
+    }
+}
+
+impl FromStr for Workload {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "echo" => Ok(Workload::Echo),
+            "unique-ids" => Ok(Workload::UniqueIds),
+            "broadcast" => Ok(Workload::Broadcast),
+            other => Err(format!(
+                "unknown workload {other:?} (echo, unique-ids, broadcast)"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Workload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How node↔node latencies are drawn (`--latency-dist`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LatencyDist {
+    /// Exactly `--latency` ms.
+    #[default]
+    Constant,
+    /// An integer uniform in [0, 2·latency) ms.
+    Uniform,
+    /// Exponential with mean `--latency`, truncated to whole ms.
+    Exponential,
+}
+
+impl FromStr for LatencyDist {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "constant" => Ok(LatencyDist::Constant),
+            "uniform" => Ok(LatencyDist::Uniform),
+            "exponential" => Ok(LatencyDist::Exponential),
+            other => Err(format!(
+                "unknown latency distribution {other:?} (constant, uniform, exponential)"
+            )),
+        }
+    }
+}
+
+/// The shape of the `topology` message Maelstrom sends in the broadcast workload
+/// (`--topology`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Topology {
+    /// A ⌈√n⌉-wide grid (Maelstrom's default).
+    #[default]
+    Grid,
+    /// A chain in node order.
+    Line,
+    /// Everyone lists everyone else.
+    Total,
+    /// A tree filled in node order with this many children per node (`tree` = `tree2`).
+    Tree(u16),
+}
+
+impl FromStr for Topology {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "grid" => Ok(Topology::Grid),
+            "line" => Ok(Topology::Line),
+            "total" => Ok(Topology::Total),
+            "tree" | "tree2" => Ok(Topology::Tree(2)),
+            "tree3" => Ok(Topology::Tree(3)),
+            "tree4" => Ok(Topology::Tree(4)),
+            other => Err(format!(
+                "unknown topology {other:?} (grid, line, total, tree, tree2, tree3, tree4)"
+            )),
+        }
+    }
+}
+
+/// What `--availability` demands of client operations.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Availability {
+    /// `total`: every operation must succeed.
+    Total,
+    /// A number: at least this fraction of operations must succeed.
+    Fraction(f64),
+}
+
+impl FromStr for Availability {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s == "total" {
+            return Ok(Availability::Total);
+        }
+        match s.parse::<f64>() {
+            Ok(p) if (0.0..=1.0).contains(&p) => Ok(Availability::Fraction(p)),
+            _ => Err(format!(
+                "availability must be `total` or a number in [0, 1], not {s:?}"
+            )),
+        }
+    }
+}
+
+/// Faults beyond Maelstrom's: none by default, and none of them reachable from Maelstrom's
+/// own command line. Message faults apply to node↔node messages only; all faults draw from
+/// streams of their own, so with every fault off a seed replays Maelstrom's network exactly.
+/// Every fault lasts until the end of the main phase: like partitions, they are healed before
+/// the broadcast workload's recovery period. `glomers-sim test --faults SPEC` sets them; the
+/// spec's syntax is in [`crate::world::faults`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Faults {
+    /// Probability that a message is lost after being sent (it still counts as sent).
+    pub loss: f64,
+    /// Probability that a message is delivered twice (the copy has its own latency draw).
+    pub duplicate: f64,
+    /// Probability that a message gets [`Faults::spike`] added to its latency. The receiver's
+    /// delivery worker sleeps on it like on any message, so a spike also holds up what queues
+    /// behind it (a slow link to that node).
+    pub spike_probability: f64,
+    /// Extra latency of a spike.
+    pub spike: Duration,
+    /// Probability that a message is held in transit for an extra delay, uniform in
+    /// [0, [`Faults::reorder_max`]), before it reaches the receiver's queue: messages sent
+    /// after it on the same link can overtake it.
+    pub reorder: f64,
+    /// The longest transit delay of a reordered message.
+    pub reorder_max: Duration,
+    /// One-way partitions: `Some(interval)` starts and heals them alternately, each after a
+    /// gap uniform in [0, 2·interval). Each cuts a random group of nodes off in one direction
+    /// only: the rest stop hearing from them, while they still hear the rest.
+    pub oneway: Option<Duration>,
+    /// Pauses, like SIGSTOP then SIGCONT: a random node stops reading, printing and running its
+    /// timers, then resumes with everything delivered meanwhile.
+    pub pause: Option<Pause>,
+}
+
+/// How nodes are paused (see [`Faults::pause`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Pause {
+    /// How long each pause lasts.
+    pub length: Duration,
+    /// Mean gap between the start of one pause and the next (uniform in [0, 2·every)).
+    pub every: Duration,
+}
+
+impl Faults {
+    /// Whether no fault is enabled (Maelstrom's network).
+    pub fn is_none(&self) -> bool {
+        self.loss <= 0.0
+            && self.duplicate <= 0.0
+            && (self.spike_probability <= 0.0 || self.spike.is_zero())
+            && (self.reorder <= 0.0 || self.reorder_max.is_zero())
+            && self.oneway.is_none()
+            && self.pause.is_none()
+    }
+}
+
+/// Which nodes the cluster runs.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum NodeKind {
+    /// `glomers::Node`s stepped in process on the virtual clock, all with this configuration.
+    InProcess(NodeConfig),
+    /// Any Maelstrom node binary, spawned once per node and driven over pipes in real time
+    /// (`--bin PATH -- ARGS`).
+    Process {
+        /// The executable, run directly (no shell) from the system temp directory.
+        bin: std::path::PathBuf,
+        /// Its arguments (what follows `--` on the command line).
+        args: Vec<String>,
+    },
+}
+
+impl Default for NodeKind {
+    fn default() -> Self {
+        NodeKind::InProcess(NodeConfig::default())
+    }
+}
+
+/// Everything one simulated test needs. Field defaults are Maelstrom's.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SimConfig {
+    /// `-w`: the workload. Default broadcast.
+    pub workload: Workload,
+    /// `--node-count`: nodes `n0 … n(N−1)`. Default 5 (Maelstrom without the flag uses
+    /// Jepsen's `n1 … n5`; the simulator always numbers from `n0`).
+    pub node_count: u16,
+    /// `--time-limit`: how long operations are started, counted from the first one.
+    /// Default 60 s.
+    pub time_limit: Duration,
+    /// `--rate`: operations per second over all clients. Default 5.
+    pub rate: f64,
+    /// `--latency`: node↔node latency in ms. Default 0.
+    pub latency_ms: u64,
+    /// `--latency-dist`. Default constant.
+    pub latency_dist: LatencyDist,
+    /// `--nemesis partition`. Default off.
+    pub partition: bool,
+    /// `--nemesis-interval`: mean time between partition starts and heals. Default 10 s.
+    pub nemesis_interval: Duration,
+    /// `--topology` (broadcast). Default grid.
+    pub topology: Topology,
+    /// `--concurrency`: client threads; `None` = one per node (Maelstrom's `1n`).
+    pub concurrency: Option<usize>,
+    /// `--availability`. Default none (always valid).
+    pub availability: Option<Availability>,
+    /// The seed of every random choice of the run.
+    pub seed: u64,
+    /// Delay added to every operation's dispatch, modelling Jepsen's scheduling overhead
+    /// (the reason Maelstrom issues about 2% fewer operations than `rate` asks for).
+    /// Default 150 µs.
+    pub op_lag: Duration,
+    /// How long a client waits for a reply. Maelstrom: 5 s.
+    pub client_timeout: Duration,
+    /// The broadcast workload's quiet period before the final reads. Maelstrom: 10 s.
+    pub recovery: Duration,
+    /// The nodes.
+    pub nodes: NodeKind,
+    /// Extra network faults. Default none.
+    pub faults: Faults,
+    /// Keep a trace of every journaled message in the report.
+    pub trace: bool,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            workload: Workload::Broadcast,
+            node_count: 5,
+            time_limit: Duration::from_secs(60),
+            rate: 5.0,
+            latency_ms: 0,
+            latency_dist: LatencyDist::Constant,
+            partition: false,
+            nemesis_interval: Duration::from_secs(10),
+            topology: Topology::Grid,
+            concurrency: None,
+            availability: None,
+            seed: 0,
+            op_lag: Duration::from_micros(150),
+            client_timeout: Duration::from_secs(5),
+            recovery: Duration::from_secs(10),
+            nodes: NodeKind::default(),
+            faults: Faults::default(),
+            trace: false,
+        }
+    }
+}
+
+impl SimConfig {
+    /// The number of client threads.
+    pub fn threads(&self) -> usize {
+        self.concurrency.unwrap_or(usize::from(self.node_count))
+    }
+
+    /// Checks what Maelstrom would reject or loop on.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.node_count == 0 {
+            return Err("node count must be at least 1".into());
+        }
+        if !(self.rate.is_finite() && self.rate >= 0.0) {
+            return Err("rate must be a non-negative number".into());
+        }
+        if self.latency_ms == 0 && self.latency_dist != LatencyDist::Constant {
+            return Err("uniform and exponential latencies need --latency > 0".into());
+        }
+        if self.threads() == 0 {
+            return Err("concurrency must be at least 1".into());
+        }
+        if self.partition && self.nemesis_interval.is_zero() {
+            return Err("nemesis interval must be positive".into());
+        }
+        let f = &self.faults;
+        let p = [f.loss, f.duplicate, f.spike_probability, f.reorder];
+        if p.iter().any(|p| !(0.0..=1.0).contains(p)) {
+            return Err("fault probabilities must lie in [0, 1]".into());
+        }
+        if f.oneway.is_some_and(|d| d.is_zero()) || f.pause.is_some_and(|p| p.every.is_zero()) {
+            return Err("one-way partition and pause intervals must be positive".into());
+        }
+        Ok(())
+    }
+}

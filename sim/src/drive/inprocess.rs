@@ -1,0 +1,233 @@
+//! The deterministic driver: `glomers::Node`s stepped in process on a virtual clock.
+//!
+//! One loop handles, in time order, the cluster core's events and the nodes' timers. Lines the
+//! core delivers are decoded with [`Decoder`] and handed to the node at the same virtual time;
+//! whatever the node transmits is encoded with [`encode`] and given back to the core at that
+//! time too (the model has no processing delay). All nodes read one clock, offset by an epoch
+//! drawn from the seed, so that their round boundaries fall at an arbitrary phase of the
+//! workload (as with Maelstrom, whose nodes read the wall clock).
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::time::Duration;
+
+use crate::SimError;
+use crate::config::SimConfig;
+use crate::drive::cluster::Cluster;
+use crate::present::report::Report;
+use crate::world::rng::{self, Stream};
+use glomers::config::NodeConfig;
+use glomers::node::{Input, Node};
+use glomers::time::Time;
+use glomers::wire::{Decoder, encode, salvage_envelope};
+
+/// The earliest epoch offset: 2020-09-13 in µs since the Unix epoch.
+const EPOCH_BASE: u64 = 1_600_000_000_000_000;
+/// Epoch offsets spread over about three years, to the µs.
+const EPOCH_SPREAD: u64 = 100_000_000_000_000;
+
+/// How long after the current time a node that asked for a past deadline is woken.
+const PAST_DEADLINE_STEP: Duration = Duration::from_millis(1);
+
+/// Nodes in process, their timers, and the virtual clock.
+pub struct InProcess {
+    cluster: Cluster,
+    nodes: Vec<Node>,
+    /// Node time = virtual time + epoch (µs).
+    epoch: u64,
+    /// Each node's current deadline, in virtual time.
+    deadlines: Vec<Option<Time>>,
+    /// Pending node deadlines; entries that no longer match `deadlines` are stale.
+    timers: BinaryHeap<Reverse<(Time, u16)>>,
+    decoder: Decoder,
+    out: Vec<u8>,
+    now: Time,
+    /// How often a node asked to be woken at or before the current time.
+    past_deadlines: u64,
+    /// Nodes whose timer fired while they were paused, waiting to resume.
+    deferred: Vec<u16>,
+}
+
+impl std::fmt::Debug for InProcess {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InProcess")
+            .field("nodes", &self.nodes.len())
+            .field("epoch", &self.epoch)
+            .field("now", &self.now)
+            .finish_non_exhaustive()
+    }
+}
+
+impl InProcess {
+    /// A cluster of `cfg.node_count` nodes, all with `node_config`.
+    pub fn new(cfg: &SimConfig, node_config: &NodeConfig) -> Result<InProcess, SimError> {
+        let cluster = Cluster::new(cfg)?;
+        let n = usize::from(cfg.node_count);
+        let epoch = EPOCH_BASE + rng::stream(cfg.seed, Stream::Epoch).below(EPOCH_SPREAD);
+        Ok(InProcess {
+            cluster,
+            nodes: (0..n).map(|_| Node::new(node_config.clone())).collect(),
+            epoch,
+            deadlines: vec![None; n],
+            timers: BinaryHeap::new(),
+            decoder: Decoder::new(),
+            out: Vec::new(),
+            now: Time::ZERO,
+            past_deadlines: 0,
+            deferred: Vec::new(),
+        })
+    }
+
+    /// The nodes' clock offset: node time = virtual time + this many µs.
+    pub fn epoch(&self) -> u64 {
+        self.epoch
+    }
+
+    /// The nodes, for inspection.
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    /// Runs the test to the end and checks it.
+    pub fn run(self) -> Result<Report, SimError> {
+        self.run_sampled(Duration::MAX, |_, _| {})
+    }
+
+    /// Runs the test like [`InProcess::run`], showing `sample` the nodes every `every` of
+    /// virtual time (first at time zero; the state before anything due at that instant runs)
+    /// and once more when the nodes are torn down.
+    pub fn run_sampled(
+        mut self,
+        every: Duration,
+        mut sample: impl FnMut(Time, &[Node]),
+    ) -> Result<Report, SimError> {
+        let mut next_sample = Time::ZERO;
+        while !self.cluster.is_done() {
+            let core = self.cluster.next_event_time();
+            let timer = self.next_timer();
+            if let Some(next) = [core, timer.map(|(t, _)| t)].into_iter().flatten().min() {
+                while next_sample <= next && next_sample < Time::from_micros(u64::MAX) {
+                    sample(next_sample, &self.nodes);
+                    next_sample += every;
+                }
+            }
+            match (core, timer) {
+                (None, None) => return Err(SimError::Stalled { at: self.now }),
+                (Some(tc), Some((tn, node))) if tn < tc => self.fire_timer(tn, node),
+                (None, Some((tn, node))) => self.fire_timer(tn, node),
+                (Some(tc), _) => self.step_core(tc),
+            }
+        }
+        sample(self.now, &self.nodes);
+        let mut report = self.cluster.finish()?;
+        report.past_deadlines = self.past_deadlines;
+        Ok(report)
+    }
+
+    /// The earliest live node deadline, dropping stale heap entries.
+    fn next_timer(&mut self) -> Option<(Time, u16)> {
+        while let Some(&Reverse((t, node))) = self.timers.peek() {
+            if self.deadlines[usize::from(node)] == Some(t) {
+                return Some((t, node));
+            }
+            self.timers.pop();
+        }
+        None
+    }
+
+    fn node_time(&self, t: Time) -> Time {
+        Time::from_micros(t.as_micros() + self.epoch)
+    }
+
+    fn fire_timer(&mut self, t: Time, node: u16) {
+        self.timers.pop();
+        self.deadlines[usize::from(node)] = None;
+        self.now = t;
+        if self.cluster.paused_until(node).is_some() {
+            // A stopped process runs its timers when it resumes (see `step_core`).
+            self.deferred.push(node);
+            return;
+        }
+        let at = self.node_time(t);
+        self.nodes[usize::from(node)].handle(at, Input::Timeout);
+        self.after_handle(node);
+    }
+
+    fn step_core(&mut self, t: Time) {
+        self.now = t;
+        self.cluster.advance(t);
+        let at = self.node_time(t);
+        if !self.deferred.is_empty() {
+            self.wake_resumed(at);
+        }
+        while let Some(mut d) = self.cluster.poll_delivery() {
+            let node = &mut self.nodes[usize::from(d.node)];
+            let copy = d.line.clone();
+            match self.decoder.decode(&mut d.line) {
+                Ok(message) => node.handle(at, Input::Message(message)),
+                Err(mut error) => {
+                    if error.src.is_none() {
+                        salvage_envelope(&copy, &mut error);
+                    }
+                    node.handle(at, Input::Malformed(error));
+                }
+            }
+            self.after_handle(d.node);
+        }
+    }
+
+    /// Runs the overdue timers of nodes that resumed: before the lines they read on resuming,
+    /// as a process woken by SIGCONT handles whichever comes first, and its deadline passed.
+    fn wake_resumed(&mut self, at: Time) {
+        let mut still = Vec::new();
+        for node in std::mem::take(&mut self.deferred) {
+            if self.cluster.paused_until(node).is_some() {
+                still.push(node);
+            } else {
+                self.nodes[usize::from(node)].handle(at, Input::Timeout);
+                self.after_handle(node);
+            }
+        }
+        self.deferred = still;
+    }
+
+    /// Hands everything node `i` transmits to the core, and re-arms its timer.
+    fn after_handle(&mut self, i: u16) {
+        let node = &mut self.nodes[usize::from(i)];
+        self.out.clear();
+        while let Some(t) = node.poll_transmit() {
+            encode(&t, &mut self.out);
+        }
+        while node.poll_notice().is_some() {}
+        let now = self.now;
+        let deadline = node.poll_timeout().map(|t| {
+            let t = Time::from_micros(t.as_micros().saturating_sub(self.epoch));
+            if t > now {
+                t
+            } else {
+                // A node must ask for a later time; waking it again at once could spin forever
+                // on the virtual clock, so it is woken a little later (and the fact reported).
+                self.past_deadlines += 1;
+                now + PAST_DEADLINE_STEP
+            }
+        });
+        if deadline != self.deadlines[usize::from(i)] {
+            self.deadlines[usize::from(i)] = deadline;
+            if let Some(d) = deadline {
+                self.timers.push(Reverse((d, i)));
+            }
+        }
+        let out = std::mem::take(&mut self.out);
+        if let Some(lines) = out.strip_suffix(b"\n") {
+            for line in lines.split(|&b| b == b'\n') {
+                self.cluster.on_node_line(self.now, i, line);
+            }
+        }
+        self.out = out;
+    }
+}
+
+/// Runs `cfg` with in-process nodes configured by `node_config`.
+pub fn run(cfg: &SimConfig, node_config: &NodeConfig) -> Result<Report, SimError> {
+    InProcess::new(cfg, node_config)?.run()
+}

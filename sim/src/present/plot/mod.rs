@@ -1,0 +1,207 @@
+//! Plots of a run, as SVG documents (plotters' SVG backend; text is left to the viewer's
+//! fonts, so no font library is needed to draw them).
+//!
+//! - `stable-latency.svg` (broadcast): each value's stable latency against the time it became
+//!   known, with partitions and the period after the time limit shaded;
+//! - `latency-distribution.svg` (broadcast): histogram and CDF of stable latencies, with
+//!   Maelstrom's quantiles marked;
+//! - `throughput.svg`: node↔node messages sent per second, and client operations started per
+//!   second, over the run.
+//!
+//! Times are seconds since the run started (virtual or real, as the report's).
+
+use std::error::Error;
+
+use plotters::coord::types::RangedCoordf64;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::history::{OpF, Process};
+use crate::present::report::Report;
+
+mod latency;
+mod throughput;
+
+/// One rendered plot.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Plot {
+    /// File name, e.g. `stable-latency.svg`.
+    pub file_name: &'static str,
+    /// The SVG document.
+    pub svg: String,
+}
+
+pub(crate) type Chart<'a, 'b> =
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+pub(crate) type Res<T = ()> = Result<T, Box<dyn Error>>;
+
+pub(crate) const FONT: &str = "sans-serif";
+pub(crate) const POINT: RGBColor = RGBColor(31, 119, 180);
+pub(crate) const SECOND: RGBColor = RGBColor(255, 127, 14);
+pub(crate) const PARTITION: RGBColor = RGBColor(214, 39, 40);
+
+/// Every plot that applies to the report's workload.
+pub fn render(report: &Report) -> Result<Vec<Plot>, String> {
+    let mut plots = Vec::new();
+    let mut add = |file_name, draw: &dyn Fn(&mut String) -> Res| -> Result<(), String> {
+        let mut svg = String::new();
+        draw(&mut svg).map_err(|e| format!("{file_name}: {e}"))?;
+        plots.push(Plot { file_name, svg });
+        Ok(())
+    };
+    if let Some(sf) = report.set_full() {
+        if sf.stable_count > 0 {
+            add("stable-latency.svg", &|svg| latency::over_time(report, svg))?;
+            add("latency-distribution.svg", &|svg| {
+                latency::distribution(report, svg)
+            })?;
+        }
+    }
+    add("throughput.svg", &|svg| throughput::per_second(report, svg))?;
+    Ok(plots)
+}
+
+/// A line under the title naming the run.
+pub(crate) fn subtitle(report: &Report) -> String {
+    let c = &report.config;
+    format!(
+        "{} · {} nodes · rate {}/s · time limit {} s · latency {} ms{} · seed {}",
+        c.workload,
+        c.node_count,
+        c.rate,
+        c.time_limit.as_secs_f64(),
+        c.latency_ms,
+        if c.partition { " · partitions" } else { "" },
+        report.seed
+    )
+}
+
+pub(crate) fn secs_ns(ns: u64) -> f64 {
+    ns as f64 / 1e9
+}
+
+/// The time limit window, in seconds since the start: (main start, time limit).
+pub(crate) fn window(report: &Report) -> (f64, f64) {
+    let start = report.main_start.as_micros() as f64 / 1e6;
+    (start, start + report.config.time_limit.as_secs_f64())
+}
+
+/// Partition intervals (start, heal) in seconds, from the nemesis's history entries.
+pub(crate) fn partitions(report: &Report) -> Vec<(f64, f64)> {
+    let mut out = Vec::new();
+    let mut open = None;
+    for op in report.history.ops() {
+        if op.process != Process::Nemesis {
+            continue;
+        }
+        match op.f {
+            OpF::StartPartition if open.is_none() => open = Some(secs_ns(op.time_ns)),
+            OpF::StopPartition => {
+                if let Some(start) = open.take() {
+                    out.push((start, secs_ns(op.time_ns)));
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(start) = open {
+        out.push((start, report.end.as_micros() as f64 / 1e6));
+    }
+    out
+}
+
+/// Draws the title block and returns the area left for charts.
+pub(crate) fn titled<'b>(
+    root: &DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
+    title: &str,
+    report: &Report,
+) -> Res<DrawingArea<SVGBackend<'b>, plotters::coord::Shift>> {
+    root.fill(&WHITE)?;
+    let (top, rest) = root.split_vertically(62);
+    let (w, _) = top.dim_in_pixel();
+    let centre = (w / 2) as i32;
+    let style = |size: i32| {
+        TextStyle::from((FONT, size).into_font()).pos(Pos::new(HPos::Center, VPos::Top))
+    };
+    top.draw_text(title, &style(22), (centre, 8))?;
+    top.draw_text(
+        &subtitle(report),
+        &style(14).color(&RGBColor(90, 90, 90)),
+        (centre, 38),
+    )?;
+    Ok(rest)
+}
+
+/// Shades partitions (red) and the time after the time limit (grey), with legend entries.
+pub(crate) fn shade(chart: &mut Chart<'_, '_>, report: &Report, y_max: f64) -> Res {
+    let (_, limit) = window(report);
+    let x_max = chart.x_range().end;
+    if limit < x_max {
+        chart
+            .draw_series([Rectangle::new(
+                [(limit, 0.0), (x_max, y_max)],
+                BLACK.mix(0.07).filled(),
+            )])?
+            .label("after the time limit")
+            .legend(|(x, y)| {
+                Rectangle::new([(x, y - 5), (x + 16, y + 5)], BLACK.mix(0.15).filled())
+            });
+    }
+    let parts = partitions(report);
+    if !parts.is_empty() {
+        let rects = parts.into_iter().map(|(a, b)| {
+            Rectangle::new(
+                [(a, 0.0), (b.min(x_max), y_max)],
+                PARTITION.mix(0.13).filled(),
+            )
+        });
+        chart
+            .draw_series(rects)?
+            .label("partition in force")
+            .legend(|(x, y)| {
+                Rectangle::new([(x, y - 5), (x + 16, y + 5)], PARTITION.mix(0.25).filled())
+            });
+    }
+    Ok(())
+}
+
+/// Draws the grid and both axes of `chart` in the plots' common style, with these titles.
+pub(crate) fn axes(chart: &mut Chart<'_, '_>, x_desc: &str, y_desc: &str) -> Res {
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .axis_desc_style((FONT, 15))
+        .label_style((FONT, 13))
+        .light_line_style(BLACK.mix(0.05))
+        .x_label_formatter(&tick)
+        .y_label_formatter(&tick)
+        .draw()?;
+    Ok(())
+}
+
+pub(crate) fn legend<'a, 'b: 'a>(chart: &mut Chart<'a, 'b>) -> Res {
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.4))
+        .label_font((FONT, 14))
+        .draw()?;
+    Ok(())
+}
+
+/// Axis labels without a pointless `.0`.
+pub(crate) fn tick(v: &f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{v:.0}")
+    } else {
+        let text = format!("{v:.2}");
+        text.trim_end_matches('0').to_string()
+    }
+}
+
+/// Some headroom above the largest value, never an empty range.
+pub(crate) fn top(max: f64) -> f64 {
+    if max > 0.0 { max * 1.08 } else { 1.0 }
+}

@@ -1,0 +1,103 @@
+//! The workload generator of the main phase: Jepsen's `stagger(1/rate)` over the workload's
+//! operations, handed to free worker threads in round-robin order.
+//!
+//! The first operation is due when the main phase starts; each later one is due an
+//! independent gap uniform in [0, 2/rate) after the previous one actually went, plus a small
+//! per-operation lag. When every thread is busy the due operation waits for the next free
+//! thread, and the schedule continues from when it went (no catching up).
+
+use std::time::Duration;
+
+use crate::config::Workload;
+use crate::drive::clients::Worker;
+use crate::history::{OpF, OpValue};
+use crate::world::rng::Rng;
+use glomers::time::Time;
+
+#[derive(Debug)]
+pub(crate) struct Generator {
+    workload: Workload,
+    rng: Rng,
+    /// Upper bound of a gap in µs (2/rate s); `None` when the rate is 0.
+    gap_span: Option<u64>,
+    lag: Duration,
+    /// No operation may start at or after this time.
+    pub(crate) deadline: Time,
+    /// No more operations will be generated.
+    pub(crate) exhausted: bool,
+    /// An operation is due but every thread is busy.
+    pub(crate) waiting: bool,
+    next_value: i64,
+    cursor: usize,
+}
+
+impl Generator {
+    pub(crate) fn new(workload: Workload, rng: Rng, rate: f64, lag: Duration) -> Generator {
+        let gap_span = (rate > 0.0).then(|| ((2_000_000.0 / rate) as u64).max(1));
+        Generator {
+            workload,
+            rng,
+            gap_span,
+            lag,
+            deadline: Time::ZERO,
+            exhausted: gap_span.is_none(),
+            waiting: false,
+            next_value: 0,
+            cursor: 0,
+        }
+    }
+
+    /// When the operation after one that went at `went` is due, or `None` (and exhausted)
+    /// if that is at or past the deadline.
+    pub(crate) fn due_after(&mut self, went: Time) -> Option<Time> {
+        let span = self.gap_span?;
+        let due = went + Duration::from_micros(self.rng.below(span)) + self.lag;
+        self.due_at(due)
+    }
+
+    /// `at` if an operation may still start then; otherwise marks the generator exhausted.
+    pub(crate) fn due_at(&mut self, at: Time) -> Option<Time> {
+        if at >= self.deadline {
+            self.exhausted = true;
+            None
+        } else {
+            Some(at)
+        }
+    }
+
+    /// The lag added to an operation that waited for a thread freed at `now`.
+    pub(crate) fn after_wait(&self, now: Time) -> Time {
+        now + self.lag
+    }
+
+    /// The next free thread at or after the round-robin cursor.
+    pub(crate) fn pick_thread(&mut self, workers: &[Worker]) -> Option<usize> {
+        let n = workers.len();
+        let t = (0..n)
+            .map(|k| (self.cursor + k) % n)
+            .find(|&t| !workers[t].busy)?;
+        self.cursor = (t + 1) % n;
+        Some(t)
+    }
+
+    /// The next operation: echo a random payload, generate, or (broadcast) an even draw
+    /// between broadcasting the next integer and reading.
+    pub(crate) fn next_op(&mut self) -> (OpF, OpValue) {
+        match self.workload {
+            Workload::Echo => {
+                let k = self.rng.below(128);
+                (OpF::Echo, OpValue::Text(format!("Please echo {k}")))
+            }
+            Workload::UniqueIds => (OpF::Generate, OpValue::None),
+            Workload::Broadcast => {
+                if self.rng.below(2) == 0 {
+                    let v = self.next_value;
+                    self.next_value += 1;
+                    (OpF::Broadcast, OpValue::Int(v))
+                } else {
+                    (OpF::Read, OpValue::None)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,353 @@
+//! Maelstrom's network, as seen by the nodes: latency drawn at send time, one
+//! earliest-deadline queue per node, and one delivery worker per node.
+//!
+//! A worker takes the earliest message as soon as any is queued, drops it if the current
+//! partition makes the node refuse its sender, and otherwise sleeps until the message's
+//! deadline and delivers it; only then does it take the next one. So a client request
+//! (deadline = now) queued while the worker sleeps on a server message waits for it
+//! (head-of-line blocking), and the partition test happens at take time.
+//!
+//! Messages to clients never enter this network: clients read their own queues at once.
+//!
+//! Extra faults ([`Faults`], all off by default) act on node↔node messages at send time: loss,
+//! duplication, latency spikes, and reordering, which holds a message in transit before it
+//! reaches the receiver's queue so that later ones overtake it. One-way partitions are a
+//! second partition that only the fault schedule changes.
+
+use std::time::Duration;
+
+use crate::config::{Faults, LatencyDist};
+use crate::world::endpoint::Endpoint;
+use crate::world::faults::FaultCounts;
+use crate::world::min_queue::MinQueue;
+use crate::world::partition::Partition;
+use crate::world::rng::Rng;
+use crate::world::transit::Transit;
+use glomers::time::Time;
+
+/// A message on its way to a node.
+#[derive(Clone, Debug)]
+pub(crate) struct Packet {
+    /// Maelstrom's network-wide message id.
+    pub(crate) id: u64,
+    pub(crate) from: Endpoint,
+    pub(crate) deadline: Time,
+    /// The line to write to the node's stdin, without `\n`.
+    pub(crate) line: Vec<u8>,
+}
+
+#[derive(Debug, Default)]
+struct Inbox {
+    /// Earliest deadline first, then send order.
+    queue: MinQueue<(Time, u64), Packet>,
+    /// The message the worker has taken and sleeps on.
+    taken: Option<Packet>,
+}
+
+impl Inbox {
+    fn enqueue(&mut self, packet: Packet) {
+        self.queue.push((packet.deadline, packet.id), packet);
+    }
+}
+
+/// Latency draws for node↔node messages.
+#[derive(Debug)]
+pub(crate) struct Latency {
+    pub(crate) ms: u64,
+    pub(crate) dist: LatencyDist,
+    pub(crate) rng: Rng,
+}
+
+impl Latency {
+    fn draw(&mut self) -> Duration {
+        let ms = match self.dist {
+            LatencyDist::Constant => self.ms,
+            LatencyDist::Uniform => self.rng.below(2 * self.ms),
+            LatencyDist::Exponential => {
+                let u = self.rng.unit();
+                (-(1.0 - u).ln() * self.ms as f64) as u64
+            }
+        };
+        Duration::from_millis(ms)
+    }
+}
+
+/// Every node's queue and worker, the current partition, and the fault injector.
+#[derive(Debug)]
+pub(crate) struct Network {
+    inboxes: Vec<Inbox>,
+    partition: Partition,
+    /// The fault schedule's one-way partition, on top of the nemesis's.
+    oneway: Partition,
+    latency: Latency,
+    faults: Faults,
+    fault_rng: Rng,
+    transit: Transit,
+    /// Messages dropped by a partition when taken.
+    pub(crate) partition_drops: u64,
+    /// Messages lost to [`Faults::loss`].
+    pub(crate) fault_losses: u64,
+    /// What the other faults did.
+    pub(crate) fault_counts: FaultCounts,
+}
+
+impl Network {
+    pub(crate) fn new(nodes: u16, latency: Latency, faults: Faults, fault_rng: Rng) -> Network {
+        Network {
+            inboxes: (0..nodes).map(|_| Inbox::default()).collect(),
+            partition: Partition::healed(nodes),
+            oneway: Partition::healed(nodes),
+            latency,
+            faults,
+            fault_rng,
+            transit: Transit::default(),
+            partition_drops: 0,
+            fault_losses: 0,
+            fault_counts: FaultCounts::default(),
+        }
+    }
+
+    /// Installs the fault schedule's one-way partition (healed: `Partition::healed`).
+    pub(crate) fn set_oneway(&mut self, p: Partition) {
+        self.oneway = p;
+    }
+
+    /// Ends every extra fault: later messages travel like Maelstrom's. Messages already held
+    /// in transit still arrive when due.
+    pub(crate) fn end_faults(&mut self) {
+        self.faults = Faults::default();
+        self.oneway = Partition::healed(self.inboxes.len() as u16);
+    }
+
+    /// The arrival time of a message put in transit since the last call, if any.
+    pub(crate) fn pop_alarm(&mut self) -> Option<Time> {
+        self.transit.pop_alarm()
+    }
+
+    /// Moves every message whose transit ends by `now` into its receiver's queue; returns the
+    /// wake times of the workers that were idle and took one.
+    pub(crate) fn arrive(&mut self, now: Time) -> Vec<(u16, Time)> {
+        let mut wakes = Vec::new();
+        while let Some((to, packet)) = self.transit.pop_due(now) {
+            let inbox = &mut self.inboxes[usize::from(to)];
+            inbox.enqueue(packet);
+            if inbox.taken.is_none()
+                && let Some(wake) = self.take(now, to)
+            {
+                wakes.push((to, wake));
+            }
+        }
+        wakes
+    }
+
+    /// Installs a partition (it applies to messages taken from now on).
+    pub(crate) fn set_partition(&mut self, p: Partition) {
+        self.partition = p;
+    }
+
+    /// Heals every partition.
+    pub(crate) fn heal(&mut self) {
+        self.partition = Partition::healed(self.inboxes.len() as u16);
+    }
+
+    /// Queues message `id` from `from` to node `to`, sent at `now`. If the node's worker was
+    /// idle, it takes the earliest message at once; the time it must wake is returned.
+    pub(crate) fn send(
+        &mut self,
+        now: Time,
+        id: u64,
+        from: Endpoint,
+        to: u16,
+        line: Vec<u8>,
+    ) -> Option<Time> {
+        let server = !from.is_client();
+        let mut deadline = now;
+        if server {
+            deadline = now + self.latency.draw() + self.spike();
+            if self.fault_rng.chance(self.faults.loss) {
+                self.fault_losses += 1;
+                return None;
+            }
+            if self.fault_rng.chance(self.faults.duplicate) {
+                self.fault_counts.duplicated += 1;
+                let again = now + self.latency.draw() + self.spike();
+                let copy = Packet {
+                    id,
+                    from,
+                    deadline: again,
+                    line: line.clone(),
+                };
+                self.route(now, to, copy);
+            }
+        }
+        let packet = Packet {
+            id,
+            from,
+            deadline,
+            line,
+        };
+        if server {
+            self.route(now, to, packet);
+        } else {
+            self.inboxes[usize::from(to)].enqueue(packet);
+        }
+        if self.inboxes[usize::from(to)].taken.is_none() {
+            self.take(now, to)
+        } else {
+            None
+        }
+    }
+
+    /// Queues a node↔node message, or holds it in transit first if it is to be reordered.
+    fn route(&mut self, now: Time, to: u16, mut packet: Packet) {
+        if self.fault_rng.chance(self.faults.reorder) {
+            let max = u64::try_from(self.faults.reorder_max.as_micros()).unwrap_or(u64::MAX);
+            let extra = Duration::from_micros(self.fault_rng.below(max));
+            self.fault_counts.reordered += 1;
+            packet.deadline += extra;
+            self.transit.hold(now + extra, to, packet);
+            return;
+        }
+        self.inboxes[usize::from(to)].enqueue(packet);
+    }
+
+    fn spike(&mut self) -> Duration {
+        if self.fault_rng.chance(self.faults.spike_probability) {
+            self.fault_counts.spiked += 1;
+            self.faults.spike
+        } else {
+            Duration::ZERO
+        }
+    }
+
+    /// The worker of `node` takes the earliest queued message it does not drop; returns when
+    /// it must wake to deliver it.
+    fn take(&mut self, now: Time, node: u16) -> Option<Time> {
+        let inbox = &mut self.inboxes[usize::from(node)];
+        while let Some(p) = inbox.queue.pop() {
+            if let Endpoint::Node(from) = p.from
+                && (self.partition.blocks(from, node) || self.oneway.blocks(from, node))
+            {
+                self.partition_drops += 1;
+                continue;
+            }
+            let wake = p.deadline.max(now);
+            inbox.taken = Some(p);
+            return Some(wake);
+        }
+        None
+    }
+
+    /// The worker of `node` wakes at `now`: it delivers the message it slept on (returned)
+    /// and takes the next one (whose wake time is returned too).
+    pub(crate) fn wake(&mut self, now: Time, node: u16) -> (Option<Packet>, Option<Time>) {
+        let delivered = self.inboxes[usize::from(node)].taken.take();
+        (delivered, self.take(now, node))
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::world::rng::{self, Stream};
+
+    /// A three-node network with constant latency and these faults.
+    pub(crate) fn net(latency_ms: u64, faults: Faults) -> Network {
+        let latency = Latency {
+            ms: latency_ms,
+            dist: LatencyDist::Constant,
+            rng: rng::stream(1, Stream::Latency),
+        };
+        Network::new(3, latency, faults, rng::stream(1, Stream::Faults))
+    }
+
+    pub(crate) fn ms(m: u64) -> Time {
+        Time::from_millis(m)
+    }
+
+    pub(crate) const N0: Endpoint = Endpoint::Node(0);
+    const N2: Endpoint = Endpoint::Node(2);
+    const C0: Endpoint = Endpoint::Client(0);
+
+    #[test]
+    fn a_client_request_waits_behind_the_message_the_worker_sleeps_on() {
+        let mut n = net(100, Faults::default());
+        assert_eq!(n.send(ms(0), 1, N0, 1, b"gossip".to_vec()), Some(ms(100)));
+        // The request's deadline is now, but the worker is asleep until 100 ms.
+        assert_eq!(n.send(ms(10), 2, C0, 1, b"read".to_vec()), None);
+        let (first, next) = n.wake(ms(100), 1);
+        assert_eq!(first.map(|p| p.id), Some(1));
+        assert_eq!(
+            next,
+            Some(ms(100)),
+            "the overdue request is delivered at once"
+        );
+        let (second, next) = n.wake(ms(100), 1);
+        assert_eq!((second.map(|p| p.id), next), (Some(2), None));
+    }
+
+    #[test]
+    fn partitions_apply_when_the_worker_takes_a_message() {
+        let mut n = net(100, Faults::default());
+        n.send(ms(0), 1, N0, 1, b"taken before the partition".to_vec());
+        n.send(ms(10), 2, N0, 1, b"queued".to_vec());
+        let mut p = Partition::healed(3);
+        p.block(0, 1);
+        n.set_partition(p);
+        let (delivered, next) = n.wake(ms(100), 1);
+        assert_eq!(delivered.map(|p| p.id), Some(1));
+        assert_eq!(next, None, "the queued message was dropped at take time");
+        assert_eq!(n.partition_drops, 1);
+        // Sent during the partition, but taken after the heal: delivered.
+        assert_eq!(
+            n.send(ms(150), 3, N2, 1, b"unblocked".to_vec()),
+            Some(ms(250))
+        );
+        n.send(ms(160), 4, N0, 1, b"sent while partitioned".to_vec());
+        n.heal();
+        assert_eq!(n.wake(ms(250), 1).1, Some(ms(260)));
+        assert_eq!(n.wake(ms(260), 1).0.map(|p| p.id), Some(4));
+        // Clients are never partitioned.
+        let mut p = Partition::healed(3);
+        p.block(0, 2);
+        n.set_partition(p);
+        assert_eq!(
+            n.send(ms(300), 5, C0, 2, b"request".to_vec()),
+            Some(ms(300))
+        );
+    }
+
+    #[test]
+    fn queued_messages_leave_in_deadline_order() {
+        let mut n = net(100, Faults::default());
+        n.send(ms(0), 1, N0, 1, b"a".to_vec());
+        n.send(ms(50), 2, N2, 1, b"b".to_vec()); // due at 150
+        n.send(ms(60), 3, C0, 1, b"c".to_vec()); // due at 60
+        let order: Vec<u64> = [100, 100, 150]
+            .into_iter()
+            .filter_map(|t| n.wake(ms(t), 1).0.map(|p| p.id))
+            .collect();
+        assert_eq!(order, vec![1, 3, 2]);
+    }
+
+    #[test]
+    fn loss_and_duplication_only_when_enabled() {
+        let lossy = Faults {
+            loss: 1.0,
+            ..Faults::default()
+        };
+        let mut n = net(10, lossy);
+        assert_eq!(n.send(ms(0), 1, N0, 1, b"x".to_vec()), None);
+        assert_eq!(n.fault_losses, 1);
+        assert!(n.send(ms(0), 2, C0, 1, b"client".to_vec()).is_some());
+        let dup = Faults {
+            duplicate: 1.0,
+            ..Faults::default()
+        };
+        let mut n = net(10, dup);
+        n.send(ms(0), 1, N0, 1, b"x".to_vec());
+        let a = n.wake(ms(10), 1);
+        let b = n.wake(ms(10), 1);
+        assert_eq!((a.0.map(|p| p.id), b.0.map(|p| p.id)), (Some(1), Some(1)));
+    }
+}
