@@ -31,6 +31,7 @@
 //! | [`wire`] | Maelstrom's JSON lines: decode (simd-json, in place), encode, error codes |
 //! | [`node`] | the state machine: echo, unique ids, broadcast ([`node::broadcast`]) |
 //! | [`config`] | topology files: overlay, round timing, retries, fallback |
+//! | [`step`] | the one drive step: a line or input in, transmits out, next deadline |
 //! | [`runtime`] | the tokio driver for stdin/stdout |
 
 #![deny(missing_docs)]
@@ -38,6 +39,7 @@
 pub mod config;
 pub mod node;
 pub mod runtime;
+pub mod step;
 pub mod time;
 pub mod wire;
 

@@ -12,9 +12,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::sync::mpsc;
 
 use crate::config::NodeConfig;
-use crate::node::{Input, Node, Notice};
+use crate::node::Notice;
+use crate::step::{Driven, Feed};
 use crate::time::Time;
-use crate::wire::{Decoder, INPUT_PADDING, encode, salvage_envelope};
+use crate::wire::INPUT_PADDING;
 
 /// Bytes read from stdin at a time.
 const CHUNK: usize = 64 * 1024;
@@ -25,7 +26,7 @@ pub fn run(config: NodeConfig) -> io::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()?;
-    runtime.block_on(serve(Node::new(config)))
+    runtime.block_on(serve(Driven::new(config)))
 }
 
 /// Wall-clock time, read once per batch of input, never going backwards.
@@ -56,7 +57,7 @@ impl Clock {
     }
 }
 
-async fn serve(mut node: Node) -> io::Result<()> {
+async fn serve(mut node: Driven) -> io::Result<()> {
     let (tx, mut rx) = mpsc::channel::<(Vec<u8>, usize)>(16);
     // Read buffers go back to the reader once their bytes are copied, so that it neither
     // allocates nor zeroes 64 KiB per read.
@@ -66,11 +67,11 @@ async fn serve(mut node: Node) -> io::Result<()> {
         .spawn(move || read_stdin(tx, spare_rx))?;
     let clock = Clock::new();
     let mut lines = LineBuffer::default();
-    let mut decoder = Decoder::new();
     let mut out = Vec::with_capacity(CHUNK);
     let mut stdout = io::stdout().lock();
+    let mut deadline = None;
     loop {
-        let deadline = node.poll_timeout().map(|t| clock.instant_of(t));
+        let wake = deadline.map(|t| clock.instant_of(t));
         tokio::select! {
             chunk = rx.recv() => {
                 let now = clock.now();
@@ -83,18 +84,16 @@ async fn serve(mut node: Node) -> io::Result<()> {
                     }
                     None => lines.finish(),
                 }
-                lines.for_each_line(|line, padded| {
-                    feed_line(&mut node, &mut decoder, now, line, padded);
-                    drain(&mut node, &mut out);
+                lines.for_each_line(|buf, len| {
+                    deadline = node.step(now, Feed::Line { buf, len }, &mut out, log);
                 });
                 write_out(&mut stdout, &mut out)?;
                 if eof {
                     return Ok(());
                 }
             }
-            () = sleep_until(deadline) => {
-                node.handle(clock.now(), Input::Timeout);
-                drain(&mut node, &mut out);
+            () = sleep_until(wake) => {
+                deadline = node.step(clock.now(), Feed::Timeout, &mut out, log);
                 write_out(&mut stdout, &mut out)?;
             }
         }
@@ -129,44 +128,14 @@ fn read_stdin(tx: mpsc::Sender<(Vec<u8>, usize)>, spare: std::sync::mpsc::Receiv
     }
 }
 
-/// Feeds one input line to `node` as the runtime does: blank lines are dropped, a trailing
-/// `\r` is ignored, a line that does not decode becomes [`Input::Malformed`] (with `src` and
-/// `msg_id` salvaged when simd-json rejected the whole line). `buf[..len]` is the line; bytes
-/// after it serve as simd-json's padding when there are enough (see [`INPUT_PADDING`]).
-pub fn feed_line(node: &mut Node, decoder: &mut Decoder, now: Time, buf: &mut [u8], len: usize) {
-    let mut line_end = len;
-    if line_end > 0 && buf[line_end - 1] == b'\r' {
-        line_end -= 1;
-    }
-    if buf[..line_end].iter().all(u8::is_ascii_whitespace) {
-        tracing::warn!("dropped an empty input line");
-        return;
-    }
-    let error = match decoder.decode_padded(buf, line_end) {
-        Ok(message) => return node.handle(now, Input::Message(message)),
-        Err(error) => error.into_owned(),
-    };
-    let mut error = error;
-    if error.src.is_none() {
-        // simd-json rejected the whole line (say, a 100-digit integer): read the envelope
-        // with a more lenient parser so the sender still gets an error reply.
-        salvage_envelope(&buf[..line_end], &mut error);
-    }
-    node.handle(now, Input::Malformed(error));
-}
-
-fn drain(node: &mut Node, out: &mut Vec<u8>) {
-    while let Some(t) = node.poll_transmit() {
-        encode(&t, out);
-    }
-    while let Some(notice) = node.poll_notice() {
-        match notice {
-            Notice::Dropped(why) => tracing::warn!("dropped: {why}"),
-            Notice::Warning(what) => tracing::warn!("{what}"),
-            Notice::Timing(what) => tracing::info!("{what}"),
-            Notice::Initialised { node_id, nodes } => {
-                tracing::info!("initialised as {node_id} of {nodes} nodes");
-            }
+/// Logs a node's notice on stderr.
+fn log(notice: Notice) {
+    match notice {
+        Notice::Dropped(why) => tracing::warn!("dropped: {why}"),
+        Notice::Warning(what) => tracing::warn!("{what}"),
+        Notice::Timing(what) => tracing::info!("{what}"),
+        Notice::Initialised { node_id, nodes } => {
+            tracing::info!("initialised as {node_id} of {nodes} nodes");
         }
     }
 }

@@ -2,22 +2,19 @@
 //! the node itself, a goodbye carrying values, a flood of batches, and a very large cluster on
 //! the all-to-all overlay.
 
+use glomers::Time;
 use glomers::config::{NodeConfig, OverlayKind};
-use glomers::runtime::feed_line;
-use glomers::wire::{Decoder, encode};
-use glomers::{Input, Node, Time};
+use glomers::step::{Driven, Feed};
 
 struct Harness {
-    node: Node,
-    decoder: Decoder,
+    node: Driven,
     now: Time,
 }
 
 impl Harness {
     fn new(config: NodeConfig, me: &str, ids: &[String]) -> Harness {
         let mut h = Harness {
-            node: Node::new(config),
-            decoder: Decoder::new(),
+            node: Driven::new(config),
             now: Time::from_millis(1_000_000),
         };
         let ids = serde_json::to_string(ids).expect("ids");
@@ -32,15 +29,12 @@ impl Harness {
     fn feed(&mut self, line: &str) -> Vec<serde_json::Value> {
         let mut buf = line.as_bytes().to_vec();
         let len = buf.len();
-        feed_line(&mut self.node, &mut self.decoder, self.now, &mut buf, len);
-        self.drain()
+        self.step(self.now, Feed::Line { buf: &mut buf, len })
     }
 
-    fn drain(&mut self) -> Vec<serde_json::Value> {
+    fn step(&mut self, now: Time, feed: Feed<'_>) -> Vec<serde_json::Value> {
         let mut out = Vec::new();
-        while let Some(t) = self.node.poll_transmit() {
-            encode(&t, &mut out);
-        }
+        self.node.step(now, feed, &mut out, |_| {});
         out.split(|&b| b == b'\n')
             .filter(|l| !l.is_empty())
             .map(|l| serde_json::from_slice(l).expect("JSON"))
@@ -50,10 +44,9 @@ impl Harness {
     /// Fires every timer up to `until`, returning what the node sent.
     fn run_until(&mut self, until: Time) -> Vec<serde_json::Value> {
         let mut out = Vec::new();
-        while let Some(t) = self.node.poll_timeout().filter(|&t| t <= until) {
+        while let Some(t) = self.node.node().poll_timeout().filter(|&t| t <= until) {
             self.now = t;
-            self.node.handle(t, Input::Timeout);
-            out.extend(self.drain());
+            out.extend(self.step(t, Feed::Timeout));
         }
         self.now = until;
         out
@@ -85,9 +78,9 @@ fn gossip_from_the_node_itself_is_dropped_and_links_nothing() {
     let out = h.feed(r#"{"src":"n0","dest":"n0","body":{"type":"gossip","seq":0,"values":[5]}}"#);
     assert!(out.is_empty(), "{out:?}");
     assert!(h.read().is_empty());
-    assert!(h.node.is_idle());
+    assert!(h.node.node().is_idle());
     assert_eq!(
-        h.node.poll_timeout(),
+        h.node.node().poll_timeout(),
         None,
         "no link to itself waits to send anything"
     );

@@ -3,24 +3,20 @@
 
 use std::time::Duration;
 
+use glomers::Time;
 use glomers::config::NodeConfig;
-use glomers::runtime::feed_line;
-use glomers::wire::{Decoder, encode};
-use glomers::{Input, Node, Time};
+use glomers::step::{Driven, Feed};
 use serde_json::Value;
 
-fn feed(node: &mut Node, decoder: &mut Decoder, now: Time, line: &str) -> Vec<Value> {
+fn feed(node: &mut Driven, now: Time, line: &str) -> Vec<Value> {
     let mut buf = line.as_bytes().to_vec();
     let len = buf.len();
-    feed_line(node, decoder, now, &mut buf, len);
-    drain(node)
+    step(node, now, Feed::Line { buf: &mut buf, len })
 }
 
-fn drain(node: &mut Node) -> Vec<Value> {
+fn step(node: &mut Driven, now: Time, feed: Feed<'_>) -> Vec<Value> {
     let mut out = Vec::new();
-    while let Some(t) = node.poll_transmit() {
-        encode(&t, &mut out);
-    }
+    node.step(now, feed, &mut out, |_| {});
     out.split(|&b| b == b'\n')
         .filter(|l| !l.is_empty())
         .map(|l| serde_json::from_slice(l).expect("JSON"))
@@ -30,29 +26,28 @@ fn drain(node: &mut Node) -> Vec<Value> {
 #[test]
 fn a_duplicated_adopt_request_does_not_duplicate_values() {
     // Star of three rooted at n0; n1 is the node under test, n2 ranks after it.
-    let mut n1 = Node::new(NodeConfig::load("3e").expect("preset"));
-    let mut d = Decoder::new();
+    let mut n1 = Driven::new(NodeConfig::load("3e").expect("preset"));
     let mut now = Time::from_millis(1_000_000);
     let init = r#"{"src":"c0","dest":"n1","body":{"type":"init","node_id":"n1","node_ids":["n0","n1","n2"],"msg_id":1}}"#;
-    feed(&mut n1, &mut d, now, init);
+    feed(&mut n1, now, init);
     for (v, id) in [(1, 2), (2, 3)] {
         let b = format!(
             r#"{{"src":"c9","dest":"n1","body":{{"type":"broadcast","message":{v},"msg_id":{id}}}}}"#
         );
-        feed(&mut n1, &mut d, now, &b);
+        feed(&mut n1, now, &b);
     }
     // n2 lost its parent and asks n1 to relay; the request arrives twice.
     let adopt =
         r#"{"src":"n2","dest":"n1","body":{"type":"gossip","seq":0,"values":[3],"adopt":true}}"#;
-    feed(&mut n1, &mut d, now, adopt);
+    feed(&mut n1, now, adopt);
     now += Duration::from_millis(1);
-    feed(&mut n1, &mut d, now, adopt);
+    feed(&mut n1, now, adopt);
     // Run n1's timers for a while and look at everything it sends n2.
     let mut to_n2 = Vec::new();
     let end = now + Duration::from_secs(3);
-    while let Some(t) = n1.poll_timeout().filter(|&t| t <= end) {
-        n1.handle(t, Input::Timeout);
-        to_n2.extend(drain(&mut n1).into_iter().filter(|m| m["dest"] == "n2"));
+    while let Some(t) = n1.node().poll_timeout().filter(|&t| t <= end) {
+        let sent = step(&mut n1, t, Feed::Timeout);
+        to_n2.extend(sent.into_iter().filter(|m| m["dest"] == "n2"));
     }
     let with_values: Vec<&Value> = to_n2
         .iter()

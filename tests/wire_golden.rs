@@ -5,10 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
+use glomers::Time;
 use glomers::config::NodeConfig;
-use glomers::runtime::feed_line;
-use glomers::wire::{Decoder, encode};
-use glomers::{Node, Time};
+use glomers::step::{Driven, Feed};
 
 fn golden_cases() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
@@ -27,16 +26,13 @@ fn golden_cases() -> Vec<PathBuf> {
 }
 
 fn run_in_process(input: &str) -> String {
-    let mut node = Node::new(NodeConfig::default());
-    let mut decoder = Decoder::new();
+    let mut node = Driven::new(NodeConfig::default());
     let mut out = Vec::new();
     for line in input.lines() {
         let mut buf = line.as_bytes().to_vec();
         let len = buf.len();
-        feed_line(&mut node, &mut decoder, Time::from_millis(1), &mut buf, len);
-        while let Some(t) = node.poll_transmit() {
-            encode(&t, &mut out);
-        }
+        let feed = Feed::Line { buf: &mut buf, len };
+        node.step(Time::from_millis(1), feed, &mut out, |_| {});
     }
     String::from_utf8(out).expect("UTF-8 output")
 }

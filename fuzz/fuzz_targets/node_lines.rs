@@ -1,4 +1,4 @@
-//! A node fed arbitrary byte lines through `runtime::feed_line`, exactly as the runtime feeds
+//! A node fed arbitrary byte lines through the drive step (`step::Feed::Line`), exactly as the runtime feeds
 //! stdin, with time advancing between lines and every due timer fired.
 //!
 //! Input layout: byte 0 picks the topology preset, byte 1 whether the node is initialised
@@ -14,40 +14,35 @@
 
 use std::time::Duration;
 
+use glomers::Time;
 use glomers::config::{NodeConfig, PRESETS};
-use glomers::runtime::feed_line;
-use glomers::wire::{Decoder, INPUT_PADDING, encode};
-use glomers::{Input, Node, Time};
+use glomers::step::{Driven, Feed};
+use glomers::wire::INPUT_PADDING;
 use glomers_fuzz::NodeInvariants;
 use libfuzzer_sys::fuzz_target;
 
 const START: Time = Time::from_micros(1_600_000_000_000_000);
 
 struct Harness {
-    node: Node,
-    decoder: Decoder,
+    node: Driven,
     invariants: NodeInvariants,
     out: Vec<u8>,
 }
 
 impl Harness {
-    fn drain(&mut self, now: Time) {
+    fn step(&mut self, now: Time, feed: Feed<'_>) {
         self.out.clear();
-        while let Some(t) = self.node.poll_transmit() {
-            encode(&t, &mut self.out);
-        }
-        while self.node.poll_notice().is_some() {}
+        self.node.step(now, feed, &mut self.out, |_| {});
         for line in self.out.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
             check_line(line);
         }
-        self.invariants.check(&self.node, now);
+        self.invariants.check(self.node.node(), now);
     }
 
     /// Fires every timer due up to `until`, in order.
     fn run_timers(&mut self, until: Time) {
-        while let Some(deadline) = self.node.poll_timeout().filter(|&d| d <= until) {
-            self.node.handle(deadline, Input::Timeout);
-            self.drain(deadline);
+        while let Some(deadline) = self.node.node().poll_timeout().filter(|&d| d <= until) {
+            self.step(deadline, Feed::Timeout);
         }
     }
 }
@@ -77,8 +72,7 @@ fuzz_target!(|data: &[u8]| {
     let (name, text) = PRESETS[usize::from(*preset) % PRESETS.len()];
     let config = NodeConfig::from_toml(text, name).expect("presets parse");
     let mut h = Harness {
-        node: Node::new(config),
-        decoder: Decoder::new(),
+        node: Driven::new(config),
         invariants: NodeInvariants::default(),
         out: Vec::new(),
     };
@@ -90,8 +84,7 @@ fuzz_target!(|data: &[u8]| {
         );
         let mut buf = line.into_bytes();
         let len = buf.len();
-        feed_line(&mut h.node, &mut h.decoder, now, &mut buf, len);
-        h.drain(now);
+        h.step(now, Feed::Line { buf: &mut buf, len });
     }
     for (i, line) in rest.split(|&b| b == b'\n').enumerate() {
         let mut buf = Vec::with_capacity(line.len() + INPUT_PADDING);
@@ -100,8 +93,8 @@ fuzz_target!(|data: &[u8]| {
         if i % 2 == 0 {
             buf.resize(line.len() + INPUT_PADDING, b' ');
         }
-        feed_line(&mut h.node, &mut h.decoder, now, &mut buf, line.len());
-        h.drain(now);
+        let len = line.len();
+        h.step(now, Feed::Line { buf: &mut buf, len });
         let step = Duration::from_millis(((i as u64 * 7919) + line.len() as u64) % 2_500);
         now += step;
         h.run_timers(now);

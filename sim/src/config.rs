@@ -2,60 +2,13 @@
 //! with Maelstrom's defaults. [`SimConfig::default`] is `maelstrom test` with no flags but
 //! `-w broadcast`: 5 nodes, rate 5, 60 s, latency 0, grid topology, no nemesis.
 
-use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
+pub use crate::checkers::Availability;
+use crate::drive::node::{InProcessNode, NodeFactory};
+pub use crate::workloads::{Workload, WorkloadOptions};
 use glomers::config::NodeConfig;
-
-/// The Maelstrom workloads the simulator reproduces.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Workload {
-    /// `echo`: every request must come back with the same payload.
-    Echo,
-    /// `unique-ids`: every `generate_ok` id must be unique.
-    UniqueIds,
-    /// `broadcast`: every acknowledged value must eventually be read (Jepsen's set-full).
-    #[default]
-    Broadcast,
-}
-
-impl Workload {
-    /// Maelstrom's name for the workload.
-    pub fn name(self) -> &'static str {
-        match self {
-            Workload::Echo => "echo",
-            Workload::UniqueIds => "unique-ids",
-            Workload::Broadcast => "broadcast",
-        }
-    }
-
-    /// Whether a worker's client survives an indeterminate (`:info`) outcome. Maelstrom's
-    /// unique-ids client does; the echo and broadcast clients are replaced by a new client id.
-    pub fn client_reusable(self) -> bool {
-        matches!(self, Workload::UniqueIds)
-    }
-}
-
-impl FromStr for Workload {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "echo" => Ok(Workload::Echo),
-            "unique-ids" => Ok(Workload::UniqueIds),
-            "broadcast" => Ok(Workload::Broadcast),
-            other => Err(format!(
-                "unknown workload {other:?} (echo, unique-ids, broadcast)"
-            )),
-        }
-    }
-}
-
-impl fmt::Display for Workload {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
 
 /// How node↔node latencies are drawn (`--latency-dist`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -110,30 +63,6 @@ impl FromStr for Topology {
             "tree4" => Ok(Topology::Tree(4)),
             other => Err(format!(
                 "unknown topology {other:?} (grid, line, total, tree, tree2, tree3, tree4)"
-            )),
-        }
-    }
-}
-
-/// What `--availability` demands of client operations.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Availability {
-    /// `total`: every operation must succeed.
-    Total,
-    /// A number: at least this fraction of operations must succeed.
-    Fraction(f64),
-}
-
-impl FromStr for Availability {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        if s == "total" {
-            return Ok(Availability::Total);
-        }
-        match s.parse::<f64>() {
-            Ok(p) if (0.0..=1.0).contains(&p) => Ok(Availability::Fraction(p)),
-            _ => Err(format!(
-                "availability must be `total` or a number in [0, 1], not {s:?}"
             )),
         }
     }
@@ -199,6 +128,9 @@ impl Faults {
 pub enum NodeKind {
     /// `glomers::Node`s stepped in process on the virtual clock, all with this configuration.
     InProcess(NodeConfig),
+    /// Nodes of the caller's own, stepped in process on the virtual clock: see
+    /// [`NodeKind::custom`].
+    Custom(NodeFactory),
     /// Any Maelstrom node binary, spawned once per node and driven over pipes in real time
     /// (`--bin PATH -- ARGS`).
     Process {
@@ -207,6 +139,53 @@ pub enum NodeKind {
         /// Its arguments (what follows `--` on the command line).
         args: Vec<String>,
     },
+}
+
+impl NodeKind {
+    /// In-process nodes of the caller's own: `make(index)` builds node `n<index>`, any type
+    /// implementing [`InProcessNode`] (fed a line or a timeout, it prints lines and names its
+    /// next deadline). `description` names them in the summary. Handy to prove a checker
+    /// rejects a broken node, on the virtual clock:
+    ///
+    /// ```
+    /// use glomers::Time;
+    /// use glomers_sim::drive::node::InProcessNode;
+    /// use glomers_sim::{NodeKind, SimConfig, Validity, Workload};
+    ///
+    /// /// Answers `init`, then echoes every payload in upper case.
+    /// struct Shouting;
+    ///
+    /// impl InProcessNode for Shouting {
+    ///     fn step(&mut self, _now: Time, line: Option<&mut Vec<u8>>, out: &mut Vec<u8>) -> Option<Time> {
+    ///         let Some(line) = line else { return None };
+    ///         let msg: serde_json::Value = serde_json::from_slice(line).unwrap();
+    ///         let body = &msg["body"];
+    ///         let mut reply = match body["type"].as_str() {
+    ///             Some("init") => serde_json::json!({"type": "init_ok"}),
+    ///             _ => serde_json::json!({"type": "echo_ok", "echo": body["echo"].as_str().unwrap().to_uppercase()}),
+    ///         };
+    ///         reply["in_reply_to"] = body["msg_id"].clone();
+    ///         let reply = serde_json::json!({"src": msg["dest"], "dest": msg["src"], "body": reply});
+    ///         out.extend_from_slice(format!("{reply}\n").as_bytes());
+    ///         None
+    ///     }
+    /// }
+    ///
+    /// let cfg = SimConfig {
+    ///     workload: Workload::ECHO,
+    ///     nodes: NodeKind::custom("shouting echo", |_| Box::new(Shouting)),
+    ///     time_limit: std::time::Duration::from_secs(2),
+    ///     ..SimConfig::default()
+    /// };
+    /// let report = glomers_sim::run(&cfg).expect("the test runs");
+    /// assert_eq!(report.valid, Validity::False, "the echo checker rejects it");
+    /// ```
+    pub fn custom(
+        description: impl Into<String>,
+        make: impl Fn(u16) -> Box<dyn InProcessNode> + Send + Sync + 'static,
+    ) -> NodeKind {
+        NodeKind::Custom(NodeFactory::new(description, make))
+    }
 }
 
 impl Default for NodeKind {
@@ -258,12 +237,15 @@ pub struct SimConfig {
     pub faults: Faults,
     /// Keep a trace of every journaled message in the report.
     pub trace: bool,
+    /// The workload's own flags (`--key-count 3` → `key-count` = `3`): see
+    /// [`crate::workloads::WorkloadOption`]. Default none.
+    pub workload_options: WorkloadOptions,
 }
 
 impl Default for SimConfig {
     fn default() -> Self {
         SimConfig {
-            workload: Workload::Broadcast,
+            workload: Workload::BROADCAST,
             node_count: 5,
             time_limit: Duration::from_secs(60),
             rate: 5.0,
@@ -281,6 +263,7 @@ impl Default for SimConfig {
             nodes: NodeKind::default(),
             faults: Faults::default(),
             trace: false,
+            workload_options: WorkloadOptions::new(),
         }
     }
 }

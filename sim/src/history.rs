@@ -31,34 +31,40 @@ impl OpType {
     }
 }
 
-/// What an operation does (Jepsen's `:f`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum OpF {
-    /// Echo workload.
-    Echo,
-    /// Unique-ids workload.
-    Generate,
-    /// Broadcast a value (the set checker's add).
-    Broadcast,
-    /// Read every value a node holds.
-    Read,
-    /// Nemesis: start a partition.
-    StartPartition,
-    /// Nemesis: heal the network.
-    StopPartition,
-}
+/// What an operation does (Jepsen's `:f`), by Maelstrom's name. The set is open: a workload
+/// names its own (`const ADD: OpF = OpF::new("add")`). Ordered by name, as Maelstrom's
+/// `:stats` lists them.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct OpF(&'static str);
 
 impl OpF {
+    /// Echo workload.
+    pub const ECHO: OpF = OpF("echo");
+    /// Unique-ids workload.
+    pub const GENERATE: OpF = OpF("generate");
+    /// Broadcast a value (the set checker's add).
+    pub const BROADCAST: OpF = OpF("broadcast");
+    /// Read every value a node holds.
+    pub const READ: OpF = OpF("read");
+    /// Nemesis: start a partition.
+    pub const START_PARTITION: OpF = OpF("start-partition");
+    /// Nemesis: heal the network.
+    pub const STOP_PARTITION: OpF = OpF("stop-partition");
+
+    /// The operation Maelstrom calls `name`.
+    pub const fn new(name: &'static str) -> OpF {
+        OpF(name)
+    }
+
     /// Maelstrom's name for it.
     pub fn name(self) -> &'static str {
-        match self {
-            OpF::Echo => "echo",
-            OpF::Generate => "generate",
-            OpF::Broadcast => "broadcast",
-            OpF::Read => "read",
-            OpF::StartPartition => "start-partition",
-            OpF::StopPartition => "stop-partition",
-        }
+        self.0
+    }
+}
+
+impl fmt::Debug for OpF {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
     }
 }
 

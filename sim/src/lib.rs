@@ -14,8 +14,8 @@
 //! | [`history`] | Jepsen's history of operations |
 //! | [`world`] | the virtual world: node and client ids, network, transit, partitions, faults and their schedule, nemesis, seeded randomness, the `topology` message, the message journal |
 //! | [`drive`] | the cluster core that sees nodes only as JSON lines, its clients and timeline, the in-process and process drivers |
-//! | [`workloads`] | what each workload asks of the nodes: the operation generator |
-//! | [`checkers`] | set-full, unique-ids, echo, stats, availability |
+//! | [`workloads`] | the workload boundary and one module per workload (echo, unique-ids, broadcast): generator, client RPC mapping, final phase, checker, summary |
+//! | [`checkers`] | what every workload shares: stats, availability, latency quantiles, how verdicts combine |
 //! | [`present`] | the report, its summary and JSON forms, the results folder and its SVG plots |
 //! | [`campaign`] | fault campaigns and the topology sweep: many seeded runs, each checked |
 //!
@@ -24,7 +24,7 @@
 //! use glomers_sim::{self as sim, SimConfig, Workload};
 //!
 //! let cfg = SimConfig {
-//!     workload: Workload::Broadcast,
+//!     workload: Workload::BROADCAST,
 //!     node_count: 5,
 //!     rate: 10.0,
 //!     time_limit: Duration::from_secs(2),
@@ -47,12 +47,11 @@ pub mod present;
 pub mod workloads;
 pub mod world;
 
-pub use checkers::Validity;
-pub use config::{
-    Availability, Faults, LatencyDist, NodeKind, Pause, SimConfig, Topology, Workload,
-};
+pub use checkers::{Validity, Verdict, WorkloadResult};
+pub use config::{Availability, Faults, LatencyDist, NodeKind, Pause, SimConfig, Topology};
 pub use drive::cluster::{Cluster, Delivery};
 pub use present::report::{NodeError, Report};
+pub use workloads::{Workload, WorkloadOptions, WorkloadRun};
 pub use world::faults::FaultCounts;
 
 use glomers::time::Time;
@@ -85,6 +84,7 @@ pub enum SimError {
 pub fn run(cfg: &SimConfig) -> Result<Report, SimError> {
     match &cfg.nodes {
         NodeKind::InProcess(node_config) => drive::inprocess::run(cfg, node_config),
+        NodeKind::Custom(factory) => drive::inprocess::InProcess::from_factory(cfg, factory)?.run(),
         NodeKind::Process { bin, args } => {
             drive::process::run(cfg, bin, args, drive::process::ProcessOptions::default())
         }

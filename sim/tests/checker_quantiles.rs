@@ -1,6 +1,6 @@
 //! Jepsen's quantile indexing: sorted ascending, point p at index min(n − 1, ⌊n·p⌋).
 
-use glomers_sim::checkers::set_full::quantiles;
+use glomers_sim::checkers::quantiles::quantiles;
 
 #[test]
 fn points_take_index_floor_n_p_capped_at_the_last() {

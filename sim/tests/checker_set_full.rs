@@ -1,8 +1,8 @@
 //! Jepsen set-full on hand-made histories: the subtleties Maelstrom's broadcast checker has.
 
 use glomers_sim::Validity;
-use glomers_sim::checkers::set_full::{self, Outcome};
 use glomers_sim::history::{History, OpF, OpType, OpValue, Process, ReadValues};
+use glomers_sim::workloads::broadcast::set_full::{self, Outcome};
 
 const MS: u64 = 1_000_000;
 
@@ -14,16 +14,16 @@ impl H {
     }
     fn add(&mut self, t: u64, p: u64, v: i64) -> usize {
         self.0
-            .invoke(t, Process::Client(p), OpF::Broadcast, OpValue::Int(v))
+            .invoke(t, Process::Client(p), OpF::BROADCAST, OpValue::Int(v))
     }
     fn add_ok(&mut self, t: u64, p: u64, v: i64) -> usize {
         let (c, ok) = (Process::Client(p), OpType::Ok);
         self.0
-            .complete(t, c, ok, OpF::Broadcast, OpValue::Int(v), None)
+            .complete(t, c, ok, OpF::BROADCAST, OpValue::Int(v), None)
     }
     fn read(&mut self, t: u64, p: u64) -> usize {
         self.0
-            .invoke(t, Process::Client(p), OpF::Read, OpValue::None)
+            .invoke(t, Process::Client(p), OpF::READ, OpValue::None)
     }
     fn read_ok(&mut self, t: u64, p: u64, seen: &[i64]) -> usize {
         let value = OpValue::Read(ReadValues {
@@ -31,12 +31,12 @@ impl H {
             other: Vec::new(),
         });
         let (c, ok) = (Process::Client(p), OpType::Ok);
-        self.0.complete(t, c, ok, OpF::Read, value, None)
+        self.0.complete(t, c, ok, OpF::READ, value, None)
     }
     fn read_fail(&mut self, t: u64, p: u64) -> usize {
         let (c, fail) = (Process::Client(p), OpType::Fail);
         let e = Some(":net-timeout".into());
-        self.0.complete(t, c, fail, OpF::Read, OpValue::None, e)
+        self.0.complete(t, c, fail, OpF::READ, OpValue::None, e)
     }
     fn check(&self) -> set_full::SetFullResult {
         set_full::check(self.0.ops())

@@ -1,8 +1,9 @@
 //! `:stats` (an `:ok` for every kind of operation), `--availability`, and how verdicts combine.
 
-use glomers_sim::checkers::{self, Validity};
-use glomers_sim::config::{Availability, Workload};
+use glomers_sim::checkers::{self, Validity, WorkloadResult};
+use glomers_sim::config::Availability;
 use glomers_sim::history::{History, OpF, OpType, OpValue, Process};
+use glomers_sim::workloads::unique_ids;
 
 fn op(h: &mut History, p: u64, f: OpF, kind: OpType) {
     let c = Process::Client(p);
@@ -13,15 +14,15 @@ fn op(h: &mut History, p: u64, f: OpF, kind: OpType) {
 #[test]
 fn stats_need_an_ok_for_every_f() {
     let mut h = History::new();
-    op(&mut h, 0, OpF::Generate, OpType::Ok);
-    op(&mut h, 1, OpF::Generate, OpType::Fail);
+    op(&mut h, 0, OpF::GENERATE, OpType::Ok);
+    op(&mut h, 1, OpF::GENERATE, OpType::Fail);
     let s = checkers::stats(h.ops());
     assert_eq!(s.valid, Validity::True);
     assert_eq!(
         (s.total.count, s.total.ok_count, s.total.fail_count),
         (2, 1, 1)
     );
-    op(&mut h, 2, OpF::Read, OpType::Info);
+    op(&mut h, 2, OpF::READ, OpType::Info);
     assert_eq!(checkers::stats(h.ops()).valid, Validity::False);
 }
 
@@ -29,9 +30,9 @@ fn stats_need_an_ok_for_every_f() {
 fn availability_total_fraction_and_none() {
     let mut h = History::new();
     for p in 0..3 {
-        op(&mut h, p, OpF::Generate, OpType::Ok);
+        op(&mut h, p, OpF::GENERATE, OpType::Ok);
     }
-    op(&mut h, 3, OpF::Generate, OpType::Info);
+    op(&mut h, 3, OpF::GENERATE, OpType::Info);
     let a = checkers::availability(Some(Availability::Total), h.ops());
     assert_eq!((a.valid, a.ok_fraction), (Validity::False, Some(0.75)));
     let a = checkers::availability(Some(Availability::Fraction(0.75)), h.ops());
@@ -52,10 +53,11 @@ fn overall_validity_is_false_then_unknown_then_true() {
     assert_eq!(Validity::all([True, True]), True);
     let mut h = History::new();
     for p in 0..3 {
-        op(&mut h, p, OpF::Generate, OpType::Ok);
+        op(&mut h, p, OpF::GENERATE, OpType::Ok);
     }
-    op(&mut h, 3, OpF::Generate, OpType::Fail);
+    op(&mut h, 3, OpF::GENERATE, OpType::Fail);
     // The workload is fine but availability total is not.
-    let r = checkers::check_all(Workload::UniqueIds, Some(Availability::Total), h.ops());
+    let workload = WorkloadResult::new(unique_ids::check(h.ops()));
+    let r = checkers::check_all(workload, Some(Availability::Total), h.ops());
     assert_eq!((r.workload.valid(), r.valid), (True, False));
 }

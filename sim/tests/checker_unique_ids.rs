@@ -1,28 +1,28 @@
 //! The unique-ids checker: duplicates among `:ok` ids fail; ids must be comparable.
 
 use glomers_sim::Validity;
-use glomers_sim::checkers::unique_ids;
 use glomers_sim::history::{History, OpF, OpType, OpValue, Process};
+use glomers_sim::workloads::unique_ids;
 use serde_json::json;
 
 fn history(ids: &[serde_json::Value], failed: usize) -> History {
     let mut h = History::new();
     for (p, id) in ids.iter().enumerate() {
         let c = Process::Client(p as u64);
-        h.invoke(0, c, OpF::Generate, OpValue::None);
+        h.invoke(0, c, OpF::GENERATE, OpValue::None);
         h.complete(
             1,
             c,
             OpType::Ok,
-            OpF::Generate,
+            OpF::GENERATE,
             OpValue::Json(id.clone()),
             None,
         );
     }
     for k in 0..failed {
         let c = Process::Client(1000 + k as u64);
-        h.invoke(2, c, OpF::Generate, OpValue::None);
-        h.complete(3, c, OpType::Info, OpF::Generate, OpValue::None, None);
+        h.invoke(2, c, OpF::GENERATE, OpValue::None);
+        h.complete(3, c, OpType::Info, OpF::GENERATE, OpValue::None, None);
     }
     h
 }

@@ -11,7 +11,7 @@ use serde_json::json;
 
 fn broadcast_cluster() -> Cluster {
     let cfg = SimConfig {
-        workload: Workload::Broadcast,
+        workload: Workload::BROADCAST,
         node_count: 2,
         rate: 2.0,
         time_limit: Duration::from_secs(30),
@@ -31,10 +31,10 @@ fn timeouts_are_info_for_broadcast_and_fail_for_read() {
     let r = cluster.finish().expect("ran");
     let ops = r.history.ops();
     let done = |f, kind| ops.iter().filter(|o| o.f == f && o.kind == kind).count();
-    assert!(done(OpF::Broadcast, OpType::Info) > 0);
-    assert!(done(OpF::Read, OpType::Fail) > 0);
+    assert!(done(OpF::BROADCAST, OpType::Info) > 0);
+    assert!(done(OpF::READ, OpType::Fail) > 0);
     assert_eq!(
-        done(OpF::Broadcast, OpType::Ok) + done(OpF::Read, OpType::Ok),
+        done(OpF::BROADCAST, OpType::Ok) + done(OpF::READ, OpType::Ok),
         0
     );
     for op in ops
@@ -45,7 +45,7 @@ fn timeouts_are_info_for_broadcast_and_fail_for_read() {
     }
     // Setup clients (init, topology), one first worker client, and one per :info broadcast
     // that was followed by another operation of the thread.
-    let infos = done(OpF::Broadcast, OpType::Info);
+    let infos = done(OpF::BROADCAST, OpType::Info);
     assert!(
         r.clients_opened >= 2 + infos,
         "{} < {}",
@@ -71,10 +71,10 @@ fn definite_errors_fail_and_indefinite_ones_are_info() {
     let ops = r.history.ops();
     let fail = ops
         .iter()
-        .find(|o| o.f == OpF::Broadcast && o.kind == OpType::Fail);
+        .find(|o| o.f == OpF::BROADCAST && o.kind == OpType::Fail);
     let info = ops
         .iter()
-        .find(|o| o.f == OpF::Broadcast && o.kind == OpType::Info);
+        .find(|o| o.f == OpF::BROADCAST && o.kind == OpType::Info);
     let fail = fail.expect("a :fail");
     assert_eq!(
         fail.error.as_deref(),

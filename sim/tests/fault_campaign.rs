@@ -53,7 +53,7 @@ fn nine_nodes_with_maelstrom_latency_every_preset_every_fault_kind() {
     let cfg = CampaignConfig {
         first_seed: 1001,
         seeds: 4,
-        workloads: vec![Workload::Broadcast],
+        workloads: vec![Workload::BROADCAST],
         node_count: 9,
         time_limit: Duration::from_secs(6),
         rate: 40.0,
@@ -70,7 +70,7 @@ fn three_hundred_seeds_of_mixed_faults_on_the_3d_and_3e_presets() {
         seeds: 300,
         kinds: vec![campaign::FaultKind::Mixed],
         presets: vec!["3d".to_string(), "3e".to_string()],
-        workloads: vec![Workload::Broadcast],
+        workloads: vec![Workload::BROADCAST],
         ..CampaignConfig::default()
     };
     let outcomes = run_campaign(&cfg);
@@ -94,7 +94,7 @@ fn the_checks_catch_a_cluster_that_loses_values() {
         seeds: 1,
         kinds: vec![campaign::FaultKind::Clean],
         presets: vec![file.to_string_lossy().into_owned()],
-        workloads: vec![Workload::Broadcast],
+        workloads: vec![Workload::BROADCAST],
         ..CampaignConfig::default()
     };
     let outcomes = campaign::execute_all(&campaign::plan(&cfg), 1, |_| {});
@@ -119,7 +119,7 @@ fn the_printed_command_replays_the_run_exactly() {
         seeds: 1,
         kinds: vec![campaign::FaultKind::Mixed],
         presets: vec!["tree2".into()],
-        workloads: vec![Workload::Broadcast],
+        workloads: vec![Workload::BROADCAST],
         ..CampaignConfig::default()
     };
     let run = &campaign::plan(&cfg)[0];

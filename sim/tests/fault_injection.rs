@@ -11,7 +11,7 @@ use serde_json::Value;
 
 fn echo_with(faults: &str, seed: u64) -> SimConfig {
     SimConfig {
-        workload: Workload::Echo,
+        workload: Workload::ECHO,
         node_count: 3,
         rate: 50.0,
         time_limit: Duration::from_secs(10),

@@ -21,7 +21,7 @@ fn final_reads_come_ten_seconds_after_the_last_op_one_per_thread() {
     assert!(
         finals
             .iter()
-            .all(|o| o.f == OpF::Read && o.time_ns == finals[0].time_ns)
+            .all(|o| o.f == OpF::READ && o.time_ns == finals[0].time_ns)
     );
     let first_final = finals[0].index;
     let last_main = ops[..first_final]
@@ -36,7 +36,7 @@ fn final_reads_come_ten_seconds_after_the_last_op_one_per_thread() {
         .iter()
         .rev()
         .find(|o| o.process == Process::Nemesis);
-    assert_eq!(heal.expect("a nemesis op").f, OpF::StopPartition);
+    assert_eq!(heal.expect("a nemesis op").f, OpF::STOP_PARTITION);
     // Teardown right after the last final read completes.
     let last = ops.last().expect("ops");
     assert!(last.final_read && last.kind == OpType::Ok);

@@ -13,7 +13,7 @@ use serde_json::json;
 #[test]
 fn requests_to_a_node_busy_with_server_traffic_wait_up_to_one_latency() {
     let cfg = SimConfig {
-        workload: Workload::Echo,
+        workload: Workload::ECHO,
         node_count: 2,
         rate: 50.0,
         latency_ms: 100,

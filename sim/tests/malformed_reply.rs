@@ -12,7 +12,7 @@ use serde_json::json;
 #[test]
 fn extra_keys_in_a_reply_make_the_op_info_and_replace_the_client() {
     let cfg = SimConfig {
-        workload: Workload::Echo,
+        workload: Workload::ECHO,
         node_count: 1,
         rate: 10.0,
         time_limit: Duration::from_secs(2),
@@ -35,7 +35,7 @@ fn extra_keys_in_a_reply_make_the_op_info_and_replace_the_client() {
         .iter()
         .find(|o| o.kind == OpType::Info)
         .expect("an :info");
-    assert_eq!((info.f, info.process), (OpF::Echo, Process::Client(0)));
+    assert_eq!((info.f, info.process), (OpF::ECHO, Process::Client(0)));
     assert!(
         info.error
             .as_deref()

@@ -43,10 +43,10 @@ fn pending_values_are_what_neighbours_lack_and_drain_to_zero() {
         .run_sampled(every, |at, ns| {
             samples.push(Sample {
                 at,
-                pending: ns.iter().map(|n| n.pending_len()).collect(),
-                stored: ns.iter().map(|n| n.values().len()).collect(),
+                pending: ns.iter().map(|n| n.node().pending_len()).collect(),
+                stored: ns.iter().map(|n| n.node().values().len()).collect(),
             });
-            last = ns.iter().map(|n| n.values().to_vec()).collect();
+            last = ns.iter().map(|n| n.node().values().to_vec()).collect();
         })
         .expect("runs");
     common::assert_broadcast_valid(&report);

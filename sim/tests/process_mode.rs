@@ -32,7 +32,7 @@ fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
 #[test]
 fn broadcast_in_processes_is_valid_and_counts_like_in_process() {
     let base = SimConfig {
-        workload: Workload::Broadcast,
+        workload: Workload::BROADCAST,
         node_count: 5,
         rate: 10.0,
         time_limit: Duration::from_secs(5),
@@ -89,7 +89,7 @@ fn broadcast_in_processes_is_valid_and_counts_like_in_process() {
 #[test]
 fn echo_in_a_process_is_valid() {
     let cfg = SimConfig {
-        workload: Workload::Echo,
+        workload: Workload::ECHO,
         node_count: 1,
         rate: 10.0,
         time_limit: Duration::from_secs(2),
@@ -110,7 +110,7 @@ fn echo_in_a_process_is_valid() {
 
 fn echo_with(bin: PathBuf) -> SimConfig {
     SimConfig {
-        workload: Workload::Echo,
+        workload: Workload::ECHO,
         node_count: 1,
         rate: 10.0,
         time_limit: Duration::from_secs(3),

@@ -11,7 +11,7 @@ use glomers_sim::{Faults, Workload};
 
 fn run(seed: u64, kind: FaultKind, faults: &str, partition: Option<u64>) -> Run {
     Run {
-        workload: Workload::Broadcast,
+        workload: Workload::BROADCAST,
         preset: "star-no-fallback".into(),
         kind,
         seed,

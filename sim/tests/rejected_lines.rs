@@ -10,7 +10,7 @@ use serde_json::json;
 
 fn echo_cluster() -> Cluster {
     let cfg = SimConfig {
-        workload: Workload::Echo,
+        workload: Workload::ECHO,
         node_count: 2,
         rate: 10.0,
         time_limit: Duration::from_secs(2),
@@ -46,7 +46,7 @@ fn after_a_bad_line_every_later_line_of_that_node_is_ignored() {
         .iter()
         .filter(|o| o.error.as_deref() == Some(":net-timeout"));
     assert!(timeouts.count() > 0);
-    let s = &r.stats.by_f[&glomers_sim::history::OpF::Echo];
+    let s = &r.stats.by_f[&glomers_sim::history::OpF::ECHO];
     assert!(s.ok_count > 0, "n0 still answers");
 }
 

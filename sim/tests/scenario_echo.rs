@@ -4,14 +4,14 @@ mod common;
 
 use std::time::Duration;
 
-use glomers_sim::checkers::WorkloadResult;
+use glomers_sim::workloads::echo::EchoResult;
 use glomers_sim::{SimConfig, Validity, Workload};
 
 #[test]
 fn echo_is_valid() {
     for (nodes, seed) in [(1, 1), (1, 2), (3, 3)] {
         let cfg = SimConfig {
-            workload: Workload::Echo,
+            workload: Workload::ECHO,
             node_count: nodes,
             time_limit: Duration::from_secs(10),
             seed,
@@ -19,7 +19,7 @@ fn echo_is_valid() {
         };
         let r = common::run(&cfg);
         assert_eq!(r.valid, Validity::True, "seed {seed}");
-        let WorkloadResult::Echo(e) = &r.workload else {
+        let Some(e) = r.workload.get::<EchoResult>() else {
             panic!("an echo result")
         };
         assert!(e.attempt_count > 30 && e.errors.is_empty(), "{e:?}");

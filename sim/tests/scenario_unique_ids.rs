@@ -4,14 +4,14 @@ mod common;
 
 use std::time::Duration;
 
-use glomers_sim::checkers::WorkloadResult;
+use glomers_sim::workloads::unique_ids::UniqueIdsResult;
 use glomers_sim::{Availability, SimConfig, Validity, Workload};
 
 #[test]
 fn unique_ids_under_partitions_with_total_availability() {
     for seed in common::SEEDS {
         let cfg = SimConfig {
-            workload: Workload::UniqueIds,
+            workload: Workload::UNIQUE_IDS,
             node_count: 3,
             rate: 1000.0,
             time_limit: Duration::from_secs(5),
@@ -22,7 +22,7 @@ fn unique_ids_under_partitions_with_total_availability() {
         };
         let r = common::run(&cfg);
         assert_eq!(r.valid, Validity::True, "seed {seed}");
-        let WorkloadResult::UniqueIds(u) = &r.workload else {
+        let Some(u) = r.workload.get::<UniqueIdsResult>() else {
             panic!("a unique-ids result")
         };
         assert_eq!(u.duplicated_count, 0);

@@ -406,6 +406,11 @@ impl Node {
         });
     }
 
+    /// Records that the driver dropped an input line without handing it over, and why.
+    pub(crate) fn note_dropped(&mut self, why: &str) {
+        self.drop_notice(why.to_string());
+    }
+
     fn drop_notice(&mut self, why: String) {
         self.notice(Notice::Dropped(why));
     }

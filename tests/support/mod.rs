@@ -8,10 +8,9 @@ use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap, HashMap};
 use std::time::Duration;
 
+use glomers::Time;
 use glomers::config::NodeConfig;
-use glomers::runtime::feed_line;
-use glomers::wire::{Decoder, encode};
-use glomers::{Node, Time};
+use glomers::step::{Driven, Feed};
 
 /// splitmix64: enough randomness for loss and jitter, no dependency.
 pub struct Rng(u64);
@@ -39,9 +38,8 @@ impl Rng {
 type InFlight = Reverse<(Time, u64, usize, Vec<u8>)>;
 
 pub struct Net {
-    pub nodes: Vec<Node>,
+    pub nodes: Vec<Driven>,
     names: Vec<String>,
-    decoder: Decoder,
     pub now: Time,
     queue: BinaryHeap<InFlight>,
     seq: u64,
@@ -66,9 +64,8 @@ impl Net {
     pub fn new(n: usize, config: &NodeConfig, seed: u64) -> Net {
         let names: Vec<String> = (0..n).map(|i| format!("n{i}")).collect();
         let mut net = Net {
-            nodes: (0..n).map(|_| Node::new(config.clone())).collect(),
+            nodes: (0..n).map(|_| Driven::new(config.clone())).collect(),
             names: names.clone(),
-            decoder: Decoder::new(),
             now: Time::from_millis(1_000_000 + seed % 997),
             queue: BinaryHeap::new(),
             seq: 0,
@@ -148,7 +145,7 @@ impl Net {
                 .nodes
                 .iter()
                 .enumerate()
-                .filter_map(|(i, n)| n.poll_timeout().map(|t| (t, i)))
+                .filter_map(|(i, n)| n.node().poll_timeout().map(|t| (t, i)))
                 .min();
             let take_msg = match (next_msg, next_timer) {
                 (None, None) => break,
@@ -170,8 +167,7 @@ impl Net {
                 self.deliver(to, line);
             } else {
                 let i = next_timer.expect("timer").1;
-                self.nodes[i].handle(self.now, glomers::Input::Timeout);
-                self.drain(i);
+                self.step(i, Feed::Timeout);
             }
         }
         self.now = self.now.max(until);
@@ -187,7 +183,7 @@ impl Net {
     pub fn settle(&mut self, limit: Duration) -> bool {
         let end = self.now + limit;
         while self.now < end {
-            if self.queue.is_empty() && self.nodes.iter().all(Node::is_idle) {
+            if self.queue.is_empty() && self.nodes.iter().all(|n| n.node().is_idle()) {
                 return true;
             }
             self.run_for(Duration::from_millis(50));
@@ -197,21 +193,18 @@ impl Net {
 
     fn deliver(&mut self, i: usize, mut line: Vec<u8>) {
         let len = line.len();
-        feed_line(
-            &mut self.nodes[i],
-            &mut self.decoder,
-            self.now,
-            &mut line,
-            len,
+        self.step(
+            i,
+            Feed::Line {
+                buf: &mut line,
+                len,
+            },
         );
-        self.drain(i);
     }
 
-    fn drain(&mut self, i: usize) {
+    fn step(&mut self, i: usize, feed: Feed<'_>) {
         let mut out = Vec::new();
-        while let Some(t) = self.nodes[i].poll_transmit() {
-            encode(&t, &mut out);
-        }
+        self.nodes[i].step(self.now, feed, &mut out, |_| {});
         for line in out.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
             let msg: serde_json::Value = serde_json::from_slice(line).expect("node writes JSON");
             assert_eq!(msg["src"], self.names[i].as_str(), "src is the sender");

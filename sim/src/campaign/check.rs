@@ -3,10 +3,10 @@
 
 use std::collections::BTreeSet;
 
-use crate::checkers::WorkloadResult;
 use crate::config::Workload;
 use crate::history::{OpF, OpType, OpValue, Process};
 use crate::present::report::Report;
+use crate::workloads::unique_ids::UniqueIdsResult;
 
 /// The node a history operation went to: thread `p mod threads`, node `thread mod n`.
 fn node_of(report: &Report, process: Process) -> Option<u16> {
@@ -21,9 +21,9 @@ fn node_of(report: &Report, process: Process) -> Option<u16> {
 /// Broadcast values whose `broadcast_ok` reached the client, or unique ids handed out.
 pub(crate) fn acknowledged(report: &Report) -> Vec<i64> {
     let f = match report.config.workload {
-        Workload::Broadcast => OpF::Broadcast,
-        Workload::UniqueIds => OpF::Generate,
-        Workload::Echo => return Vec::new(),
+        w if w == Workload::BROADCAST => OpF::BROADCAST,
+        w if w == Workload::UNIQUE_IDS => OpF::GENERATE,
+        _ => return Vec::new(),
     };
     report
         .history
@@ -51,22 +51,19 @@ pub fn check(report: &Report) -> Vec<String> {
         let times = report.past_deadlines;
         v.push(format!("nodes asked {times} times to be woken in the past"));
     }
-    match &report.workload {
-        WorkloadResult::Broadcast(sf) => {
-            if sf.lost_count > 0 {
-                v.push(format!(
-                    "set-full lost {} values: {:?}",
-                    sf.lost_count, sf.lost
-                ));
-            }
-            check_reads(report, &mut v);
+    if let Some(sf) = report.set_full() {
+        if sf.lost_count > 0 {
+            v.push(format!(
+                "set-full lost {} values: {:?}",
+                sf.lost_count, sf.lost
+            ));
         }
-        WorkloadResult::UniqueIds(r) => {
-            if r.duplicated_count > 0 {
-                v.push(format!("unique ids handed out twice: {:?}", r.duplicated));
-            }
+        check_reads(report, &mut v);
+    }
+    if let Some(r) = report.workload.get::<UniqueIdsResult>() {
+        if r.duplicated_count > 0 {
+            v.push(format!("unique ids handed out twice: {:?}", r.duplicated));
         }
-        WorkloadResult::Echo(_) => {}
     }
     v
 }
@@ -76,7 +73,7 @@ fn check_reads(report: &Report, v: &mut Vec<String>) {
     let n = usize::from(report.config.node_count);
     let (mut final_asked, mut final_ok) = (vec![false; n], vec![false; n]);
     for op in report.history.ops() {
-        if op.f != OpF::Read {
+        if op.f != OpF::READ {
             continue;
         }
         if op.kind == OpType::Invoke {

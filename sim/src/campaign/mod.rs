@@ -64,7 +64,7 @@ impl Default for CampaignConfig {
             seeds: 10,
             kinds: FaultKind::ALL.to_vec(),
             presets: PRESETS.iter().map(|(n, _)| n.to_string()).collect(),
-            workloads: vec![Workload::Broadcast, Workload::UniqueIds],
+            workloads: vec![Workload::BROADCAST, Workload::UNIQUE_IDS],
             node_count: 5,
             time_limit: Duration::from_secs(10),
             rate: 20.0,
@@ -147,9 +147,10 @@ impl Run {
 pub fn plan(cfg: &CampaignConfig) -> Vec<Run> {
     let mut runs = Vec::new();
     for &workload in &cfg.workloads {
-        let presets = match workload {
-            Workload::Broadcast => &cfg.presets[..],
-            _ => &cfg.presets[..cfg.presets.len().min(1)],
+        let presets = if workload == Workload::BROADCAST {
+            &cfg.presets[..]
+        } else {
+            &cfg.presets[..cfg.presets.len().min(1)]
         };
         for preset in presets {
             for &kind in &cfg.kinds {

@@ -171,7 +171,7 @@ mod tests {
     #[test]
     fn a_small_sweep_fills_one_row_per_file_and_nemesis() {
         let base = SimConfig {
-            workload: Workload::Broadcast,
+            workload: Workload::BROADCAST,
             node_count: 5,
             rate: 10.0,
             time_limit: Duration::from_secs(3),

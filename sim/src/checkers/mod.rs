@@ -1,18 +1,20 @@
 //! The checkers Maelstrom composes, and how their verdicts combine.
 //!
-//! `:workload` is [`set_full`] (broadcast), [`unique_ids`] or [`echo`]; `:stats` requires an
-//! `:ok` for every kind of client operation; `:availability` applies `--availability`.
-//! `:perf`, `:timeline`, `:exceptions` and `:net` are always valid. Overall: false if any is
-//! false, else unknown if any is unknown, else true.
+//! `:workload` is the workload's own checker (in its module under [`crate::workloads`]), seen
+//! here as a [`Verdict`]; `:stats` requires an `:ok` for every kind of client operation;
+//! `:availability` applies `--availability`. `:perf`, `:timeline`, `:exceptions` and `:net`
+//! are always valid. Overall: false if any is false, else unknown if any is unknown, else true.
+//! Also the latency [`quantiles`] workloads report.
 
-pub mod echo;
-pub mod set_full;
-pub mod unique_ids;
+pub mod quantiles;
 
+use std::any::Any;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
-use crate::config::{Availability, Workload};
+use serde_json::{Map, Value, json};
+
 use crate::history::{Op, OpF, OpType};
 
 /// Jepsen's three-valued `:valid?`.
@@ -58,24 +60,58 @@ impl fmt::Display for Validity {
     }
 }
 
-/// The workload checker's result.
-#[derive(Clone, Debug, PartialEq)]
-pub enum WorkloadResult {
-    /// Broadcast: set-full.
-    Broadcast(set_full::SetFullResult),
-    /// Unique ids.
-    UniqueIds(unique_ids::UniqueIdsResult),
-    /// Echo.
-    Echo(echo::EchoResult),
+/// A workload checker's result, as the rest of the simulator sees it: a verdict, its section
+/// of the summary and of the JSON document, and any files it adds to the results folder.
+pub trait Verdict: Any + fmt::Debug + Send + Sync {
+    /// The workload checker's `:valid?`.
+    fn valid(&self) -> Validity;
+    /// Writes the summary's `:workload` entry: lines starting ` :workload {`, each ending in
+    /// `\n`, the last one in `},`.
+    fn summary(&self, out: &mut String);
+    /// The workload's figures for the JSON document (merged into it at the top level, so keys
+    /// must not clash with the common ones; `workload_valid` is the convention for the verdict).
+    fn json(&self) -> Map<String, Value>;
+    /// Files the workload adds to a run's results folder: (file name, contents). None by
+    /// default.
+    fn artifacts(&self) -> Vec<(String, Vec<u8>)> {
+        Vec::new()
+    }
 }
 
+/// The workload checker's result (`:workload`): any [`Verdict`], shared.
+#[derive(Clone, Debug)]
+pub struct WorkloadResult(Arc<dyn Verdict>);
+
 impl WorkloadResult {
+    /// Wraps a workload checker's result.
+    pub fn new(verdict: impl Verdict) -> WorkloadResult {
+        WorkloadResult(Arc::new(verdict))
+    }
+
     /// The workload checker's verdict.
     pub fn valid(&self) -> Validity {
+        self.0.valid()
+    }
+
+    /// The result as the workload's own type, if it is one (`r.get::<SetFullResult>()`).
+    pub fn get<T: Verdict>(&self) -> Option<&T> {
+        let any: &dyn Any = &*self.0;
+        any.downcast_ref()
+    }
+
+    /// The result behind the trait.
+    pub fn verdict(&self) -> &dyn Verdict {
+        &*self.0
+    }
+}
+
+impl Validity {
+    /// JSON's form: `true`, `false` or `"unknown"`.
+    pub fn json(self) -> Value {
         match self {
-            WorkloadResult::Broadcast(r) => r.valid,
-            WorkloadResult::UniqueIds(r) => r.valid,
-            WorkloadResult::Echo(r) => r.valid,
+            Validity::True => json!(true),
+            Validity::False => json!(false),
+            Validity::Unknown => json!("unknown"),
         }
     }
 }
@@ -129,6 +165,30 @@ pub fn stats(ops: &[Op]) -> StatsResult {
     StatsResult { valid, total, by_f }
 }
 
+/// What `--availability` demands of client operations.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Availability {
+    /// `total`: every operation must succeed.
+    Total,
+    /// A number: at least this fraction of operations must succeed.
+    Fraction(f64),
+}
+
+impl std::str::FromStr for Availability {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s == "total" {
+            return Ok(Availability::Total);
+        }
+        match s.parse::<f64>() {
+            Ok(p) if (0.0..=1.0).contains(&p) => Ok(Availability::Fraction(p)),
+            _ => Err(format!(
+                "availability must be `total` or a number in [0, 1], not {s:?}"
+            )),
+        }
+    }
+}
+
 /// Maelstrom's availability checker.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AvailabilityResult {
@@ -165,7 +225,7 @@ fn bool_validity(b: bool) -> Validity {
 }
 
 /// Every checker's result and the overall verdict.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Results {
     /// Overall `:valid?`.
     pub valid: Validity,
@@ -177,13 +237,8 @@ pub struct Results {
     pub availability: AvailabilityResult,
 }
 
-/// Runs the checkers of `workload` over a history.
-pub fn check_all(workload: Workload, demand: Option<Availability>, ops: &[Op]) -> Results {
-    let workload = match workload {
-        Workload::Broadcast => WorkloadResult::Broadcast(set_full::check(ops)),
-        Workload::UniqueIds => WorkloadResult::UniqueIds(unique_ids::check(ops)),
-        Workload::Echo => WorkloadResult::Echo(echo::check(ops)),
-    };
+/// Composes the workload checker's result with `:stats` and `:availability` over a history.
+pub fn check_all(workload: WorkloadResult, demand: Option<Availability>, ops: &[Op]) -> Results {
     let stats = stats(ops);
     let availability = availability(demand, ops);
     Results {

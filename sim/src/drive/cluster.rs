@@ -19,10 +19,11 @@ use crate::config::SimConfig;
 use crate::drive::clients::{Clients, Worker};
 pub(crate) use crate::drive::events::Event;
 use crate::drive::events::EventQueue;
-use crate::drive::protocol::{self, Request};
+use crate::drive::protocol;
 use crate::history::History;
 use crate::present::report::{NodeError, Report};
 use crate::workloads::generator::Generator;
+use crate::workloads::{Setup, WorkloadRun};
 use crate::world::endpoint::Endpoint;
 use crate::world::fault_schedule::FaultSchedule;
 use crate::world::journal::Journal;
@@ -74,6 +75,8 @@ pub struct Cluster {
     pub(crate) clients: Clients,
     pub(crate) workers: Vec<Worker>,
     pub(crate) generator: Generator,
+    /// What the workload decides: operations, requests, replies, final phase, checker.
+    pub(crate) workload: Box<dyn WorkloadRun>,
     pub(crate) nemesis: Option<Nemesis>,
     pub(crate) nemesis_exhausted: bool,
     /// One-way partitions and pauses, if enabled.
@@ -106,8 +109,15 @@ impl Cluster {
             rng: rng::stream(cfg.seed, Stream::Latency),
         };
         let faults_rng = rng::stream(cfg.seed, Stream::Faults);
+        let workload = cfg
+            .workload
+            .build(&Setup {
+                options: &cfg.workload_options,
+                node_count: n,
+                threads: cfg.threads(),
+            })
+            .map_err(SimError::Config)?;
         let generator = Generator::new(
-            cfg.workload,
             rng::stream(cfg.seed, Stream::Workload),
             cfg.rate,
             cfg.op_lag,
@@ -129,6 +139,7 @@ impl Cluster {
             clients: Clients::default(),
             workers: (0..cfg.threads()).map(Worker::new).collect(),
             generator,
+            workload,
             nemesis_exhausted: nemesis.is_none(),
             nemesis,
             fault_schedule,
@@ -166,6 +177,11 @@ impl Cluster {
             Phase::Final => "final",
             Phase::Done => "done",
         }
+    }
+
+    /// Whether the workload runs the final phase (heal, quiet recovery, final operations).
+    pub fn has_final_phase(&self) -> bool {
+        self.workload.final_phase()
     }
 
     /// When the main phase started (the time limit counts from it), once it has.
@@ -263,8 +279,8 @@ impl Cluster {
         let end = self.end.unwrap_or(self.now);
         let op_count = self.history.client_invocations();
         let net = self.journal.stats(op_count);
-        let results =
-            checker::check_all(self.cfg.workload, self.cfg.availability, self.history.ops());
+        let workload = self.workload.check(self.history.ops());
+        let results = checker::check_all(workload, self.cfg.availability, self.history.ops());
         Ok(Report {
             seed: self.cfg.seed,
             valid: results.valid,
@@ -335,10 +351,10 @@ impl Cluster {
         }
     }
 
-    /// Client `c` sends `request` to node `to`; returns the request's `msg_id`.
-    pub(crate) fn client_send(&mut self, c: u32, to: u16, request: &Request<'_>) -> u64 {
+    /// Client `c` sends node `to` the body `body(msg_id)`; returns the request's `msg_id`.
+    pub(crate) fn client_send(&mut self, c: u32, to: u16, body: impl FnOnce(u64) -> String) -> u64 {
         let msg_id = self.clients.get_mut(c).next_msg_id();
-        let body = protocol::request_body(request, msg_id);
+        let body = body(msg_id);
         let id = self.message_id();
         let src = Endpoint::Client(c).to_string();
         let line = protocol::stdin_line(id, &src, &self.names[usize::from(to)], &body);

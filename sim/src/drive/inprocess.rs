@@ -1,25 +1,24 @@
-//! The deterministic driver: `glomers::Node`s stepped in process on a virtual clock.
+//! The deterministic driver: in-process nodes ([`InProcessNode`], by default the glomers node
+//! through its drive step) stepped on a virtual clock.
 //!
 //! One loop handles, in time order, the cluster core's events and the nodes' timers. Lines the
-//! core delivers are decoded with [`Decoder`] and handed to the node at the same virtual time;
-//! whatever the node transmits is encoded with [`encode`] and given back to the core at that
-//! time too (the model has no processing delay). All nodes read one clock, offset by an epoch
+//! core delivers are handed to the node at the same virtual time; whatever the node prints is
+//! given back to the core at that time too (the model has no processing delay). All nodes read one clock, offset by an epoch
 //! drawn from the seed, so that their round boundaries fall at an arbitrary phase of the
 //! workload (as with Maelstrom, whose nodes read the wall clock).
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 use std::time::Duration;
 
 use crate::SimError;
 use crate::config::SimConfig;
 use crate::drive::cluster::Cluster;
+use crate::drive::node::{InProcessNode, NodeFactory};
 use crate::present::report::Report;
+use crate::world::min_queue::MinQueue;
 use crate::world::rng::{self, Stream};
 use glomers::config::NodeConfig;
-use glomers::node::{Input, Node};
+use glomers::step::Driven;
 use glomers::time::Time;
-use glomers::wire::{Decoder, encode, salvage_envelope};
 
 /// The earliest epoch offset: 2020-09-13 in µs since the Unix epoch.
 const EPOCH_BASE: u64 = 1_600_000_000_000_000;
@@ -30,16 +29,16 @@ const EPOCH_SPREAD: u64 = 100_000_000_000_000;
 const PAST_DEADLINE_STEP: Duration = Duration::from_millis(1);
 
 /// Nodes in process, their timers, and the virtual clock.
-pub struct InProcess {
+pub struct InProcess<N: InProcessNode = Driven> {
     cluster: Cluster,
-    nodes: Vec<Node>,
+    nodes: Vec<N>,
     /// Node time = virtual time + epoch (µs).
     epoch: u64,
     /// Each node's current deadline, in virtual time.
     deadlines: Vec<Option<Time>>,
-    /// Pending node deadlines; entries that no longer match `deadlines` are stale.
-    timers: BinaryHeap<Reverse<(Time, u16)>>,
-    decoder: Decoder,
+    /// Pending node deadlines (earliest first, then by node); entries that no longer match
+    /// `deadlines` are stale.
+    timers: MinQueue<(Time, u16), ()>,
     out: Vec<u8>,
     now: Time,
     /// How often a node asked to be woken at or before the current time.
@@ -48,7 +47,7 @@ pub struct InProcess {
     deferred: Vec<u16>,
 }
 
-impl std::fmt::Debug for InProcess {
+impl<N: InProcessNode> std::fmt::Debug for InProcess<N> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InProcess")
             .field("nodes", &self.nodes.len())
@@ -59,18 +58,42 @@ impl std::fmt::Debug for InProcess {
 }
 
 impl InProcess {
-    /// A cluster of `cfg.node_count` nodes, all with `node_config`.
+    /// A cluster of `cfg.node_count` glomers nodes, all with `node_config`.
     pub fn new(cfg: &SimConfig, node_config: &NodeConfig) -> Result<InProcess, SimError> {
+        let nodes = (0..cfg.node_count).map(|_| Driven::new(node_config.clone()));
+        InProcess::with_nodes(cfg, nodes.collect())
+    }
+}
+
+impl InProcess<Box<dyn InProcessNode>> {
+    /// A cluster of `cfg.node_count` nodes made by `factory`.
+    pub fn from_factory(
+        cfg: &SimConfig,
+        factory: &NodeFactory,
+    ) -> Result<InProcess<Box<dyn InProcessNode>>, SimError> {
+        let nodes = (0..cfg.node_count).map(|i| factory.make(i));
+        InProcess::with_nodes(cfg, nodes.collect())
+    }
+}
+
+impl<N: InProcessNode> InProcess<N> {
+    /// A cluster of these nodes, `n0` first; there must be `cfg.node_count` of them.
+    pub fn with_nodes(cfg: &SimConfig, nodes: Vec<N>) -> Result<InProcess<N>, SimError> {
         let cluster = Cluster::new(cfg)?;
         let n = usize::from(cfg.node_count);
+        if nodes.len() != n {
+            return Err(SimError::Config(format!(
+                "{} nodes given for --node-count {n}",
+                nodes.len()
+            )));
+        }
         let epoch = EPOCH_BASE + rng::stream(cfg.seed, Stream::Epoch).below(EPOCH_SPREAD);
         Ok(InProcess {
             cluster,
-            nodes: (0..n).map(|_| Node::new(node_config.clone())).collect(),
+            nodes,
             epoch,
             deadlines: vec![None; n],
-            timers: BinaryHeap::new(),
-            decoder: Decoder::new(),
+            timers: MinQueue::default(),
             out: Vec::new(),
             now: Time::ZERO,
             past_deadlines: 0,
@@ -84,7 +107,7 @@ impl InProcess {
     }
 
     /// The nodes, for inspection.
-    pub fn nodes(&self) -> &[Node] {
+    pub fn nodes(&self) -> &[N] {
         &self.nodes
     }
 
@@ -99,7 +122,7 @@ impl InProcess {
     pub fn run_sampled(
         mut self,
         every: Duration,
-        mut sample: impl FnMut(Time, &[Node]),
+        mut sample: impl FnMut(Time, &[N]),
     ) -> Result<Report, SimError> {
         let mut next_sample = Time::ZERO;
         while !self.cluster.is_done() {
@@ -126,7 +149,7 @@ impl InProcess {
 
     /// The earliest live node deadline, dropping stale heap entries.
     fn next_timer(&mut self) -> Option<(Time, u16)> {
-        while let Some(&Reverse((t, node))) = self.timers.peek() {
+        while let Some(&(t, node)) = self.timers.peek_key() {
             if self.deadlines[usize::from(node)] == Some(t) {
                 return Some((t, node));
             }
@@ -149,8 +172,7 @@ impl InProcess {
             return;
         }
         let at = self.node_time(t);
-        self.nodes[usize::from(node)].handle(at, Input::Timeout);
-        self.after_handle(node);
+        self.step(node, at, None);
     }
 
     fn step_core(&mut self, t: Time) {
@@ -161,18 +183,7 @@ impl InProcess {
             self.wake_resumed(at);
         }
         while let Some(mut d) = self.cluster.poll_delivery() {
-            let node = &mut self.nodes[usize::from(d.node)];
-            let copy = d.line.clone();
-            match self.decoder.decode(&mut d.line) {
-                Ok(message) => node.handle(at, Input::Message(message)),
-                Err(mut error) => {
-                    if error.src.is_none() {
-                        salvage_envelope(&copy, &mut error);
-                    }
-                    node.handle(at, Input::Malformed(error));
-                }
-            }
-            self.after_handle(d.node);
+            self.step(d.node, at, Some(&mut d.line));
         }
     }
 
@@ -184,23 +195,19 @@ impl InProcess {
             if self.cluster.paused_until(node).is_some() {
                 still.push(node);
             } else {
-                self.nodes[usize::from(node)].handle(at, Input::Timeout);
-                self.after_handle(node);
+                self.step(node, at, None);
             }
         }
         self.deferred = still;
     }
 
-    /// Hands everything node `i` transmits to the core, and re-arms its timer.
-    fn after_handle(&mut self, i: u16) {
-        let node = &mut self.nodes[usize::from(i)];
+    /// Steps node `i` at node time `at` with a line or a timeout, hands everything it prints
+    /// to the core, and re-arms its timer.
+    fn step(&mut self, i: u16, at: Time, line: Option<&mut Vec<u8>>) {
         self.out.clear();
-        while let Some(t) = node.poll_transmit() {
-            encode(&t, &mut self.out);
-        }
-        while node.poll_notice().is_some() {}
+        let deadline = self.nodes[usize::from(i)].step(at, line, &mut self.out);
         let now = self.now;
-        let deadline = node.poll_timeout().map(|t| {
+        let deadline = deadline.map(|t| {
             let t = Time::from_micros(t.as_micros().saturating_sub(self.epoch));
             if t > now {
                 t
@@ -214,11 +221,12 @@ impl InProcess {
         if deadline != self.deadlines[usize::from(i)] {
             self.deadlines[usize::from(i)] = deadline;
             if let Some(d) = deadline {
-                self.timers.push(Reverse((d, i)));
+                self.timers.push((d, i), ());
             }
         }
         let out = std::mem::take(&mut self.out);
-        if let Some(lines) = out.strip_suffix(b"\n") {
+        let lines = out.strip_suffix(b"\n").unwrap_or(&out);
+        if !lines.is_empty() {
             for line in lines.split(|&b| b == b'\n') {
                 self.cluster.on_node_line(self.now, i, line);
             }

@@ -7,6 +7,7 @@ pub(crate) mod clients;
 pub mod cluster;
 pub(crate) mod events;
 pub mod inprocess;
+pub mod node;
 pub(crate) mod node_process;
 pub(crate) mod phases;
 pub mod process;

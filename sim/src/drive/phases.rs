@@ -5,11 +5,11 @@
 
 use serde_json::{Map, Value};
 
-use crate::config::Workload;
 use crate::drive::clients::{Pending, PendingOp, Role};
 use crate::drive::cluster::{Cluster, Event, Phase};
-use crate::drive::protocol::{self, Reply, Request};
+use crate::drive::protocol::{self, Request};
 use crate::history::{OpF, OpType, OpValue, Process};
+use crate::workloads::rpc::Reply;
 use crate::world::nemesis::NemesisOp;
 use crate::world::topology;
 use glomers::time::Time;
@@ -31,7 +31,7 @@ impl Cluster {
                 node_id: &names[usize::from(node)],
                 node_ids: &names,
             };
-            self.await_reply(c, None, &request, node);
+            self.await_reply(c, None, |id| protocol::request_body(&request, id), node);
         }
         let at = self.now + std::time::Duration::from_secs(10);
         self.schedule(at, Event::SetupDeadline(Phase::Init));
@@ -45,7 +45,7 @@ impl Cluster {
         for node in 0..self.n {
             let c = self.clients.open(Role::Topology(node));
             let request = Request::Topology(&map);
-            self.await_reply(c, None, &request, node);
+            self.await_reply(c, None, |id| protocol::request_body(&request, id), node);
         }
         let at = self.now + std::time::Duration::from_secs(5);
         self.schedule(at, Event::SetupDeadline(Phase::Topology));
@@ -56,10 +56,10 @@ impl Cluster {
         &mut self,
         c: u32,
         op: Option<PendingOp>,
-        request: &Request<'_>,
+        body: impl FnOnce(u64) -> String,
         node: u16,
     ) -> u64 {
-        let msg_id = self.client_send(c, node, request);
+        let msg_id = self.client_send(c, node, body);
         self.clients.get_mut(c).pending = Some(Pending { msg_id, op });
         msg_id
     }
@@ -105,7 +105,7 @@ impl Cluster {
             self.generator.waiting = true;
             return;
         };
-        let (f, value) = self.generator.next_op();
+        let (f, value) = self.workload.next_op(self.generator.rng());
         self.dispatch(t, f, value, false, due);
         match self.generator.due_after(due) {
             Some(at) => self.schedule(at, Event::OpDue(at)),
@@ -132,24 +132,16 @@ impl Cluster {
         if final_read {
             self.history.mark_final(index);
         }
-        let text;
-        let request = match (&value, f) {
-            (OpValue::Text(s), OpF::Echo) => {
-                text = s.clone();
-                Request::Echo(&text)
-            }
-            (OpValue::Int(v), OpF::Broadcast) => Request::Broadcast(*v),
-            (_, OpF::Generate) => Request::Generate,
-            _ => Request::Read,
-        };
+        let body = self.workload.request(f, &value);
         let node = (t % usize::from(self.n)) as u16;
         let op = PendingOp {
             f,
             value,
             final_read,
         };
-        let msg_id = self.await_reply(c, Some(op), &request, node);
-        let at = self.now + self.cfg.client_timeout;
+        let msg_id = self.await_reply(c, Some(op), |id| protocol::with_msg_id(&body, id), node);
+        let timeout = self.workload.client_rules().timeout;
+        let at = self.now + timeout.unwrap_or(self.cfg.client_timeout);
         self.schedule(at, Event::Timeout { client: c, msg_id });
     }
 
@@ -188,11 +180,12 @@ impl Cluster {
                 let Some(pending) = pending.op else {
                     return;
                 };
-                let (kind, value, error) = match protocol::parse_reply(pending.f, body) {
+                let (kind, value, error) = match self.workload.reply(pending.f, body) {
                     Reply::Ok(OpValue::None) => (OpType::Ok, pending.value.clone(), None),
                     Reply::Ok(value) => (OpType::Ok, value, None),
                     Reply::Error { text, definite } => {
-                        let kind = if definite || pending.f == OpF::Read {
+                        let fails = definite && self.workload.client_rules().definite_errors_fail;
+                        let kind = if fails || self.workload.idempotent(pending.f) {
                             OpType::Fail
                         } else {
                             OpType::Info
@@ -211,9 +204,9 @@ impl Cluster {
         if self.setup_pending > 0 {
             return;
         }
-        match (self.phase, self.cfg.workload) {
-            (Phase::Init, Workload::Broadcast) => self.start_topology(),
-            (Phase::Init | Phase::Topology, _) => self.start_main(),
+        match self.phase {
+            Phase::Init if self.workload.sends_topology() => self.start_topology(),
+            Phase::Init | Phase::Topology => self.start_main(),
             _ => {}
         }
     }
@@ -232,7 +225,7 @@ impl Cluster {
         else {
             return;
         };
-        let kind = if pending.f == OpF::Read {
+        let kind = if self.workload.idempotent(pending.f) {
             OpType::Fail
         } else {
             OpType::Info
@@ -262,7 +255,7 @@ impl Cluster {
         worker.busy = false;
         if kind == OpType::Info {
             worker.process += threads;
-            if !self.cfg.workload.client_reusable() {
+            if !self.workload.client_rules().reusable_after_info {
                 worker.replace_client = true;
             }
         }
@@ -304,14 +297,14 @@ impl Cluster {
         match op {
             NemesisOp::Start(shape, partition) => {
                 let description = format!("[:isolated {partition}]");
-                self.record_nemesis(t, OpF::StartPartition, shape.name().into(), description);
+                self.record_nemesis(t, OpF::START_PARTITION, shape.name().into(), description);
                 self.net.set_partition(partition);
             }
             NemesisOp::Stop => {
                 self.net.heal();
                 self.record_nemesis(
                     t,
-                    OpF::StopPartition,
+                    OpF::STOP_PARTITION,
                     String::new(),
                     ":network-healed".into(),
                 );
@@ -346,9 +339,10 @@ impl Cluster {
         }
     }
 
-    /// Broadcast: heal, then wait quietly before the final reads. Others: tear down.
+    /// With a final phase (broadcast): heal, then wait quietly before the final operations.
+    /// Without: tear down.
     fn after_main(&mut self) {
-        if self.cfg.workload != Workload::Broadcast {
+        if !self.workload.final_phase() {
             return self.teardown();
         }
         self.end_faults();
@@ -357,7 +351,7 @@ impl Cluster {
             let t = ns(self.now);
             self.record_nemesis(
                 t,
-                OpF::StopPartition,
+                OpF::STOP_PARTITION,
                 String::new(),
                 ":network-healed".into(),
             );
@@ -367,11 +361,13 @@ impl Cluster {
         self.schedule(at, Event::FinalReads);
     }
 
-    /// Every worker thread reads once, all at the same instant.
+    /// Every worker thread invokes the workload's final operation (broadcast: a read), all at
+    /// the same instant.
     pub(crate) fn start_final_reads(&mut self) {
         self.phase = Phase::Final;
         for t in 0..self.workers.len() {
-            self.dispatch(t, OpF::Read, OpValue::None, true, self.now);
+            let (f, value) = self.workload.final_op();
+            self.dispatch(t, f, value, true, self.now);
         }
         if self.workers.is_empty() {
             self.teardown();

@@ -18,7 +18,7 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use crate::SimError;
-use crate::config::{SimConfig, Workload};
+use crate::config::SimConfig;
 use crate::drive::cluster::Cluster;
 use crate::drive::node_process::{self, Clock, NodeEvent, NodeProcess};
 use crate::present::report::Report;
@@ -239,7 +239,7 @@ impl Driver {
         }
         self.last_progress = Some(now);
         let c = &self.cluster.cfg;
-        let recovery = if c.workload == Workload::Broadcast {
+        let recovery = if self.cluster.has_final_phase() {
             c.recovery
         } else {
             Duration::ZERO

@@ -5,8 +5,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use crate::checkers::set_full::{ElementResult, Mark, Quantiles, SetFullResult};
-use crate::checkers::{OutcomeCounts, Validity, WorkloadResult};
+use crate::checkers::{OutcomeCounts, Validity};
 use crate::config::NodeKind;
 use crate::present::report::Report;
 use crate::world::journal::GroupStats;
@@ -18,24 +17,6 @@ pub fn verdict_line(valid: Validity) -> &'static str {
         Validity::False => "Analysis invalid! (ﾉಥ益ಥ）ﾉ ┻━┻",
         Validity::Unknown => "Errors occurred during analysis, but no anomalies found. ಠ~ಠ",
     }
-}
-
-fn set(items: &[i64]) -> String {
-    const SHOWN: usize = 24;
-    let mut s = String::from("#{");
-    for (i, v) in items.iter().take(SHOWN).enumerate() {
-        let _ = write!(s, "{}{v}", if i > 0 { " " } else { "" });
-    }
-    if items.len() > SHOWN {
-        let _ = write!(s, " … {} more", items.len() - SHOWN);
-    }
-    s.push('}');
-    s
-}
-
-fn quantiles_edn(q: &Quantiles) -> String {
-    let parts: Vec<String> = q.points().iter().map(|(p, v)| format!("{p} {v}")).collect();
-    format!("{{{}}}", parts.join(", "))
 }
 
 fn group_edn(g: &GroupStats) -> String {
@@ -57,64 +38,6 @@ fn counts_edn(c: &OutcomeCounts) -> String {
     )
 }
 
-fn set_full_edn(out: &mut String, r: &SetFullResult) {
-    let _ = writeln!(out, " :workload {{:valid? {},", r.valid);
-    let _ = writeln!(out, "            :attempt-count {},", r.attempt_count);
-    let _ = writeln!(out, "            :stable-count {},", r.stable_count);
-    let _ = writeln!(
-        out,
-        "            :lost-count {}, :lost {},",
-        r.lost_count,
-        set(&r.lost)
-    );
-    let _ = writeln!(
-        out,
-        "            :never-read-count {}, :never-read {},",
-        r.never_read_count,
-        set(&r.never_read)
-    );
-    let _ = writeln!(
-        out,
-        "            :stale-count {}, :stale {},",
-        r.stale_count,
-        set(&r.stale)
-    );
-    let _ = writeln!(out, "            :duplicated-count {},", r.duplicated_count);
-    if let Some(q) = &r.stable_latencies {
-        let _ = writeln!(out, "            :stable-latencies {},", quantiles_edn(q));
-    }
-    if let Some(q) = &r.lost_latencies {
-        let _ = writeln!(out, "            :lost-latencies {},", quantiles_edn(q));
-    }
-    let indent = "                           ";
-    let worst: Vec<String> = r.worst_stale.iter().map(element_edn).collect();
-    let _ = writeln!(
-        out,
-        "            :worst-stale ({})}},",
-        worst.join(&format!("\n{indent}"))
-    );
-}
-
-/// One element of `:worst-stale` in Maelstrom's shape; `:known` and `:last-absent` show the
-/// history index and time (ns) of the operation Maelstrom would print in full.
-fn element_edn(e: &ElementResult) -> String {
-    let mark = |m: Option<Mark>| {
-        m.map_or("nil".to_string(), |m| {
-            format!("{{:index {}, :time {}}}", m.index, m.time_ns)
-        })
-    };
-    let ms = |v: Option<u64>| v.map_or("nil".to_string(), |v| v.to_string());
-    format!(
-        "{{:element {}, :outcome :{}, :stable-latency {}, :lost-latency {}, :known {}, :last-absent {}}}",
-        e.element,
-        e.outcome.name(),
-        ms(e.stable_latency_ms),
-        ms(e.lost_latency_ms),
-        mark(e.known),
-        mark(e.last_absent)
-    )
-}
-
 /// A node command line for display: the binary and its arguments, space-separated.
 pub fn command_line(bin: &std::path::Path, args: &[String]) -> String {
     let mut s = bin.display().to_string();
@@ -128,6 +51,7 @@ pub fn command_line(bin: &std::path::Path, args: &[String]) -> String {
 fn nodes_json(nodes: &NodeKind) -> Value {
     match nodes {
         NodeKind::InProcess(node) => json!({"kind": "in-process", "description": node.description}),
+        NodeKind::Custom(f) => json!({"kind": "in-process", "description": f.description}),
         NodeKind::Process { bin, args } => {
             json!({"kind": "process", "bin": bin.display().to_string(), "args": args})
         }
@@ -166,6 +90,10 @@ pub fn summary(report: &Report) -> String {
     let clock = match &c.nodes {
         NodeKind::InProcess(node) => {
             let _ = writeln!(out, "nodes: in-process glomers ({})", node.description);
+            "virtual time"
+        }
+        NodeKind::Custom(f) => {
+            let _ = writeln!(out, "nodes: in-process {}", f.description);
             "virtual time"
         }
         NodeKind::Process { bin, args } => {
@@ -230,55 +158,12 @@ pub fn summary(report: &Report) -> String {
     let _ = writeln!(out, "       :clients {},", group_edn(&n.clients));
     let _ = writeln!(out, "       :servers {},", group_edn(&n.servers));
     let _ = writeln!(out, "       :valid? true}},");
-    match &report.workload {
-        WorkloadResult::Broadcast(r) => set_full_edn(&mut out, r),
-        WorkloadResult::UniqueIds(r) => {
-            let range = r
-                .range
-                .as_ref()
-                .map_or("nil".to_string(), |(lo, hi)| format!("[{lo} {hi}]"));
-            let duplicated: Vec<String> = r
-                .duplicated
-                .iter()
-                .map(|(id, times)| format!("{id} {times}"))
-                .collect();
-            let _ = writeln!(
-                out,
-                " :workload {{:valid? {}, :attempted-count {}, :acknowledged-count {}, \
-                 :duplicated-count {}, :duplicated {{{}}}, :range {range}}},",
-                r.valid,
-                r.attempted_count,
-                r.acknowledged_count,
-                r.duplicated_count,
-                duplicated.join(", ")
-            );
-        }
-        WorkloadResult::Echo(r) => {
-            let _ = writeln!(
-                out,
-                " :workload {{:valid? {}, :errors {} of {}}},",
-                r.valid,
-                r.errors.len(),
-                r.attempt_count
-            );
-            for (index, e) in r.errors.iter().take(8) {
-                let _ = writeln!(out, "   op {index}: {e}");
-            }
-        }
-    }
+    report.workload.verdict().summary(&mut out);
     let _ = writeln!(out, " :op-count {},", report.op_count);
     let _ = writeln!(out, " :valid? {}}}", report.valid);
     let _ = writeln!(out);
     let _ = writeln!(out, "{}", verdict_line(report.valid));
     out
-}
-
-fn validity_json(v: Validity) -> Value {
-    match v {
-        Validity::True => json!(true),
-        Validity::False => json!(false),
-        Validity::Unknown => json!("unknown"),
-    }
 }
 
 fn group_json(g: &GroupStats) -> Value {
@@ -290,23 +175,11 @@ fn group_json(g: &GroupStats) -> Value {
     })
 }
 
-fn quantiles_json(q: &Option<Quantiles>) -> Value {
-    match q {
-        None => Value::Null,
-        Some(q) => Value::Object(
-            q.points()
-                .iter()
-                .map(|(p, v)| (p.to_string(), json!(v)))
-                .collect(),
-        ),
-    }
-}
-
 /// The `--json` document: flat workload figures, `net`, `op_count`, `seed`, and the rest.
 pub fn to_json(report: &Report) -> Value {
     let c = &report.config;
     let mut doc = json!({
-        "valid": validity_json(report.valid),
+        "valid": report.valid.json(),
         "seed": report.seed,
         "workload": c.workload.name(),
         "node_count": c.node_count,
@@ -322,14 +195,14 @@ pub fn to_json(report: &Report) -> Value {
             "servers": group_json(&report.net.servers),
         },
         "stats": {
-            "valid": validity_json(report.stats.valid),
+            "valid": report.stats.valid.json(),
             "count": report.stats.total.count,
             "ok_count": report.stats.total.ok_count,
             "fail_count": report.stats.total.fail_count,
             "info_count": report.stats.total.info_count,
         },
         "availability": {
-            "valid": validity_json(report.availability.valid),
+            "valid": report.availability.valid.json(),
             "ok_fraction": report.availability.ok_fraction,
         },
         "node_errors": report.node_errors.iter().map(|e| json!({
@@ -344,87 +217,9 @@ pub fn to_json(report: &Report) -> Value {
         "end_us": report.end.as_micros(),
         "server_sends_per_second": report.server_sends_per_second,
     });
-    let extra = match &report.workload {
-        WorkloadResult::Broadcast(r) => json!({
-            "workload_valid": validity_json(r.valid),
-            "attempt_count": r.attempt_count,
-            "stable_count": r.stable_count,
-            "lost_count": r.lost_count,
-            "never_read_count": r.never_read_count,
-            "stale_count": r.stale_count,
-            "duplicated_count": r.duplicated_count,
-            "lost": r.lost,
-            "never_read": r.never_read,
-            "stable_latencies": quantiles_json(&r.stable_latencies),
-            "lost_latencies": quantiles_json(&r.lost_latencies),
-            "stale": r.stale,
-            "worst_stale": r.worst_stale.iter().map(|e| json!({
-                "element": e.element,
-                "outcome": e.outcome.name(),
-                "stable_latency_ms": e.stable_latency_ms,
-                "lost_latency_ms": e.lost_latency_ms,
-                "known_ns": e.known.map(|k| k.time_ns),
-                "last_absent_ns": e.last_absent.map(|m| m.time_ns),
-            })).collect::<Vec<_>>(),
-        }),
-        WorkloadResult::UniqueIds(r) => json!({
-            "workload_valid": validity_json(r.valid),
-            "attempted_count": r.attempted_count,
-            "acknowledged_count": r.acknowledged_count,
-            "duplicated_count": r.duplicated_count,
-            "duplicated": r.duplicated,
-            "range": r.range,
-        }),
-        WorkloadResult::Echo(r) => json!({
-            "workload_valid": validity_json(r.valid),
-            "attempt_count": r.attempt_count,
-            "error_count": r.errors.len(),
-        }),
-    };
-    if let (Value::Object(doc), Value::Object(extra)) = (&mut doc, extra) {
+    let extra = report.workload.verdict().json();
+    if let Value::Object(doc) = &mut doc {
         doc.extend(extra);
     }
     doc
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::checkers::set_full::Outcome;
-
-    #[test]
-    fn worst_stale_elements_print_in_maelstroms_shape() {
-        let e = ElementResult {
-            element: 391,
-            outcome: Outcome::Stable,
-            known: Some(Mark {
-                index: 1591,
-                time_ns: 7_923_444_000,
-            }),
-            last_present: None,
-            last_absent: Some(Mark {
-                index: 1922,
-                time_ns: 9_624_815_000,
-            }),
-            stable_latency_ms: Some(1701),
-            lost_latency_ms: None,
-        };
-        assert_eq!(
-            element_edn(&e),
-            "{:element 391, :outcome :stable, :stable-latency 1701, :lost-latency nil, \
-             :known {:index 1591, :time 7923444000}, :last-absent {:index 1922, :time 9624815000}}"
-        );
-        let never_read = ElementResult {
-            outcome: Outcome::NeverRead,
-            known: None,
-            last_absent: None,
-            stable_latency_ms: None,
-            ..e
-        };
-        assert_eq!(
-            element_edn(&never_read),
-            "{:element 391, :outcome :never-read, :stable-latency nil, :lost-latency nil, \
-             :known nil, :last-absent nil}"
-        );
-    }
 }

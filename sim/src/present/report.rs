@@ -1,10 +1,10 @@
 //! The outcome of a simulated test: every checker's result, the net statistics, the history,
 //! per-sample data for plots, and optionally the message trace.
 
-use crate::checkers::set_full::SetFullResult;
 use crate::checkers::{AvailabilityResult, StatsResult, Validity, WorkloadResult};
 use crate::config::SimConfig;
 use crate::history::History;
+use crate::workloads::broadcast::set_full::SetFullResult;
 use crate::world::faults::FaultCounts;
 use crate::world::journal::NetStats;
 use glomers::time::Time;
@@ -70,10 +70,7 @@ pub struct Report {
 impl Report {
     /// The broadcast checker's result, if this was a broadcast test.
     pub fn set_full(&self) -> Option<&SetFullResult> {
-        match &self.workload {
-            WorkloadResult::Broadcast(r) => Some(r),
-            _ => None,
-        }
+        self.workload.get()
     }
 
     /// Each stable element's known time (ns since the run started) and stable latency (ms),

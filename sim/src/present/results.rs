@@ -71,8 +71,9 @@ fn write(path: PathBuf, contents: &[u8]) -> Result<PathBuf, String> {
     Ok(path)
 }
 
-/// Writes `results.json`, `summary.txt` and the plots of a finished run into `dir`; returns
-/// the files written.
+/// Writes `results.json`, `summary.txt`, the plots and the workload's own files
+/// ([`crate::checkers::Verdict::artifacts`]) of a finished run into `dir`; returns the files
+/// written.
 pub fn write_run(
     dir: &Path,
     report: &Report,
@@ -86,6 +87,9 @@ pub fn write_run(
     ];
     for p in plot::render(report)? {
         files.push(write(dir.join(p.file_name), p.svg.as_bytes())?);
+    }
+    for (name, contents) in report.workload.verdict().artifacts() {
+        files.push(write(dir.join(name), &contents)?);
     }
     Ok(files)
 }
@@ -106,7 +110,7 @@ mod tests {
             .with_ymd_and_hms(2025, 3, 9, 7, 5, 2)
             .single()
             .expect("a valid local time");
-        let dir = default_dir(Path::new("store"), Workload::Broadcast, 42, t);
+        let dir = default_dir(Path::new("store"), Workload::BROADCAST, 42, t);
         assert_eq!(dir, Path::new("store/broadcast/20250309-070502-seed42"));
     }
 

@@ -1,5 +1,6 @@
-//! The workload generator of the main phase: Jepsen's `stagger(1/rate)` over the workload's
-//! operations, handed to free worker threads in round-robin order.
+//! The schedule of the main phase, common to every workload: Jepsen's `stagger(1/rate)` over
+//! the workload's operations (which the workload draws, from the same random stream), handed
+//! to free worker threads in round-robin order.
 //!
 //! The first operation is due when the main phase starts; each later one is due an
 //! independent gap uniform in [0, 2/rate) after the previous one actually went, plus a small
@@ -8,15 +9,12 @@
 
 use std::time::Duration;
 
-use crate::config::Workload;
 use crate::drive::clients::Worker;
-use crate::history::{OpF, OpValue};
 use crate::world::rng::Rng;
 use glomers::time::Time;
 
 #[derive(Debug)]
 pub(crate) struct Generator {
-    workload: Workload,
     rng: Rng,
     /// Upper bound of a gap in µs (2/rate s); `None` when the rate is 0.
     gap_span: Option<u64>,
@@ -27,22 +25,19 @@ pub(crate) struct Generator {
     pub(crate) exhausted: bool,
     /// An operation is due but every thread is busy.
     pub(crate) waiting: bool,
-    next_value: i64,
     cursor: usize,
 }
 
 impl Generator {
-    pub(crate) fn new(workload: Workload, rng: Rng, rate: f64, lag: Duration) -> Generator {
+    pub(crate) fn new(rng: Rng, rate: f64, lag: Duration) -> Generator {
         let gap_span = (rate > 0.0).then(|| ((2_000_000.0 / rate) as u64).max(1));
         Generator {
-            workload,
             rng,
             gap_span,
             lag,
             deadline: Time::ZERO,
             exhausted: gap_span.is_none(),
             waiting: false,
-            next_value: 0,
             cursor: 0,
         }
     }
@@ -80,24 +75,8 @@ impl Generator {
         Some(t)
     }
 
-    /// The next operation: echo a random payload, generate, or (broadcast) an even draw
-    /// between broadcasting the next integer and reading.
-    pub(crate) fn next_op(&mut self) -> (OpF, OpValue) {
-        match self.workload {
-            Workload::Echo => {
-                let k = self.rng.below(128);
-                (OpF::Echo, OpValue::Text(format!("Please echo {k}")))
-            }
-            Workload::UniqueIds => (OpF::Generate, OpValue::None),
-            Workload::Broadcast => {
-                if self.rng.below(2) == 0 {
-                    let v = self.next_value;
-                    self.next_value += 1;
-                    (OpF::Broadcast, OpValue::Int(v))
-                } else {
-                    (OpF::Read, OpValue::None)
-                }
-            }
-        }
+    /// The random stream the workload draws its operations from.
+    pub(crate) fn rng(&mut self) -> &mut Rng {
+        &mut self.rng
     }
 }

@@ -1,5 +1,6 @@
 //! Who can send and receive: nodes `n0 … n(N−1)` and Maelstrom's clients `c0, c1, …`.
 //! Maelstrom treats any id starting with `c` as a client and anything else as a server.
+//! Services (`seq-kv`, …) would be a third kind: see "Where services go" in [`crate::world`].
 
 use std::fmt;
 

@@ -29,29 +29,30 @@ pub(crate) fn stream(seed: u64, stream: Stream) -> Rng {
     Rng(rng)
 }
 
-/// A seeded generator with the few draws the simulator needs.
+/// A seeded generator with the few draws the simulator needs. Each concern of a run (the
+/// workload, latencies, the nemesis, …) has its own stream derived from the seed.
 #[derive(Clone, Debug)]
-pub(crate) struct Rng(ChaCha8Rng);
+pub struct Rng(ChaCha8Rng);
 
 impl Rng {
     /// A uniform integer in [0, n); 0 when n is 0.
-    pub(crate) fn below(&mut self, n: u64) -> u64 {
+    pub fn below(&mut self, n: u64) -> u64 {
         if n == 0 { 0 } else { self.0.random_range(0..n) }
     }
 
     /// A uniform float in [0, 1).
-    pub(crate) fn unit(&mut self) -> f64 {
+    pub fn unit(&mut self) -> f64 {
         self.0.random::<f64>()
     }
 
     /// True with probability `p` (draws nothing when `p` is 0, so disabled faults consume
     /// no randomness).
-    pub(crate) fn chance(&mut self, p: f64) -> bool {
+    pub fn chance(&mut self, p: f64) -> bool {
         p > 0.0 && self.unit() < p
     }
 
     /// Shuffles `items` in place (Fisher–Yates).
-    pub(crate) fn shuffle<T>(&mut self, items: &mut [T]) {
+    pub fn shuffle<T>(&mut self, items: &mut [T]) {
         for i in (1..items.len()).rev() {
             let j = self.below(i as u64 + 1) as usize;
             items.swap(i, j);

@@ -20,7 +20,7 @@ pub fn preset(name: &str) -> NodeConfig {
 /// A broadcast test: `nodes` nodes, `rate` ops/s for `secs` s, `latency` ms.
 pub fn broadcast(nodes: u16, rate: f64, secs: u64, latency: u64, seed: u64) -> SimConfig {
     SimConfig {
-        workload: Workload::Broadcast,
+        workload: Workload::BROADCAST,
         node_count: nodes,
         rate,
         time_limit: Duration::from_secs(secs),

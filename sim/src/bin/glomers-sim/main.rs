@@ -13,8 +13,9 @@ use std::time::{Duration, Instant};
 
 mod campaign;
 mod sweep;
+mod workload_flags;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use glomers::config::NodeConfig;
 use glomers_sim::drive::process::{self, ProcessOptions, Progress};
 use glomers_sim::present::{output, results};
@@ -55,7 +56,7 @@ Exit status: 0 valid, 1 invalid, 2 unknown, 255 aborted or unusable flags.")]
 
 #[derive(Parser, Debug)]
 struct TestArgs {
-    /// Workload: echo, unique-ids or broadcast.
+    /// Workload (the registered ones are listed by `glomers-sim help test`).
     #[arg(short = 'w', long)]
     workload: Workload,
     /// Node binary to spawn once per node (process mode, in real time), exactly as Maelstrom
@@ -311,8 +312,11 @@ fn run(args: &TestArgs, cfg: &SimConfig, dir: Option<&Path>) -> Result<Report, S
     result.map_err(sim_error)
 }
 
-fn test(args: &TestArgs) -> Result<ExitCode, String> {
-    let cfg = config(args)?;
+fn test(args: &TestArgs, matches: Option<&clap::ArgMatches>) -> Result<ExitCode, String> {
+    let mut cfg = config(args)?;
+    if let Some(matches) = matches {
+        cfg.workload_options = workload_flags::given(matches, cfg.workload)?;
+    }
     let dir = results_dir(args, &cfg)?;
     let started = Instant::now();
     let report = match run(args, &cfg, dir.as_deref()) {
@@ -346,9 +350,12 @@ fn test(args: &TestArgs) -> Result<ExitCode, String> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command()
+        .mut_subcommand("test", workload_flags::add)
+        .get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     match &cli.command {
-        Command::Test(args) => test(args).unwrap_or_else(|e| {
+        Command::Test(args) => test(args, matches.subcommand_matches("test")).unwrap_or_else(|e| {
             eprintln!("glomers-sim: {e}");
             ExitCode::from(255)
         }),

@@ -96,7 +96,7 @@ pub fn run(args: &SweepArgs) -> Result<ExitCode, String> {
         }
     }
     let base = SimConfig {
-        workload: Workload::Broadcast,
+        workload: Workload::BROADCAST,
         node_count: args.node_count,
         time_limit,
         rate: args.rate,

@@ -95,8 +95,8 @@ pub(crate) fn partitions(report: &Report) -> Vec<(f64, f64)> {
             continue;
         }
         match op.f {
-            OpF::StartPartition if open.is_none() => open = Some(secs_ns(op.time_ns)),
-            OpF::StopPartition => {
+            OpF::START_PARTITION if open.is_none() => open = Some(secs_ns(op.time_ns)),
+            OpF::STOP_PARTITION => {
                 if let Some(start) = open.take() {
                     out.push((start, secs_ns(op.time_ns)));
                 }

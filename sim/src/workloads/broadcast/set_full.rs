@@ -13,7 +13,8 @@
 
 use std::collections::BTreeMap;
 
-use super::Validity;
+use crate::checkers::Validity;
+use crate::checkers::quantiles::{Quantiles, quantiles};
 use crate::history::{Op, OpF, OpType, OpValue, Process};
 
 /// What became of one element.
@@ -64,53 +65,6 @@ pub struct ElementResult {
     pub stable_latency_ms: Option<u64>,
     /// For lost elements: ms from known to the last sighting (0 if never seen).
     pub lost_latency_ms: Option<u64>,
-}
-
-/// Latency quantiles in ms at Jepsen's points 0, 0.5, 0.95, 0.99 and 1.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Quantiles {
-    /// Point 0: the minimum.
-    pub q0: u64,
-    /// Point 0.5: the upper median.
-    pub q50: u64,
-    /// Point 0.95.
-    pub q95: u64,
-    /// Point 0.99.
-    pub q99: u64,
-    /// Point 1: the maximum.
-    pub q100: u64,
-}
-
-impl Quantiles {
-    /// The points and values, in order.
-    pub fn points(&self) -> [(&'static str, u64); 5] {
-        [
-            ("0", self.q0),
-            ("0.5", self.q50),
-            ("0.95", self.q95),
-            ("0.99", self.q99),
-            ("1", self.q100),
-        ]
-    }
-}
-
-/// Jepsen's quantiles: sorted ascending, point p takes index min(n − 1, ⌊n·p⌋). `None` when
-/// there are no values.
-pub fn quantiles(values: &[u64]) -> Option<Quantiles> {
-    if values.is_empty() {
-        return None;
-    }
-    let mut sorted = values.to_vec();
-    sorted.sort_unstable();
-    let n = sorted.len();
-    let at = |p: f64| sorted[((n as f64 * p).floor() as usize).min(n - 1)];
-    Some(Quantiles {
-        q0: at(0.0),
-        q50: at(0.5),
-        q95: at(0.95),
-        q99: at(0.99),
-        q100: at(1.0),
-    })
 }
 
 /// The set-full result (`:workload` of a broadcast test).
@@ -174,7 +128,7 @@ pub fn check(ops: &[Op]) -> SetFullResult {
             time_ns: op.time_ns,
         };
         match (op.f, op.kind, &op.value) {
-            (OpF::Broadcast, OpType::Invoke, OpValue::Int(v)) => {
+            (OpF::BROADCAST, OpType::Invoke, OpValue::Int(v)) => {
                 slot.entry(*v).or_insert_with(|| {
                     elements.push(*v);
                     states.push(State::default());
@@ -182,15 +136,15 @@ pub fn check(ops: &[Op]) -> SetFullResult {
                     elements.len() - 1
                 });
             }
-            (OpF::Broadcast, OpType::Ok, OpValue::Int(v)) => {
+            (OpF::BROADCAST, OpType::Ok, OpValue::Int(v)) => {
                 if let Some(&i) = slot.get(v) {
                     states[i].known = states[i].known.or(Some(mark));
                 }
             }
-            (OpF::Read, OpType::Invoke, _) => {
+            (OpF::READ, OpType::Invoke, _) => {
                 reads.insert(op.process, mark);
             }
-            (OpF::Read, OpType::Ok, OpValue::Read(values)) => {
+            (OpF::READ, OpType::Ok, OpValue::Read(values)) => {
                 let Some(inv) = reads.remove(&op.process) else {
                     continue;
                 };
@@ -213,7 +167,7 @@ pub fn check(ops: &[Op]) -> SetFullResult {
                     }
                 }
             }
-            (OpF::Read, OpType::Fail | OpType::Info, _) => {
+            (OpF::READ, OpType::Fail | OpType::Info, _) => {
                 reads.remove(&op.process);
             }
             _ => {}

@@ -1,12 +1,60 @@
-//! The unique-ids checker (Jepsen's `unique-ids`): valid iff no id appears in more than one
+//! The `unique-ids` workload, and its checker (Jepsen's `unique-ids`): valid iff no id appears in more than one
 //! `:ok` reply. Ids may be any JSON, compared exactly; the range needs mutually comparable
 //! ids (all numbers or all strings), otherwise the checker fails and the result is unknown.
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
-use super::Validity;
+use serde_json::{Map, Value, json};
+
+use crate::checkers::{Validity, Verdict, WorkloadResult};
 use crate::history::{Op, OpF, OpType, OpValue};
+use crate::workloads::boundary::{ClientRules, Entry, Setup, WorkloadRun};
+use crate::workloads::rpc::{self, Reply};
+use crate::world::rng::Rng;
+
+/// The registry's entry.
+pub const ENTRY: Entry = Entry {
+    name: "unique-ids",
+    about: "every generate_ok id must be unique",
+    options: &[],
+    build,
+};
+
+fn build(_: &Setup<'_>) -> Result<Box<dyn WorkloadRun>, String> {
+    Ok(Box::new(UniqueIds))
+}
+
+/// The unique-ids workload: every operation is a `generate`. No final phase.
+#[derive(Debug)]
+pub struct UniqueIds;
+
+impl WorkloadRun for UniqueIds {
+    fn next_op(&mut self, _rng: &mut Rng) -> (OpF, OpValue) {
+        (OpF::GENERATE, OpValue::None)
+    }
+
+    fn request(&self, _f: OpF, _value: &OpValue) -> String {
+        "{\"type\":\"generate\"}".into()
+    }
+
+    fn reply(&self, _f: OpF, body: &Map<String, Value>) -> Reply {
+        rpc::check_reply("generate_ok", Some("id"), body)
+    }
+
+    /// Maelstrom's unique-ids client survives an `:info`.
+    fn client_rules(&self) -> ClientRules {
+        ClientRules {
+            reusable_after_info: true,
+            ..ClientRules::default()
+        }
+    }
+
+    fn check(&self, ops: &[Op]) -> WorkloadResult {
+        WorkloadResult::new(check(ops))
+    }
+}
 
 /// The unique-ids result.
 #[derive(Clone, Debug, PartialEq)]
@@ -42,7 +90,7 @@ fn compare(a: &serde_json::Value, b: &serde_json::Value) -> Option<Ordering> {
 
 /// Runs the checker over a history.
 pub fn check(ops: &[Op]) -> UniqueIdsResult {
-    let generate = |o: &&Op| o.is_client() && o.f == OpF::Generate;
+    let generate = |o: &&Op| o.is_client() && o.f == OpF::GENERATE;
     let attempted_count = ops
         .iter()
         .filter(generate)
@@ -96,5 +144,44 @@ pub fn check(ops: &[Op]) -> UniqueIdsResult {
         duplicated,
         range: range.map(|(lo, hi)| (lo.to_string(), hi.to_string())),
         error,
+    }
+}
+
+impl Verdict for UniqueIdsResult {
+    fn valid(&self) -> Validity {
+        self.valid
+    }
+
+    fn summary(&self, out: &mut String) {
+        let range = self
+            .range
+            .as_ref()
+            .map_or("nil".to_string(), |(lo, hi)| format!("[{lo} {hi}]"));
+        let duplicated: Vec<String> = self
+            .duplicated
+            .iter()
+            .map(|(id, times)| format!("{id} {times}"))
+            .collect();
+        let _ = writeln!(
+            out,
+            " :workload {{:valid? {}, :attempted-count {}, :acknowledged-count {}, \
+             :duplicated-count {}, :duplicated {{{}}}, :range {range}}},",
+            self.valid,
+            self.attempted_count,
+            self.acknowledged_count,
+            self.duplicated_count,
+            duplicated.join(", ")
+        );
+    }
+
+    fn json(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        m.insert("workload_valid".into(), self.valid.json());
+        m.insert("attempted_count".into(), json!(self.attempted_count));
+        m.insert("acknowledged_count".into(), json!(self.acknowledged_count));
+        m.insert("duplicated_count".into(), json!(self.duplicated_count));
+        m.insert("duplicated".into(), json!(self.duplicated));
+        m.insert("range".into(), json!(self.range));
+        m
     }
 }

@@ -1,0 +1,81 @@
+//! What the in-process driver runs: any [`InProcessNode`], stepped on the virtual clock. The
+//! glomers node is one (through its drive step, [`glomers::step::Driven`]); a test can plug
+//! in its own, say a deliberately broken node that proves a checker rejects what it must
+//! ([`crate::NodeKind::custom`]).
+
+use std::fmt;
+use std::sync::Arc;
+
+use glomers::step::{Driven, Feed};
+use glomers::time::Time;
+
+/// A node the in-process driver can run: fed one line or a timeout at a time, it prints
+/// lines and names its next deadline, like a node process on stdin and stdout.
+pub trait InProcessNode: Send {
+    /// Handles `line` (one line Maelstrom writes to the node's stdin, without its `\n`; it
+    /// may be rewritten in place) or, when `line` is `None`, the deadline it asked for, at
+    /// `now` on the node's clock (the run's virtual time plus a seeded epoch, µs since the
+    /// Unix epoch). Appends each line the node prints, ending in `\n`, to `out`, and returns
+    /// when it next wants to be woken, if ever (a time after `now`).
+    fn step(&mut self, now: Time, line: Option<&mut Vec<u8>>, out: &mut Vec<u8>) -> Option<Time>;
+}
+
+impl InProcessNode for Driven {
+    fn step(&mut self, now: Time, line: Option<&mut Vec<u8>>, out: &mut Vec<u8>) -> Option<Time> {
+        let feed = match line {
+            Some(buf) => {
+                let len = buf.len();
+                Feed::Line { buf, len }
+            }
+            None => Feed::Timeout,
+        };
+        Driven::step(self, now, feed, out, |_| {})
+    }
+}
+
+impl InProcessNode for Box<dyn InProcessNode> {
+    fn step(&mut self, now: Time, line: Option<&mut Vec<u8>>, out: &mut Vec<u8>) -> Option<Time> {
+        (**self).step(now, line, out)
+    }
+}
+
+/// Makes the node of each index (`n<index>`) for a run of custom in-process nodes.
+#[derive(Clone)]
+pub struct NodeFactory {
+    /// What the summary calls these nodes.
+    pub description: String,
+    make: Arc<dyn Fn(u16) -> Box<dyn InProcessNode> + Send + Sync>,
+}
+
+impl NodeFactory {
+    /// A factory calling `make(index)` for each node.
+    pub fn new(
+        description: impl Into<String>,
+        make: impl Fn(u16) -> Box<dyn InProcessNode> + Send + Sync + 'static,
+    ) -> NodeFactory {
+        NodeFactory {
+            description: description.into(),
+            make: Arc::new(make),
+        }
+    }
+
+    /// The node of index `index`.
+    pub fn make(&self, index: u16) -> Box<dyn InProcessNode> {
+        (self.make)(index)
+    }
+}
+
+impl fmt::Debug for NodeFactory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NodeFactory")
+            .field("description", &self.description)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for NodeFactory {
+    /// The same factory (not merely an equal description).
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.make, &other.make)
+    }
+}
