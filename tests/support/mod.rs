@@ -8,7 +8,7 @@ use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap, HashMap};
 use std::time::Duration;
 
-use glomers::Time;
+use glomers::{Notice, Time};
 use glomers::config::NodeConfig;
 use glomers::step::{Driven, Feed};
 
@@ -55,6 +55,8 @@ pub struct Net {
     pub server_messages: usize,
     /// Times at which node-to-node messages were sent.
     pub send_times: Vec<Time>,
+    /// The timing changes the nodes logged: (when, node, what).
+    pub timing_notes: Vec<(Time, usize, String)>,
     replies: HashMap<u64, serde_json::Value>,
     next_msg_id: u64,
 }
@@ -76,6 +78,7 @@ impl Net {
             cut: BTreeSet::new(),
             server_messages: 0,
             send_times: Vec::new(),
+            timing_notes: Vec::new(),
             replies: HashMap::new(),
             next_msg_id: 1,
         };
@@ -204,7 +207,15 @@ impl Net {
 
     fn step(&mut self, i: usize, feed: Feed<'_>) {
         let mut out = Vec::new();
-        self.nodes[i].step(self.now, feed, &mut out, |_| {});
+        let mut notes = Vec::new();
+        self.nodes[i].step(self.now, feed, &mut out, |n| {
+            if let Notice::Timing(what) = n {
+                notes.push(what);
+            }
+        });
+        let now = self.now;
+        self.timing_notes
+            .extend(notes.into_iter().map(|what| (now, i, what)));
         for line in out.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
             let msg: serde_json::Value = serde_json::from_slice(line).expect("node writes JSON");
             assert_eq!(msg["src"], self.names[i].as_str(), "src is the sender");
