@@ -62,7 +62,11 @@ fn the_root_stretches_rounds_on_a_fast_network_and_shrinks_them_when_it_slows() 
     while last_period_since(&net, switched).is_none_or(|p| p > 1_450) {
         round_of_values(&mut net, &mut value, Duration::from_millis(fast));
         rounds += 1;
-        assert!(rounds <= 3, "still planning for a fast network: {:?}", net.timing_notes);
+        assert!(
+            rounds <= 3,
+            "still planning for a fast network: {:?}",
+            net.timing_notes
+        );
     }
     let slow = last_period_since(&net, switched).expect("re-planned");
     assert!(slow <= budget - 410, "{slow} ms rounds at 200 ms");

@@ -104,5 +104,8 @@ fn faster_networks_get_longer_rounds_and_fewer_messages() {
         r.net.servers.msgs_per_op.expect("ops ran")
     };
     let (fast, standard, slow) = (cost(20), cost(100), cost(200));
-    assert!(fast < standard && standard < slow, "{fast} {standard} {slow}");
+    assert!(
+        fast < standard && standard < slow,
+        "{fast} {standard} {slow}"
+    );
 }

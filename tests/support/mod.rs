@@ -8,9 +8,9 @@ use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap, HashMap};
 use std::time::Duration;
 
-use glomers::{Notice, Time};
 use glomers::config::NodeConfig;
 use glomers::step::{Driven, Feed};
+use glomers::{Notice, Time};
 
 /// splitmix64: enough randomness for loss and jitter, no dependency.
 pub struct Rng(u64);
