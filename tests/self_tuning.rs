@@ -31,9 +31,9 @@ fn round_of_values(net: &mut Net, next: &mut i64, span: Duration) {
 fn last_period_since(net: &Net, since: Time) -> Option<u64> {
     net.timing_notes
         .iter()
-        .filter(|(at, node, _)| *at >= since && *node == 0)
+        .rev()
+        .find(|(at, node, _)| *at >= since && *node == 0)
         .map(|(_, _, note)| period_of(note))
-        .last()
 }
 
 #[test]
