@@ -5,7 +5,8 @@
 //! [timing]
 //! max_latency_ms = 1850      # the goal: Maelstrom's max stable latency stays under this
 //! median_latency_ms = 900    # optional second goal
-//! latency_quantile = 0.99    # the budget holds when every hop is at or below this quantile
+//! latency_quantile = 0.995   # the budget holds when every hop is at or below this quantile
+//! prior_latency_ms = 460     # optional: the latency assumed before anything is measured
 //! # tick_ms = 1600           # explicit overrides: a fixed round period …
 //! # hop_ms = 100             # … and/or a fixed one-way latency to phase the levels
 //! ```
@@ -31,6 +32,12 @@ pub struct TimingConfig {
     pub median_latency_ms: Option<u64>,
     /// The quantile of the observed one-way latency each hop is budgeted at (0.5 ≤ q < 1).
     pub latency_quantile: f64,
+    /// The one-way latency (ms) assumed for the first round, before the root has measured
+    /// anything. Left out of a file: a share of the budget equal to the round's
+    /// (max / (2·height + 1), at most 600 ms), safe on the slowest network the budget can
+    /// serve at all. (The node's built-in default, 3e's, is 460.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prior_latency_ms: Option<u64>,
     /// Explicit override: a fixed period of the flush rounds (ms, > 0) instead of the one the
     /// budget gives. Round boundaries are wall-clock multiples of it, so every node flushes in
     /// step.
@@ -53,7 +60,8 @@ impl Default for TimingConfig {
         TimingConfig {
             max_latency_ms: Some(1850),
             median_latency_ms: None,
-            latency_quantile: 0.99,
+            latency_quantile: 0.995,
+            prior_latency_ms: Some(460),
             tick_ms: None,
             hop_ms: None,
             gather_ms: 10,

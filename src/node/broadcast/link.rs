@@ -116,6 +116,14 @@ impl Link {
         self.flush_at = Some(self.flush_at.map_or(due, |t| t.min(due)));
     }
 
+    /// Moves the flush of the queued values to `due` (the rounds changed under them), or
+    /// only brings it forward to `due` if `only_earlier`.
+    pub(crate) fn retime(&mut self, due: Time, only_earlier: bool) {
+        if let Some(at) = self.flush_at {
+            self.flush_at = Some(if only_earlier { at.min(due) } else { due });
+        }
+    }
+
     /// The neighbour sent us a batch numbered `seq`: we owe it an acknowledgement.
     pub(crate) fn owe_ack(&mut self, seq: u64, now: Time, settings: &Settings) {
         /// Past this many owed acknowledgements they go at once: the list stays short (and the

@@ -42,6 +42,8 @@ pub(crate) struct Settings {
     pub(crate) hop: Option<Duration>,
     pub(crate) max_latency: Option<Duration>,
     pub(crate) median_latency: Option<Duration>,
+    /// The latency assumed before any is observed (`timing.prior_latency_ms`), if set.
+    pub(crate) prior: Option<Duration>,
     pub(crate) quantile: f64,
     pub(crate) ack_delay: Duration,
     pub(crate) retry_timeout: Duration,
@@ -62,6 +64,7 @@ impl Settings {
             hop: c.timing.hop_ms.map(ms),
             max_latency: c.timing.max_latency_ms.map(ms),
             median_latency: c.timing.median_latency_ms.map(ms),
+            prior: c.timing.prior_latency_ms.map(ms),
             quantile: c.timing.latency_quantile,
             ack_delay: ms(c.timing.ack_delay_ms),
             retry_timeout: ms(c.retry.timeout_ms),
@@ -239,9 +242,14 @@ impl Broadcast {
             link.latency.observe(sent, now);
         }
         if let Some(round) = gossip.round
-            && link.kind.is_up()
+            && self.links[li].kind.is_up()
+            && self.rounds.adopt_announced(round, now)
         {
-            self.rounds.adopt_announced(round, now);
+            // Switched mid-round: what waits for the old round's flush waits for the new one.
+            for link in self.links.iter_mut().filter(|l| l.kind.is_up()) {
+                let due = self.rounds.due(Origin::Client, link.kind, now, false);
+                link.retime(due, false);
+            }
         }
         let link = &mut self.links[li];
         link.heard(now, &self.settings);

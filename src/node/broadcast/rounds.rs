@@ -121,11 +121,13 @@ impl Rounds {
 
     /// Takes on a plan announced by the node above (`[from_ms, period_ms, step_ms]`), unless
     /// it is malformed or starts implausibly far ahead (an hour: a clock gone wrong).
-    pub(crate) fn adopt_announced(&mut self, round: [u64; 3], now: Time) {
-        if let Some(plan) = Plan::from_wire(round)
-            && plan.from <= now + Duration::from_secs(3600)
-        {
-            self.adopt(plan, now);
+    /// Returns true if the plan took effect at once (its boundary has passed).
+    pub(crate) fn adopt_announced(&mut self, round: [u64; 3], now: Time) -> bool {
+        match Plan::from_wire(round) {
+            Some(plan) if plan.from <= now + Duration::from_secs(3600) => {
+                self.adopt(plan, now) && plan.from <= now
+            }
+            _ => false,
         }
     }
 

@@ -14,7 +14,7 @@
 //!
 //! an upper bound of what Maelstrom reports as the stable latency (its reads are sampled, so
 //! it sees a little less). `d` is taken at the budget's quantile `q` of the observed one-way
-//! latency (`timing.latency_quantile`, 0.99 by default), and the round period is the longest
+//! latency (`timing.latency_quantile`, 0.995 by default), and the round period is the longest
 //! that keeps the sum within `timing.max_latency_ms` (and half a round plus the path at the
 //! median latency within `timing.median_latency_ms`, if set). The longest period is the
 //! cheapest: every link carries one message per round whatever the period.
@@ -30,24 +30,36 @@
 //!
 //! so on a constant network `w = d` (nothing is late), on a uniform one `w` is near its top,
 //! and on a heavy-tailed one (exponential) the root accepts a few late deltas rather than
-//! shortening every round for the rare slow one. (Redundant paths for the tail would cost a
-//! second message per link and round for a few late deltas a run: they do not pay.)
+//! shortening every round for the rare slow one. (A redundant path for the tail, a second
+//! copy of each delta by another route, would double every round's messages to spare the
+//! few late deltas of a run, each of which costs one extra flush: it cannot pay here.)
+//!
+//! # Estimates
+//!
+//! Quantiles are read off the samples of the root's links (`latency.rs`). Before there are
+//! any, a prior stands in ([`prior`]: `timing.prior_latency_ms`, or the slowest network the
+//! budget can serve with a round as long as a hop). While there are fewer samples than the
+//! quantile needs (fewer than 1/(1 − q)), the estimate is widened by the spread seen so far,
+//! fading as samples accumulate: a constant network is believed at once, a heavy tail is
+//! budgeted before it has shown itself.
 //!
 //! # Agreement
 //!
-//! Every node starts from the same [`Plan`], computed from the configuration alone with a
-//! conservative prior latency ([`PRIOR`]). The root is the only node that measures (its
-//! children's deltas are a sample each per round) and decides; it announces a new plan on its
-//! messages down as `round: [from, period, step]`, to take effect at `from`, a boundary of the
-//! current rounds far enough ahead for the announcement to arrive. Inner nodes pass it on.
-//! Every node switches at the same wall-clock instant, so rounds stay aligned cluster-wide.
-//! The root re-plans once a round and announces only changes beyond a few percent, so the
-//! schedule does not flap with sampling noise. Links are assumed symmetric in distribution
-//! (Maelstrom draws every node-to-node message from the same one): the root's samples of its
-//! children's messages stand for the way down too.
+//! Every node starts from the same [`Plan`], computed from the configuration alone with the
+//! prior. The root is the only node that measures (its children's deltas are a sample each
+//! per round) and decides, once a round, at its flush; it announces a new plan on its
+//! messages down as `round: [from, period, step]`. A plan starts at `from`, a round boundary:
+//! normally the next one; the first measured plan takes over the round that has just begun
+//! (if the announcement can reach every node before that round's new end), so the prior
+//! costs one round, not two. Inner nodes pass the plan on; a node that hears of it after its
+//! `from` switches at once and re-times the values it had queued for the old boundary. Every
+//! node switches at the same wall-clock instant, so rounds stay aligned cluster-wide. Changes
+//! under a few percent are not announced, so the schedule does not flap with sampling noise.
+//! Links are assumed symmetric in distribution (Maelstrom draws every node-to-node message
+//! from the same one): the root's samples of its children's messages stand for the way down.
 //!
 //! Explicit `tick_ms`/`hop_ms` pin the period and the per-level latency; with both set the
-//! schedule is fixed and nothing is announced. Meshes have no root: they keep the prior plan.
+//! schedule is fixed and nothing is announced. Meshes have no root: they need `tick_ms`.
 
 use std::time::Duration;
 
@@ -57,9 +69,23 @@ use super::{Broadcast, Settings};
 use crate::config::NodeConfig;
 use crate::time::Time;
 
-/// The latency assumed before the root has samples: conservative for Maelstrom's usual
-/// networks (100–200 ms constant, or uniform/exponential with a 100 ms mean, at their p95).
-pub(crate) const PRIOR: Duration = Duration::from_millis(250);
+/// The most the prior assumes, however loose the budget.
+pub(crate) const PRIOR_CAP: Duration = Duration::from_millis(600);
+
+/// The one-way latency assumed before the root has samples: `hop_ms` if pinned, else
+/// `prior_latency_ms` if set, else the budget shared equally by the round and the `2·levels`
+/// hops it must fit (at most [`PRIOR_CAP`]): the slowest network on which the budget still
+/// leaves a round as long as a hop. The first round is the only one planned on it, and its
+/// values must hold the budget on a network nobody has measured yet (3d's 580 ms give
+/// 193 ms, a uniform network's top at a 100 ms mean).
+pub(crate) fn prior(s: &Settings, levels: u32) -> Duration {
+    match (s.hop, s.prior, s.max_latency) {
+        (Some(hop), _, _) => hop,
+        (None, Some(prior), _) => prior,
+        (None, None, Some(max)) => (max / (2 * levels.max(1) + 1)).min(PRIOR_CAP),
+        (None, None, None) => Duration::from_millis(250),
+    }
+}
 
 /// Samples needed before the observed latency replaces the prior.
 pub(crate) const MIN_SAMPLES: usize = 4;
@@ -135,10 +161,17 @@ pub(crate) fn choose(s: &Settings, levels: u32, children: usize, sorted: &[u32])
     let enough = sorted.len() >= MIN_SAMPLES;
     let q = |p: f64| match (s.hop, enough) {
         (Some(hop), _) => hop,
-        (None, true) => quantile(sorted, p).unwrap_or(PRIOR),
-        (None, false) => PRIOR,
+        (None, true) => quantile(sorted, p).unwrap_or_else(|| prior(s, levels)),
+        (None, false) => prior(s, levels),
     };
-    let (d, median) = (q(s.quantile), q(0.5));
+    let (mut d, median) = (q(s.quantile), q(0.5));
+    // Fewer samples than the quantile needs (n < 1/(1 − q)) cannot show its tail: widen the
+    // estimate by the spread seen so far, fading as samples accumulate. Nothing changes on
+    // a constant network (no spread); a heavy tail is budgeted before it has been seen.
+    let shortfall = 1.0 - sorted.len() as f64 * (1.0 - s.quantile);
+    if enough && s.hop.is_none() && shortfall > 0.0 {
+        d += (d - median).mul_f64(shortfall);
+    }
     let h = levels.max(1);
     let g = s.gather;
     let descent = |d: Duration| d * h + g * (h - 1);
@@ -247,7 +280,7 @@ pub fn describe(config: &NodeConfig, nodes: u16) -> String {
     }
     out += &format!(
         "# - at start, before measuring (prior latency {} ms): {}\n",
-        s.hop.unwrap_or(PRIOR).as_millis(),
+        prior(&s, levels).as_millis(),
         line(&start)
     );
     out += "# - then the root re-plans once a round from the latencies it observes, announces\n\
@@ -265,6 +298,8 @@ pub(crate) struct Leader {
     levels: u32,
     children: usize,
     next_review: Time,
+    /// Whether a plan from samples (not the prior) has been made yet.
+    measured: bool,
     /// What changed at the last review, for the node's log.
     note: Option<String>,
 }
@@ -276,6 +311,7 @@ impl Leader {
             levels,
             children,
             next_review: Time::ZERO,
+            measured: false,
             note: None,
         }
     }
@@ -306,20 +342,43 @@ impl Broadcast {
             .flat_map(|l| l.latency.samples().iter().copied())
             .collect();
         samples.sort_unstable();
+        let first = !leader.measured && samples.len() >= MIN_SAMPLES;
+        leader.measured |= first;
         let choice = choose(&self.settings, leader.levels, leader.children, &samples);
-        // The announcement must reach the deepest node before the switch.
-        let lead = (choice.descent + self.settings.gather) * (leader.levels + 1);
-        let from = (now + lead).next_aligned(current.period, current.offset());
-        let plan = choice.plan(from, self.settings.gather);
+        let g = self.settings.gather;
+        let p = current.period;
+        // Plans start with the next round. The announcement leaves on this flush; a node
+        // that hears of it after the boundary switches at once and re-times what it queued.
+        let mut from = (now + g).next_aligned(p, current.offset());
+        // The first measured plan replaces the prior's (short) rounds from the round now
+        // being flushed, if its first boundary leaves time for the announcement to arrive:
+        // the prior costs one round, not two.
+        let start = (now + Duration::from_micros(1))
+            .saturating_sub(p)
+            .next_aligned(p, current.offset());
+        let reach = (choice.descent + g) * leader.levels.max(1);
+        if first && start + choice.period >= now + reach {
+            from = start;
+        }
+        let plan = choice.plan(from, g);
         if worth_changing(&current, &plan) {
             self.rounds.adopt(plan, now);
+            if plan.from <= now {
+                // This round's flush need not wait out the prior's wait any more.
+                let flush = (plan.from + plan.step * leader.levels).max(now + g);
+                for link in self.links.iter_mut().filter(|l| l.kind.is_down()) {
+                    link.retime(flush, true);
+                }
+            }
             leader.note = Some(format!(
                 "timing: rounds of {} ms from {} ms, parents wait {} ms for their children \
                  (one-way latency p50 {} ms, budgeted {} ms at the quantile, {} samples){}",
                 plan.period.as_millis(),
                 plan.from.as_micros() / 1000,
                 choice.wait.as_millis(),
-                quantile(&samples, 0.5).unwrap_or(PRIOR).as_millis(),
+                quantile(&samples, 0.5)
+                    .unwrap_or_else(|| prior(&self.settings, leader.levels))
+                    .as_millis(),
                 choice.descent.as_millis(),
                 samples.len(),
                 if choice.fits {

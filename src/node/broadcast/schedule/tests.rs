@@ -8,6 +8,8 @@ fn ms(n: u64) -> Duration {
 fn budget(max: u64) -> Settings {
     let mut c = NodeConfig::default();
     c.timing.max_latency_ms = Some(max);
+    c.timing.latency_quantile = 0.99;
+    c.timing.prior_latency_ms = None;
     Settings::from_config(&c)
 }
 
@@ -21,9 +23,19 @@ fn samples(ms: impl IntoIterator<Item = u64>) -> Vec<u32> {
 #[test]
 fn without_samples_the_prior_plans_conservatively() {
     let c = choose(&budget(1850), 1, 24, &[]);
-    // 1850 − (250 + 10) climbing − 250 descending.
-    assert_eq!(c.period, ms(1340));
-    assert_eq!((c.wait, c.descent, c.fits), (PRIOR, PRIOR, true));
+    // 1850 − (600 + 10) climbing − 600 descending.
+    assert_eq!(c.period, ms(640));
+    assert_eq!((c.wait, c.descent, c.fits), (PRIOR_CAP, PRIOR_CAP, true));
+    // A tight budget is shared equally by the round and the hops.
+    let tight = choose(&budget(580), 1, 24, &[]);
+    // 580 / 3 = 193.3 ms: the wait rounds up to 194, the period down to 182.
+    assert_eq!((tight.wait, tight.period), (ms(194), ms(182)));
+    // An explicit prior replaces the rule.
+    let mut s = budget(1850);
+    s.prior = Some(ms(460));
+    assert_eq!(choose(&s, 1, 24, &[]).period, ms(1850 - 470 - 460));
+    let tree = choose(&budget(1850), 3, 4, &[]);
+    assert_eq!(tree.wait, ms(265), "1850 / 7 = 264.3, rounded up");
     // Too few samples are not trusted yet.
     let few = samples([100; MIN_SAMPLES - 1]);
     assert_eq!(choose(&budget(1850), 1, 24, &few), c);
@@ -129,4 +141,18 @@ fn plans_cross_the_wire_and_small_changes_are_not_announced() {
     assert!(!worth_changing(&p, &nudge(1660, 112)));
     assert!(worth_changing(&p, &nudge(1500, 110)));
     assert!(worth_changing(&p, &nudge(1640, 130)));
+}
+
+#[test]
+fn a_few_samples_of_a_spread_network_are_widened_until_the_tail_can_show() {
+    // 20 samples, 0.99 quantile: a fifth of the samples the quantile needs. The estimate is
+    // the largest sample plus 80 % of its distance from the median.
+    let s = samples((1..=20).map(|i| i * 10));
+    let c = choose(&budget(1850), 1, 24, &s);
+    assert_eq!(c.descent, ms(200 + (200 - 100) * 8 / 10));
+    // A constant network has no spread to widen.
+    assert_eq!(
+        choose(&budget(1850), 1, 24, &samples([100; 20])).descent,
+        ms(100)
+    );
 }
