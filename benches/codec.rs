@@ -33,6 +33,10 @@ use glomers::wire::{
 };
 
 /// The serde_json baseline: message types the way typical Rust Maelstrom nodes declare them.
+#[allow(
+    clippy::disallowed_types,
+    reason = "the baseline declares messages as typical serde nodes do, with std's HashMap"
+)]
 mod baseline {
     use std::borrow::Cow;
     use std::collections::HashMap;

@@ -1,4 +1,5 @@
-//! Node throughput: `Node::handle` and the drain of `poll_transmit` on a realistic broadcast
+//! Node throughput: the drive step (`glomers::step::Driven`: `Node::handle` and the drain of
+//! `poll_transmit`) on a realistic broadcast
 //! mix of a 25-node cluster with the default (3e) configuration, its timing pinned so that the
 //! scripted arrivals line up with the rounds: a star rooted at `n0`, rounds of 1.6 s
 //! (`timing.tick_ms`), hops of 100 ms (`timing.hop_ms`).
@@ -37,8 +38,9 @@ use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use glomers::config::NodeConfig;
+use glomers::step::{Driven, Feed};
 use glomers::wire::{Decoder, INPUT_PADDING, Message, OutPayload, Transmit, encode};
-use glomers::{Input, Node, Time};
+use glomers::{Input, Time};
 
 const NODES: usize = 25;
 const ROUNDS: u64 = 20;
@@ -61,26 +63,15 @@ struct Mix {
     client_ops: usize,
 }
 
-/// Feeds `node` one message at `now`, firing due timeouts first, and passes each transmit to
-/// `sink`.
-fn step(node: &mut Node, now: Time, input: Input<'_>, mut sink: impl FnMut(&Transmit<'_>)) {
-    while let Some(d) = node.poll_timeout()
+/// Feeds `node` one message or line at `now` through the drive step, firing due timeouts
+/// first, and passes each transmit to `sink`.
+fn step(node: &mut Driven, now: Time, feed: Feed<'_>, mut sink: impl FnMut(&Transmit<'_>)) {
+    while let Some(d) = node.node().poll_timeout()
         && d <= now
     {
-        node.handle(d, Input::Timeout);
-        drain(node, &mut sink);
+        node.step_with(d, Feed::Timeout, &mut sink, |n| drop(black_box(n)));
     }
-    node.handle(now, input);
-    drain(node, &mut sink);
-}
-
-fn drain(node: &mut Node, sink: &mut impl FnMut(&Transmit<'_>)) {
-    while let Some(t) = node.poll_transmit() {
-        sink(&t);
-    }
-    while let Some(n) = node.poll_notice() {
-        black_box(n);
-    }
+    node.step_with(now, feed, &mut sink, |n| drop(black_box(n)));
 }
 
 /// The default (3e) configuration with its timing pinned to 1.6 s rounds and 100 ms hops.
@@ -104,17 +95,13 @@ fn script(mix: &Mix) -> Script {
         timing.gather_ms * 1_000,
     ); // µs
     let base = tick * 1_000; // a round boundary
-    let mut node = Node::new(bench_config());
+    let mut node = Driven::new(bench_config());
     let mut decoder = Decoder::new();
     let init = lines::init(0, mix.me, NODES);
     let mut buf = init.clone().into_bytes();
-    let m = decoder.decode(&mut buf).expect("init");
-    step(
-        &mut node,
-        Time::from_micros(base),
-        Input::Message(m),
-        |_| {},
-    );
+    let len = buf.len();
+    let feed = Feed::Line { buf: &mut buf, len };
+    step(&mut node, Time::from_micros(base), feed, |_| {});
 
     let senders: Vec<usize> = if mix.root {
         (1..NODES).collect()
@@ -172,7 +159,7 @@ fn script(mix: &Mix) -> Script {
             let now = Time::from_micros(at);
             let mut buf = line.clone().into_bytes();
             let m = decoder.decode(&mut buf).expect("generated line");
-            step(&mut node, now, Input::Message(m), |t| {
+            step(&mut node, now, Feed::Input(Input::Message(m)), |t| {
                 if let OutPayload::Gossip { seq: Some(s), .. } = t.payload {
                     let to: usize = t.dest[1..].parse().expect("node id");
                     owed[to].push(s);
@@ -191,14 +178,14 @@ fn script(mix: &Mix) -> Script {
 }
 
 /// A node of the script's cluster that has just answered `init`.
-fn fresh_node(script: &Script, decoder: &mut Decoder) -> Node {
-    let mut node = Node::new(bench_config());
+fn fresh_node(script: &Script) -> Driven {
+    let mut node = Driven::new(bench_config());
     let mut buf = script.init.clone().into_bytes();
-    let m = decoder.decode(&mut buf).expect("init");
+    let len = buf.len();
     let start = script.lines[0]
         .0
         .saturating_sub(std::time::Duration::from_millis(1));
-    step(&mut node, start, Input::Message(m), |_| {});
+    step(&mut node, start, Feed::Line { buf: &mut buf, len }, |_| {});
     node
 }
 
@@ -206,7 +193,6 @@ fn bench_scenario(c: &mut Criterion, name: &str, mix: &Mix) {
     let script = script(mix);
     assert_eq!(script.me, mix.me);
     let count = script.lines.len() as u64;
-    let mut decoder = Decoder::new();
     // The lines decoded once; each run clones the messages (untimed).
     let mut buffers: Vec<Vec<u8>> = script
         .lines
@@ -236,11 +222,11 @@ fn bench_scenario(c: &mut Criterion, name: &str, mix: &Mix) {
     group.throughput(Throughput::Elements(count));
     group.bench_function("handle+drain", |b| {
         b.iter_batched(
-            || (fresh_node(&script, &mut decoder), messages.clone()),
+            || (fresh_node(&script), messages.clone()),
             |(mut node, messages)| {
                 let mut sent = 0usize;
                 for (t, m) in messages {
-                    step(&mut node, t, Input::Message(m), |t| {
+                    step(&mut node, t, Feed::Input(Input::Message(m)), |t| {
                         black_box(t);
                         sent += 1;
                     });
@@ -253,10 +239,12 @@ fn bench_scenario(c: &mut Criterion, name: &str, mix: &Mix) {
     let mut out = Vec::with_capacity(1 << 16);
     group.bench_function("handle+drain+encode", |b| {
         b.iter_batched(
-            || (fresh_node(&script, &mut decoder), messages.clone()),
+            || (fresh_node(&script), messages.clone()),
             |(mut node, messages)| {
                 for (t, m) in messages {
-                    step(&mut node, t, Input::Message(m), |t| encode(t, &mut out));
+                    step(&mut node, t, Feed::Input(Input::Message(m)), |t| {
+                        encode(t, &mut out)
+                    });
                     black_box(out.len());
                     out.clear();
                 }
@@ -267,14 +255,14 @@ fn bench_scenario(c: &mut Criterion, name: &str, mix: &Mix) {
     });
     group.bench_function("decode+handle+drain+encode", |b| {
         b.iter_batched(
-            || (fresh_node(&script, &mut decoder), joined.clone()),
+            || (fresh_node(&script), joined.clone()),
             |(mut node, mut buf)| {
-                let mut dec = Decoder::new();
                 for &(t, start, len) in &spans {
-                    let m = dec
-                        .decode_padded(&mut buf[start..], len)
-                        .expect("valid line");
-                    step(&mut node, t, Input::Message(m), |t| encode(t, &mut out));
+                    let feed = Feed::Line {
+                        buf: &mut buf[start..],
+                        len,
+                    };
+                    step(&mut node, t, feed, |t| encode(t, &mut out));
                     black_box(out.len());
                     out.clear();
                 }

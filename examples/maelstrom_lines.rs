@@ -79,6 +79,10 @@ fn main() -> std::io::Result<()> {
         Mix::Root => "n0",
         Mix::Clients | Mix::Echo => "n1",
     };
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "a tool writing a file of input lines, not the node core"
+    )]
     let mut out = BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
     writeln!(out, "{}", lines::init(0, me, 25))?;
     let mut values = Values {

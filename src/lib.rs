@@ -4,7 +4,8 @@
 //! built for message efficiency. Its simulator, `glomers-sim`, is the workspace's `sim/` crate.
 //!
 //! The node is a sans-IO state machine ([`Node`]). Every driver — the tokio [`runtime`], the
-//! simulator (`glomers-sim`) and the tests — runs the same loop:
+//! simulator (`glomers-sim`), the benches and the tests — runs the same loop, written once in
+//! [`step::Driven::step`] (which also turns input lines into [`Input`]s):
 //!
 //! ```
 //! use glomers::{Input, Node, Time, config::NodeConfig, wire::{Decoder, encode}};

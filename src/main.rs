@@ -23,6 +23,10 @@ struct Args {
     nodes: u16,
 }
 
+#[allow(
+    clippy::disallowed_macros,
+    reason = "the binary prints its configuration (--print-config) and start-up errors"
+)]
 fn main() -> ExitCode {
     let args = Args::parse();
     tracing_subscriber::fmt()

@@ -36,6 +36,10 @@ struct Clock {
 }
 
 impl Clock {
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "the runtime is the one place that reads the clock"
+    )]
     fn new() -> Clock {
         let since_epoch = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -57,6 +61,10 @@ impl Clock {
     }
 }
 
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the runtime is the one place that starts the stdin thread and writes stdout"
+)]
 async fn serve(mut node: Driven) -> io::Result<()> {
     let (tx, mut rx) = mpsc::channel::<(Vec<u8>, usize)>(16);
     // Read buffers go back to the reader once their bytes are copied, so that it neither
@@ -108,6 +116,10 @@ async fn sleep_until(deadline: Option<tokio::time::Instant>) {
 }
 
 /// Sends stdin over in chunks of up to [`CHUNK`] bytes: `(buffer, bytes read into it)`.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the runtime is the one place that reads stdin"
+)]
 fn read_stdin(tx: mpsc::Sender<(Vec<u8>, usize)>, spare: std::sync::mpsc::Receiver<Vec<u8>>) {
     let mut stdin = io::stdin().lock();
     loop {

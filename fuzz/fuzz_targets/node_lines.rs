@@ -1,4 +1,5 @@
-//! A node fed arbitrary byte lines through the drive step (`step::Feed::Line`), exactly as the runtime feeds
+//! A node fed arbitrary byte lines through the drive step (`step::Feed::Line`), exactly as the
+//! runtime feeds
 //! stdin, with time advancing between lines and every due timer fired.
 //!
 //! Input layout: byte 0 picks the topology preset, byte 1 whether the node is initialised

@@ -16,8 +16,9 @@ use std::time::Duration;
 
 use arbitrary::Arbitrary;
 use glomers::config::{NodeConfig, PRESETS};
-use glomers::wire::{Body, Gossip, Message, OutPayload, Payload, Value, encode};
-use glomers::{Input, Node, Time};
+use glomers::step::{Driven, Feed};
+use glomers::wire::{Body, Gossip, Message, OutPayload, Payload, Transmit, Value, encode};
+use glomers::{Input, Time};
 use glomers_fuzz::NodeInvariants;
 use libfuzzer_sys::fuzz_target;
 
@@ -79,7 +80,7 @@ struct Case {
 }
 
 struct Harness {
-    node: Node,
+    node: Driven,
     n: usize,
     now: Time,
     invariants: NodeInvariants,
@@ -91,24 +92,24 @@ struct Harness {
 
 impl Harness {
     fn handle(&mut self, input: Input<'_>) {
-        self.node.handle(self.now, input);
-        self.after(self.now);
+        self.step(self.now, Feed::Input(input));
     }
 
-    fn after(&mut self, now: Time) {
-        while let Some(t) = self.node.poll_transmit() {
+    /// One drive step, then the invariants.
+    fn step(&mut self, now: Time, feed: Feed<'_>) {
+        let (sent, out) = (&mut self.sent, &mut self.out);
+        let sink = |t: &Transmit<'_>| {
             if let OutPayload::Gossip { seq: Some(seq), .. } = t.payload {
-                self.sent.entry(t.dest.to_string()).or_default().push(seq);
+                sent.entry(t.dest.to_string()).or_default().push(seq);
             }
-            self.out.clear();
-            encode(&t, &mut self.out);
-            let v: serde_json::Value = serde_json::from_slice(&self.out).unwrap_or_else(|e| {
-                panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.out))
-            });
+            out.clear();
+            encode(t, out);
+            let v: serde_json::Value = serde_json::from_slice(out)
+                .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(out)));
             assert!(v["body"]["type"].is_string(), "{v}");
-        }
-        while self.node.poll_notice().is_some() {}
-        let values = self.invariants.check(&self.node, now);
+        };
+        self.node.step_with(now, feed, sink, |_| {});
+        let values = self.invariants.check(self.node.node(), now);
         let held: BTreeSet<&Value> = values.iter().collect();
         for v in &self.must_hold {
             assert!(
@@ -117,7 +118,7 @@ impl Harness {
             );
         }
         let bound = self.n * values.len();
-        let pending = self.node.pending_len();
+        let pending = self.node.node().pending_len();
         assert!(
             pending <= bound,
             "{pending} pending for {} values",
@@ -126,10 +127,9 @@ impl Harness {
     }
 
     fn run_timers(&mut self, until: Time) {
-        while let Some(deadline) = self.node.poll_timeout().filter(|&d| d <= until) {
+        while let Some(deadline) = self.node.node().poll_timeout().filter(|&d| d <= until) {
             self.now = deadline;
-            self.node.handle(deadline, Input::Timeout);
-            self.after(deadline);
+            self.step(deadline, Feed::Timeout);
         }
         self.now = self.now.max(until);
     }
@@ -158,7 +158,7 @@ fuzz_target!(|case: Case| {
     let n = usize::from(case.nodes % 8) + 1;
     let me = NAMES[usize::from(case.me) % n];
     let mut h = Harness {
-        node: Node::new(config),
+        node: Driven::new(config),
         n,
         now: START,
         invariants: NodeInvariants::default(),
@@ -252,7 +252,7 @@ fuzz_target!(|case: Case| {
                 h.run_timers(until);
             }
             Step::Timeout => {
-                if let Some(d) = h.node.poll_timeout() {
+                if let Some(d) = h.node.node().poll_timeout() {
                     h.run_timers(d);
                 }
             }

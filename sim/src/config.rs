@@ -8,6 +8,7 @@ use std::time::Duration;
 pub use crate::checkers::Availability;
 use crate::drive::node::{InProcessNode, NodeFactory};
 pub use crate::workloads::{Workload, WorkloadOptions};
+use crate::world::partition::Partition;
 use glomers::config::NodeConfig;
 
 /// How node↔node latencies are drawn (`--latency-dist`).
@@ -237,6 +238,11 @@ pub struct SimConfig {
     pub faults: Faults,
     /// Keep a trace of every journaled message in the report.
     pub trace: bool,
+    /// Partitions at fixed times, for tests that need a particular one: each is applied at
+    /// its offset from the start of the main phase, during the main phase only (a healed
+    /// partition heals). Like the nemesis's, they are recorded in the history and healed
+    /// before the final phase. Default none.
+    pub partition_script: Vec<(Duration, Partition)>,
     /// The workload's own flags (`--key-count 3` → `key-count` = `3`): see
     /// [`crate::workloads::WorkloadOption`]. Default none.
     pub workload_options: WorkloadOptions,
@@ -264,6 +270,7 @@ impl Default for SimConfig {
             faults: Faults::default(),
             trace: false,
             workload_options: WorkloadOptions::new(),
+            partition_script: Vec::new(),
         }
     }
 }
@@ -290,6 +297,13 @@ impl SimConfig {
         }
         if self.partition && self.nemesis_interval.is_zero() {
             return Err("nemesis interval must be positive".into());
+        }
+        if self
+            .partition_script
+            .iter()
+            .any(|(_, p)| p.node_count() != self.node_count)
+        {
+            return Err("a scripted partition must cover every node".into());
         }
         let f = &self.faults;
         let p = [f.loss, f.duplicate, f.spike_probability, f.reorder];

@@ -10,7 +10,7 @@
 //!
 //! | folder | holds |
 //! |---|---|
-//! | [`config`] | [`SimConfig`]: workload, cluster, network, nemesis, seed |
+//! | [`config`], [`builder`] | [`SimConfig`]: workload, cluster, network, nemesis, seed; [`SimBuilder`] to state only what differs |
 //! | [`history`] | Jepsen's history of operations |
 //! | [`world`] | the virtual world: node and client ids, network, transit, partitions, faults and their schedule, nemesis, seeded randomness, the `topology` message, the message journal |
 //! | [`drive`] | the cluster core that sees nodes only as JSON lines, its clients and timeline, the in-process and process drivers |
@@ -38,6 +38,7 @@
 
 #![deny(missing_docs)]
 
+pub mod builder;
 pub mod campaign;
 pub mod checkers;
 pub mod config;
@@ -47,6 +48,7 @@ pub mod present;
 pub mod workloads;
 pub mod world;
 
+pub use builder::SimBuilder;
 pub use checkers::{Validity, Verdict, WorkloadResult};
 pub use config::{Availability, Faults, LatencyDist, NodeKind, Pause, SimConfig, Topology};
 pub use drive::cluster::{Cluster, Delivery};

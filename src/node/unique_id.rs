@@ -38,13 +38,13 @@ impl UniqueIds {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashSet;
+    use std::collections::BTreeSet;
 
     #[test]
     fn ids_from_all_nodes_are_distinct_and_dense() {
         let n = 7u16;
         let mut gens: Vec<_> = (0..n).map(|i| UniqueIds::new(i, n)).collect();
-        let mut seen = HashSet::new();
+        let mut seen = BTreeSet::new();
         for _ in 0..100 {
             for g in &mut gens {
                 assert!(seen.insert(g.next_id().expect("space left")));

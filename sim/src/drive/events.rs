@@ -1,9 +1,27 @@
 //! The cluster core's timers: events due at a virtual time, popped in time order and, at equal
 //! times, in the order they were scheduled (so runs never depend on heap internals).
 
-use crate::drive::cluster::Phase;
 use crate::world::min_queue::MinQueue;
 use glomers::time::Time;
+
+/// Where the run is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Phase {
+    /// Waiting for every `init_ok`.
+    Init,
+    /// Waiting for every `topology_ok` (broadcast).
+    Topology,
+    /// Generating operations.
+    Main,
+    /// The generator is exhausted; waiting for outstanding operations.
+    Draining,
+    /// Broadcast: the quiet period before the final reads.
+    Recovery,
+    /// Broadcast: waiting for the final reads.
+    Final,
+    /// Torn down (or aborted).
+    Done,
+}
 
 /// Something the core must do at a given time.
 #[derive(Clone, Copy, Debug)]
@@ -30,6 +48,8 @@ pub(crate) enum Event {
     Pause,
     /// A paused node resumes.
     Resume(u16),
+    /// Entry `i` of [`crate::SimConfig::partition_script`] is due.
+    Scripted(usize),
 }
 
 /// Pending events, earliest first.

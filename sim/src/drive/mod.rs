@@ -6,9 +6,11 @@
 pub(crate) mod clients;
 pub mod cluster;
 pub(crate) mod events;
+pub(crate) mod faults;
 pub mod inprocess;
 pub mod node;
 pub(crate) mod node_process;
 pub(crate) mod phases;
 pub mod process;
 pub(crate) mod protocol;
+pub(crate) mod state;

@@ -238,7 +238,7 @@ impl Driver {
             return;
         }
         self.last_progress = Some(now);
-        let c = &self.cluster.cfg;
+        let c = self.cluster.config();
         let recovery = if self.cluster.has_final_phase() {
             c.recovery
         } else {

@@ -1,11 +1,10 @@
 //! The schedule of the faults that are not per message: one-way partitions, started and healed
 //! alternately, and node pauses (SIGSTOP … SIGCONT). Drawn from a stream of their own, started
-//! with the main phase and ended with it, as methods of the [`Cluster`] core.
+//! with the main phase and ended with it (applied to the cluster by `drive::faults`).
 
 use std::time::Duration;
 
 use crate::config::{Faults, Pause};
-use crate::drive::cluster::{Cluster, Delivery, Event};
 use crate::world::partition::Partition;
 use crate::world::rng::Rng;
 use glomers::time::Time;
@@ -82,85 +81,6 @@ pub(crate) fn one_way(n: u16, rng: &mut Rng) -> Partition {
         }
     }
     p
-}
-
-impl Cluster {
-    /// Starts the fault schedule with the main phase.
-    pub(crate) fn start_fault_schedule(&mut self) {
-        let now = self.now;
-        let Some(schedule) = self.fault_schedule.as_mut() else {
-            return;
-        };
-        let oneway = schedule.next_oneway(now);
-        let pause = schedule.next_pause(now);
-        if let Some(at) = oneway {
-            self.schedule(at, Event::OneWay);
-        }
-        if let Some(at) = pause {
-            self.schedule(at, Event::Pause);
-        }
-    }
-
-    pub(crate) fn on_oneway(&mut self) {
-        let (now, n) = (self.now, self.n);
-        let Some(schedule) = self.fault_schedule.as_mut().filter(|_| self.faults_active) else {
-            return;
-        };
-        let step = schedule.oneway_step(n);
-        let next = schedule.next_oneway(now);
-        if step.is_some() {
-            self.net.fault_counts.oneway_partitions += 1;
-        }
-        self.net
-            .set_oneway(step.unwrap_or_else(|| Partition::healed(n)));
-        if let Some(at) = next {
-            self.schedule(at, Event::OneWay);
-        }
-    }
-
-    pub(crate) fn on_pause(&mut self) {
-        let now = self.now;
-        let running: Vec<u16> = (0..self.n)
-            .filter(|&i| self.paused_until[usize::from(i)].is_none())
-            .collect();
-        let Some(schedule) = self.fault_schedule.as_mut().filter(|_| self.faults_active) else {
-            return;
-        };
-        let node = schedule.pick(&running);
-        let until = now + schedule.pause_length();
-        let next = schedule.next_pause(now);
-        if let Some(node) = node {
-            self.net.fault_counts.pauses += 1;
-            self.paused_until[usize::from(node)] = Some(until);
-            self.schedule(until, Event::Resume(node));
-        }
-        if let Some(at) = next {
-            self.schedule(at, Event::Pause);
-        }
-    }
-
-    /// Node `node` resumes (if still paused) and reads what was delivered meanwhile.
-    pub(crate) fn resume(&mut self, node: u16) {
-        let i = usize::from(node);
-        if self.paused_until[i].take().is_none() {
-            return;
-        }
-        for line in std::mem::take(&mut self.held[i]) {
-            self.deliveries.push_back(Delivery { node, line });
-        }
-    }
-
-    /// The main phase is over: every extra fault ends, paused nodes resume.
-    pub(crate) fn end_faults(&mut self) {
-        if !self.faults_active {
-            return;
-        }
-        self.faults_active = false;
-        self.net.end_faults();
-        for node in 0..self.n {
-            self.resume(node);
-        }
-    }
 }
 
 #[cfg(test)]

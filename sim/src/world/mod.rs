@@ -31,6 +31,7 @@ pub mod journal;
 pub(crate) mod min_queue;
 pub(crate) mod nemesis;
 pub(crate) mod network;
+pub(crate) mod packet;
 pub mod partition;
 pub mod rng;
 pub mod topology;

@@ -20,21 +20,11 @@ use crate::config::{Faults, LatencyDist};
 use crate::world::endpoint::Endpoint;
 use crate::world::faults::FaultCounts;
 use crate::world::min_queue::MinQueue;
+use crate::world::packet::Packet;
 use crate::world::partition::Partition;
 use crate::world::rng::Rng;
 use crate::world::transit::Transit;
 use glomers::time::Time;
-
-/// A message on its way to a node.
-#[derive(Clone, Debug)]
-pub(crate) struct Packet {
-    /// Maelstrom's network-wide message id.
-    pub(crate) id: u64,
-    pub(crate) from: Endpoint,
-    pub(crate) deadline: Time,
-    /// The line to write to the node's stdin, without `\n`.
-    pub(crate) line: Vec<u8>,
-}
 
 #[derive(Debug, Default)]
 struct Inbox {

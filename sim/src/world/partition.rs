@@ -186,6 +186,11 @@ impl Partition {
         (0..self.n).filter(|&from| self.blocks(from, to)).collect()
     }
 
+    /// The number of nodes it covers.
+    pub fn node_count(&self) -> u16 {
+        self.n
+    }
+
     /// Whether nothing is dropped.
     pub fn is_healed(&self) -> bool {
         !self.blocked.contains(&true)

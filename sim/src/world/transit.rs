@@ -2,7 +2,7 @@
 //! released in arrival order (then hold order, so runs never depend on heap internals).
 
 use crate::world::min_queue::MinQueue;
-use crate::world::network::Packet;
+use crate::world::packet::Packet;
 use glomers::time::Time;
 
 /// The messages in transit, and the arrival times the core has not been told about yet.

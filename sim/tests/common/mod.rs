@@ -4,10 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
-use std::time::Duration;
 
 use glomers::config::NodeConfig;
-use glomers_sim::{self as sim, NodeKind, Report, SimConfig, Validity, Workload};
+use glomers_sim::{self as sim, NodeKind, Report, SimBuilder, SimConfig, Validity};
 
 /// The fixed seeds scenario tests run with.
 pub const SEEDS: [u64; 3] = [1, 2, 3];
@@ -19,15 +18,13 @@ pub fn preset(name: &str) -> NodeConfig {
 
 /// A broadcast test: `nodes` nodes, `rate` ops/s for `secs` s, `latency` ms.
 pub fn broadcast(nodes: u16, rate: f64, secs: u64, latency: u64, seed: u64) -> SimConfig {
-    SimConfig {
-        workload: Workload::BROADCAST,
-        node_count: nodes,
-        rate,
-        time_limit: Duration::from_secs(secs),
-        latency_ms: latency,
-        seed,
-        ..SimConfig::default()
-    }
+    SimBuilder::broadcast()
+        .nodes(nodes)
+        .rate(rate)
+        .secs(secs)
+        .latency(latency)
+        .seed(seed)
+        .build()
 }
 
 /// `cfg` with in-process nodes running `node`.

@@ -45,78 +45,76 @@ impl Fallback {
     }
 }
 
-impl Broadcast {
-    /// Drops a relay that is no longer needed or no longer answers, and adopts the next
-    /// candidate while the parent is unreachable.
-    pub(super) fn fallback_step(&mut self, now: Time, out: &mut Outbox) {
-        if !self.settings.fallback_enabled {
-            return;
-        }
-        let Some(parent) = self.parent else {
-            return;
-        };
-        let parent_suspect = self.suspect(parent, now);
-        if let Some(relay) = self.fallback.relay {
-            let relay_suspect = self.suspect(relay, now);
-            if !parent_suspect || relay_suspect {
-                if let Some(li) = self.link_of(relay) {
-                    // Also to a relay that stopped answering: if the goodbye gets through, it
-                    // stops serving us; if not, its messages will get another one.
-                    let goodbye = self.links[li].detach_message(now);
-                    out.gossip(relay, goodbye);
-                    self.remove_link(li);
-                }
-                if !parent_suspect {
-                    self.fallback.next = 0;
-                }
-                self.fallback.relay = None;
-            }
-        }
-        if self.fallback.relay.is_some()
-            || !parent_suspect
-            || self.fallback.resume_at.is_some_and(|t| now < t)
-        {
-            return;
-        }
-        self.fallback.resume_at = None;
-        let Some(&candidate) = self.fallback.candidates.get(self.fallback.next) else {
-            self.fallback.next = 0;
-            self.fallback.resume_at = Some(now + self.settings.retry_max);
-            return;
-        };
-        self.fallback.next += 1;
-        if self.link_of(candidate).is_some() {
-            // Candidates rank before us, so no link to one can exist (adoptees rank after
-            // their relay); skip it rather than reuse a link with state of its own.
-            return;
-        }
-        let li = self.add_link(candidate, LinkKind::Relay);
-        self.links[li].adopt_pending = true;
-        self.fallback.relay = Some(candidate);
-        self.queue_everything(li, now);
+/// Drops `b`'s relay when it is no longer needed or no longer answers, and adopts the next
+/// candidate while the parent is unreachable.
+pub(super) fn step(b: &mut Broadcast, now: Time, out: &mut Outbox) {
+    if !b.settings.fallback_enabled {
+        return;
     }
-
-    /// When the fallback next needs a look: at once if a relay is held though the parent
-    /// answers again (the relay must hear `detach` now, not at some later timer); when the
-    /// parent (or the relay) becomes suspect; or when a pause after trying every candidate ends.
-    pub(super) fn fallback_deadline(&self, now: Time) -> Option<Time> {
-        if !self.settings.fallback_enabled {
-            return None;
-        }
-        let parent = self.parent?;
-        let after = self.settings.fallback_after;
-        let suspect_at = |node: u16| {
-            self.link_of(node)
-                .and_then(|li| self.links[li].unacked_since())
-                .map(|t| t + after)
-        };
-        match self.fallback.relay {
-            Some(_) if !self.suspect(parent, now) => Some(now),
-            Some(relay) => suspect_at(relay),
-            None => {
-                let at = suspect_at(parent)?;
-                Some(self.fallback.resume_at.map_or(at, |r| r.max(at)))
+    let Some(parent) = b.parent else {
+        return;
+    };
+    let parent_suspect = b.suspect(parent, now);
+    if let Some(relay) = b.fallback.relay {
+        let relay_suspect = b.suspect(relay, now);
+        if !parent_suspect || relay_suspect {
+            if let Some(li) = b.link_of(relay) {
+                // Also to a relay that stopped answering: if the goodbye gets through, it
+                // stops serving us; if not, its messages will get another one.
+                let goodbye = b.links[li].detach_message(now);
+                out.gossip(relay, goodbye);
+                b.remove_link(li);
             }
+            if !parent_suspect {
+                b.fallback.next = 0;
+            }
+            b.fallback.relay = None;
+        }
+    }
+    if b.fallback.relay.is_some()
+        || !parent_suspect
+        || b.fallback.resume_at.is_some_and(|t| now < t)
+    {
+        return;
+    }
+    b.fallback.resume_at = None;
+    let Some(&candidate) = b.fallback.candidates.get(b.fallback.next) else {
+        b.fallback.next = 0;
+        b.fallback.resume_at = Some(now + b.settings.retry_max);
+        return;
+    };
+    b.fallback.next += 1;
+    if b.link_of(candidate).is_some() {
+        // Candidates rank before us, so no link to one can exist (adoptees rank after
+        // their relay); skip it rather than reuse a link with state of its own.
+        return;
+    }
+    let li = b.add_link(candidate, LinkKind::Relay);
+    b.links[li].adopt_pending = true;
+    b.fallback.relay = Some(candidate);
+    b.queue_everything(li, now);
+}
+
+/// When `b`'s fallback next needs a look: at once if a relay is held though the parent
+/// answers again (the relay must hear `detach` now, not at some later timer); when the
+/// parent (or the relay) becomes suspect; or when a pause after trying every candidate ends.
+pub(super) fn deadline(b: &Broadcast, now: Time) -> Option<Time> {
+    if !b.settings.fallback_enabled {
+        return None;
+    }
+    let parent = b.parent?;
+    let after = b.settings.fallback_after;
+    let suspect_at = |node: u16| {
+        b.link_of(node)
+            .and_then(|li| b.links[li].unacked_since())
+            .map(|t| t + after)
+    };
+    match b.fallback.relay {
+        Some(_) if !b.suspect(parent, now) => Some(now),
+        Some(relay) => suspect_at(relay),
+        None => {
+            let at = suspect_at(parent)?;
+            Some(b.fallback.resume_at.map_or(at, |r| r.max(at)))
         }
     }
 }

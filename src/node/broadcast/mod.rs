@@ -1,7 +1,7 @@
 //! The broadcast workload (challenges 3a–3e): every value given to any node ends up in every
 //! node's `read`, with as few node-to-node messages as the overlay and the round schedule allow.
 //!
-//! - [`overlay`]: which nodes talk (star, tree, grid …), computed from the node list.
+//! - `overlay`: which nodes talk (star, tree, grid …), computed from the node list.
 //! - `rounds`: when a queued value leaves (aligned rounds, relays just after arrivals).
 //! - `schedule`: the round period and phases a latency budget gives, and how the root
 //!   announces them; `latency`: the one-way latencies each link observes.
@@ -13,7 +13,7 @@ mod bitset;
 mod fallback;
 mod latency;
 mod link;
-pub mod overlay;
+pub(crate) mod overlay;
 mod rounds;
 mod schedule;
 pub use schedule::describe as describe_timing;
@@ -302,9 +302,9 @@ impl Broadcast {
         // Links first: a resend may find its values already known and drop the batch, which
         // changes whether the parent is suspect. Then the fallback decides, and whatever it
         // queued (a new relay's full state) leaves in a second pass.
-        self.review_schedule(now);
+        schedule::review(self, now);
         self.poll_links(now, out);
-        self.fallback_step(now, out);
+        fallback::step(self, now, out);
         self.expire_adoptees(now);
         self.poll_links(now, out);
     }
@@ -334,7 +334,15 @@ impl Broadcast {
             .iter()
             .filter(|l| l.kind == LinkKind::Adoptee)
             .filter_map(|l| l.last_heard.map(|t| t + self.settings.lease));
-        links.chain(leases).chain(self.fallback_deadline(now)).min()
+        links
+            .chain(leases)
+            .chain(fallback::deadline(self, now))
+            .min()
+    }
+
+    /// A line for the log saying how the root changed the schedule, once.
+    pub(crate) fn take_timing_note(&mut self) -> Option<String> {
+        schedule::take_note(self)
     }
 
     /// Whether no message is queued, unacknowledged or owed on any link.

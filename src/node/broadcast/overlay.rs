@@ -278,6 +278,9 @@ impl Overlay {
 }
 
 #[cfg(test)]
+mod props;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

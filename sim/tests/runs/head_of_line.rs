@@ -1,7 +1,7 @@
 //! Head-of-line blocking: a client request (latency 0) queued while a node's delivery worker
 //! sleeps on a server message waits for it, up to one latency.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::time::Duration;

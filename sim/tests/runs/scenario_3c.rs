@@ -1,6 +1,6 @@
 //! Challenge 3c: five nodes, rate 10, 20 s, partitions.
 
-mod common;
+use crate::common;
 
 #[test]
 fn five_nodes_under_partitions_lose_nothing_without_fallback() {

@@ -1,6 +1,6 @@
 //! Same seed, same run: the message trace is identical byte for byte; another seed differs.
 
-mod common;
+use crate::common;
 
 fn trace(seed: u64) -> Vec<u8> {
     let mut cfg = common::broadcast(25, 100.0, 5, 100, seed);

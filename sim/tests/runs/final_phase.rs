@@ -1,7 +1,7 @@
 //! The broadcast final phase: once every thread is idle after the time limit, heal, wait 10 s,
 //! then one final read per thread, all invoked at the same instant; teardown right after.
 
-mod common;
+use crate::common;
 
 use glomers_sim::history::{OpF, OpType, Process};
 

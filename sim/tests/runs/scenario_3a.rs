@@ -1,6 +1,6 @@
 //! Challenge 3a: one node, rate 10, 20 s (default node preset).
 
-mod common;
+use crate::common;
 
 #[test]
 fn single_node_broadcast_is_valid() {

@@ -1,6 +1,6 @@
 //! Challenge 2: unique ids, three nodes, rate 1000, partitions, availability total.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

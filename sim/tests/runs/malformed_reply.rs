@@ -1,7 +1,7 @@
 //! A reply with a key outside the closed schema is Maelstrom's "Malformed RPC response": the
 //! operation is `:info`, the thread takes a new process, and (echo) a new client id.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

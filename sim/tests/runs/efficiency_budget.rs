@@ -5,7 +5,7 @@
 //! Also: once the last values have been flushed and acknowledged, the cluster is silent for the
 //! rest of Maelstrom's 10 s quiet period.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

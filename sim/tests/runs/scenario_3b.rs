@@ -1,6 +1,6 @@
 //! Challenge 3b: five nodes, rate 10, 20 s (default node preset).
 
-mod common;
+use crate::common;
 
 #[test]
 fn five_node_broadcast_is_valid() {

@@ -3,7 +3,7 @@
 //! parent relation of rooted shapes is a tree whose depths and heights agree with it, and
 //! fallback candidates always rank before the node (so relays can never form a cycle).
 
-use glomers::node::broadcast::overlay::{Overlay, Role};
+use super::{Overlay, Role};
 use proptest::prelude::*;
 
 /// Symmetric links, no self-links, no duplicates, connected.

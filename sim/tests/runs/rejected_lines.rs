@@ -1,7 +1,7 @@
 //! A line Maelstrom rejects (not JSON, unknown key, unknown or closed destination) is recorded,
 //! and Maelstrom stops reading that node's stdout for the rest of the run.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

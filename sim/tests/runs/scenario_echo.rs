@@ -1,6 +1,6 @@
 //! Challenge 1: echo, one node, 10 s, rate 5; and echo over three nodes.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! Operation counts match Maelstrom's: 25 nodes at rate 100 for 20 s issue about 1965 ops
 //! plus 25 final reads (Fly.io's 3d sample); client messages are 4·N + 2·ops.
 
-mod common;
+use crate::common;
 
 #[test]
 fn rate_100_for_20_s_gives_about_1990_ops() {

@@ -12,7 +12,7 @@ use glomers::config::NodeConfig;
 use glomers_sim::drive::process::{self, ProcessOptions};
 use glomers_sim::{self as sim, NodeKind, SimConfig, SimError, Validity, Workload};
 
-mod common;
+use crate::common;
 
 fn process_nodes(args: &[&str]) -> NodeKind {
     NodeKind::Process {

@@ -1,7 +1,7 @@
 //! Unanswered requests time out after 5 s: broadcasts become `:info` (new process, new client
 //! id), reads become `:fail` and keep their client; definite errors are `:fail`.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 //! relay. The same runs without partitions, with their message and latency budgets, are in
 //! `efficiency_budget.rs`.
 
-mod common;
+use crate::common;
 
 fn partitioned_runs_lose_nothing(preset: &str) {
     for seed in common::SEEDS {

@@ -1,7 +1,7 @@
 //! The extra faults of `--faults`: pauses hold a node's input until it resumes, every fault
 //! ends with the main phase, and a faulty run replays exactly from its seed and spec.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,0 +1,26 @@
+//! Simulated tests on the virtual clock with in-process nodes: the challenges' scenarios, the
+//! network and nemesis, faults, clients, net statistics, determinism and efficiency budgets.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod client_timeouts;
+mod determinism;
+mod efficiency_budget;
+mod fault_injection;
+mod final_phase;
+mod head_of_line;
+mod malformed_reply;
+mod net_stats;
+mod op_counts;
+mod overlays;
+mod partition_shapes;
+mod recovery_window;
+mod rejected_lines;
+mod scenario_3a;
+mod scenario_3b;
+mod scenario_3c;
+mod scenario_3d_3e_partitions;
+mod scenario_echo;
+mod scenario_unique_ids;
+mod topology_shapes;

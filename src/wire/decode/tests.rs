@@ -1,0 +1,58 @@
+//! Decoding tests that need the decoder's internals.
+
+use super::*;
+
+fn echo_of(line: &str) -> Box<str> {
+    let mut buf = line.as_bytes().to_vec();
+    match Decoder::new().decode(&mut buf).map(|m| m.body.payload) {
+        Ok(Payload::Echo { echo }) => echo,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn echo_keeps_any_json_value_as_equivalent_text() {
+    for echo in [
+        r#""Please echo 35""#,
+        r#""quote \" backslash \\ newline \n tab \t ctl \u0001 ü""#,
+        r#"{"a":[1,2.5,null]}"#,
+        "-17",
+    ] {
+        let line = format!(
+            r#"{{"src":"c1","dest":"n0","body":{{"type":"echo","echo":{echo},"msg_id":1}}}}"#
+        );
+        let text = echo_of(&line);
+        let back: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+        let sent: serde_json::Value = serde_json::from_str(echo).expect("valid JSON");
+        assert_eq!(back, sent, "{echo} came back as {text}");
+    }
+}
+
+#[test]
+fn gossip_timing_fields_are_optional_and_checked() {
+    let gossip = |body: &str| {
+        let line = format!(r#"{{"src":"n0","dest":"n1","body":{{"type":"gossip",{body}}}}}"#);
+        let mut buf = line.into_bytes();
+        match Decoder::new().decode(&mut buf).map(|m| m.body.payload) {
+            Ok(Payload::Gossip(g)) => Ok((g.sent, g.round)),
+            Ok(other) => panic!("{other:?}"),
+            Err(e) => Err(e.kind.to_string()),
+        }
+    };
+    assert_eq!(
+        gossip(r#""acks":[1]"#),
+        Ok((None, None)),
+        "older nodes omit them"
+    );
+    assert_eq!(
+        gossip(r#""acks":[1],"sent":1700000000123,"round":[1700000001000,1640,110]"#),
+        Ok((
+            Some(1_700_000_000_123),
+            Some([1_700_000_001_000, 1640, 110])
+        ))
+    );
+    let e = gossip(r#""round":[1,2]"#).expect_err("two numbers");
+    assert!(e.contains("round"), "{e}");
+    let e = gossip(r#""sent":-5"#).expect_err("negative");
+    assert!(e.contains("sent"), "{e}");
+}
