@@ -3,7 +3,7 @@
 //! deterministic simulator: valid, nothing lost, within the challenge's limits, and at a
 //! message cost near the sweep's figures (bounds with margin; the figures live in the sweep).
 
-mod common;
+use crate::common;
 
 use glomers_sim::{LatencyDist, Report};
 
