@@ -208,9 +208,16 @@ pub(crate) fn choose(s: &Settings, levels: u32, children: usize, sorted: &[u32])
         candidates.dedup();
     }
     candidates.push(d);
+    // Waiting longer than half the budget never helps (the round would have to be shorter
+    // than the wait), and a network that stalls for seconds (a paused node) must not make
+    // every round wait for seconds.
+    let w_cap = s.max_latency.map_or(Duration::MAX, |m| m / 2);
     let mut best: Option<(f64, Duration, Duration)> = None;
     for w in candidates {
         let w = Duration::from_millis(w.as_micros().div_ceil(1000) as u64);
+        if w > w_cap {
+            continue;
+        }
         let Some(p) = period(w) else { continue };
         let cost = late_cost(w) / p.as_secs_f64();
         if best.is_none_or(|(c, bp, _)| cost < c || (cost == c && p > bp)) {
@@ -224,9 +231,10 @@ pub(crate) fn choose(s: &Settings, levels: u32, children: usize, sorted: &[u32])
             descent: d,
             fits: true,
         },
+        // Nothing holds the budget: the shortest rounds, and a wait for the typical delta.
         None => Choice {
-            period: MIN_PERIOD,
-            wait: d,
+            period: s.tick.unwrap_or(MIN_PERIOD),
+            wait: median.min(w_cap),
             descent: d,
             fits: false,
         },

@@ -121,6 +121,10 @@ fn deeper_trees_budget_every_level() {
 fn an_unreachable_budget_says_so_and_keeps_rounds_short() {
     let c = choose(&budget(300), 1, 24, &samples([200; 100]));
     assert_eq!((c.period, c.fits), (MIN_PERIOD, false));
+    // A network that stalls for seconds (a paused node) never makes rounds wait for seconds.
+    let stalls = samples((0..100).map(|i| if i < 60 { 20 } else { 7_000 }));
+    let c = choose(&budget(1850), 1, 24, &stalls);
+    assert!(!c.fits && c.wait <= ms(925), "{c:?}");
 }
 
 #[test]
