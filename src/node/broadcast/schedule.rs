@@ -231,10 +231,11 @@ pub(crate) fn choose(s: &Settings, levels: u32, children: usize, sorted: &[u32])
             descent: d,
             fits: true,
         },
-        // Nothing holds the budget: the shortest rounds, and a wait for the typical delta.
+        // Nothing holds the budget: the shortest rounds, and the wait at the quantile, but
+        // never more than half the budget.
         None => Choice {
             period: s.tick.unwrap_or(MIN_PERIOD),
-            wait: median.min(w_cap),
+            wait: d.min(w_cap).max(median.min(w_cap)),
             descent: d,
             fits: false,
         },
