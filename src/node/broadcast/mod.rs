@@ -94,8 +94,7 @@ pub(crate) struct Broadcast {
     parent: Option<u16>,
     /// Position of every node in the overlay's root-first order (rooted overlays).
     rank: Vec<u32>,
-    /// Height of every node in the overlay (rooted overlays): which step of a round it
-    /// flushes at, so that a stamped delta can be placed in its round.
+    /// Every node's height (rooted overlays): to place a stamped delta in its round.
     heights: Vec<u32>,
     fallback: Fallback,
     /// The root's schedule duties: `None` on other nodes and when the timing is fixed.
@@ -176,11 +175,7 @@ impl Broadcast {
             link_index: vec![NO_LINK; usize::from(n)],
             parent: overlay.parent(me),
             rank: (0..n).map(|i| overlay.rank(i)).collect(),
-            heights: if overlay.is_rooted() {
-                (0..n).map(|i| overlay.height(i)).collect()
-            } else {
-                Vec::new()
-            },
+            heights: (0..n).map(|i| overlay.height(i)).collect(),
             fallback,
             leader,
             announces: adaptive,
@@ -243,13 +238,8 @@ impl Broadcast {
         }
         if let Some(round) = gossip.round
             && self.links[li].kind.is_up()
-            && self.rounds.adopt_announced(round, now)
         {
-            // Switched mid-round: what waits for the old round's flush waits for the new one.
-            for link in self.links.iter_mut().filter(|l| l.kind.is_up()) {
-                let due = self.rounds.due(Origin::Client, link.kind, now, false);
-                link.retime(due, false);
-            }
+            schedule::follow(self, round, now);
         }
         let link = &mut self.links[li];
         link.heard(now, &self.settings);

@@ -65,6 +65,7 @@ use std::time::Duration;
 
 use super::latency::{fraction_above, quantile};
 use super::overlay::Overlay;
+use super::rounds::Origin;
 use super::{Broadcast, Settings};
 use crate::config::NodeConfig;
 use crate::time::Time;
@@ -322,6 +323,17 @@ impl Leader {
             next_review: Time::ZERO,
             measured: false,
             note: None,
+        }
+    }
+}
+
+/// A plan `b` heard of from above: taken on if newer; if its boundary has passed, what waits
+/// for the old round's flush is re-timed to the new one.
+pub(super) fn follow(b: &mut Broadcast, round: [u64; 3], now: Time) {
+    if b.rounds.adopt_announced(round, now) {
+        for link in b.links.iter_mut().filter(|l| l.kind.is_up()) {
+            let due = b.rounds.due(Origin::Client, link.kind, now, false);
+            link.retime(due, false);
         }
     }
 }
