@@ -360,6 +360,8 @@ fn encode_cases<'a>(
                 detach: false,
                 counts: Picked::EMPTY,
                 txns: Picked::EMPTY,
+                sent: None,
+                round: None,
             },
         };
         let theirs = baseline::Message {

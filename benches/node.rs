@@ -1,7 +1,8 @@
 //! Node throughput: the drive step (`glomers::step::Driven`: `Node::handle` and the drain of
 //! `poll_transmit`) on a realistic broadcast
-//! mix of a 25-node cluster with the default (3e) configuration: a star rooted at `n0`, rounds
-//! of `timing.tick_ms` (1.6 s), hops of `timing.hop_ms` (100 ms).
+//! mix of a 25-node cluster with the default (3e) configuration, its timing pinned so that the
+//! scripted arrivals line up with the rounds: a star rooted at `n0`, rounds of 1.6 s
+//! (`timing.tick_ms`), hops of 100 ms (`timing.hop_ms`).
 //!
 //! Scenarios (one node each, 20 rounds of virtual time, starting from a fresh node that has
 //! just answered `init`):
@@ -73,20 +74,28 @@ fn step(node: &mut Driven, now: Time, feed: Feed<'_>, mut sink: impl FnMut(&Tran
     node.step_with(now, feed, &mut sink, |n| drop(black_box(n)));
 }
 
+/// The default (3e) configuration with its timing pinned to 1.6 s rounds and 100 ms hops.
+fn bench_config() -> NodeConfig {
+    let mut c = NodeConfig::default();
+    c.timing.tick_ms = Some(1600);
+    c.timing.hop_ms = Some(100);
+    c
+}
+
 /// Generates the script closed-loop: runs a node on it and acknowledges what it sends.
 fn script(mix: &Mix) -> Script {
     enum Event {
         Gossip(usize),
         Client(usize),
     }
-    let timing = NodeConfig::default().timing;
+    let timing = bench_config().timing;
     let (tick, hop, gather) = (
-        timing.tick_ms * 1_000,
-        timing.hop_ms * 1_000,
+        timing.tick_ms.unwrap_or(1600) * 1_000,
+        timing.hop_ms.unwrap_or(100) * 1_000,
         timing.gather_ms * 1_000,
     ); // µs
     let base = tick * 1_000; // a round boundary
-    let mut node = Driven::new(NodeConfig::default());
+    let mut node = Driven::new(bench_config());
     let mut decoder = Decoder::new();
     let init = lines::init(0, mix.me, NODES);
     let mut buf = init.clone().into_bytes();
@@ -170,7 +179,7 @@ fn script(mix: &Mix) -> Script {
 
 /// A node of the script's cluster that has just answered `init`.
 fn fresh_node(script: &Script) -> Driven {
-    let mut node = Driven::new(NodeConfig::default());
+    let mut node = Driven::new(bench_config());
     let mut buf = script.init.clone().into_bytes();
     let len = buf.len();
     let start = script.lines[0]

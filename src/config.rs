@@ -8,7 +8,7 @@
 //! [overlay]   # kind = "star" | "tree" | "grid" | "line" | "total" | "adjacency" | "maelstrom"
 //! kind = "star"
 //! [timing]
-//! tick_ms = 1600
+//! max_latency_ms = 1850
 //! [retry]
 //! timeout_ms = 6000
 //! [fallback]
@@ -20,12 +20,13 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
 mod workload;
 pub use workload::Workload;
+mod timing;
+pub use timing::TimingConfig;
 
 /// The topology files shipped in `topologies/`, compiled in: (name, TOML text).
 pub const PRESETS: &[(&str, &str)] = &[
@@ -121,35 +122,6 @@ impl Default for OverlayConfig {
             root: None,
             fanout: None,
             neighbours: None,
-        }
-    }
-}
-
-/// Flush and acknowledgement timing. All values in milliseconds.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct TimingConfig {
-    /// Period of the flush rounds (ms, > 0). New values wait for the next round, whose
-    /// boundaries are wall-clock multiples of the tick so every node flushes in step.
-    pub tick_ms: u64,
-    /// How long a node waits after the first delta of a round arrives before relaying it,
-    /// so that the deltas arriving together leave in one message per link (ms).
-    pub gather_ms: u64,
-    /// Expected one-way latency between nodes (ms). Only used to phase the rounds of nodes
-    /// above the leaves, so a parent flushes just after its children's deltas arrive.
-    pub hop_ms: u64,
-    /// How long an owed acknowledgement waits for data going the same way to ride on before
-    /// it is sent alone (ms).
-    pub ack_delay_ms: u64,
-}
-
-impl Default for TimingConfig {
-    fn default() -> Self {
-        TimingConfig {
-            tick_ms: 1600,
-            gather_ms: 10,
-            hop_ms: 100,
-            ack_delay_ms: 3000,
         }
     }
 }
@@ -315,11 +287,15 @@ impl NodeConfig {
             _ => {}
         }
         let t = &self.timing;
-        if t.tick_ms == 0 {
-            return bad("timing.tick_ms", "must be greater than 0");
+        if let Some((field, problem)) = t.problem() {
+            return bad(field, problem);
         }
-        if t.gather_ms >= t.tick_ms {
-            return bad("timing.gather_ms", "must be less than timing.tick_ms");
+        if !o.kind.is_rooted() && t.tick_ms.is_none() {
+            return bad(
+                "timing.tick_ms",
+                "is required with a mesh overlay: only a star or a tree has a root to measure \
+                 the network and plan rounds from timing.max_latency_ms",
+            );
         }
         let r = &self.retry;
         if r.timeout_ms == 0 {
@@ -331,11 +307,11 @@ impl NodeConfig {
         if r.max_timeout_ms < r.timeout_ms {
             return bad("retry.max_timeout_ms", "must be at least retry.timeout_ms");
         }
-        if r.timeout_ms <= t.ack_delay_ms + 2 * t.hop_ms {
+        if r.timeout_ms <= t.ack_delay_ms + 2 * t.hop_ms.unwrap_or(0) {
             return bad(
                 "retry.timeout_ms",
-                "must exceed timing.ack_delay_ms + 2 × timing.hop_ms, or every batch is resent \
-                 before its acknowledgement can arrive",
+                "must exceed timing.ack_delay_ms (+ 2 × timing.hop_ms if set), or every batch is \
+                 resent before its acknowledgement can arrive",
             );
         }
         let f = &self.fallback;
@@ -343,11 +319,6 @@ impl NodeConfig {
             return bad("fallback.after_ms", "must be greater than 0");
         }
         Ok(())
-    }
-
-    /// The tick as a span.
-    pub fn tick(&self) -> Duration {
-        Duration::from_millis(self.timing.tick_ms)
     }
 }
 

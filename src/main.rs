@@ -19,9 +19,13 @@ struct Args {
     /// (g-counter, pn-counter) or txn (txn-rw-register). Overrides the topology file's.
     #[arg(long, value_name = "WORKLOAD")]
     workload: Option<glomers::config::Workload>,
-    /// Print the effective configuration as TOML and exit.
+    /// Print the configuration as TOML (what was asked), then, as comments, the timing the
+    /// node derives from it (at start, and once it has measured the network), and exit.
     #[arg(long)]
     print_config: bool,
+    /// The cluster size `--print-config` describes the derived timing for.
+    #[arg(long, default_value_t = 25, value_name = "N")]
+    nodes: u16,
 }
 
 #[allow(
@@ -55,7 +59,10 @@ fn main() -> ExitCode {
     }
     if args.print_config {
         match toml::to_string_pretty(&config) {
-            Ok(text) => print!("{text}"),
+            Ok(text) => print!(
+                "{text}\n{}",
+                glomers::node::broadcast::describe_timing(&config, args.nodes)
+            ),
             Err(e) => {
                 eprintln!("glomers: {e}");
                 return ExitCode::from(2);

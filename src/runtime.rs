@@ -145,6 +145,7 @@ fn log(notice: Notice) {
     match notice {
         Notice::Dropped(why) => tracing::warn!("dropped: {why}"),
         Notice::Warning(what) => tracing::warn!("{what}"),
+        Notice::Timing(what) => tracing::info!("{what}"),
         Notice::Initialised { node_id, nodes } => {
             tracing::info!("initialised as {node_id} of {nodes} nodes");
         }

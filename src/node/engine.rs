@@ -119,6 +119,11 @@ impl Engine {
         }
     }
 
+    /// A note on the timing the root just adopted, to log once (see the schedule).
+    pub(crate) fn take_timing_note(&mut self) -> Option<String> {
+        each!(self, b => b.take_timing_note())
+    }
+
     /// See [`Broadcast::is_idle`].
     pub(crate) fn is_idle(&self) -> bool {
         each!(self, b => b.is_idle())

@@ -56,6 +56,8 @@ pub enum Notice {
     Dropped(String),
     /// Something about the configuration or the cluster deserves a warning.
     Warning(String),
+    /// The root changed the round schedule (what it now uses, and from which latencies).
+    Timing(String),
     /// The node was initialised.
     Initialised {
         /// This node's id.
@@ -124,6 +126,9 @@ impl Node {
                 "a timer due at {:?} survived on_time({now:?}): {b:?}",
                 self.deadline
             );
+            if let Some(note) = b.take_timing_note() {
+                self.notice(Notice::Timing(note));
+            }
         }
     }
 

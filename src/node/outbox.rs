@@ -65,6 +65,10 @@ pub(crate) enum Pending {
         acks: SmallVec<[u64; 4]>,
         adopt: bool,
         detach: bool,
+        /// Send time (ms) to stamp on it.
+        sent: Option<u64>,
+        /// A round schedule to announce with it.
+        round: Option<[u64; 3]>,
     },
 }
 
@@ -131,6 +135,8 @@ impl Outgoing {
                 acks,
                 adopt,
                 detach,
+                sent,
+                round,
             } => {
                 let none: &[u32] = &[];
                 let pick = |kind: bool| if kind { &positions[..] } else { none };
@@ -156,6 +162,8 @@ impl Outgoing {
                         store: txns,
                         positions: pick(matches!(items, StoreRef::Txns(_))),
                     },
+                    sent: *sent,
+                    round: *round,
                 }
             }
         };

@@ -241,6 +241,8 @@ struct BodyFields<'t, 'a> {
     acks: Option<Tv<'t, 'a>>,
     adopt: Option<Tv<'t, 'a>>,
     detach: Option<Tv<'t, 'a>>,
+    sent: Option<Tv<'t, 'a>>,
+    round: Option<Tv<'t, 'a>>,
     code: Option<Tv<'t, 'a>>,
     text: Option<Tv<'t, 'a>>,
     delta: Option<Tv<'t, 'a>>,
@@ -266,6 +268,8 @@ impl<'t, 'a> BodyFields<'t, 'a> {
             "acks" => &mut self.acks,
             "adopt" => &mut self.adopt,
             "detach" => &mut self.detach,
+            "sent" => &mut self.sent,
+            "round" => &mut self.round,
             "code" => &mut self.code,
             "text" => &mut self.text,
             "delta" => &mut self.delta,
@@ -402,6 +406,23 @@ fn topology_from<'a>(v: Tv<'_, 'a>) -> Result<Vec<(&'a str, Vec<&'a str>)>, Deco
         .collect()
 }
 
+/// `round`: absent, or an array of three non-negative integers.
+fn round_from(v: Option<Tv<'_, '_>>) -> Result<Option<[u64; 3]>, DecodeErrorKind> {
+    let Some(v) = v.filter(|v| !v.is_null()) else {
+        return Ok(None);
+    };
+    let bad = || invalid("round", "an array of three non-negative integers");
+    let array = v.as_array().ok_or_else(bad)?;
+    let mut out = [0u64; 3];
+    if array.len() != 3 {
+        return Err(bad());
+    }
+    for (slot, item) in out.iter_mut().zip(array.iter()) {
+        *slot = item.as_u64().ok_or_else(bad)?;
+    }
+    Ok(Some(out))
+}
+
 fn gossip_from(f: &BodyFields<'_, '_>) -> Result<Gossip, DecodeErrorKind> {
     let values: Vec<Value> = match f.values {
         None => Vec::new(),
@@ -436,6 +457,8 @@ fn gossip_from(f: &BodyFields<'_, '_>) -> Result<Gossip, DecodeErrorKind> {
         detach: optional_bool(f.detach, "detach")?,
         counts: optional_list(f.counts, "counts", COUNT, count_from)?,
         txns: optional_list(f.txns, "txns", TXN_RECORD, record_from)?,
+        sent: optional_u64(f.sent, "sent")?,
+        round: round_from(f.round)?,
     };
     if seq.is_none() && gossip.has_items() {
         return Err(DecodeErrorKind::Missing("seq"));

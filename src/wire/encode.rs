@@ -54,6 +54,8 @@ pub fn encode(t: &Transmit<'_>, out: &mut Vec<u8>) {
             detach,
             counts,
             txns,
+            sent,
+            round,
         } => {
             out.extend_from_slice(b"\"gossip\"");
             if let Some(seq) = seq {
@@ -81,6 +83,14 @@ pub fn encode(t: &Transmit<'_>, out: &mut Vec<u8>) {
             }
             if *detach {
                 out.extend_from_slice(b",\"detach\":true");
+            }
+            if let Some(sent) = sent {
+                out.extend_from_slice(b",\"sent\":");
+                write_u64(out, *sent);
+            }
+            if let Some(round) = round {
+                out.extend_from_slice(b",\"round\":");
+                write_u64_list(out, round);
             }
         }
     }

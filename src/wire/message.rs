@@ -123,6 +123,10 @@ pub struct Gossip {
     pub counts: Vec<Count>,
     /// Transactions' writes (txn-rw-register), in a batch numbered by `seq` like `values`.
     pub txns: Vec<TxnRecord>,
+    /// When the sender sent it (its wall clock, ms): one latency sample for the receiver.
+    pub sent: Option<u64>,
+    /// A round schedule `[from_ms, period_ms, step_ms]` announced by the root, passed down.
+    pub round: Option<[u64; 3]>,
 }
 
 impl Gossip {
@@ -255,6 +259,10 @@ pub enum OutPayload<'a> {
         counts: Picked<'a, Count>,
         /// Transactions' writes.
         txns: Picked<'a, TxnRecord>,
+        /// Send time (ms), if stamped.
+        sent: Option<u64>,
+        /// A round schedule `[from_ms, period_ms, step_ms]` to pass on.
+        round: Option<[u64; 3]>,
     },
 }
 

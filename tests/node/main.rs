@@ -5,6 +5,7 @@ mod cluster;
 mod counter_network;
 mod relay_duplicates;
 mod robustness;
+mod self_tuning;
 mod txn_network;
 mod wire_golden;
 mod workload_settling;

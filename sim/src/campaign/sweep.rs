@@ -1,11 +1,32 @@
-//! The topology sweep: every topology file, with and without partitions, over several seeds,
-//! summarised as one table (the README's comparison of overlays is this table).
+//! The topology sweep: every topology file on every network, with and without partitions, over
+//! several seeds, summarised as one table (the README's comparison of overlays and its table
+//! of networks are this table).
 
 use std::fmt::Write as _;
 
 use glomers::config::NodeConfig;
 
-use crate::{NodeKind, Report, SimConfig, SimError, Validity};
+use crate::{LatencyDist, NodeKind, Report, SimConfig, SimError, Validity};
+
+/// One network of the sweep: Maelstrom's `--latency` and `--latency-dist`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Network {
+    /// Node↔node latency (ms): the constant value, or the mean.
+    pub latency_ms: u64,
+    /// How latencies are drawn.
+    pub dist: LatencyDist,
+}
+
+impl std::fmt::Display for Network {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let dist = match self.dist {
+            LatencyDist::Constant => "constant",
+            LatencyDist::Uniform => "uniform",
+            LatencyDist::Exponential => "exponential",
+        };
+        write!(f, "{dist} {}", self.latency_ms)
+    }
+}
 
 /// One topology file to sweep: a display name and its configuration.
 #[derive(Clone, Debug)]
@@ -21,6 +42,8 @@ pub struct SweepFile {
 pub struct SweepRow {
     /// The topology file's name.
     pub file: String,
+    /// The network of the runs.
+    pub network: Network,
     /// Whether the runs had `--nemesis partition`.
     pub partition: bool,
     /// How many runs (seeds) the row covers.
@@ -41,35 +64,46 @@ pub struct SweepRow {
     pub all_valid: bool,
 }
 
-/// Runs `base` (a broadcast test) for every file, for each of `nemeses` (false: none, true:
-/// partition) and each seed, calling `progress` after every run.
+/// Runs `base` (a broadcast test) for every file, on each of `networks` (none: `base`'s own),
+/// for each of `nemeses` (false: none, true: partition) and each seed, calling `progress`
+/// after every run.
 pub fn sweep(
     base: &SimConfig,
     files: &[SweepFile],
+    networks: &[Network],
     nemeses: &[bool],
     seeds: &[u64],
-    mut progress: impl FnMut(&SweepFile, bool, &Report),
+    mut progress: impl FnMut(&SweepFile, Network, bool, &Report),
 ) -> Result<Vec<SweepRow>, SimError> {
+    let own = [Network {
+        latency_ms: base.latency_ms,
+        dist: base.latency_dist,
+    }];
+    let networks = if networks.is_empty() { &own } else { networks };
     let mut rows = Vec::new();
     for file in files {
-        for &partition in nemeses {
-            let mut reports = Vec::with_capacity(seeds.len());
-            for &seed in seeds {
-                let mut cfg = base.clone();
-                cfg.seed = seed;
-                cfg.partition = partition;
-                cfg.nodes = NodeKind::InProcess(file.config.clone());
-                let report = crate::run(&cfg)?;
-                progress(file, partition, &report);
-                reports.push(report);
+        for &network in networks {
+            for &partition in nemeses {
+                let mut reports = Vec::with_capacity(seeds.len());
+                for &seed in seeds {
+                    let mut cfg = base.clone();
+                    cfg.seed = seed;
+                    cfg.partition = partition;
+                    cfg.latency_ms = network.latency_ms;
+                    cfg.latency_dist = network.dist;
+                    cfg.nodes = NodeKind::InProcess(file.config.clone());
+                    let report = crate::run(&cfg)?;
+                    progress(file, network, partition, &report);
+                    reports.push(report);
+                }
+                rows.push(summarise(&file.name, network, partition, &reports));
             }
-            rows.push(summarise(&file.name, partition, &reports));
         }
     }
     Ok(rows)
 }
 
-fn summarise(file: &str, partition: bool, reports: &[Report]) -> SweepRow {
+fn summarise(file: &str, network: Network, partition: bool, reports: &[Report]) -> SweepRow {
     let per_op: Vec<f64> = reports
         .iter()
         .map(|r| r.net.servers.msgs_per_op.map_or(0.0, f64::from))
@@ -81,6 +115,7 @@ fn summarise(file: &str, partition: bool, reports: &[Report]) -> SweepRow {
     let n = reports.len().max(1) as f64;
     SweepRow {
         file: file.to_string(),
+        network,
         partition,
         runs: reports.len(),
         msgs_per_op_mean: per_op.iter().sum::<f64>() / n,
@@ -101,14 +136,15 @@ fn summarise(file: &str, partition: bool, reports: &[Report]) -> SweepRow {
 /// The rows as a Markdown table.
 pub fn markdown_table(rows: &[SweepRow]) -> String {
     let mut out = String::from(
-        "| topology file | nemesis | msgs-per-op (mean / worst) | median ms (mean) | p99 ms (worst) | max ms (worst) | lost | valid |\n\
-         |---|---|--:|--:|--:|--:|--:|:-:|\n",
+        "| topology file | network | nemesis | msgs-per-op (mean / worst) | median ms (mean) | p99 ms (worst) | max ms (worst) | lost | valid |\n\
+         |---|---|---|--:|--:|--:|--:|--:|:-:|\n",
     );
     for r in rows {
         let _ = writeln!(
             out,
-            "| {} | {} | {:.3} / {:.3} | {:.0} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {:.3} / {:.3} | {:.0} | {} | {} | {} | {} |",
             r.file,
+            r.network,
             if r.partition { "partition" } else { "none" },
             r.msgs_per_op_mean,
             r.msgs_per_op_worst,
@@ -148,11 +184,28 @@ mod tests {
                 config: NodeConfig::load(name).expect("preset"),
             })
             .collect();
+        let networks = [
+            Network {
+                latency_ms: 20,
+                dist: LatencyDist::Constant,
+            },
+            Network {
+                latency_ms: 50,
+                dist: LatencyDist::Uniform,
+            },
+        ];
         let mut runs = 0;
-        let rows =
-            sweep(&base, &files, &[false, true], &[1, 2], |_, _, _| runs += 1).expect("runs");
-        assert_eq!(runs, 8);
-        assert_eq!(rows.len(), 4);
+        let rows = sweep(
+            &base,
+            &files,
+            &networks,
+            &[false, true],
+            &[1, 2],
+            |_, _, _, _| runs += 1,
+        )
+        .expect("runs");
+        assert_eq!(runs, 16);
+        assert_eq!(rows.len(), 8);
         for row in &rows {
             assert_eq!(row.runs, 2);
             assert_eq!(row.lost, 0, "{row:?}");
@@ -161,7 +214,11 @@ mod tests {
             assert!(row.max_worst_ms >= row.p99_worst_ms);
         }
         let table = markdown_table(&rows);
-        assert_eq!(table.lines().count(), 2 + 4);
-        assert!(table.contains("| grid | partition |"), "{table}");
+        assert_eq!(table.lines().count(), 2 + 8);
+        assert!(
+            table.contains("| grid | uniform 50 | partition |"),
+            "{table}"
+        );
+        assert!(table.contains("| 3d | constant 20 | none |"), "{table}");
     }
 }

@@ -87,7 +87,7 @@ fn the_checks_catch_a_cluster_that_loses_values() {
     let file = dir.join("cut.toml");
     std::fs::write(
         &file,
-        "# n2..n4 unreachable\n[overlay]\nkind = \"adjacency\"\nneighbours = { n0 = [\"n1\"] }\n",
+        "# n2..n4 unreachable\n[overlay]\nkind = \"adjacency\"\nneighbours = { n0 = [\"n1\"] }\n[timing]\ntick_ms = 500\n",
     )
     .expect("write");
     let cfg = CampaignConfig {

@@ -68,7 +68,8 @@ fn pending_values_are_what_neighbours_lack_and_drain_to_zero() {
     let t = &preset.timing;
     // A value sent at t reaches the neighbour by t + hop and is acknowledged by
     // t + 2·hop + ack_delay: by then the neighbour lacked it no earlier than a window back.
-    let window = Duration::from_millis(t.ack_delay_ms + 2 * t.hop_ms + t.gather_ms + 50);
+    let hop = t.hop_ms.unwrap_or(100); // the run's latency unless pinned
+    let window = Duration::from_millis(t.ack_delay_ms + 2 * hop + t.gather_ms + 50);
     let mut peak = 0;
     for s in &samples {
         let Some(back) = samples.iter().rev().find(|b| b.at + window <= s.at) else {

@@ -41,7 +41,13 @@ fn check(b: &Budget) {
 
         // Silence: after the last round and the acknowledgements of it, nothing until teardown.
         let settled = Duration::from_secs(20)
-            + Duration::from_millis(node.timing.tick_ms + node.timing.ack_delay_ms)
+            + Duration::from_millis(
+                node.timing
+                    .tick_ms
+                    .or(node.timing.max_latency_ms)
+                    .expect("set")
+                    + node.timing.ack_delay_ms,
+            )
             + Duration::from_secs(2);
         let from = r.main_start.as_micros() / 1_000_000 + settled.as_secs();
         let last_send = r

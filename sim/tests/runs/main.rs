@@ -25,6 +25,7 @@ mod scenario_3c;
 mod scenario_3d_3e_partitions;
 mod scenario_echo;
 mod scenario_unique_ids;
+mod self_tuning_networks;
 mod services_network;
 mod topology_shapes;
 mod txn_fidelity;

@@ -61,7 +61,7 @@ pub(super) fn step<S: Items>(b: &mut Broadcast<S>, now: Time, out: &mut Outbox) 
             if let Some(li) = b.link_of(relay) {
                 // Also to a relay that stopped answering: if the goodbye gets through, it
                 // stops serving us; if not, its messages will get another one.
-                let goodbye = b.links[li].detach_message();
+                let goodbye = b.links[li].detach_message(now);
                 out.gossip(relay, goodbye);
                 b.remove_link(li);
             }

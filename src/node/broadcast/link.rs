@@ -18,6 +18,7 @@ use smallvec::SmallVec;
 
 use super::Settings;
 use super::bitset::BitSet;
+use super::latency::LatencyWindow;
 use crate::node::outbox::Pending;
 use crate::time::Time;
 
@@ -76,6 +77,8 @@ pub(crate) struct Link {
     pub(crate) last_heard: Option<Time>,
     /// Ask the neighbour to adopt us on every data message until it acknowledges one.
     pub(crate) adopt_pending: bool,
+    /// The recent one-way latencies of messages from the neighbour.
+    pub(crate) latency: LatencyWindow,
 }
 
 impl Link {
@@ -93,6 +96,7 @@ impl Link {
             rto: settings.retry_timeout,
             last_heard: None,
             adopt_pending: false,
+            latency: LatencyWindow::default(),
         }
     }
 
@@ -110,6 +114,14 @@ impl Link {
         }
         self.queued.push(pos);
         self.flush_at = Some(self.flush_at.map_or(due, |t| t.min(due)));
+    }
+
+    /// Moves the flush of the queued values to `due` (the rounds changed under them), or
+    /// only brings it forward to `due` if `only_earlier`.
+    pub(crate) fn retime(&mut self, due: Time, only_earlier: bool) {
+        if let Some(at) = self.flush_at {
+            self.flush_at = Some(if only_earlier { at.min(due) } else { due });
+        }
     }
 
     /// The neighbour sent us a batch numbered `seq`: we owe it an acknowledgement.
@@ -227,6 +239,8 @@ impl Link {
                 acks: std::mem::take(&mut self.acks_owed),
                 adopt: false,
                 detach: false,
+                sent: Some(stamp(now)),
+                round: None,
             });
         }
         let seq = self.next_seq;
@@ -244,11 +258,13 @@ impl Link {
             acks: std::mem::take(&mut self.acks_owed),
             adopt: self.adopt_pending,
             detach: false,
+            sent: Some(stamp(now)),
+            round: None,
         })
     }
 
     /// The goodbye message to a relay we no longer need: owed acknowledgements and `detach`.
-    pub(crate) fn detach_message(&mut self) -> Pending {
+    pub(crate) fn detach_message(&mut self, now: Time) -> Pending {
         self.ack_at = None;
         Pending::Gossip {
             seq: None,
@@ -256,6 +272,8 @@ impl Link {
             acks: std::mem::take(&mut self.acks_owed),
             adopt: false,
             detach: true,
+            sent: Some(stamp(now)),
+            round: None,
         }
     }
 
@@ -273,6 +291,11 @@ impl Link {
                 .map(|b| b.positions.len())
                 .sum::<usize>()
     }
+}
+
+/// `now` as the `sent` stamp of a message: whole ms on the driver's clock.
+pub(crate) fn stamp(now: Time) -> u64 {
+    now.as_micros() / 1000
 }
 
 /// The earlier of two optional times.

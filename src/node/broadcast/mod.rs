@@ -3,6 +3,8 @@
 //!
 //! - `overlay`: which nodes talk (star, tree, grid …), computed from the node list.
 //! - `rounds`: when a queued value leaves (aligned rounds, relays just after arrivals).
+//! - `schedule`: the round period and phases a latency budget gives, and how the root
+//!   announces them; `latency`: the one-way latencies each link observes.
 //! - `link`: per neighbour: batching, piggybacked acknowledgements, resends of what is missing.
 //! - `fallback`: asking another node to relay when the parent stops answering.
 //! - `store`: the values, each once, and the `Items` trait: what any disseminated store
@@ -12,9 +14,12 @@
 
 mod bitset;
 mod fallback;
+mod latency;
 mod link;
 pub(crate) mod overlay;
 mod rounds;
+mod schedule;
+pub use schedule::describe as describe_timing;
 pub(crate) mod store;
 
 use std::time::Duration;
@@ -27,15 +32,22 @@ use crate::wire::{Gossip, Value};
 use fallback::Fallback;
 use link::{Link, LinkKind};
 use overlay::{Overlay, Role};
-use rounds::{Origin, Rounds};
+use rounds::{Origin, Rounds, Sent};
 pub(crate) use store::{Inserted, Items, ValueStore};
 
 /// The configuration as durations, ready for the hot path.
 #[derive(Clone, Debug)]
 pub(crate) struct Settings {
-    pub(crate) tick: Duration,
+    /// A fixed round period (`timing.tick_ms`), if set.
+    pub(crate) tick: Option<Duration>,
     pub(crate) gather: Duration,
-    pub(crate) hop: Duration,
+    /// A fixed one-way latency (`timing.hop_ms`), if set.
+    pub(crate) hop: Option<Duration>,
+    pub(crate) max_latency: Option<Duration>,
+    pub(crate) median_latency: Option<Duration>,
+    /// The latency assumed before any is observed (`timing.prior_latency_ms`), if set.
+    pub(crate) prior: Option<Duration>,
+    pub(crate) quantile: f64,
     pub(crate) ack_delay: Duration,
     pub(crate) retry_timeout: Duration,
     pub(crate) retry_backoff: f64,
@@ -50,9 +62,13 @@ impl Settings {
     pub(crate) fn from_config(c: &NodeConfig) -> Settings {
         let ms = Duration::from_millis;
         Settings {
-            tick: ms(c.timing.tick_ms),
+            tick: c.timing.tick_ms.map(ms),
             gather: ms(c.timing.gather_ms),
-            hop: ms(c.timing.hop_ms),
+            hop: c.timing.hop_ms.map(ms),
+            max_latency: c.timing.max_latency_ms.map(ms),
+            median_latency: c.timing.median_latency_ms.map(ms),
+            prior: c.timing.prior_latency_ms.map(ms),
+            quantile: c.timing.latency_quantile,
             ack_delay: ms(c.timing.ack_delay_ms),
             retry_timeout: ms(c.retry.timeout_ms),
             retry_backoff: c.retry.backoff,
@@ -81,9 +97,15 @@ pub(crate) struct Broadcast<S = ValueStore> {
     parent: Option<u16>,
     /// Position of every node in the overlay's root-first order (rooted overlays).
     rank: Vec<u32>,
+    /// Every node's height (rooted overlays): to place a stamped delta in its round.
+    heights: Vec<u32>,
     fallback: Fallback,
     /// Scratch for [`Items::drain_superseded`].
     superseded: Vec<u32>,
+    /// The root's schedule duties: `None` on other nodes and when the timing is fixed.
+    leader: Option<schedule::Leader>,
+    /// Whether this node passes the root's schedule on to the links below it.
+    announces: bool,
 }
 
 impl Broadcast<ValueStore> {
@@ -141,12 +163,20 @@ impl<S: Items> Broadcast<S> {
             OverlayKind::Total => Overlay::from_links(n, (0..n).map(|other| (me, other))),
             kind => Overlay::build(kind, n, root, config.overlay.fanout.unwrap_or(4)),
         };
+        let root_height = overlay.height(root);
+        let root_children = overlay.neighbours(root).len();
+        let plan = schedule::choose(&settings, root_height, root_children, &[])
+            .plan(Time::ZERO, settings.gather);
         let rounds = Rounds::new(
             &settings,
             overlay.depth(me),
             overlay.height(me),
-            overlay.height(root),
+            root_height,
+            plan,
         );
+        let adaptive = overlay.is_rooted() && (settings.tick.is_none() || settings.hop.is_none());
+        let leader =
+            (adaptive && me == root).then(|| schedule::Leader::new(root_height, root_children));
         let fallback = Fallback::new(overlay.fallback_candidates(me, settings.fallback_candidates));
         let mut b = Broadcast {
             me,
@@ -157,8 +187,11 @@ impl<S: Items> Broadcast<S> {
             link_index: vec![NO_LINK; usize::from(n)],
             parent: overlay.parent(me),
             rank: (0..n).map(|i| overlay.rank(i)).collect(),
+            heights: (0..n).map(|i| overlay.height(i)).collect(),
             fallback,
             superseded: Vec::new(),
+            leader,
+            announces: adaptive,
             settings,
         };
         for &peer in overlay.neighbours(me) {
@@ -220,19 +253,29 @@ impl<S: Items> Broadcast<S> {
         let li = match self.link_of(from) {
             Some(li) => li,
             // A goodbye from a node we already forgot: keep whatever it carries.
-            None if gossip.detach => return self.absorb(now, items, None),
+            None if gossip.detach => return self.absorb(now, items, None, None),
             None => match self.unlinked_kind(from) {
                 Some(kind) => self.add_link(from, kind),
                 None => return self.answer_former_relay(now, from, gossip, items, out),
             },
         };
         let link = &mut self.links[li];
+        if let Some(sent) = gossip.sent {
+            link.latency.observe(sent, now);
+        }
+        if let Some(round) = gossip.round
+            && self.links[li].kind.is_up()
+        {
+            schedule::follow(self, round, now);
+        }
+        let link = &mut self.links[li];
         link.heard(now, &self.settings);
         link.on_acks(&gossip.acks, &self.settings);
         if let Some(seq) = gossip.seq {
             link.owe_ack(seq, now, &self.settings);
         }
-        self.absorb(now, items, Some(li));
+        let sent = gossip.sent.map(Time::from_millis);
+        self.absorb(now, items, Some(li), sent);
         let kind = self.links[li].kind;
         if gossip.detach && kind == LinkKind::Adoptee {
             self.remove_link(li);
@@ -244,8 +287,19 @@ impl<S: Items> Broadcast<S> {
 
     /// Stores values that arrived over link `from` (or from a node we hold no link with),
     /// marks them known to that neighbour, and queues the new ones for everyone else.
-    fn absorb(&mut self, now: Time, values: Vec<S::Item>, from: Option<usize>) {
-        let origin = Origin::Link(from.map_or(LinkKind::Relay, |li| self.links[li].kind));
+    fn absorb(&mut self, now: Time, values: Vec<S::Item>, from: Option<usize>, sent: Option<Time>) {
+        let kind = from.map_or(LinkKind::Relay, |li| self.links[li].kind);
+        let sender_height = from
+            .and_then(|li| self.heights.get(usize::from(self.links[li].peer)))
+            .copied()
+            .unwrap_or(0);
+        let origin = Origin::Link(
+            kind,
+            sent.map(|at| Sent {
+                at,
+                height: sender_height,
+            }),
+        );
         for value in values {
             let pos = match self.store.insert(value) {
                 Inserted::New(pos) => {
@@ -267,6 +321,7 @@ impl<S: Items> Broadcast<S> {
         // Links first: a resend may find its values already known and drop the batch, which
         // changes whether the parent is suspect. Then the fallback decides, and whatever it
         // queued (a new relay's full state) leaves in a second pass.
+        schedule::review(self, now);
         self.poll_links(now, out);
         fallback::step(self, now, out);
         self.expire_adoptees(now);
@@ -274,10 +329,16 @@ impl<S: Items> Broadcast<S> {
     }
 
     fn poll_links(&mut self, now: Time, out: &mut Outbox) {
+        let plan = self.announces.then(|| self.rounds.latest().to_wire());
         for link in &mut self.links {
             if link.deadline().is_some_and(|t| t <= now)
-                && let Some(message) = link.poll(now, &self.settings)
+                && let Some(mut message) = link.poll(now, &self.settings)
             {
+                if let Pending::Gossip { round, .. } = &mut message
+                    && link.kind.is_down()
+                {
+                    *round = plan;
+                }
                 out.gossip(link.peer, message);
             }
         }
@@ -296,6 +357,11 @@ impl<S: Items> Broadcast<S> {
             .chain(leases)
             .chain(fallback::deadline(self, now))
             .min()
+    }
+
+    /// A line for the log saying how the root changed the schedule, once.
+    pub(crate) fn take_timing_note(&mut self) -> Option<String> {
+        schedule::take_note(self)
     }
 
     /// Whether no message is queued, unacknowledged or owed on any link.
@@ -349,7 +415,7 @@ impl<S: Items> Broadcast<S> {
         items: Vec<S::Item>,
         out: &mut Outbox,
     ) {
-        self.absorb(now, items, None);
+        self.absorb(now, items, None, None);
         out.gossip(
             from,
             Pending::Gossip {
@@ -358,6 +424,8 @@ impl<S: Items> Broadcast<S> {
                 acks: gossip.seq.into_iter().collect(),
                 adopt: false,
                 detach: true,
+                sent: Some(link::stamp(now)),
+                round: None,
             },
         );
     }

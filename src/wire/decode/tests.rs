@@ -27,3 +27,32 @@ fn echo_keeps_any_json_value_as_equivalent_text() {
         assert_eq!(back, sent, "{echo} came back as {text}");
     }
 }
+
+#[test]
+fn gossip_timing_fields_are_optional_and_checked() {
+    let gossip = |body: &str| {
+        let line = format!(r#"{{"src":"n0","dest":"n1","body":{{"type":"gossip",{body}}}}}"#);
+        let mut buf = line.into_bytes();
+        match Decoder::new().decode(&mut buf).map(|m| m.body.payload) {
+            Ok(Payload::Gossip(g)) => Ok((g.sent, g.round)),
+            Ok(other) => panic!("{other:?}"),
+            Err(e) => Err(e.kind.to_string()),
+        }
+    };
+    assert_eq!(
+        gossip(r#""acks":[1]"#),
+        Ok((None, None)),
+        "older nodes omit them"
+    );
+    assert_eq!(
+        gossip(r#""acks":[1],"sent":1700000000123,"round":[1700000001000,1640,110]"#),
+        Ok((
+            Some(1_700_000_000_123),
+            Some([1_700_000_001_000, 1640, 110])
+        ))
+    );
+    let e = gossip(r#""round":[1,2]"#).expect_err("two numbers");
+    assert!(e.contains("round"), "{e}");
+    let e = gossip(r#""sent":-5"#).expect_err("negative");
+    assert!(e.contains("sent"), "{e}");
+}

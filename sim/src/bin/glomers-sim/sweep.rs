@@ -1,12 +1,12 @@
-//! `glomers-sim sweep`: every topology file on the same broadcast test, with and without
-//! partitions, over several seeds, as one Markdown table.
+//! `glomers-sim sweep`: every topology file on the same broadcast test, on one or more networks,
+//! with and without partitions, over several seeds, as one Markdown table.
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
 use glomers::config::NodeConfig;
-use glomers_sim::{SimConfig, Workload};
+use glomers_sim::{LatencyDist, SimConfig, Workload};
 
 /// Arguments of `glomers-sim sweep`.
 #[derive(Parser, Debug)]
@@ -32,14 +32,19 @@ pub struct SweepArgs {
     /// Operations per second, over all clients.
     #[arg(long, default_value_t = 100.0)]
     rate: f64,
-    /// Node↔node latency in ms.
-    #[arg(long, default_value_t = 100)]
-    latency: u64,
+    /// Node↔node latency in ms (the mean for uniform and exponential). Repeat the flag to
+    /// sweep several; default 100.
+    #[arg(long, value_name = "MS")]
+    latency: Vec<u64>,
+    /// Latency distribution: constant, uniform or exponential. Repeat the flag to sweep
+    /// several; every latency is run with every distribution. Default constant.
+    #[arg(long, value_name = "DIST")]
+    latency_dist: Vec<LatencyDist>,
 }
 
 /// Runs the sweep and prints its table; fails if any run lost a value or was invalid.
 pub fn run(args: &SweepArgs) -> Result<ExitCode, String> {
-    use glomers_sim::campaign::sweep::{SweepFile, markdown_table, sweep};
+    use glomers_sim::campaign::sweep::{Network, SweepFile, markdown_table, sweep};
     let names: Vec<String> = if args.files.is_empty() {
         glomers::config::PRESETS
             .iter()
@@ -71,31 +76,58 @@ pub fn run(args: &SweepArgs) -> Result<ExitCode, String> {
     };
     let time_limit = Duration::try_from_secs_f64(args.time_limit)
         .map_err(|_| "--time-limit must be a number of seconds ≥ 0".to_string())?;
+    let latencies = if args.latency.is_empty() {
+        vec![100]
+    } else {
+        args.latency.clone()
+    };
+    let dists = if args.latency_dist.is_empty() {
+        vec![LatencyDist::Constant]
+    } else {
+        args.latency_dist.clone()
+    };
+    let mut networks = Vec::new();
+    for &dist in &dists {
+        for &latency_ms in &latencies {
+            if latency_ms == 0 && dist != LatencyDist::Constant {
+                return Err(format!("{dist:?} latencies need --latency > 0"));
+            }
+            networks.push(Network { latency_ms, dist });
+        }
+    }
     let base = SimConfig {
         workload: Workload::BROADCAST,
         node_count: args.node_count,
         time_limit,
         rate: args.rate,
-        latency_ms: args.latency,
         ..SimConfig::default()
     };
     let seeds: Vec<u64> = (args.first_seed..args.first_seed + args.seeds).collect();
     let started = Instant::now();
-    let rows = sweep(&base, &files, nemeses, &seeds, |file, partition, r| {
-        eprintln!(
-            "{:>18} {:9} seed {:>4}: {:?}",
-            file.name,
-            if partition { "partition" } else { "none" },
-            r.seed,
-            r.valid
-        );
-    })
+    let rows = sweep(
+        &base,
+        &files,
+        &networks,
+        nemeses,
+        &seeds,
+        |file, net, partition, r| {
+            eprintln!(
+                "{:>18} {:>15} {:9} seed {:>4}: {:?}",
+                file.name,
+                net.to_string(),
+                if partition { "partition" } else { "none" },
+                r.seed,
+                r.valid
+            );
+        },
+    )
     .map_err(|e| e.to_string())?;
+    let names: Vec<String> = networks.iter().map(Network::to_string).collect();
     println!(
-        "{} nodes, rate {}, latency {} ms, time limit {} s; {} seeds ({}…{}) per row; {:.1} s wall\n",
+        "{} nodes, rate {}, network {}, time limit {} s; {} seeds ({}…{}) per row; {:.1} s wall\n",
         args.node_count,
         args.rate,
-        args.latency,
+        names.join(" | "),
         args.time_limit,
         seeds.len(),
         args.first_seed,

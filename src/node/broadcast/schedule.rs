@@ -1,0 +1,414 @@
+//! The round schedule a latency budget gives, and how the cluster agrees on it.
+//!
+//! # The model
+//!
+//! In a rooted overlay of height `H` (a star: `H = 1`) a value takes this path: it waits at
+//! most one round period `P` at the node a client gave it to (leaves flush at the round
+//! boundary); it climbs `H` levels, each parent flushing one step `S = w + g` after its
+//! children (`w` the wait for their deltas, `g` the gather window); and it comes down `H` hops
+//! of latency `d`, each inner node relaying after `g`. So the last node holds it at most
+//!
+//! ```text
+//! P + H·(w + g) + H·d + (H − 1)·g      after it reached the first node,
+//! ```
+//!
+//! an upper bound of what Maelstrom reports as the stable latency (its reads are sampled, so
+//! it sees a little less). `d` is taken at the budget's quantile `q` of the observed one-way
+//! latency (`timing.latency_quantile`, 0.995 by default), and the round period is the longest
+//! that keeps the sum within `timing.max_latency_ms` (and half a round plus the path at the
+//! median latency within `timing.median_latency_ms`, if set). The longest period is the
+//! cheapest: every link carries one message per round whatever the period.
+//!
+//! The wait `w` trades rounds for late deltas. A delta that reaches a parent after its flush
+//! is not held for a round (that would break the budget): it goes on at once, one extra
+//! message on every link down. The root picks `w` among the observed latencies between the
+//! median and `d` to minimise the expected messages per second,
+//!
+//! ```text
+//! (2·C + C·C·late(w)) / P(w)        C children, late(w) = fraction of samples above w,
+//! ```
+//!
+//! so on a constant network `w = d` (nothing is late), on a uniform one `w` is near its top,
+//! and on a heavy-tailed one (exponential) the root accepts a few late deltas rather than
+//! shortening every round for the rare slow one. (A redundant path for the tail, a second
+//! copy of each delta by another route, would double every round's messages to spare the
+//! few late deltas of a run, each of which costs one extra flush: it cannot pay here.)
+//!
+//! # Estimates
+//!
+//! Quantiles are read off the samples of the root's links (`latency.rs`). Before there are
+//! any, a prior stands in ([`prior`]: `timing.prior_latency_ms`, or the slowest network the
+//! budget can serve with a round as long as a hop). While there are fewer samples than the
+//! quantile needs (fewer than 1/(1 − q)), the estimate is widened by the spread seen so far,
+//! fading as samples accumulate: a constant network is believed at once, a heavy tail is
+//! budgeted before it has shown itself.
+//!
+//! # Agreement
+//!
+//! Every node starts from the same [`Plan`], computed from the configuration alone with the
+//! prior. The root is the only node that measures (its children's deltas are a sample each
+//! per round) and decides, once a round, at its flush; it announces a new plan on its
+//! messages down as `round: [from, period, step]`. A plan starts at `from`, a round boundary:
+//! normally the next one; the first measured plan takes over the round that has just begun
+//! (if the announcement can reach every node before that round's new end), so the prior
+//! costs one round, not two. Inner nodes pass the plan on; a node that hears of it after its
+//! `from` switches at once and re-times the values it had queued for the old boundary. Every
+//! node switches at the same wall-clock instant, so rounds stay aligned cluster-wide. Changes
+//! under a few percent are not announced, so the schedule does not flap with sampling noise.
+//! Links are assumed symmetric in distribution (Maelstrom draws every node-to-node message
+//! from the same one): the root's samples of its children's messages stand for the way down.
+//!
+//! Explicit `tick_ms`/`hop_ms` pin the period and the per-level latency; with both set the
+//! schedule is fixed and nothing is announced. Meshes have no root: they need `tick_ms`.
+
+use std::time::Duration;
+
+use super::latency::{fraction_above, quantile};
+use super::overlay::Overlay;
+use super::rounds::Origin;
+use super::{Broadcast, Items, Settings};
+use crate::config::NodeConfig;
+use crate::time::Time;
+
+/// The most the prior assumes, however loose the budget.
+pub(crate) const PRIOR_CAP: Duration = Duration::from_millis(600);
+
+/// The one-way latency assumed before the root has samples: `hop_ms` if pinned, else
+/// `prior_latency_ms` if set, else the budget shared equally by the round and the `2·levels`
+/// hops it must fit (at most [`PRIOR_CAP`]): the slowest network on which the budget still
+/// leaves a round as long as a hop. The first round is the only one planned on it, and its
+/// values must hold the budget on a network nobody has measured yet (3d's 580 ms give
+/// 193 ms, a uniform network's top at a 100 ms mean).
+pub(crate) fn prior(s: &Settings, levels: u32) -> Duration {
+    match (s.hop, s.prior, s.max_latency) {
+        (Some(hop), _, _) => hop,
+        (None, Some(prior), _) => prior,
+        (None, None, Some(max)) => (max / (2 * levels.max(1) + 1)).min(PRIOR_CAP),
+        (None, None, None) => Duration::from_millis(250),
+    }
+}
+
+/// Samples needed before the observed latency replaces the prior.
+pub(crate) const MIN_SAMPLES: usize = 4;
+
+/// The shortest round period the node will use, whatever the budget says.
+pub(crate) const MIN_PERIOD: Duration = Duration::from_millis(50);
+
+/// A round schedule: boundaries at `from + k·period`, each level one `step` after the one
+/// below.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Plan {
+    /// When this plan takes effect (a boundary of the plan before it).
+    pub(crate) from: Time,
+    /// The round period.
+    pub(crate) period: Duration,
+    /// From one level's flush to its parent's.
+    pub(crate) step: Duration,
+}
+
+impl Plan {
+    /// The plan as sent on the wire: `[from_ms, period_ms, step_ms]`.
+    pub(crate) fn to_wire(self) -> [u64; 3] {
+        [
+            self.from.as_micros() / 1000,
+            self.period.as_millis() as u64,
+            self.step.as_millis() as u64,
+        ]
+    }
+
+    /// A plan received on the wire; `None` if it makes no sense (a zero period).
+    pub(crate) fn from_wire([from, period, step]: [u64; 3]) -> Option<Plan> {
+        (period > 0).then(|| Plan {
+            from: Time::from_millis(from),
+            period: Duration::from_millis(period),
+            step: Duration::from_millis(step),
+        })
+    }
+
+    /// Where the boundaries fall, as a phase of `period` counted from the epoch.
+    pub(crate) fn offset(&self) -> Duration {
+        let period = self.period.as_micros() as u64;
+        Duration::from_micros(self.from.as_micros() % period.max(1))
+    }
+}
+
+/// What the root decided, and why (for logs and tests).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Choice {
+    /// The round period.
+    pub(crate) period: Duration,
+    /// How long a parent waits for its children's deltas after they flush.
+    pub(crate) wait: Duration,
+    /// The one-way latency budgeted per hop down (the quantile).
+    pub(crate) descent: Duration,
+    /// Whether the budget holds at the quantile (false: the period is [`MIN_PERIOD`]).
+    pub(crate) fits: bool,
+}
+
+impl Choice {
+    /// The plan this choice gives, from `from`.
+    pub(crate) fn plan(&self, from: Time, gather: Duration) -> Plan {
+        Plan {
+            from,
+            period: self.period,
+            step: self.wait + gather,
+        }
+    }
+}
+
+/// The schedule for a tree of height `levels` whose root has `children` links down, given the
+/// observed one-way latencies `sorted` (µs, ascending). See the module docs for the model.
+pub(crate) fn choose(s: &Settings, levels: u32, children: usize, sorted: &[u32]) -> Choice {
+    let enough = sorted.len() >= MIN_SAMPLES;
+    let q = |p: f64| match (s.hop, enough) {
+        (Some(hop), _) => hop,
+        (None, true) => quantile(sorted, p).unwrap_or_else(|| prior(s, levels)),
+        (None, false) => prior(s, levels),
+    };
+    let (mut d, median) = (q(s.quantile), q(0.5));
+    // Fewer samples than the quantile needs (n < 1/(1 − q)) cannot show its tail: widen the
+    // estimate by the spread seen so far, fading as samples accumulate. Nothing changes on
+    // a constant network (no spread); a heavy tail is budgeted before it has been seen.
+    let shortfall = 1.0 - sorted.len() as f64 * (1.0 - s.quantile);
+    if enough && s.hop.is_none() && shortfall > 0.0 {
+        d += (d - median).mul_f64(shortfall);
+    }
+    let h = levels.max(1);
+    let g = s.gather;
+    let descent = |d: Duration| d * h + g * (h - 1);
+    let period = |w: Duration| -> Option<Duration> {
+        let climb = (w + g) * h;
+        if let Some(tick) = s.tick {
+            return Some(tick);
+        }
+        let mut p = s.max_latency?.checked_sub(climb + descent(d))?;
+        if let Some(m) = s.median_latency {
+            p = p.min(m.checked_sub(climb + descent(median))? * 2);
+        }
+        let p = Duration::from_millis(p.as_millis() as u64);
+        (p >= MIN_PERIOD).then_some(p)
+    };
+    let late_cost = |w: Duration| {
+        let c = children.max(1) as f64;
+        let late = if enough && s.hop.is_none() {
+            fraction_above(sorted, w)
+        } else {
+            0.0
+        };
+        2.0 * c + c * c * late
+    };
+    let mut candidates: Vec<Duration> = Vec::new();
+    if enough && s.hop.is_none() && s.tick.is_none() {
+        let lo = sorted.partition_point(|&x| u128::from(x) < median.as_micros());
+        let hi = sorted.partition_point(|&x| u128::from(x) <= d.as_micros());
+        candidates.extend(
+            sorted[lo..hi]
+                .iter()
+                .map(|&x| Duration::from_micros(u64::from(x))),
+        );
+        candidates.dedup();
+    }
+    candidates.push(d);
+    // Waiting longer than half the budget never helps (the round would have to be shorter
+    // than the wait), and a network that stalls for seconds (a paused node) must not make
+    // every round wait for seconds.
+    let w_cap = s.max_latency.map_or(Duration::MAX, |m| m / 2);
+    let mut best: Option<(f64, Duration, Duration)> = None;
+    for w in candidates {
+        let w = Duration::from_millis(w.as_micros().div_ceil(1000) as u64);
+        if w > w_cap {
+            continue;
+        }
+        let Some(p) = period(w) else { continue };
+        let cost = late_cost(w) / p.as_secs_f64();
+        if best.is_none_or(|(c, bp, _)| cost < c || (cost == c && p > bp)) {
+            best = Some((cost, p, w));
+        }
+    }
+    match best {
+        Some((_, period, wait)) => Choice {
+            period,
+            wait,
+            descent: d,
+            fits: true,
+        },
+        // Nothing holds the budget: the shortest rounds, and the wait at the quantile, but
+        // never more than half the budget.
+        None => Choice {
+            period: s.tick.unwrap_or(MIN_PERIOD),
+            wait: d.min(w_cap).max(median.min(w_cap)),
+            descent: d,
+            fits: false,
+        },
+    }
+}
+
+/// Whether `new` differs from `old` enough to be worth announcing: the period by more than
+/// 4 %, or the step by more than 10 % and 2 ms.
+pub(crate) fn worth_changing(old: &Plan, new: &Plan) -> bool {
+    let differs = |a: Duration, b: Duration, frac: f64, floor: Duration| {
+        let gap = a.abs_diff(b);
+        gap > floor && gap.as_secs_f64() > frac * a.as_secs_f64()
+    };
+    differs(old.period, new.period, 0.04, Duration::ZERO)
+        || differs(old.step, new.step, 0.10, Duration::from_millis(2))
+}
+
+/// What a node of an `nodes`-node cluster configured by `config` would use, as a few
+/// comment lines for `--print-config`: the plan it starts with (the prior), and the plan the
+/// root settles on for `example_ms` of constant latency.
+pub fn describe(config: &NodeConfig, nodes: u16) -> String {
+    let s = Settings::from_config(config);
+    let kind = config.overlay.kind;
+    let overlay = Overlay::build(kind, nodes.max(1), 0, config.overlay.fanout.unwrap_or(4));
+    let (levels, children) = (overlay.height(0), overlay.neighbours(0).len());
+    let line = |c: &Choice| {
+        format!(
+            "rounds of {} ms, each level flushing {} ms after the one below{}",
+            c.period.as_millis(),
+            (c.wait + s.gather).as_millis(),
+            if c.fits {
+                ""
+            } else {
+                " (the budget cannot be held: shortest rounds)"
+            }
+        )
+    };
+    let start = choose(&s, levels, children, &[]);
+    let mut out = format!("# What the node uses ({nodes} nodes, a {kind:?} overlay):\n");
+    if !kind.is_rooted() {
+        out += &format!(
+            "# - always: rounds of {} ms (fixed; a mesh relays what it receives after {} ms)\n",
+            start.period.as_millis(),
+            s.gather.as_millis()
+        );
+        return out;
+    }
+    if s.tick.is_some() && s.hop.is_some() {
+        out += &format!("# - always: {} (fixed)\n", line(&start));
+        return out;
+    }
+    out += &format!(
+        "# - at start, before measuring (prior latency {} ms): {}\n",
+        prior(&s, levels).as_millis(),
+        line(&start)
+    );
+    out += "# - then the root re-plans once a round from the latencies it observes, announces\n\
+            #   each change to the cluster and logs it (\"timing: rounds of …\"). For example:\n";
+    for ms in [20u32, 100, 200] {
+        let settled = choose(&s, levels, children, &[ms * 1000; MIN_SAMPLES]);
+        out += &format!("#   at a constant {ms} ms: {}\n", line(&settled));
+    }
+    out
+}
+
+/// The root's part: when to look at its samples again, and what it looks at.
+#[derive(Clone, Debug)]
+pub(crate) struct Leader {
+    levels: u32,
+    children: usize,
+    next_review: Time,
+    /// Whether a plan from samples (not the prior) has been made yet.
+    measured: bool,
+    /// What changed at the last review, for the node's log.
+    note: Option<String>,
+}
+
+impl Leader {
+    /// The leader of a tree of height `levels` with `children` links below the root.
+    pub(crate) fn new(levels: u32, children: usize) -> Leader {
+        Leader {
+            levels,
+            children,
+            next_review: Time::ZERO,
+            measured: false,
+            note: None,
+        }
+    }
+}
+
+/// A plan `b` heard of from above: taken on if newer; if its boundary has passed, what waits
+/// for the old round's flush is re-timed to the new one.
+pub(super) fn follow<S: Items>(b: &mut Broadcast<S>, round: [u64; 3], now: Time) {
+    if b.rounds.adopt_announced(round, now) {
+        for link in b.links.iter_mut().filter(|l| l.kind.is_up()) {
+            let due = b.rounds.due(Origin::Client, link.kind, now, false);
+            link.retime(due, false);
+        }
+    }
+}
+
+/// A line for the log saying how `b`'s root role changed the schedule, once.
+pub(super) fn take_note<S: Items>(b: &mut Broadcast<S>) -> Option<String> {
+    b.leader.as_mut().and_then(|l| l.note.take())
+}
+
+/// At the root `b`, once a round: plans the rounds from the latencies its links below
+/// have observed and, if the plan changes, announces it (see the module docs).
+pub(super) fn review<S: Items>(b: &mut Broadcast<S>, now: Time) {
+    b.rounds.settle(now);
+    let Some(leader) = &mut b.leader else {
+        return;
+    };
+    let current = *b.rounds.latest();
+    if now < leader.next_review || current.from > now {
+        return;
+    }
+    leader.next_review = now + current.period;
+    let mut samples: Vec<u32> = b
+        .links
+        .iter()
+        .filter(|l| l.kind.is_down())
+        .flat_map(|l| l.latency.samples().iter().copied())
+        .collect();
+    samples.sort_unstable();
+    let first = !leader.measured && samples.len() >= MIN_SAMPLES;
+    leader.measured |= first;
+    let choice = choose(&b.settings, leader.levels, leader.children, &samples);
+    let g = b.settings.gather;
+    let p = current.period;
+    // Plans start with the next round. The announcement leaves on this flush; a node
+    // that hears of it after the boundary switches at once and re-times what it queued.
+    let mut from = (now + g).next_aligned(p, current.offset());
+    // The first measured plan replaces the prior's (short) rounds from the round now
+    // being flushed, if its first boundary leaves time for the announcement to arrive:
+    // the prior costs one round, not two.
+    let start = (now + Duration::from_micros(1))
+        .saturating_sub(p)
+        .next_aligned(p, current.offset());
+    let reach = (choice.descent + g) * leader.levels.max(1);
+    if first && start + choice.period >= now + reach {
+        from = start;
+    }
+    let plan = choice.plan(from, g);
+    if worth_changing(&current, &plan) {
+        b.rounds.adopt(plan, now);
+        if plan.from <= now {
+            // This round's flush need not wait out the prior's wait any more.
+            let flush = (plan.from + plan.step * leader.levels).max(now + g);
+            for link in b.links.iter_mut().filter(|l| l.kind.is_down()) {
+                link.retime(flush, true);
+            }
+        }
+        leader.note = Some(format!(
+            "timing: rounds of {} ms from {} ms, parents wait {} ms for their children \
+             (one-way latency p50 {} ms, budgeted {} ms at the quantile, {} samples){}",
+            plan.period.as_millis(),
+            plan.from.as_micros() / 1000,
+            choice.wait.as_millis(),
+            quantile(&samples, 0.5)
+                .unwrap_or_else(|| prior(&b.settings, leader.levels))
+                .as_millis(),
+            choice.descent.as_millis(),
+            samples.len(),
+            if choice.fits {
+                ""
+            } else {
+                "; the budget cannot be held on this network"
+            },
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,162 @@
+use super::*;
+use crate::config::NodeConfig;
+
+fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+fn budget(max: u64) -> Settings {
+    let mut c = NodeConfig::default();
+    c.timing.max_latency_ms = Some(max);
+    c.timing.latency_quantile = 0.99;
+    c.timing.prior_latency_ms = None;
+    Settings::from_config(&c)
+}
+
+/// `n` samples in ms, sorted, as µs.
+fn samples(ms: impl IntoIterator<Item = u64>) -> Vec<u32> {
+    let mut v: Vec<u32> = ms.into_iter().map(|m| (m * 1000) as u32).collect();
+    v.sort_unstable();
+    v
+}
+
+#[test]
+fn without_samples_the_prior_plans_conservatively() {
+    let c = choose(&budget(1850), 1, 24, &[]);
+    // 1850 − (600 + 10) climbing − 600 descending.
+    assert_eq!(c.period, ms(640));
+    assert_eq!((c.wait, c.descent, c.fits), (PRIOR_CAP, PRIOR_CAP, true));
+    // A tight budget is shared equally by the round and the hops.
+    let tight = choose(&budget(580), 1, 24, &[]);
+    // 580 / 3 = 193.3 ms: the wait rounds up to 194, the period down to 182.
+    assert_eq!((tight.wait, tight.period), (ms(194), ms(182)));
+    // An explicit prior replaces the rule.
+    let mut s = budget(1850);
+    s.prior = Some(ms(460));
+    assert_eq!(choose(&s, 1, 24, &[]).period, ms(1850 - 470 - 460));
+    let tree = choose(&budget(1850), 3, 4, &[]);
+    assert_eq!(tree.wait, ms(265), "1850 / 7 = 264.3, rounded up");
+    // Too few samples are not trusted yet.
+    let few = samples([100; MIN_SAMPLES - 1]);
+    assert_eq!(choose(&budget(1850), 1, 24, &few), c);
+}
+
+#[test]
+fn a_constant_network_waits_exactly_one_latency_and_gets_the_longest_round() {
+    let s = samples([100; 200]);
+    let c = choose(&budget(1850), 1, 24, &s);
+    assert_eq!((c.wait, c.descent), (ms(100), ms(100)));
+    assert_eq!(c.period, ms(1850 - 110 - 100));
+    // A faster network stretches the rounds, a slower one shrinks them.
+    assert_eq!(
+        choose(&budget(1850), 1, 24, &samples([20; 200])).period,
+        ms(1800)
+    );
+    assert_eq!(
+        choose(&budget(1850), 1, 24, &samples([200; 200])).period,
+        ms(1440)
+    );
+}
+
+#[test]
+fn a_uniform_network_waits_near_its_top_rather_than_flush_late_deltas() {
+    let s = samples((0..200).chain(0..200));
+    let c = choose(&budget(1850), 1, 24, &s);
+    assert_eq!(c.descent, ms(197), "the 0.99 quantile: sample 396 of 400");
+    assert!(c.wait >= ms(190), "{c:?}");
+    assert_eq!(c.period, ms(1850) - c.wait - ms(10) - c.descent);
+}
+
+#[test]
+fn a_heavy_tail_accepts_a_few_late_deltas_for_longer_rounds() {
+    // Roughly exponential, mean 100 ms: quantiles at −100·ln(1 − p).
+    let s = samples((1..1000).map(|i| (-100.0 * (1.0 - i as f64 / 1000.0).ln()) as u64));
+    let c = choose(&budget(1850), 1, 24, &s);
+    assert_eq!(c.descent, ms(460));
+    assert!(c.wait < c.descent && c.wait > ms(230), "{c:?}");
+    let all_in = ms(1850 - 10 - 2 * 460);
+    assert!(c.period > all_in, "{c:?}");
+    // The choice is the cheapest of all the candidates the model considers.
+    let cost = |w: Duration, p: Duration| (48.0 + 576.0 * fraction_above(&s, w)) / p.as_secs_f64();
+    let chosen = cost(c.wait, c.period);
+    for w in [300u64, 350, 400, 460] {
+        let p = ms(1850 - 10 - 460 - w);
+        assert!(chosen <= cost(ms(w), p) + 1e-9, "wait {w}: {c:?}");
+    }
+}
+
+#[test]
+fn overrides_pin_the_period_or_the_latency() {
+    let mut s = budget(1850);
+    s.tick = Some(ms(1600));
+    let c = choose(&s, 1, 24, &samples([150; 100]));
+    assert_eq!((c.period, c.wait), (ms(1600), ms(150)));
+    let mut s = budget(1850);
+    s.hop = Some(ms(100));
+    let c = choose(&s, 1, 24, &samples([300; 100]));
+    assert_eq!(
+        (c.period, c.wait),
+        (ms(1640), ms(100)),
+        "observations are ignored"
+    );
+}
+
+#[test]
+fn a_median_goal_can_bind() {
+    let mut s = budget(1850);
+    s.median_latency = Some(ms(700));
+    let c = choose(&s, 1, 24, &samples([100; 100]));
+    // Half a round + 110 + 100 ≤ 700.
+    assert_eq!(c.period, ms(980));
+}
+
+#[test]
+fn deeper_trees_budget_every_level() {
+    // Height 3: 3 climbs of (w + g), 3 descents of d, 2 relays of g on the way down.
+    let c = choose(&budget(1850), 3, 4, &samples([100; 100]));
+    assert_eq!(c.period, ms(1850 - 3 * 110 - 3 * 100 - 2 * 10));
+}
+
+#[test]
+fn an_unreachable_budget_says_so_and_keeps_rounds_short() {
+    let c = choose(&budget(300), 1, 24, &samples([200; 100]));
+    assert_eq!((c.period, c.fits), (MIN_PERIOD, false));
+    // A network that stalls for seconds (a paused node) never makes rounds wait for seconds.
+    let stalls = samples((0..100).map(|i| if i < 60 { 20 } else { 7_000 }));
+    let c = choose(&budget(1850), 1, 24, &stalls);
+    assert!(!c.fits && c.wait <= ms(925), "{c:?}");
+}
+
+#[test]
+fn plans_cross_the_wire_and_small_changes_are_not_announced() {
+    let p = Plan {
+        from: Time::from_millis(1_234_567),
+        period: ms(1640),
+        step: ms(110),
+    };
+    assert_eq!(Plan::from_wire(p.to_wire()), Some(p));
+    assert_eq!(Plan::from_wire([5, 0, 5]), None);
+    assert_eq!(p.offset(), ms(1_234_567 % 1640));
+    let nudge = |period: u64, step: u64| Plan {
+        period: ms(period),
+        step: ms(step),
+        ..p
+    };
+    assert!(!worth_changing(&p, &nudge(1660, 112)));
+    assert!(worth_changing(&p, &nudge(1500, 110)));
+    assert!(worth_changing(&p, &nudge(1640, 130)));
+}
+
+#[test]
+fn a_few_samples_of_a_spread_network_are_widened_until_the_tail_can_show() {
+    // 20 samples, 0.99 quantile: a fifth of the samples the quantile needs. The estimate is
+    // the largest sample plus 80 % of its distance from the median.
+    let s = samples((1..=20).map(|i| i * 10));
+    let c = choose(&budget(1850), 1, 24, &s);
+    assert_eq!(c.descent, ms(200 + (200 - 100) * 8 / 10));
+    // A constant network has no spread to widen.
+    assert_eq!(
+        choose(&budget(1850), 1, 24, &samples([100; 20])).descent,
+        ms(100)
+    );
+}
