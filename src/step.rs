@@ -21,6 +21,9 @@ use crate::time::Time;
 use crate::wire::{Decoder, Transmit, encode, salvage_envelope};
 
 /// What a driver hands the node in one step.
+// `Input` is large (a decoded gossip carries its item lists inline), but a `Feed` lives for one
+// call and is never stored: boxing it would cost an allocation per message on the hot path.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Feed<'a> {
     /// One input line, `buf[..len]`, without its `\n`. Bytes of `buf` after the line serve as
