@@ -7,19 +7,8 @@ use serde_json::Value;
 
 use super::runs::{Run, fmt_num};
 
-/// Distinct colours for up to ten runs (then they repeat).
-pub const PALETTE: [RGBColor; 10] = [
-    RGBColor(31, 119, 180),
-    RGBColor(255, 127, 14),
-    RGBColor(44, 160, 44),
-    RGBColor(214, 39, 40),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-    RGBColor(227, 119, 194),
-    RGBColor(127, 127, 127),
-    RGBColor(188, 189, 34),
-    RGBColor(23, 190, 207),
-];
+/// Distinct colours for up to ten runs (then they repeat): the results folder's plots' own.
+pub const PALETTE: [RGBColor; 10] = crate::present::plot::CATEGORY10;
 
 /// The colour of the `i`th run, as CSS `#rrggbb`.
 pub fn css_colour(i: usize) -> String {
