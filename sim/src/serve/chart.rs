@@ -174,23 +174,11 @@ pub fn draw(measure: Measure, curves: &[Curve]) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::serve::runs::Verdict;
     use serde_json::json;
-
-    fn run(doc: Value) -> Run {
-        Run {
-            rel: "r".into(),
-            dir: "r".into(),
-            modified: None,
-            verdict: Verdict::Valid,
-            problem: None,
-            doc,
-        }
-    }
 
     #[test]
     fn points_come_from_the_results_document() {
-        let r = run(json!({
+        let r = Run::of_doc(json!({
             "server_sends_per_second": [0, 10, 4],
             "series": {"stable_latency_per_second": [{"t": 2, "p50": 120}],
                        "op_latency_percentiles": [1, 2, 3]}}));
@@ -207,9 +195,10 @@ mod tests {
             Measure::OpLatencyPercentiles.points(&r).map(|p| p.len()),
             Some(3)
         );
-        assert_eq!(Measure::MessageRate.points(&run(json!({}))), None);
-        let quiet =
-            run(json!({"server_sends_per_second": [], "series": {"op_latency_per_second": []}}));
+        assert_eq!(Measure::MessageRate.points(&Run::of_doc(json!({}))), None);
+        let quiet = Run::of_doc(
+            json!({"server_sends_per_second": [], "series": {"op_latency_per_second": []}}),
+        );
         assert_eq!(Measure::MessageRate.points(&quiet), Some(vec![]));
         assert_eq!(Measure::OpLatencyOverTime.points(&quiet), None);
     }
