@@ -98,17 +98,12 @@ pub fn text_line(op: &Op) -> String {
 
 /// Writes `history.txt` to `out`.
 pub fn write_text(history: &History, out: &mut impl std::io::Write) -> std::io::Result<()> {
-    for op in history.ops() {
-        writeln!(out, "{}", text_line(op))?;
-    }
-    Ok(())
+    write_lines(history, text_line, out)
 }
 
 /// `history.txt` as a string.
 pub fn text(history: &History) -> String {
-    let mut out = Vec::new();
-    let _ = write_text(history, &mut out);
-    String::from_utf8_lossy(&out).into_owned()
+    lines(history, text_line)
 }
 
 /// One `history.jsonl` line (without the newline), keys in Jepsen's order.
@@ -141,16 +136,30 @@ pub fn json_line(op: &Op) -> String {
 
 /// Writes `history.jsonl` to `out`.
 pub fn write_jsonl(history: &History, out: &mut impl std::io::Write) -> std::io::Result<()> {
-    for op in history.ops() {
-        writeln!(out, "{}", json_line(op))?;
-    }
-    Ok(())
+    write_lines(history, json_line, out)
 }
 
 /// `history.jsonl` as a string.
 pub fn jsonl(history: &History) -> String {
+    lines(history, json_line)
+}
+
+/// Writes `line` of each entry, and a newline, to `out` (streamed: a history can be large).
+fn write_lines(
+    history: &History,
+    line: fn(&Op) -> String,
+    out: &mut impl std::io::Write,
+) -> std::io::Result<()> {
+    for op in history.ops() {
+        writeln!(out, "{}", line(op))?;
+    }
+    Ok(())
+}
+
+/// What [`write_lines`] writes, as a string.
+fn lines(history: &History, line: fn(&Op) -> String) -> String {
     let mut out = Vec::new();
-    let _ = write_jsonl(history, &mut out);
+    let _ = write_lines(history, line, &mut out);
     String::from_utf8_lossy(&out).into_owned()
 }
 
