@@ -20,7 +20,7 @@ use std::fmt::Write;
 
 use serde_json::{Value, json};
 
-use super::edn::{edn, op_value_edn, write_edn};
+use super::edn::{edn, nemesis_edn, write_edn};
 use crate::history::{History, Op, OpValue, Process};
 
 /// An operation's value as JSON (read results: the integers, then anything else the node
@@ -71,6 +71,36 @@ pub fn value_text(value: &OpValue, edn_form: bool) -> String {
     }
     out.push(']');
     out
+}
+
+/// An operation's value in `history.txt`: EDN, with a transaction's micro-op functions as
+/// keywords (`[[:r 1 nil] [:w 2 3]]`), as Jepsen prints them.
+pub fn op_value_edn(op: &Op) -> String {
+    match &op.value {
+        OpValue::Json(Value::Array(mops)) if op.f.name() == "txn" => {
+            let mut out = String::from("[");
+            for (i, mop) in mops.iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                match mop.as_array().and_then(|parts| parts.split_first()) {
+                    Some((Value::String(f), args)) => {
+                        let _ = write!(out, "[:{f}");
+                        for arg in args {
+                            out.push(' ');
+                            write_edn(&mut out, arg);
+                        }
+                        out.push(']');
+                    }
+                    _ => write_edn(&mut out, mop),
+                }
+            }
+            out.push(']');
+            out
+        }
+        OpValue::Text(text) if op.process == Process::Nemesis => nemesis_edn(text),
+        value => value_text(value, true),
+    }
 }
 
 fn process_text(p: Process) -> String {
