@@ -7,19 +7,8 @@ use serde_json::Value;
 
 use super::runs::{Run, fmt_num};
 
-/// Distinct colours for up to ten runs (then they repeat).
-pub const PALETTE: [RGBColor; 10] = [
-    RGBColor(31, 119, 180),
-    RGBColor(255, 127, 14),
-    RGBColor(44, 160, 44),
-    RGBColor(214, 39, 40),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-    RGBColor(227, 119, 194),
-    RGBColor(127, 127, 127),
-    RGBColor(188, 189, 34),
-    RGBColor(23, 190, 207),
-];
+/// Distinct colours for up to ten runs (then they repeat): the results folder's plots' own.
+pub const PALETTE: [RGBColor; 10] = crate::present::plot::CATEGORY10;
 
 /// The colour of the `i`th run, as CSS `#rrggbb`.
 pub fn css_colour(i: usize) -> String {
@@ -185,23 +174,11 @@ pub fn draw(measure: Measure, curves: &[Curve]) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::serve::runs::Verdict;
     use serde_json::json;
-
-    fn run(doc: Value) -> Run {
-        Run {
-            rel: "r".into(),
-            dir: "r".into(),
-            modified: None,
-            verdict: Verdict::Valid,
-            problem: None,
-            doc,
-        }
-    }
 
     #[test]
     fn points_come_from_the_results_document() {
-        let r = run(json!({
+        let r = Run::of_doc(json!({
             "server_sends_per_second": [0, 10, 4],
             "series": {"stable_latency_per_second": [{"t": 2, "p50": 120}],
                        "op_latency_percentiles": [1, 2, 3]}}));
@@ -218,9 +195,10 @@ mod tests {
             Measure::OpLatencyPercentiles.points(&r).map(|p| p.len()),
             Some(3)
         );
-        assert_eq!(Measure::MessageRate.points(&run(json!({}))), None);
-        let quiet =
-            run(json!({"server_sends_per_second": [], "series": {"op_latency_per_second": []}}));
+        assert_eq!(Measure::MessageRate.points(&Run::of_doc(json!({}))), None);
+        let quiet = Run::of_doc(
+            json!({"server_sends_per_second": [], "series": {"op_latency_per_second": []}}),
+        );
         assert_eq!(Measure::MessageRate.points(&quiet), Some(vec![]));
         assert_eq!(Measure::OpLatencyOverTime.points(&quiet), None);
     }

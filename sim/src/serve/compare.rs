@@ -138,32 +138,20 @@ pub fn page(runs: &[Run], panels: &[Panel]) -> Markup {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::serve::runs::Verdict;
-    use serde_json::{Value, json};
-
-    fn run(doc: Value) -> Run {
-        Run {
-            rel: "r".into(),
-            dir: "r".into(),
-            modified: None,
-            verdict: Verdict::Valid,
-            problem: None,
-            doc,
-        }
-    }
+    use serde_json::json;
 
     #[test]
     fn labels_tell_runs_of_one_seed_apart() {
-        let preset = run(json!({"workload": "broadcast", "seed": 5,
+        let preset = Run::of_doc(json!({"workload": "broadcast", "seed": 5,
             "nodes": {"kind": "in-process", "description": "3d: star, 350 ms rounds"}}));
-        let tree = run(json!({"workload": "broadcast",
+        let tree = Run::of_doc(json!({"workload": "broadcast",
             "nodes": {"kind": "in-process", "description": "tree of fanout 4, 1 s rounds: more hops"}}));
         assert_eq!(label(3, &tree), "#4 broadcast · tree of fanout 4");
         assert_eq!(label(0, &preset), "#1 broadcast seed 5 · 3d");
-        let binary = run(json!({"workload": "echo", "seed": 1,
+        let binary = Run::of_doc(json!({"workload": "echo", "seed": 1,
             "nodes": {"kind": "process", "bin": "/x/target/release/my-node", "args": []}}));
         assert_eq!(label(1, &binary), "#2 echo seed 1 · my-node");
-        assert_eq!(label(2, &run(json!({}))), "#3 ?");
+        assert_eq!(label(2, &Run::of_doc(json!({}))), "#3 ?");
         assert!(differs(&[Some("a".into()), None]));
         assert!(!differs(&[Some("a".into()), Some("a".into())]));
     }

@@ -57,6 +57,21 @@ pub struct Run {
     pub doc: Value,
 }
 
+#[cfg(test)]
+impl Run {
+    /// A valid run named `r` whose `results.json` is `doc`, for the views' unit tests.
+    pub(crate) fn of_doc(doc: Value) -> Run {
+        Run {
+            rel: "r".into(),
+            dir: "r".into(),
+            modified: None,
+            verdict: Verdict::Valid,
+            problem: None,
+            doc,
+        }
+    }
+}
+
 impl Run {
     /// Reads the run folder `dir` (inside `store`).
     pub fn read(store: &Store, dir: &Path) -> Option<Run> {

@@ -55,6 +55,31 @@ pub fn assert_broadcast_valid(r: &Report) {
     assert_eq!(sf.stable_count, sf.attempt_count, "seed {}", r.seed);
 }
 
+/// A broadcast run that is valid ([`assert_broadcast_valid`]) and within a budget: at most
+/// `msgs_per_op` server messages per operation and, if `limits` are given, a median and max
+/// stable latency (ms) below them. Returns the failure context (`what`, the cost, the
+/// latencies) for the caller's own further asserts.
+pub fn assert_within_budget(
+    r: &Report,
+    what: &str,
+    msgs_per_op: f32,
+    limits: Option<(u64, u64)>,
+) -> String {
+    assert_broadcast_valid(r);
+    let per_op = r.net.servers.msgs_per_op.expect("ops ran");
+    let q = r
+        .set_full()
+        .and_then(|s| s.stable_latencies)
+        .expect("stable values");
+    let context = format!("{what}: {per_op} msgs-per-op, latencies {q:?}");
+    assert!(per_op <= msgs_per_op, "{context}");
+    if let Some((median, max)) = limits {
+        assert!(q.q50 < median, "{context}");
+        assert!(q.q100 < max, "{context}");
+    }
+    context
+}
+
 use glomers::Time;
 use glomers_sim::Cluster;
 use serde_json::{Value, json};

@@ -25,19 +25,12 @@ fn check(b: &Budget) {
     for seed in SEEDS {
         let cfg = common::with_nodes(common::broadcast(25, 100.0, 20, 100, seed), node.clone());
         let r = common::run(&cfg);
-        common::assert_broadcast_valid(&r);
-        let per_op = r.net.servers.msgs_per_op.expect("ops ran");
-        let q = r
-            .set_full()
-            .and_then(|s| s.stable_latencies)
-            .expect("stable values");
-        let context = format!(
-            "{} seed {seed}: {per_op} msgs-per-op, latencies {q:?}",
-            b.preset
+        let context = common::assert_within_budget(
+            &r,
+            &format!("{} seed {seed}", b.preset),
+            b.msgs_per_op,
+            Some((b.median_ms, b.max_ms)),
         );
-        assert!(per_op <= b.msgs_per_op, "{context}");
-        assert!(q.q50 < b.median_ms, "{context}");
-        assert!(q.q100 < b.max_ms, "{context}");
 
         // Silence: after the last round and the acknowledgements of it, nothing until teardown.
         let settled = Duration::from_secs(20)

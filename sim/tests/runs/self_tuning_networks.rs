@@ -29,21 +29,8 @@ fn check(cases: &[Case]) {
     for c in cases {
         for seed in SEEDS {
             let r = run(c, seed);
-            common::assert_broadcast_valid(&r);
-            let per_op = r.net.servers.msgs_per_op.expect("ops ran");
-            let q = r
-                .set_full()
-                .and_then(|s| s.stable_latencies)
-                .expect("stable values");
-            let context = format!(
-                "{} on {:?} {} ms, seed {seed}: {per_op} msgs-per-op, latencies {q:?}",
-                c.preset, c.dist, c.latency
-            );
-            assert!(per_op <= c.msgs_per_op, "{context}");
-            if let Some((median, max)) = c.limits {
-                assert!(q.q50 < median, "{context}");
-                assert!(q.q100 < max, "{context}");
-            }
+            let what = format!("{} on {:?} {} ms, seed {seed}", c.preset, c.dist, c.latency);
+            common::assert_within_budget(&r, &what, c.msgs_per_op, c.limits);
         }
     }
 }

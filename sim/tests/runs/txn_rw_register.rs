@@ -109,13 +109,15 @@ fn read_uncommitted_lets_aborted_intermediate_and_cyclic_reads_pass_as_maelstrom
 
 #[test]
 fn the_transactions_plot_shows_outcomes_and_the_anomalies_found() {
-    let r = run(&cfg(1, "read-committed", 1), StoreKind::DirtyAborts);
-    let plots = glomers_sim::present::plot::render(&r).expect("plots render");
-    let svg = &plots
-        .iter()
-        .find(|p| p.file_name == "transactions.svg")
-        .expect("a transactions plot")
-        .svg;
+    let transactions_svg = |r: &Report| {
+        glomers_sim::present::plot::render(r)
+            .expect("plots render")
+            .into_iter()
+            .find(|p| p.file_name == "transactions.svg")
+            .expect("a transactions plot")
+            .svg
+    };
+    let svg = transactions_svg(&run(&cfg(1, "read-committed", 1), StoreKind::DirtyAborts));
     for text in [
         "fail (aborted)",
         "ok",
@@ -124,13 +126,7 @@ fn the_transactions_plot_shows_outcomes_and_the_anomalies_found() {
     ] {
         assert!(svg.contains(text), "{text} missing");
     }
-    let clean = run(&cfg(1, "read-committed", 1), StoreKind::Serial);
-    let plots = glomers_sim::present::plot::render(&clean).expect("plots render");
-    let svg = &plots
-        .iter()
-        .find(|p| p.file_name == "transactions.svg")
-        .expect("a transactions plot")
-        .svg;
+    let svg = transactions_svg(&run(&cfg(1, "read-committed", 1), StoreKind::Serial));
     assert!(svg.contains("anomalies: none found") || svg.contains("allowed"));
     assert!(!svg.contains("fail (aborted)"), "no aborts, no layer");
 }

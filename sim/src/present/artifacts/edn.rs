@@ -1,13 +1,11 @@
 //! EDN, as Jepsen's `history.txt` and Maelstrom's summaries write values: `nil`, `[vectors]`,
-//! `{:keyword value}` maps, a transaction's micro-ops as `[:r 1 nil]`, the nemesis's names as
-//! keywords.
+//! `{:keyword value}` maps, the nemesis's names as keywords. It knows JSON values only: an
+//! operation's value (a transaction's micro-ops as `[:r 1 nil]`) is put together by
+//! [`super::history_files::op_value_edn`] from these pieces.
 
 use std::fmt::Write;
 
 use serde_json::Value;
-
-use super::history_files::value_text;
-use crate::history::{Op, OpValue, Process};
 
 /// JSON as EDN: `nil`, `true`, numbers, `"strings"`, `[vectors]`, `{:keyword value}` maps.
 pub fn edn(value: &Value) -> String {
@@ -16,6 +14,7 @@ pub fn edn(value: &Value) -> String {
     out
 }
 
+/// Appends `value` as EDN ([`edn`]) to `out`.
 pub(super) fn write_edn(out: &mut String, value: &Value) {
     match value {
         Value::Null => out.push_str("nil"),
@@ -56,36 +55,6 @@ pub(super) fn write_edn(out: &mut String, value: &Value) {
             }
             out.push('}');
         }
-    }
-}
-
-/// An operation's value in `history.txt`: EDN, with a transaction's micro-op functions as
-/// keywords (`[[:r 1 nil] [:w 2 3]]`), as Jepsen prints them.
-pub fn op_value_edn(op: &Op) -> String {
-    match &op.value {
-        OpValue::Json(Value::Array(mops)) if op.f.name() == "txn" => {
-            let mut out = String::from("[");
-            for (i, mop) in mops.iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
-                match mop.as_array().and_then(|parts| parts.split_first()) {
-                    Some((Value::String(f), args)) => {
-                        let _ = write!(out, "[:{f}");
-                        for arg in args {
-                            out.push(' ');
-                            write_edn(&mut out, arg);
-                        }
-                        out.push(']');
-                    }
-                    _ => write_edn(&mut out, mop),
-                }
-            }
-            out.push(']');
-            out
-        }
-        OpValue::Text(text) if op.process == Process::Nemesis => nemesis_edn(text),
-        value => value_text(value, true),
     }
 }
 

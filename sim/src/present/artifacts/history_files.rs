@@ -20,7 +20,7 @@ use std::fmt::Write;
 
 use serde_json::{Value, json};
 
-use super::edn::{edn, op_value_edn, write_edn};
+use super::edn::{edn, nemesis_edn, write_edn};
 use crate::history::{History, Op, OpValue, Process};
 
 /// An operation's value as JSON (read results: the integers, then anything else the node
@@ -73,6 +73,36 @@ pub fn value_text(value: &OpValue, edn_form: bool) -> String {
     out
 }
 
+/// An operation's value in `history.txt`: EDN, with a transaction's micro-op functions as
+/// keywords (`[[:r 1 nil] [:w 2 3]]`), as Jepsen prints them.
+pub fn op_value_edn(op: &Op) -> String {
+    match &op.value {
+        OpValue::Json(Value::Array(mops)) if op.f.name() == "txn" => {
+            let mut out = String::from("[");
+            for (i, mop) in mops.iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                match mop.as_array().and_then(|parts| parts.split_first()) {
+                    Some((Value::String(f), args)) => {
+                        let _ = write!(out, "[:{f}");
+                        for arg in args {
+                            out.push(' ');
+                            write_edn(&mut out, arg);
+                        }
+                        out.push(']');
+                    }
+                    _ => write_edn(&mut out, mop),
+                }
+            }
+            out.push(']');
+            out
+        }
+        OpValue::Text(text) if op.process == Process::Nemesis => nemesis_edn(text),
+        value => value_text(value, true),
+    }
+}
+
 fn process_text(p: Process) -> String {
     match p {
         Process::Client(n) => n.to_string(),
@@ -98,17 +128,12 @@ pub fn text_line(op: &Op) -> String {
 
 /// Writes `history.txt` to `out`.
 pub fn write_text(history: &History, out: &mut impl std::io::Write) -> std::io::Result<()> {
-    for op in history.ops() {
-        writeln!(out, "{}", text_line(op))?;
-    }
-    Ok(())
+    write_lines(history, text_line, out)
 }
 
 /// `history.txt` as a string.
 pub fn text(history: &History) -> String {
-    let mut out = Vec::new();
-    let _ = write_text(history, &mut out);
-    String::from_utf8_lossy(&out).into_owned()
+    lines(history, text_line)
 }
 
 /// One `history.jsonl` line (without the newline), keys in Jepsen's order.
@@ -141,16 +166,30 @@ pub fn json_line(op: &Op) -> String {
 
 /// Writes `history.jsonl` to `out`.
 pub fn write_jsonl(history: &History, out: &mut impl std::io::Write) -> std::io::Result<()> {
-    for op in history.ops() {
-        writeln!(out, "{}", json_line(op))?;
-    }
-    Ok(())
+    write_lines(history, json_line, out)
 }
 
 /// `history.jsonl` as a string.
 pub fn jsonl(history: &History) -> String {
+    lines(history, json_line)
+}
+
+/// Writes `line` of each entry, and a newline, to `out` (streamed: a history can be large).
+fn write_lines(
+    history: &History,
+    line: fn(&Op) -> String,
+    out: &mut impl std::io::Write,
+) -> std::io::Result<()> {
+    for op in history.ops() {
+        writeln!(out, "{}", line(op))?;
+    }
+    Ok(())
+}
+
+/// What [`write_lines`] writes, as a string.
+fn lines(history: &History, line: fn(&Op) -> String) -> String {
     let mut out = Vec::new();
-    let _ = write_jsonl(history, &mut out);
+    let _ = write_lines(history, line, &mut out);
     String::from_utf8_lossy(&out).into_owned()
 }
 

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::edn::op_value_edn;
+use super::history_files::op_value_edn;
 use super::spans::Span;
 use super::{Frame, escape, nice_step};
 use crate::history::{Op, OpType, OpValue, Process};

@@ -4,19 +4,16 @@
 
 use plotters::prelude::*;
 
-use super::{Res, axes, legend, secs_ns, shade, titled, top};
+use super::{CATEGORY10, Res, axes, legend, secs_ns, shade, titled, top};
 use crate::history::{OpF, OpType, OpValue, Process};
 use crate::present::report::Report;
 use crate::workloads::counter::ADD;
 
-const PALETTE: [RGBColor; 6] = [
-    RGBColor(31, 119, 180),
-    RGBColor(255, 127, 14),
-    RGBColor(44, 160, 44),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-    RGBColor(227, 119, 194),
-];
+/// The category colours less red (partitions are shaded red), grey, olive and cyan.
+const PALETTE: [RGBColor; 6] = {
+    let c = CATEGORY10;
+    [c[0], c[1], c[2], c[4], c[5], c[6]]
+};
 
 /// Points `(time s, value)`.
 type Line = Vec<(f64, f64)>;

@@ -45,9 +45,23 @@ pub(crate) type Chart<'a, 'b> =
 pub(crate) type Res<T = ()> = Result<T, Box<dyn Error>>;
 
 pub(crate) const FONT: &str = "sans-serif";
-pub(crate) const POINT: RGBColor = RGBColor(31, 119, 180);
-pub(crate) const SECOND: RGBColor = RGBColor(255, 127, 14);
-pub(crate) const PARTITION: RGBColor = RGBColor(214, 39, 40);
+/// The ten category colours (d3's and matplotlib's `category10`): the one palette of the
+/// results folder's plots and the results browser's comparison charts.
+pub const CATEGORY10: [RGBColor; 10] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
+];
+pub(crate) const POINT: RGBColor = CATEGORY10[0];
+pub(crate) const SECOND: RGBColor = CATEGORY10[1];
+pub(crate) const PARTITION: RGBColor = CATEGORY10[3];
 
 /// Every plot that applies to the report's workload.
 pub fn render(report: &Report) -> Result<Vec<Plot>, String> {

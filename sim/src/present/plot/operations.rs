@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 
 use plotters::prelude::*;
 
-use super::{Chart, FONT, PARTITION, POINT, Res, SECOND, axes, legend, shade, titled, top};
+use super::{
+    CATEGORY10, Chart, FONT, PARTITION, POINT, Res, SECOND, axes, legend, shade, titled, top,
+};
 use crate::history::{History, OpF, OpType};
 use crate::present::artifacts::spans;
 use crate::present::report::Report;
@@ -106,16 +108,11 @@ fn outcome_colour(t: OpType) -> RGBColor {
     }
 }
 
-const SERIES: [RGBColor; 8] = [
-    RGBColor(31, 119, 180),
-    RGBColor(255, 127, 14),
-    RGBColor(44, 160, 44),
-    RGBColor(214, 39, 40),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-    RGBColor(227, 119, 194),
-    RGBColor(23, 190, 207),
-];
+/// The category colours less grey and olive.
+const SERIES: [RGBColor; 8] = {
+    let c = CATEGORY10;
+    [c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[9]]
+};
 
 fn x_max(report: &Report) -> f64 {
     (report.end.as_micros() as f64 / 1e6).max(1.0)
