@@ -15,6 +15,7 @@
 mod bitset;
 mod fallback;
 mod latency;
+mod leader;
 mod link;
 pub(crate) mod overlay;
 mod rounds;
@@ -103,7 +104,7 @@ pub(crate) struct Broadcast<S = ValueStore> {
     /// Scratch for [`Items::drain_superseded`].
     superseded: Vec<u32>,
     /// The root's schedule duties: `None` on other nodes and when the timing is fixed.
-    leader: Option<schedule::Leader>,
+    leader: Option<leader::Leader>,
     /// Whether this node passes the root's schedule on to the links below it.
     announces: bool,
 }
@@ -176,7 +177,7 @@ impl<S: Items> Broadcast<S> {
         );
         let adaptive = overlay.is_rooted() && (settings.tick.is_none() || settings.hop.is_none());
         let leader =
-            (adaptive && me == root).then(|| schedule::Leader::new(root_height, root_children));
+            (adaptive && me == root).then(|| leader::Leader::new(root_height, root_children));
         let fallback = Fallback::new(overlay.fallback_candidates(me, settings.fallback_candidates));
         let mut b = Broadcast {
             me,
@@ -266,7 +267,7 @@ impl<S: Items> Broadcast<S> {
         if let Some(round) = gossip.round
             && self.links[li].kind.is_up()
         {
-            schedule::follow(self, round, now);
+            leader::follow(self, round, now);
         }
         let link = &mut self.links[li];
         link.heard(now, &self.settings);
@@ -321,7 +322,7 @@ impl<S: Items> Broadcast<S> {
         // Links first: a resend may find its values already known and drop the batch, which
         // changes whether the parent is suspect. Then the fallback decides, and whatever it
         // queued (a new relay's full state) leaves in a second pass.
-        schedule::review(self, now);
+        leader::review(self, now);
         self.poll_links(now, out);
         fallback::step(self, now, out);
         self.expire_adoptees(now);
@@ -361,7 +362,7 @@ impl<S: Items> Broadcast<S> {
 
     /// A line for the log saying how the root changed the schedule, once.
     pub(crate) fn take_timing_note(&mut self) -> Option<String> {
-        schedule::take_note(self)
+        leader::take_note(self)
     }
 
     /// Whether no message is queued, unacknowledged or owed on any link.

@@ -63,10 +63,9 @@
 
 use std::time::Duration;
 
+use super::Settings;
 use super::latency::{fraction_above, quantile};
 use super::overlay::Overlay;
-use super::rounds::Origin;
-use super::{Broadcast, Items, Settings};
 use crate::config::NodeConfig;
 use crate::time::Time;
 
@@ -300,114 +299,6 @@ pub fn describe(config: &NodeConfig, nodes: u16) -> String {
         out += &format!("#   at a constant {ms} ms: {}\n", line(&settled));
     }
     out
-}
-
-/// The root's part: when to look at its samples again, and what it looks at.
-#[derive(Clone, Debug)]
-pub(crate) struct Leader {
-    levels: u32,
-    children: usize,
-    next_review: Time,
-    /// Whether a plan from samples (not the prior) has been made yet.
-    measured: bool,
-    /// What changed at the last review, for the node's log.
-    note: Option<String>,
-}
-
-impl Leader {
-    /// The leader of a tree of height `levels` with `children` links below the root.
-    pub(crate) fn new(levels: u32, children: usize) -> Leader {
-        Leader {
-            levels,
-            children,
-            next_review: Time::ZERO,
-            measured: false,
-            note: None,
-        }
-    }
-}
-
-/// A plan `b` heard of from above: taken on if newer; if its boundary has passed, what waits
-/// for the old round's flush is re-timed to the new one.
-pub(super) fn follow<S: Items>(b: &mut Broadcast<S>, round: [u64; 3], now: Time) {
-    if b.rounds.adopt_announced(round, now) {
-        for link in b.links.iter_mut().filter(|l| l.kind.is_up()) {
-            let due = b.rounds.due(Origin::Client, link.kind, now, false);
-            link.retime(due, false);
-        }
-    }
-}
-
-/// A line for the log saying how `b`'s root role changed the schedule, once.
-pub(super) fn take_note<S: Items>(b: &mut Broadcast<S>) -> Option<String> {
-    b.leader.as_mut().and_then(|l| l.note.take())
-}
-
-/// At the root `b`, once a round: plans the rounds from the latencies its links below
-/// have observed and, if the plan changes, announces it (see the module docs).
-pub(super) fn review<S: Items>(b: &mut Broadcast<S>, now: Time) {
-    b.rounds.settle(now);
-    let Some(leader) = &mut b.leader else {
-        return;
-    };
-    let current = *b.rounds.latest();
-    if now < leader.next_review || current.from > now {
-        return;
-    }
-    leader.next_review = now + current.period;
-    let mut samples: Vec<u32> = b
-        .links
-        .iter()
-        .filter(|l| l.kind.is_down())
-        .flat_map(|l| l.latency.samples().iter().copied())
-        .collect();
-    samples.sort_unstable();
-    let first = !leader.measured && samples.len() >= MIN_SAMPLES;
-    leader.measured |= first;
-    let choice = choose(&b.settings, leader.levels, leader.children, &samples);
-    let g = b.settings.gather;
-    let p = current.period;
-    // Plans start with the next round. The announcement leaves on this flush; a node
-    // that hears of it after the boundary switches at once and re-times what it queued.
-    let mut from = (now + g).next_aligned(p, current.offset());
-    // The first measured plan replaces the prior's (short) rounds from the round now
-    // being flushed, if its first boundary leaves time for the announcement to arrive:
-    // the prior costs one round, not two.
-    let start = (now + Duration::from_micros(1))
-        .saturating_sub(p)
-        .next_aligned(p, current.offset());
-    let reach = (choice.descent + g) * leader.levels.max(1);
-    if first && start + choice.period >= now + reach {
-        from = start;
-    }
-    let plan = choice.plan(from, g);
-    if worth_changing(&current, &plan) {
-        b.rounds.adopt(plan, now);
-        if plan.from <= now {
-            // This round's flush need not wait out the prior's wait any more.
-            let flush = (plan.from + plan.step * leader.levels).max(now + g);
-            for link in b.links.iter_mut().filter(|l| l.kind.is_down()) {
-                link.retime(flush, true);
-            }
-        }
-        leader.note = Some(format!(
-            "timing: rounds of {} ms from {} ms, parents wait {} ms for their children \
-             (one-way latency p50 {} ms, budgeted {} ms at the quantile, {} samples){}",
-            plan.period.as_millis(),
-            plan.from.as_micros() / 1000,
-            choice.wait.as_millis(),
-            quantile(&samples, 0.5)
-                .unwrap_or_else(|| prior(&b.settings, leader.levels))
-                .as_millis(),
-            choice.descent.as_millis(),
-            samples.len(),
-            if choice.fits {
-                ""
-            } else {
-                "; the budget cannot be held on this network"
-            },
-        ));
-    }
 }
 
 #[cfg(test)]
