@@ -3,9 +3,10 @@
 //!
 //! - `overlay`: which nodes talk (star, tree, grid …), computed from the node list.
 //! - `rounds`: when a queued value leaves (aligned rounds, relays just after arrivals).
-//! - `schedule`: the round period and phases a latency budget gives, and how the root
-//!   announces them; `latency`: the one-way latencies each link observes.
+//! - `schedule`: the round period and phases a latency budget gives; `leader`: how the root
+//!   announces them and every node follows; `latency`: the one-way latencies each link observes.
 //! - `link`: per neighbour: batching, piggybacked acknowledgements, resends of what is missing.
+//! - `gossip`: what a gossip message does: latency sample, plan, acks, new values absorbed.
 //! - `fallback`: asking another node to relay when the parent stops answering.
 //! - `store`: the values, each once, and the `Items` trait: what any disseminated store
 //!   provides. The same engine (overlay, rounds, links, fallback) carries the counter shares
@@ -14,6 +15,7 @@
 
 mod bitset;
 mod fallback;
+mod gossip;
 mod latency;
 mod leader;
 mod link;
@@ -33,7 +35,7 @@ use crate::wire::{Gossip, Value};
 use fallback::Fallback;
 use link::{Link, LinkKind};
 use overlay::{Overlay, Role};
-use rounds::{Origin, Rounds, Sent};
+use rounds::{Origin, Rounds};
 pub(crate) use store::{Inserted, Items, ValueStore};
 
 /// The configuration as durations, ready for the hot path.
@@ -249,72 +251,8 @@ impl<S: Items> Broadcast<S> {
     }
 
     /// A gossip message from node `from` (never this node itself).
-    pub(crate) fn on_gossip(&mut self, now: Time, from: u16, mut gossip: Gossip, out: &mut Outbox) {
-        let items = S::take_items(&mut gossip);
-        let li = match self.link_of(from) {
-            Some(li) => li,
-            // A goodbye from a node we already forgot: keep whatever it carries.
-            None if gossip.detach => return self.absorb(now, items, None, None),
-            None => match self.unlinked_kind(from) {
-                Some(kind) => self.add_link(from, kind),
-                None => return self.answer_former_relay(now, from, gossip, items, out),
-            },
-        };
-        let link = &mut self.links[li];
-        if let Some(sent) = gossip.sent {
-            link.latency.observe(sent, now);
-        }
-        if let Some(round) = gossip.round
-            && self.links[li].kind.is_up()
-        {
-            leader::follow(self, round, now);
-        }
-        let link = &mut self.links[li];
-        link.heard(now, &self.settings);
-        link.on_acks(&gossip.acks, &self.settings);
-        if let Some(seq) = gossip.seq {
-            link.owe_ack(seq, now, &self.settings);
-        }
-        let sent = gossip.sent.map(Time::from_millis);
-        self.absorb(now, items, Some(li), sent);
-        let kind = self.links[li].kind;
-        if gossip.detach && kind == LinkKind::Adoptee {
-            self.remove_link(li);
-        } else if gossip.adopt && kind == LinkKind::Adoptee {
-            // A new adoptee may lack anything: send it everything it is not known to hold.
-            self.queue_everything(li, now + self.settings.gather);
-        }
-    }
-
-    /// Stores values that arrived over link `from` (or from a node we hold no link with),
-    /// marks them known to that neighbour, and queues the new ones for everyone else.
-    fn absorb(&mut self, now: Time, values: Vec<S::Item>, from: Option<usize>, sent: Option<Time>) {
-        let kind = from.map_or(LinkKind::Relay, |li| self.links[li].kind);
-        let sender_height = from
-            .and_then(|li| self.heights.get(usize::from(self.links[li].peer)))
-            .copied()
-            .unwrap_or(0);
-        let origin = Origin::Link(
-            kind,
-            sent.map(|at| Sent {
-                at,
-                height: sender_height,
-            }),
-        );
-        for value in values {
-            let pos = match self.store.insert(value) {
-                Inserted::New(pos) => {
-                    self.forget_superseded();
-                    self.spread(now, pos, origin, from);
-                    pos
-                }
-                Inserted::Known(pos) => pos,
-                Inserted::Stale => continue,
-            };
-            if let Some(li) = from {
-                self.links[li].mark_known(pos);
-            }
-        }
+    pub(crate) fn on_gossip(&mut self, now: Time, from: u16, gossip: Gossip, out: &mut Outbox) {
+        gossip::receive(self, now, from, gossip, out);
     }
 
     /// Runs whatever is due at `now`, queueing messages in `out`.
@@ -393,42 +331,6 @@ impl<S: Items> Broadcast<S> {
                 link.queue(pos, due);
             }
         }
-    }
-
-    /// What a node we have no link with is to us when it gossips: on a mesh, a neighbour whose
-    /// topology arrived before ours; on a rooted overlay, a node ranked after us asking us (or,
-    /// after our lease on it ran out, still expecting us) to relay for it. `None` for a node
-    /// ranked before us: a relay we dropped that still serves us.
-    fn unlinked_kind(&self, from: u16) -> Option<LinkKind> {
-        if !self.kind.is_rooted() {
-            return Some(LinkKind::Peer);
-        }
-        (self.rank[usize::from(from)] > self.rank[usize::from(self.me)])
-            .then_some(LinkKind::Adoptee)
-    }
-
-    /// A former relay still sends us values: keep them (they may be new), and tell it to stop.
-    fn answer_former_relay(
-        &mut self,
-        now: Time,
-        from: u16,
-        gossip: Gossip,
-        items: Vec<S::Item>,
-        out: &mut Outbox,
-    ) {
-        self.absorb(now, items, None, None);
-        out.gossip(
-            from,
-            Pending::Gossip {
-                seq: None,
-                positions: Vec::new(),
-                acks: gossip.seq.into_iter().collect(),
-                adopt: false,
-                detach: true,
-                sent: Some(link::stamp(now)),
-                round: None,
-            },
-        );
     }
 
     fn queue_everything(&mut self, li: usize, due: Time) {
