@@ -3,7 +3,8 @@
 
 use simd_json::prelude::*;
 
-use super::{DecodeErrorKind, Tv, invalid, value_from};
+use super::fields::value_from;
+use super::{DecodeErrorKind, Tv, invalid};
 use crate::wire::message::{Count, MicroOp, OpKind, TxnRecord};
 
 pub(super) const COUNT: &str = "an array of [node, version, total] integer triples";
