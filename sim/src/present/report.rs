@@ -1,9 +1,10 @@
 //! The outcome of a simulated test: every checker's result, the net statistics, the history,
-//! per-sample data for plots, and optionally the message trace.
+//! per-sample data for plots, and optionally the message trace; and what every figure of a run
+//! reads from it: its subtitle, its time-limit window and its partition intervals.
 
 use crate::checkers::{AvailabilityResult, StatsResult, Validity, WorkloadResult};
 use crate::config::SimConfig;
-use crate::history::History;
+use crate::history::{History, OpF, Process};
 use crate::workloads::broadcast::set_full::SetFullResult;
 use crate::world::faults::FaultCounts;
 use crate::world::journal::NetStats;
@@ -97,4 +98,54 @@ impl Report {
                 .collect()
         })
     }
+}
+
+/// A line under the title naming the run.
+pub(crate) fn subtitle(report: &Report) -> String {
+    let c = &report.config;
+    format!(
+        "{} · {} nodes · rate {}/s · time limit {} s · latency {} ms{} · seed {}",
+        c.workload,
+        c.node_count,
+        c.rate,
+        c.time_limit.as_secs_f64(),
+        c.latency_ms,
+        if c.partition { " · partitions" } else { "" },
+        report.seed
+    )
+}
+
+/// Nanoseconds since the start as seconds.
+pub(crate) fn secs_ns(ns: u64) -> f64 {
+    ns as f64 / 1e9
+}
+
+/// The time limit window, in seconds since the start: (main start, time limit).
+pub(crate) fn window(report: &Report) -> (f64, f64) {
+    let start = report.main_start.as_micros() as f64 / 1e6;
+    (start, start + report.config.time_limit.as_secs_f64())
+}
+
+/// Partition intervals (start, heal) in seconds, from the nemesis's history entries.
+pub(crate) fn partitions(report: &Report) -> Vec<(f64, f64)> {
+    let mut out = Vec::new();
+    let mut open = None;
+    for op in report.history.ops() {
+        if op.process != Process::Nemesis {
+            continue;
+        }
+        match op.f {
+            OpF::START_PARTITION if open.is_none() => open = Some(secs_ns(op.time_ns)),
+            OpF::STOP_PARTITION => {
+                if let Some(start) = open.take() {
+                    out.push((start, secs_ns(op.time_ns)));
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(start) = open {
+        out.push((start, report.end.as_micros() as f64 / 1e6));
+    }
+    out
 }

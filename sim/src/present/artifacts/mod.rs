@@ -15,8 +15,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use super::plot;
-use super::report::Report;
+use super::report::{self, Report};
 
 pub mod diagram;
 pub mod edn;
@@ -45,9 +44,9 @@ impl Frame {
     /// The frame of a finished run.
     pub fn of(report: &Report) -> Frame {
         Frame {
-            subtitle: plot::subtitle(report),
-            partitions: plot::partitions(report),
-            limit_s: plot::window(report).1,
+            subtitle: report::subtitle(report),
+            partitions: report::partitions(report),
+            limit_s: report::window(report).1,
             end_s: report.end.as_micros() as f64 / 1e6,
         }
     }

@@ -4,9 +4,9 @@
 
 use plotters::prelude::*;
 
-use super::{CATEGORY10, Res, axes, legend, secs_ns, shade, titled, top};
+use super::{CATEGORY10, Res, axes, legend, shade, titled, top};
 use crate::history::{OpF, OpType, OpValue, Process};
-use crate::present::report::Report;
+use crate::present::report::{Report, secs_ns};
 use crate::workloads::counter::ADD;
 
 /// The category colours less red (partitions are shaded red), grey, olive and cyan.

@@ -3,8 +3,8 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{FONT, PARTITION, POINT, Res, SECOND, axes, legend, secs_ns, shade, titled, top};
-use crate::present::report::Report;
+use super::{FONT, PARTITION, POINT, Res, SECOND, axes, legend, shade, titled, top};
+use crate::present::report::{Report, secs_ns};
 
 /// Each stable value's latency against the time it became known.
 pub(crate) fn over_time(report: &Report, svg: &mut String) -> Res {

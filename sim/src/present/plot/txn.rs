@@ -2,8 +2,8 @@
 
 use plotters::prelude::*;
 
-use super::{FONT, PARTITION, POINT, Res, SECOND, axes, legend, secs_ns, shade, tick, titled, top};
-use crate::present::report::Report;
+use super::{FONT, PARTITION, POINT, Res, SECOND, axes, legend, shade, tick, titled, top};
+use crate::present::report::{Report, secs_ns};
 use crate::workloads::txn_rw_register::elle::ElleResult;
 use crate::workloads::txn_rw_register::elle::history::Outcome;
 
