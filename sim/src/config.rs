@@ -142,6 +142,16 @@ pub enum NodeKind {
     },
 }
 
+/// A process node's command line for display: the binary and its arguments, space-separated.
+pub fn command_line(bin: &std::path::Path, args: &[String]) -> String {
+    let mut s = bin.display().to_string();
+    for a in args {
+        s.push(' ');
+        s.push_str(a);
+    }
+    s
+}
+
 impl NodeKind {
     /// In-process nodes of the caller's own: `make(index)` builds node `n<index>`, any type
     /// implementing [`InProcessNode`] (fed a line or a timeout, it prints lines and names its

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use crate::checkers::{OutcomeCounts, Validity};
-use crate::config::NodeKind;
+use crate::config::{NodeKind, command_line};
 use crate::present::report::Report;
 use crate::world::journal::GroupStats;
 
@@ -36,16 +36,6 @@ fn counts_edn(c: &OutcomeCounts) -> String {
         ":count {}, :ok-count {}, :fail-count {}, :info-count {}",
         c.count, c.ok_count, c.fail_count, c.info_count
     )
-}
-
-/// A node command line for display: the binary and its arguments, space-separated.
-pub fn command_line(bin: &std::path::Path, args: &[String]) -> String {
-    let mut s = bin.display().to_string();
-    for a in args {
-        s.push(' ');
-        s.push_str(a);
-    }
-    s
 }
 
 fn nodes_json(nodes: &NodeKind) -> Value {

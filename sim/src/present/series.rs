@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 
 use super::report::Report;
 use crate::checkers::Availability;
-use crate::config::{LatencyDist, NodeKind, SimConfig};
+use crate::config::{LatencyDist, NodeKind, SimConfig, command_line};
 use crate::history::{OpType, Process};
 
 /// The version of the `series` object's layout.
@@ -51,7 +51,7 @@ pub fn flags(report: &Report) -> String {
         s += &format!(" --faults {}", c.faults);
     }
     if let NodeKind::Process { bin, args } = &c.nodes {
-        s += &format!(" --bin {}", super::output::command_line(bin, args));
+        s += &format!(" --bin {}", command_line(bin, args));
     }
     s
 }
