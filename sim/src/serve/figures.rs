@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::runs::{Run, fmt_num};
+use super::runs::{Figure, Run, fmt_num};
 use super::workload_figures;
 
 /// The common labels [`figures`] may give, in display order (the comparison's row order);
@@ -52,9 +52,6 @@ pub fn rank(label: &str) -> usize {
         (None, None) => ORDER.len() + workload,
     }
 }
-
-/// One row of figures: a label and the value as shown.
-pub type Figure = (&'static str, String);
 
 fn quantile_text(q: &Value, keys: &[&str]) -> Option<String> {
     let parts: Option<Vec<String>> = keys

@@ -193,6 +193,9 @@ impl Run {
     }
 }
 
+/// One row of figures: a label and the value as shown.
+pub type Figure = (&'static str, String);
+
 /// A number without a pointless `.0`, and with at most three decimals.
 pub fn fmt_num(v: f64) -> String {
     if (v - v.round()).abs() < 1e-9 && v.abs() < 1e15 {

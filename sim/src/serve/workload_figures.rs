@@ -4,8 +4,7 @@
 
 use serde_json::Value;
 
-use super::figures::Figure;
-use super::runs::fmt_num;
+use super::runs::{Figure, fmt_num};
 
 /// Every label [`figures`] may give, in display order.
 pub const LABELS: [&str; 8] = [
