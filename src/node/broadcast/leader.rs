@@ -53,7 +53,7 @@ pub(super) fn take_note<S: Items>(b: &mut Broadcast<S>) -> Option<String> {
 }
 
 /// At the root `b`, once a round: plans the rounds from the latencies its links below
-/// have observed and, if the plan changes, announces it (see the module docs).
+/// have observed and, if the plan changes, announces it (the model: `schedule.rs`).
 pub(super) fn review<S: Items>(b: &mut Broadcast<S>, now: Time) {
     b.rounds.settle(now);
     let Some(leader) = &mut b.leader else {
