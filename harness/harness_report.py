@@ -1,6 +1,7 @@
-"""Result assembly and Maelstrom-like (EDN-ish) printing."""
+"""Result assembly, Maelstrom-like (EDN-ish) printing, and progress messages."""
 
 import json
+import sys
 
 from harness_checkers import QUANTILE_KEYS
 
@@ -10,6 +11,11 @@ UNKNOWN = "Errors occurred during analysis, but no anomalies found. (valid? :unk
 ABORTED = "Test aborted before analysis:"
 
 _LIST_LIMIT = 24
+
+
+def log(msg):
+    """Harness progress messages go to stderr."""
+    print("[harness] " + msg, file=sys.stderr, flush=True)
 
 
 def _key(k):
