@@ -243,6 +243,7 @@ impl Cluster {
                 phases::check_main_end(&mut self.s);
             }
             Event::FinalReads => phases::start_final_reads(&mut self.s),
+            Event::FinalStep(t) => phases::on_final_wait_over(&mut self.s, t),
             Event::Arrive => {
                 for (node, wake) in self.s.net.arrive(self.s.now) {
                     self.s.schedule(wake, Event::Deliver(node));

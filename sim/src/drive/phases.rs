@@ -11,6 +11,7 @@ use crate::drive::faults::{end_faults, start_fault_schedule};
 use crate::drive::protocol::{self, Request};
 use crate::drive::state::State;
 use crate::history::{OpF, OpType, OpValue, Process};
+use crate::workloads::boundary::{FinalStep, Invocation, ReplyStep};
 use crate::workloads::rpc::Reply;
 use crate::world::nemesis::NemesisOp;
 use crate::world::topology;
@@ -115,7 +116,8 @@ pub(crate) fn on_op_due(st: &mut State, due: Time) {
         st.generator.waiting = true;
         return;
     };
-    let (f, value) = st.workload.next_op(st.generator.rng());
+    let at = due.saturating_since(st.main_start.unwrap_or(Time::ZERO));
+    let (f, value) = st.workload.next_op_at(st.generator.rng(), at);
     dispatch(st, t, f, value, false, due);
     match st.generator.due_after(due) {
         Some(at) => st.schedule(at, Event::OpDue(at)),
@@ -142,14 +144,23 @@ fn dispatch(st: &mut State, t: usize, f: OpF, value: OpValue, final_read: bool, 
     if final_read {
         st.history.mark_final(index);
     }
-    let body = st.workload.request(f, &value);
-    let node = (t % usize::from(st.n)) as u16;
+    let invocation = st.workload.invoke(t, f, &value);
     let op = PendingOp {
         f,
         value,
         final_read,
     };
-    let msg_id = await_reply(st, c, Some(op), |id| protocol::with_msg_id(&body, id), node);
+    match invocation {
+        Invocation::Rpc(body) => send_op_request(st, t, c, op, &body),
+        Invocation::Local(kind, value) => complete(st, t, &op, kind, value, None),
+    }
+}
+
+/// Client `c` of thread `t` sends `body` for operation `op` and awaits the reply under the
+/// workload's timeout.
+fn send_op_request(st: &mut State, t: usize, c: u32, op: PendingOp, body: &str) {
+    let node = (t % usize::from(st.n)) as u16;
+    let msg_id = await_reply(st, c, Some(op), |id| protocol::with_msg_id(body, id), node);
     let timeout = st.workload.client_rules().timeout;
     let at = st.now + timeout.unwrap_or(st.cfg.client_timeout);
     st.schedule(at, Event::Timeout { client: c, msg_id });
@@ -190,7 +201,11 @@ pub(crate) fn client_receive(st: &mut State, c: u32, body: &Map<String, Value>) 
             let Some(pending) = pending.op else {
                 return;
             };
-            let (kind, value, error) = match st.workload.reply(pending.f, body) {
+            let reply = match st.workload.on_reply(t, pending.f, body) {
+                ReplyStep::Done(reply) => reply,
+                ReplyStep::Then(next) => return send_op_request(st, t, c, pending, &next),
+            };
+            let (kind, value, error) = match reply {
                 Reply::Ok(OpValue::None) => (OpType::Ok, pending.value.clone(), None),
                 Reply::Ok(value) => (OpType::Ok, value, None),
                 Reply::Error { text, definite } => {
@@ -269,10 +284,11 @@ fn complete(
             worker.replace_client = true;
         }
     }
-    worker_freed(st);
+    st.workload.on_complete(t, &st.history.ops()[index]);
+    worker_freed(st, t);
 }
 
-fn worker_freed(st: &mut State) {
+fn worker_freed(st: &mut State, t: usize) {
     match st.phase {
         Phase::Main if st.generator.waiting => {
             st.generator.waiting = false;
@@ -282,12 +298,10 @@ fn worker_freed(st: &mut State) {
                 None => check_main_end(st),
             }
         }
-        Phase::Draining | Phase::Final if st.workers.iter().all(|w| !w.busy) => {
-            if st.phase == Phase::Draining {
-                after_main(st);
-            } else {
-                st.teardown();
-            }
+        Phase::Draining if st.workers.iter().all(|w| !w.busy) => after_main(st),
+        Phase::Final => {
+            final_step(st, t, false);
+            end_final_if_idle(st);
         }
         _ => {}
     }
@@ -398,15 +412,46 @@ fn after_main(st: &mut State) {
     st.schedule(at, Event::FinalReads);
 }
 
-/// Every worker thread invokes the workload's final operation (broadcast: a read), all at
-/// the same instant.
+/// Every worker thread starts the workload's final operations (broadcast: one read each, all
+/// at the same instant; kafka: a crash, a seek assign and spaced polls per thread).
 pub(crate) fn start_final_reads(st: &mut State) {
     st.phase = Phase::Final;
     for t in 0..st.workers.len() {
-        let (f, value) = st.workload.final_op();
-        dispatch(st, t, f, value, true, st.now);
+        final_step(st, t, true);
     }
-    if st.workers.is_empty() {
+    end_final_if_idle(st);
+}
+
+/// Thread `t`'s wait in the final phase is over: it asks the workload what comes next.
+pub(crate) fn on_final_wait_over(st: &mut State, t: usize) {
+    if st.phase != Phase::Final {
+        return;
+    }
+    st.workers[t].busy = false;
+    final_step(st, t, false);
+    end_final_if_idle(st);
+}
+
+/// Thread `t` takes its next step of the final phase. A waiting thread counts as busy.
+fn final_step(st: &mut State, t: usize, first: bool) {
+    if st.phase != Phase::Final {
+        return;
+    }
+    let at = st.now.saturating_since(st.main_start.unwrap_or(Time::ZERO));
+    match st.workload.final_step(t, first, at, st.generator.rng()) {
+        FinalStep::Op(f, value) => dispatch(st, t, f, value, true, st.now),
+        FinalStep::Wait(span) => {
+            st.workers[t].busy = true;
+            let wake = st.now + span;
+            st.schedule(wake, Event::FinalStep(t));
+        }
+        FinalStep::Done => {}
+    }
+}
+
+/// The run ends once every thread has finished the final phase.
+fn end_final_if_idle(st: &mut State) {
+    if st.phase == Phase::Final && st.workers.iter().all(|w| !w.busy) {
         st.teardown();
     }
 }
