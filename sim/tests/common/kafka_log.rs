@@ -40,7 +40,8 @@ pub enum Mode {
     /// Polls also return, at each key's next offset, the message the generator will send
     /// there next (`:G1c-realtime`).
     Prophet,
-    /// Polls also return a message nobody sent (Jepsen's no-writer exception: `:unknown`).
+    /// Polls also return, once per client, a message nobody sent under a key nobody sends to
+    /// (Jepsen's no-writer exception: `:unknown`).
     Invent,
     /// Offsets 0, 1000, 2000, … (sparse, yet correct).
     Sparse,
@@ -181,10 +182,13 @@ impl KafkaLog {
                         }
                     }
                 }
-                Mode::Invent => pairs.push(json!([1_000_000, 999_999])),
                 _ => {}
             }
             msgs.insert(key.clone(), Value::Array(pairs));
+        }
+        let asked = body["offsets"].get("invented").and_then(Value::as_i64);
+        if self.mode == Mode::Invent && asked.is_none_or(|o| o <= 0) {
+            msgs.insert("invented".into(), json!([[0, 999_999]]));
         }
         json!({"type": "poll_ok", "msgs": msgs})
     }
