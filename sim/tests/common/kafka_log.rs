@@ -45,6 +45,10 @@ pub enum Mode {
     Invent,
     /// Offsets 0, 1000, 2000, … (sparse, yet correct).
     Sparse,
+    /// `list_committed_offsets` answers this error code.
+    AssignError(i64),
+    /// `commit_offsets` answers this error code.
+    CommitError(i64),
 }
 
 /// One node.
@@ -197,6 +201,18 @@ impl KafkaLog {
         Some(match body.get("type")?.as_str()? {
             "send" => self.send(body),
             "poll" => self.poll(body),
+            "commit_offsets" | "list_committed_offsets"
+                if matches!(
+                    (self.mode, body.get("type").and_then(Value::as_str)),
+                    (Mode::CommitError(_), Some("commit_offsets"))
+                        | (Mode::AssignError(_), Some("list_committed_offsets"))
+                ) =>
+            {
+                let (Mode::CommitError(code) | Mode::AssignError(code)) = self.mode else {
+                    return None;
+                };
+                json!({"type": "error", "code": code, "text": "no"})
+            }
             "commit_offsets" => {
                 for (k, o) in body["offsets"].as_object()? {
                     let o = o.as_i64().unwrap_or(0);
