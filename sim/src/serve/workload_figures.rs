@@ -1,5 +1,6 @@
 //! The figures only some workloads' results hold: the counters' final reads against the
-//! acceptable range, the transaction checker's models and anomalies. The run page and the
+//! acceptable range, the transaction checker's models and anomalies, kafka's error types,
+//! realtime lag and unseen messages. The run page and the
 //! comparison show them between the generic figures, in [`LABELS`] order.
 
 use serde_json::Value;
@@ -7,7 +8,7 @@ use serde_json::Value;
 use super::runs::{Figure, fmt_num};
 
 /// Every label [`figures`] may give, in display order.
-pub const LABELS: [&str; 8] = [
+pub const LABELS: [&str; 12] = [
     "workload checker",
     "final reads",
     "acceptable range",
@@ -16,6 +17,10 @@ pub const LABELS: [&str; 8] = [
     "anomaly types",
     "anomalies found (all)",
     "rules out",
+    "kafka error types",
+    "worst realtime lag",
+    "unseen messages",
+    "sends acknowledged",
 ];
 
 /// The workload-specific figures of a `results.json` document, in [`LABELS`] order; those the
@@ -52,6 +57,31 @@ pub fn figures(doc: &Value) -> Vec<Figure> {
         doc.get("all_anomaly_counts").and_then(counts),
     );
     push("rules out", rules_out(doc));
+    let kafka = doc.get("kafka");
+    push(
+        "kafka error types",
+        kafka
+            .and_then(|k| k.get("error_types"))
+            .map(|t| Some(words(t, ", ")).filter(|s| !s.is_empty()))
+            .map(|t| t.unwrap_or_else(|| "none".into())),
+    );
+    push(
+        "worst realtime lag",
+        kafka
+            .and_then(|k| k.get("worst_realtime_lag")?.get("lag_s")?.as_f64())
+            .map(|s| format!("{} s", fmt_num(s))),
+    );
+    push(
+        "unseen messages",
+        kafka.and_then(|k| k.get("unseen_at_end")).map(scalar),
+    );
+    push(
+        "sends acknowledged",
+        kafka.and_then(|k| {
+            let ok = k.get("sends_ok")?;
+            Some(format!("{} of {}", scalar(ok), scalar(k.get("sends")?)))
+        }),
+    );
     out
 }
 
@@ -184,11 +214,29 @@ mod tests {
     }
 
     #[test]
+    fn a_kafka_run_shows_its_error_types_lag_and_unseen_messages() {
+        let f = figures(&json!({"workload": "kafka", "workload_valid": false,
+            "kafka": {"error_types": ["lost-write", "unseen"],
+                      "worst_realtime_lag": {"lag_s": 1.5, "key": "3"},
+                      "unseen_at_end": 4, "sends": 120, "sends_ok": 118}}));
+        assert_eq!(get(&f, "workload checker"), Some("invalid"));
+        assert_eq!(get(&f, "kafka error types"), Some("lost-write, unseen"));
+        assert_eq!(get(&f, "worst realtime lag"), Some("1.5 s"));
+        assert_eq!(get(&f, "unseen messages"), Some("4"));
+        assert_eq!(get(&f, "sends acknowledged"), Some("118 of 120"));
+        let clean = figures(&json!({"kafka": {"error_types": [], "worst_realtime_lag": null}}));
+        assert_eq!(get(&clean, "kafka error types"), Some("none"));
+        assert_eq!(get(&clean, "worst realtime lag"), None);
+    }
+
+    #[test]
     fn figures_come_in_label_order_and_a_broadcast_run_has_none() {
         let f = figures(
             &json!({"workload_valid": true, "final_reads": [1], "acceptable": [[1, 1]],
             "errors": [], "consistency_models": ["x"], "anomaly_types": [],
-            "all_anomaly_counts": {}, "not": [], "also_not": []}),
+            "all_anomaly_counts": {}, "not": [], "also_not": [],
+            "kafka": {"error_types": [], "worst_realtime_lag": {"lag_s": 0.25},
+                      "unseen_at_end": 0, "sends": 10, "sends_ok": 9}}),
         );
         let labels: Vec<&str> = f.iter().map(|x| x.0).collect();
         assert_eq!(labels, LABELS);
