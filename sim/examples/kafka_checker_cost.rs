@@ -7,6 +7,7 @@
 //! cargo run --release -p glomers-sim --example kafka_checker_cost -- 120 5000
 //! ```
 
+#[allow(dead_code)]
 #[path = "../tests/common/kafka_log.rs"]
 mod kafka_log;
 

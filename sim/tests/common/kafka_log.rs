@@ -121,7 +121,7 @@ impl KafkaLog {
         let key = body["key"].as_str().unwrap_or("").to_string();
         let msg = body["msg"].clone();
         self.sends += 1;
-        let every = |k: u32| self.sends.is_multiple_of(k);
+        let every = |k: u32| self.sends % k == 0;
         match self.mode {
             Mode::DuplicateEvery(k) if every(k) => {
                 let o = self.append(&key, msg.clone());
@@ -156,8 +156,8 @@ impl KafkaLog {
         for (key, from) in body["offsets"].as_object().unwrap_or(&empty) {
             let mut from = from.as_i64().unwrap_or(0);
             match self.mode {
-                Mode::RewindEvery(k) if polls.is_multiple_of(k) => from = 0,
-                Mode::SkipOneEvery(k) if polls.is_multiple_of(k) => from += 1,
+                Mode::RewindEvery(k) if polls % k == 0 => from = 0,
+                Mode::SkipOneEvery(k) if polls % k == 0 => from += 1,
                 _ => {}
             }
             let log = self.logs.get(key);

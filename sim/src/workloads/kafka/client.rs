@@ -232,8 +232,10 @@ mod tests {
 
     #[test]
     fn assign_keeps_local_then_committed_then_zero_and_drops_the_rest() {
-        let mut c = KafkaClient::default();
-        c.offsets = [("1".into(), 4), ("9".into(), 2)].into();
+        let mut c = KafkaClient {
+            offsets: [("1".into(), 4), ("9".into(), 2)].into(),
+            ..KafkaClient::default()
+        };
         let keys: Vec<String> = ["1", "2", "3"].map(String::from).to_vec();
         assert_eq!(
             assign_request(&keys),

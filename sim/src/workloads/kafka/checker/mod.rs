@@ -408,8 +408,8 @@ impl<'a> Analysis<'a> {
         for (k, m) in &self.ok_read {
             read[*k as usize].insert(*m);
         }
-        for k in 0..p.keys.len() {
-            if read[k].is_empty() {
+        for (k, read) in read.iter().enumerate() {
+            if read.is_empty() {
                 continue;
             }
             let key = k as Key;
@@ -429,7 +429,7 @@ impl<'a> Analysis<'a> {
                     }
                 }
             }
-            let bound = read[k]
+            let bound = read
                 .iter()
                 .filter_map(|m| first.get(m))
                 .copied()
@@ -443,7 +443,7 @@ impl<'a> Analysis<'a> {
                 .map(|r| self.op(*r));
             let mut lost: Vec<(i64, Msg)> = last
                 .iter()
-                .filter(|(m, i)| *i <= bound && !read[k].contains(m))
+                .filter(|(m, i)| *i <= bound && !read.contains(m))
                 .map(|(m, i)| (*i, *m))
                 .collect();
             lost.sort_unstable();
