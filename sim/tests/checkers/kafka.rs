@@ -16,7 +16,7 @@ fn cfg(seed: u64) -> SimConfig {
         node_count: 2,
         concurrency: Some(4),
         rate: 1000.0,
-        time_limit: Duration::from_secs(8),
+        time_limit: Duration::from_secs(5),
         seed,
         ..SimConfig::default()
     }

@@ -375,3 +375,33 @@ fn final_polls_catch_up_on_every_key_within_ten_seconds() {
         }
     }
 }
+
+/// Under `--nemesis partition` a log whose other nodes forward to `n0` loses forwarded requests
+/// and replies: sends time out as `:info` (committed only if some poll returns them), polls as
+/// `:info` with a fresh client; the final phase heals first, so the run stays valid.
+#[test]
+fn partitions_give_indeterminate_sends_and_a_valid_run() {
+    let (mut saw_info, mut drops) = (false, 0);
+    for seed in common::SEEDS {
+        let cfg = SimConfig {
+            partition: true,
+            ..cfg(3, 20, seed)
+        };
+        let r = run(&cfg, Mode::Correct);
+        let why = glomers_sim::present::output::summary(&r);
+        assert_eq!(r.valid, Validity::True, "{why}");
+        drops += r.partition_drops;
+        let k = kafka(&r);
+        assert!(
+            k.unseen.is_none(),
+            "the final polls see every acknowledged send: {why}"
+        );
+        saw_info |= k.sends_ok < k.sends;
+        assert!(
+            !k.info_txn_causes.is_empty() || k.sends_ok == k.sends,
+            "{why}"
+        );
+    }
+    assert!(drops > 0, "some partition cut n0 off");
+    assert!(saw_info, "some forwarded send timed out");
+}
