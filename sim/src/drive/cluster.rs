@@ -19,7 +19,7 @@ use crate::config::SimConfig;
 use crate::drive::events::{Event, Phase};
 use crate::drive::state::State;
 use crate::drive::{faults, phases, protocol, service_worker};
-use crate::present::report::Report;
+use crate::report::Report;
 use crate::world::endpoint::Endpoint;
 use glomers::time::Time;
 

@@ -11,7 +11,7 @@ use crate::drive::clients::{Clients, Worker};
 use crate::drive::events::{Event, EventQueue, Phase};
 use crate::drive::protocol;
 use crate::history::History;
-use crate::present::report::NodeError;
+use crate::report::NodeError;
 use crate::workloads::generator::Generator;
 use crate::workloads::{Setup, WorkloadRun};
 use crate::world::endpoint::Endpoint;

@@ -31,7 +31,6 @@ pub mod files;
 pub mod pages;
 pub mod paths;
 pub mod runs;
-pub mod workload_figures;
 
 use paths::Store;
 use runs::Run;

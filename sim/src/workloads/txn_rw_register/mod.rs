@@ -6,7 +6,8 @@
 //! | [`generator`] | Elle's `wr-txns`: the transactions the clients send |
 //! | [`rpc`] | the `txn` request body and the `txn_ok` schema |
 //! | [`elle`] | the checker: Elle 0.1.6's rw-register analysis and Maelstrom's wrapper |
-//! | [`present`] | the result in the summary and the JSON document |
+//! | [`present`] | the result in the summary and the JSON document, its figures |
+//! | `plot` | (feature `present`) its plot, `transactions.svg` |
 //! | [`stores`] | test stores, correct and deliberately broken |
 //! | [`workload`] | the registry entry and [`WorkloadRun`](crate::workloads::WorkloadRun) |
 //!
@@ -15,6 +16,8 @@
 
 pub mod elle;
 pub mod generator;
+#[cfg(feature = "present")]
+mod plot;
 pub mod present;
 pub mod rpc;
 pub mod stores;
