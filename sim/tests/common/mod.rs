@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod kv_counter;
+pub mod txn_stores;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

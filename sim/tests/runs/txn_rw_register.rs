@@ -6,9 +6,9 @@ use crate::common;
 
 use std::time::Duration;
 
+use crate::common::txn_stores::StoreKind;
 use glomers_sim::report::output;
 use glomers_sim::workloads::txn_rw_register::elle::kinds::AnomalyType as A;
-use glomers_sim::workloads::txn_rw_register::stores::StoreKind;
 use glomers_sim::{Availability, Report, SimConfig, Validity, Workload};
 
 /// Fly.io's 6b/6c shape: `--concurrency 2n --rate 1000`, shortened.

@@ -8,7 +8,6 @@
 //! | [`elle`] | the checker: Elle 0.1.6's rw-register analysis and Maelstrom's wrapper |
 //! | [`present`] | the result in the summary and the JSON document, its figures |
 //! | `plot` | (feature `present`) its plot, `transactions.svg` |
-//! | [`stores`] | test stores, correct and deliberately broken |
 //! | [`workload`] | the registry entry and [`WorkloadRun`](crate::workloads::WorkloadRun) |
 //!
 //! In the history a transaction's value is its JSON list of micro-operations (`OpValue::Json`):
@@ -20,7 +19,6 @@ pub mod generator;
 mod plot;
 pub mod present;
 pub mod rpc;
-pub mod stores;
 pub mod workload;
 
 use serde_json::Value;
@@ -116,9 +114,6 @@ pub fn check(settings: &TxnSettings, ops: &[Op]) -> ElleResult {
     };
     elle::check(&opts, &txns)
 }
-
-#[cfg(test)]
-mod store_tests;
 
 #[cfg(test)]
 mod tests {
