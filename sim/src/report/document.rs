@@ -140,8 +140,8 @@ pub struct GroupJson {
     pub recv_count: u64,
     /// Distinct messages.
     pub msg_count: u64,
-    /// Messages per client operation (a 32-bit float, as Maelstrom's).
-    pub msgs_per_op: Option<f32>,
+    /// Messages per client operation (Maelstrom's 32-bit float, widened).
+    pub msgs_per_op: Option<f64>,
 }
 
 /// `:net`.
@@ -267,5 +267,77 @@ impl ResultsJson {
     pub fn to_text(&self) -> String {
         // A document of strings, numbers and maps: serde_json cannot fail on it.
         serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{NodeKind, SimConfig, Workload};
+
+    #[test]
+    fn every_workloads_document_reads_back_as_written() {
+        for (workload, node_count) in [
+            (Workload::BROADCAST, 5),
+            (Workload::ECHO, 2),
+            ("g-counter".parse().expect("registered"), 3),
+            ("txn-rw-register".parse().expect("registered"), 2),
+        ] {
+            let cfg = SimConfig {
+                workload,
+                node_count,
+                rate: 20.0,
+                time_limit: std::time::Duration::from_secs(2),
+                partition: true,
+                seed: 4,
+                ..SimConfig::default()
+            };
+            let report = crate::run(&cfg).expect("the test runs");
+            let mut doc = super::super::output::to_json(&report);
+            doc.wall_ms = Some(12.5);
+            doc.artifacts = vec![ArtifactJson {
+                file: "summary.txt".into(),
+                what: "the printed summary".into(),
+            }];
+            let back = ResultsJson::parse(&doc.to_text()).expect("it parses");
+            assert_eq!(back, doc, "{workload}");
+            assert_eq!(back.schema_version, SCHEMA_VERSION);
+            assert!(matches!(back.nodes, Some(NodesJson::InProcess { .. })));
+            assert!(!matches!(cfg.nodes, NodeKind::Process { .. }));
+        }
+    }
+
+    #[test]
+    fn the_keys_scripts_read_stay_where_they_were() {
+        let cfg = SimConfig {
+            node_count: 3,
+            rate: 20.0,
+            time_limit: std::time::Duration::from_secs(2),
+            seed: 1,
+            ..SimConfig::default()
+        };
+        let report = crate::run(&cfg).expect("the test runs");
+        let text = super::super::output::to_json(&report).to_text();
+        let v: Value = serde_json::from_str(&text).expect("JSON");
+        // scripts/compare-modes.sh reads these.
+        assert!(v["net"]["servers"]["msgs_per_op"].is_number());
+        assert!(v["stable_latencies"]["0.5"].is_number());
+        assert_eq!(v["lost_count"], 0);
+        assert!(v["op_count"].is_number());
+        assert_eq!(v["valid"], true);
+        assert_eq!(v["workload_valid"], true);
+        assert_eq!(v["schema_version"], SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn older_and_partial_documents_read() {
+        let old = r#"{"valid": "unknown", "workload": "echo", "net": {"servers": {}},
+            "series": {"version": 1, "stable_latency_per_second": []}, "lost_count": 2}"#;
+        let doc = ResultsJson::parse(old).expect("an older document reads");
+        assert_eq!(doc.schema_version, 0);
+        assert_eq!(doc.valid, Some(Validity::Unknown));
+        assert_eq!(doc.net.map(|n| n.servers.msgs_per_op), Some(None));
+        assert_eq!(doc.workload_fields["lost_count"], 2);
+        assert!(ResultsJson::parse("[1, 2]").is_err());
     }
 }

@@ -170,7 +170,7 @@ fn group_json(g: &GroupStats) -> GroupJson {
         send_count: g.send_count,
         recv_count: g.recv_count,
         msg_count: g.msg_count,
-        msgs_per_op: g.msgs_per_op,
+        msgs_per_op: g.msgs_per_op.map(f64::from),
     }
 }
 

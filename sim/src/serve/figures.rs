@@ -65,7 +65,7 @@ pub fn figures(run: &Run) -> Vec<Row> {
     push("seed", run.seed().map(|s| s.to_string()));
     push("operations", num(doc.op_count.map(|n| n as f64)));
     push("msgs-per-op (servers)", run.msgs_per_op().map(fmt_num));
-    push("msgs-per-op (all)", num(net.all.msgs_per_op.map(f64::from)));
+    push("msgs-per-op (all)", num(net.all.msgs_per_op));
     let counted = doc.net.is_some();
     push(
         "server messages",

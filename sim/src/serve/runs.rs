@@ -179,7 +179,7 @@ impl Run {
 
     /// Maelstrom's msgs-per-op: node↔node messages per client operation.
     pub fn msgs_per_op(&self) -> Option<f64> {
-        self.doc.as_ref()?.net?.servers.msgs_per_op.map(f64::from)
+        self.doc.as_ref()?.net?.servers.msgs_per_op
     }
 
     /// The latency figures the list shows: the name of the measure and its median, 95th
