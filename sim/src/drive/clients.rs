@@ -38,7 +38,7 @@ pub(crate) enum Role {
 
 /// The one request a client waits for.
 #[derive(Clone, Debug)]
-pub(crate) struct Pending {
+struct Pending {
     pub(crate) msg_id: u64,
     /// The operation, for worker clients (setup requests are not operations).
     pub(crate) op: Option<PendingOp>,
@@ -46,7 +46,7 @@ pub(crate) struct Pending {
 
 /// A worker's outstanding operation.
 #[derive(Clone, Debug)]
-pub(crate) struct PendingOp {
+struct PendingOp {
     pub(crate) f: OpF,
     /// The invocation's value (kept by failed and indeterminate completions).
     pub(crate) value: OpValue,
@@ -54,7 +54,7 @@ pub(crate) struct PendingOp {
 }
 
 #[derive(Debug)]
-pub(crate) struct Client {
+struct Client {
     pub(crate) role: Role,
     pub(crate) open: bool,
     last_msg_id: u64,
@@ -71,7 +71,7 @@ impl Client {
 
 /// Every client ever opened, indexed by its number.
 #[derive(Debug, Default)]
-pub(crate) struct Clients {
+struct Clients {
     list: Vec<Client>,
 }
 
@@ -120,7 +120,7 @@ impl Clients {
 
 /// A Jepsen worker thread: a process number, a client, and whether it is busy.
 #[derive(Debug)]
-pub(crate) struct Worker {
+struct Worker {
     /// Jepsen's process: the thread number, plus the concurrency after each `:info`.
     pub(crate) process: u64,
     /// The client it talks through, once opened.
@@ -307,7 +307,11 @@ impl ClientSide {
         if self.generator.due_at(due).is_none() {
             return Due::Exhausted;
         }
-        let Some(t) = self.generator.pick_thread(&self.workers) else {
+        let workers = &self.workers;
+        let Some(t) = self
+            .generator
+            .pick_thread(workers.len(), |t| workers[t].busy)
+        else {
             self.generator.waiting = true;
             return Due::Waiting;
         };
