@@ -27,6 +27,8 @@ pub mod echo;
 pub(crate) mod generator;
 pub mod kafka;
 pub mod rpc;
+#[cfg(test)]
+mod toy;
 pub mod txn_rw_register;
 pub mod unique_ids;
 
@@ -47,6 +49,8 @@ pub static REGISTRY: &[Entry] = &[
     counter::G_COUNTER,
     counter::PN_COUNTER,
     kafka::ENTRY,
+    #[cfg(test)]
+    toy::ENTRY,
 ];
 
 /// A registered workload, named by `-w`. Equal when the names are.

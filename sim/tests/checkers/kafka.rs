@@ -39,7 +39,7 @@ fn rejected(mode: Mode, anomaly: &str) {
     for seed in [1, 2] {
         let r = run(mode, seed);
         let k = result(&r);
-        let why = glomers_sim::present::output::summary(&r);
+        let why = glomers_sim::report::output::summary(&r);
         assert_eq!(k.valid, Validity::False, "{mode:?} seed {seed}: {why}");
         assert_eq!(r.valid, Validity::False);
         assert!(
@@ -54,7 +54,7 @@ fn rejected(mode: Mode, anomaly: &str) {
 fn a_correct_log_is_accepted() {
     for mode in [Mode::Correct, Mode::Sparse] {
         let r = run(mode, 3);
-        let why = glomers_sim::present::output::summary(&r);
+        let why = glomers_sim::report::output::summary(&r);
         assert_eq!(r.valid, Validity::True, "{mode:?}: {why}");
         assert!(result(&r).bad_error_types.is_empty());
     }
@@ -127,7 +127,7 @@ fn reading_the_future_is_rejected_as_g1c_realtime() {
 fn a_message_nobody_sent_makes_the_checker_unknown() {
     let r = run(Mode::Invent, 1);
     let k = result(&r);
-    let why = glomers_sim::present::output::summary(&r);
+    let why = glomers_sim::report::output::summary(&r);
     assert_eq!(k.valid, Validity::Unknown, "{why}");
     assert!(k.bad_error_types.is_empty(), "{why}");
     assert!(

@@ -26,7 +26,7 @@ fn the_python_kafka_node_passes_5b_in_processes() {
         ..SimConfig::default()
     };
     let report = sim::run(&cfg).expect("the test runs");
-    let why = sim::present::output::summary(&report);
+    let why = sim::report::output::summary(&report);
     assert_eq!(report.valid, Validity::True, "{why}");
     assert!(report.node_errors.is_empty(), "{why}");
     let k = report

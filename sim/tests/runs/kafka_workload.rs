@@ -52,7 +52,7 @@ fn correct_logs_on_one_and_two_nodes_are_valid() {
         for seed in common::SEEDS {
             let r = run(&cfg(nodes, 10, seed), Mode::Correct);
             let k = kafka(&r);
-            let why = glomers_sim::present::output::summary(&r);
+            let why = glomers_sim::report::output::summary(&r);
             assert_eq!(r.valid, Validity::True, "{why}");
             assert!(k.errors.is_empty() && k.unseen.is_none(), "{why}");
             assert_eq!(k.sends_ok, k.sends, "every send is acknowledged");
@@ -388,7 +388,7 @@ fn partitions_give_indeterminate_sends_and_a_valid_run() {
             ..cfg(3, 20, seed)
         };
         let r = run(&cfg, Mode::Correct);
-        let why = glomers_sim::present::output::summary(&r);
+        let why = glomers_sim::report::output::summary(&r);
         assert_eq!(r.valid, Validity::True, "{why}");
         drops += r.partition_drops;
         let k = kafka(&r);
@@ -404,4 +404,61 @@ fn partitions_give_indeterminate_sends_and_a_valid_run() {
     }
     assert!(drops > 0, "some partition cut n0 off");
     assert!(saw_info, "some forwarded send timed out");
+}
+
+/// A kafka run's results folder through the workload's own verdict: `results.json` reads back
+/// through its type with kafka's section and figures, the folder holds kafka's two plots, and
+/// `history.txt` prints sends and polls as Jepsen does (`[[:send "9" 1]]`).
+#[cfg(feature = "present")]
+#[test]
+fn the_results_folder_shows_kafka_through_its_verdict() {
+    use glomers_sim::present::results;
+    use glomers_sim::report::document::{ResultsJson, SCHEMA_VERSION};
+
+    let r = run(&cfg(2, 3, 1), Mode::Correct);
+    let doc = glomers_sim::report::output::to_json(&r);
+    let summary = glomers_sim::report::output::summary(&r);
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    results::write_run(dir.path(), &r, &doc, &summary).expect("results written");
+    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).expect(name);
+
+    let back = ResultsJson::parse(&read("results.json")).expect("it parses");
+    assert_eq!(back.schema_version, SCHEMA_VERSION);
+    assert_eq!(back.workload.as_deref(), Some("kafka"));
+    assert_eq!(back.workload_valid, Some(Validity::True));
+    let k = kafka(&r);
+    let section = &back.workload_fields["kafka"];
+    assert_eq!(section["sends"], k.sends);
+    assert_eq!(section["error_types"], json!([]));
+    let figure = |key: &str| {
+        back.figures
+            .iter()
+            .find(|f| f.key == key)
+            .map(|f| f.value.clone())
+    };
+    assert_eq!(figure("kafka_error_types").as_deref(), Some("none"));
+    assert_eq!(figure("unseen_at_end").as_deref(), Some("0"));
+    let acked = format!("{} of {}", k.sends_ok, k.sends);
+    assert_eq!(figure("sends_acknowledged"), Some(acked));
+    assert!(figure("worst_realtime_lag").is_some_and(|v| v.ends_with(" s")));
+
+    for plot in ["realtime-lag.svg", "unseen.svg"] {
+        assert!(read(plot).starts_with("<svg"), "{plot}");
+        assert!(
+            back.artifacts
+                .iter()
+                .any(|a| a.file == plot && !a.what.is_empty())
+        );
+    }
+    let history = read("history.txt");
+    let line = |f: &str| {
+        history
+            .lines()
+            .find(|l| l.contains(&format!(":ok\t:{f}\t")))
+            .unwrap_or_else(|| panic!("an :ok {f} in {history}"))
+            .to_owned()
+    };
+    assert!(line("send").contains("\t[[:send \""), "{}", line("send"));
+    assert!(line("poll").contains("\t[[:poll {"), "{}", line("poll"));
+    assert!(!history.contains("[[\"send\""));
 }

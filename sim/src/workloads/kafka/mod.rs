@@ -14,11 +14,14 @@
 //! | [`generator`] | the main phase's sends, polls, assigns (with catch-up) and crashes |
 //! | [`client`] | the four RPCs, their closed schemas and the client's offsets |
 //! | [`checker`] | Jepsen's kafka analysis: version orders, anomalies, unseen, realtime lag |
-//! | [`present`] | the result in the summary, the JSON document and the results folder |
+//! | [`present`] | the result in the summary, `results.json`, the results browser's figures and `history.txt` |
+//! | `plot` | `realtime-lag.svg` and `unseen.svg` (feature `present`) |
 
 pub mod checker;
 pub mod client;
 pub mod generator;
+#[cfg(feature = "present")]
+mod plot;
 pub mod present;
 
 use std::collections::BTreeMap;

@@ -1,14 +1,19 @@
-//! The kafka checker's result as Maelstrom prints it (`:workload {…}`), as JSON fields, and as
-//! files for the results folder: `realtime-lag.svg` (each poll's worst key lag over time) and
-//! `unseen.svg` (acknowledged messages not yet polled, over time).
+//! The kafka checker's result as Maelstrom prints it (`:workload {…}`), as its section of
+//! `results.json`, as the results browser's figures (error types, worst realtime lag, unseen
+//! messages, sends acknowledged), as plots for the results folder (`realtime-lag.svg`,
+//! `unseen.svg`, in [`super::plot`]) and its operations' values in `history.txt` as Jepsen
+//! prints them (`[[:send "9" 1]]`).
 
 use std::fmt::Write as _;
 
 use serde_json::{Map, Value, json};
 
 use super::checker::{ErrorCases, KafkaResult};
+use super::{POLL, SEND};
 use crate::checkers::{Validity, Verdict};
-use crate::present::artifacts::edn::edn;
+use crate::figures::Figure;
+use crate::history::{Op, OpValue};
+use crate::report::edn::edn;
 
 fn list(items: &[String], keyword: bool) -> String {
     let parts: Vec<String> = items
@@ -128,85 +133,6 @@ pub fn workload_json(r: &KafkaResult) -> Map<String, Value> {
     m
 }
 
-/// At most `n` points: the maximum of each of `n` equal runs of points.
-fn thin(points: &[(u64, u64)], n: usize) -> Vec<(u64, u64)> {
-    if points.len() <= n {
-        return points.to_vec();
-    }
-    let per = points.len().div_ceil(n);
-    points
-        .chunks(per)
-        .filter_map(|c| c.iter().max_by_key(|p| p.1).copied())
-        .collect()
-}
-
-/// A step plot of `points` (ns, y) as a small stand-alone SVG.
-pub fn plot_svg(title: &str, y_label: &str, points: &[(u64, u64)], y_scale: f64) -> String {
-    let (w, h, left, bottom, top, right) = (860.0, 320.0, 70.0, 40.0, 36.0, 20.0);
-    let pts = thin(points, 1200);
-    let x_max = pts.iter().map(|p| p.0).max().unwrap_or(1).max(1) as f64 / 1e9;
-    let y_max = (pts.iter().map(|p| p.1).max().unwrap_or(0) as f64 / y_scale).max(1e-9);
-    let x = |t: u64| left + (t as f64 / 1e9) / x_max * (w - left - right);
-    let y = |v: u64| h - bottom - (v as f64 / y_scale) / y_max * (h - bottom - top);
-    let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" \
-         viewBox=\"0 0 {w} {h}\" font-family=\"sans-serif\">\n\
-         <text x=\"{left}\" y=\"22\" font-size=\"15\" font-weight=\"bold\">{title}</text>\n"
-    );
-    for i in 0..=4 {
-        let f = f64::from(i) / 4.0;
-        let yy = h - bottom - f * (h - bottom - top);
-        let xx = left + f * (w - left - right);
-        let _ = writeln!(
-            svg,
-            "<line x1=\"{left}\" x2=\"{}\" y1=\"{yy:.1}\" y2=\"{yy:.1}\" stroke=\"#ddd\"/>\
-             <text x=\"{}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"end\">{:.3}</text>\
-             <text x=\"{xx:.1}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{:.1}</text>",
-            w - right,
-            left - 6.0,
-            yy + 4.0,
-            f * y_max,
-            h - bottom + 16.0,
-            f * x_max
-        );
-    }
-    let _ = writeln!(
-        svg,
-        "<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\">time (s)</text>\
-         <text x=\"14\" y=\"{}\" font-size=\"12\" transform=\"rotate(-90 14 {})\" \
-         text-anchor=\"middle\">{y_label}</text>",
-        (w + left) / 2.0,
-        h - 6.0,
-        h / 2.0,
-        h / 2.0
-    );
-    let mut path = String::new();
-    for (i, (t, v)) in pts.iter().enumerate() {
-        let _ = write!(
-            path,
-            "{}{:.1},{:.1} ",
-            if i == 0 { "M" } else { "L" },
-            x(*t),
-            y(*v)
-        );
-    }
-    if pts.is_empty() {
-        let _ = writeln!(
-            svg,
-            "<text x=\"{}\" y=\"{}\" font-size=\"13\">no points</text>",
-            w / 2.0,
-            h / 2.0
-        );
-    } else {
-        let _ = writeln!(
-            svg,
-            "<path d=\"{path}\" fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"1.2\"/>"
-        );
-    }
-    svg.push_str("</svg>\n");
-    svg
-}
-
 impl Verdict for KafkaResult {
     fn valid(&self) -> Validity {
         self.valid
@@ -220,44 +146,182 @@ impl Verdict for KafkaResult {
         workload_json(self)
     }
 
-    fn artifacts(&self) -> Vec<(String, Vec<u8>)> {
-        vec![
-            (
-                "realtime-lag.svg".into(),
-                plot_svg(
-                    "kafka: realtime lag (each poll's worst key)",
-                    "lag (s)",
-                    &self.lag_series,
-                    1e9,
-                )
-                .into_bytes(),
-            ),
-            (
-                "unseen.svg".into(),
-                plot_svg(
-                    "kafka: acknowledged messages not yet polled",
-                    "unseen messages",
-                    &self.unseen_series,
-                    1.0,
-                )
-                .into_bytes(),
-            ),
-        ]
+    fn figures(&self) -> Vec<Figure> {
+        figures(self)
     }
+
+    #[cfg(feature = "present")]
+    fn plots(
+        &self,
+        run: &crate::figures::PlotInput<'_>,
+    ) -> Result<Vec<crate::figures::Plot>, String> {
+        super::plot::plots(self, run)
+    }
+
+    fn value_edn(&self, op: &Op) -> Option<String> {
+        matches!(op.f, SEND | POLL)
+            .then(|| mops_edn(&op.value))
+            .flatten()
+    }
+}
+
+/// The figures of a kafka run: the error types found (`none`), the worst realtime lag, the
+/// acknowledged messages never polled, and the sends acknowledged of those invoked.
+pub fn figures(r: &KafkaResult) -> Vec<Figure> {
+    let types = r.error_types();
+    let mut out = vec![Figure::new(
+        "kafka_error_types",
+        "kafka error types",
+        if types.is_empty() {
+            "none".to_owned()
+        } else {
+            types.join(", ")
+        },
+    )];
+    if let Some(w) = &r.worst_realtime_lag {
+        out.push(Figure::new(
+            "worst_realtime_lag",
+            "worst realtime lag",
+            format!("{} s", seconds_text(w.lag_ns)),
+        ));
+    }
+    let unseen = r
+        .unseen
+        .as_ref()
+        .map_or(0, |u| u.unseen.values().sum::<usize>());
+    out.push(Figure::new("unseen_at_end", "unseen messages", unseen));
+    out.push(Figure::new(
+        "sends_acknowledged",
+        "sends acknowledged",
+        format!("{} of {}", r.sends_ok, r.sends),
+    ));
+    out
+}
+
+/// Nanoseconds as seconds with at most three decimals and no trailing zeros (`1.5`).
+fn seconds_text(ns: u64) -> String {
+    let text = format!("{:.3}", secs(ns));
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// A send's or poll's micro-operations in EDN with their functions as keywords, as Jepsen
+/// prints them (`[[:send "9" 1]]`, `[[:poll {"9" [[0 1]]}]]`); `None` if the value is not a
+/// list of `[f, …]` lists.
+fn mops_edn(value: &OpValue) -> Option<String> {
+    let OpValue::Json(Value::Array(mops)) = value else {
+        return None;
+    };
+    let mut out = String::from("[");
+    for (i, mop) in mops.iter().enumerate() {
+        let Value::Array(parts) = mop else {
+            return None;
+        };
+        let (Some(Value::String(f)), rest) = (parts.first(), parts.get(1..).unwrap_or_default())
+        else {
+            return None;
+        };
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(&format!("[:{f}"));
+        for part in rest {
+            out.push(' ');
+            out.push_str(&edn(part));
+        }
+        out.push(']');
+    }
+    out.push(']');
+    Some(out)
 }
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
+    use crate::checkers::WorkloadResult;
+    use crate::history::{OpF, OpType, Process};
+    use crate::workloads::kafka::checker::{Unseen, WorstLag};
+
+    fn result(errors: &[&str], lag_ns: Option<u64>, unseen: usize) -> KafkaResult {
+        KafkaResult {
+            valid: Validity::True,
+            exception: None,
+            errors: errors
+                .iter()
+                .map(|t| {
+                    let cases = ErrorCases {
+                        count: 1,
+                        errs: Vec::new(),
+                    };
+                    ((*t).to_owned(), cases)
+                })
+                .collect(),
+            unseen: (unseen > 0).then(|| Unseen {
+                time_ns: 0,
+                unseen: BTreeMap::from([("3".to_owned(), unseen)]),
+                messages: BTreeMap::new(),
+            }),
+            bad_error_types: Vec::new(),
+            info_txn_causes: Vec::new(),
+            worst_realtime_lag: lag_ns.map(|lag_ns| WorstLag {
+                time_ns: 0,
+                process: 0,
+                key: "3".into(),
+                lag_ns,
+            }),
+            lag_series: Vec::new(),
+            lag_quantiles: None,
+            unseen_series: Vec::new(),
+            send_latency: None,
+            poll_latency: None,
+            sends_ok: 118,
+            sends: 120,
+        }
+    }
+
+    fn get<'a>(f: &'a [Figure], label: &str) -> Option<&'a str> {
+        f.iter()
+            .find(|x| x.label == label)
+            .map(|x| x.value.as_str())
+    }
 
     #[test]
-    fn plots_thin_long_series_and_keep_the_peaks() {
-        let pts: Vec<(u64, u64)> = (0..10_000u64).map(|i| (i * 1_000_000, i % 97)).collect();
-        let thinned = thin(&pts, 100);
-        assert!(thinned.len() <= 100);
-        assert!(thinned.iter().all(|p| p.1 == 96));
-        let svg = plot_svg("t", "y", &pts, 1.0);
-        assert!(svg.starts_with("<svg") && svg.contains("<path"));
-        assert!(plot_svg("t", "y", &[], 1.0).contains("no points"));
+    fn a_kafka_run_shows_its_error_types_lag_unseen_messages_and_sends() {
+        let f = figures(&result(&["lost-write"], Some(1_500_000_000), 4));
+        assert_eq!(get(&f, "kafka error types"), Some("lost-write, unseen"));
+        assert_eq!(get(&f, "worst realtime lag"), Some("1.5 s"));
+        assert_eq!(get(&f, "unseen messages"), Some("4"));
+        assert_eq!(get(&f, "sends acknowledged"), Some("118 of 120"));
+        let clean = figures(&result(&[], None, 0));
+        assert_eq!(get(&clean, "kafka error types"), Some("none"));
+        assert_eq!(get(&clean, "worst realtime lag"), None);
+        assert_eq!(get(&clean, "unseen messages"), Some("0"));
+    }
+
+    #[test]
+    fn sends_and_polls_print_their_functions_as_keywords_in_the_history() {
+        let verdict = WorkloadResult::new(result(&[], None, 0));
+        let op = |f: OpF, value: Value| Op {
+            index: 0,
+            time_ns: 0,
+            process: Process::Client(0),
+            kind: OpType::Ok,
+            f,
+            value: OpValue::Json(value),
+            error: None,
+            final_read: false,
+        };
+        let edn = |o: &Op| verdict.verdict().value_edn(o);
+        let send = op(SEND, json!([["send", "9", [3, 1]]]));
+        assert_eq!(edn(&send).as_deref(), Some(r#"[[:send "9" [3 1]]]"#));
+        let poll = op(POLL, json!([["poll", {"9": [[0, 1], [1, 2]]}]]));
+        assert_eq!(
+            edn(&poll).as_deref(),
+            Some(r#"[[:poll {"9" [[0 1] [1 2]]}]]"#)
+        );
+        // An assign's key list, or a value of another shape, prints as plain EDN.
+        assert_eq!(edn(&op(super::super::ASSIGN, json!(["1", "2"]))), None);
+        assert_eq!(edn(&op(SEND, json!(["send"]))), None);
     }
 }
