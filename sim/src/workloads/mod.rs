@@ -23,6 +23,7 @@ pub mod boundary;
 pub mod broadcast;
 pub mod counter;
 pub mod echo;
+pub mod elle;
 pub(crate) mod generator;
 pub mod rpc;
 pub mod txn_rw_register;

@@ -276,6 +276,21 @@ fn a_history_without_dependencies_is_an_empty_transaction_graph() {
 }
 
 #[test]
+fn a_run_with_no_committed_transaction_is_unknown_not_false() {
+    let h = history(vec![fail(vec![w(1, 1)]), info(vec![r(1, None), w(2, 1)])]);
+    for m in [RU, RC, "strict-serializable"] {
+        let res = check(&opts(m), &h);
+        assert_eq!(res.valid, Validity::Unknown, "{m}: {res:#?}");
+        assert_eq!(res.anomaly_types, [A::EmptyTransactionGraph]);
+        assert!(res.error.is_none());
+    }
+    // Committed transactions without a dependency stay invalid, as Maelstrom's wrapper says.
+    let mut h = h;
+    h.push(Txn::new(9, Outcome::Ok, vec![w(3, 1)]));
+    invalid_with(RC, &h, A::EmptyTransactionGraph);
+}
+
+#[test]
 fn readers_of_null_precede_every_writer() {
     let h = history(vec![ok(vec![r(1, None)]), ok(vec![w(1, 1)])]);
     let v = super::versions::infer(&h);
