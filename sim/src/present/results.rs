@@ -88,14 +88,18 @@ pub fn write_run(
         files.push(write(dir.join(p.file_name), p.svg.as_bytes())?);
     }
     for (name, contents) in report.workload.verdict().artifacts() {
-        files.push(write(dir.join(name), &contents)?);
+        let path = dir.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+        }
+        files.push(write(path, &contents)?);
     }
     files.extend(artifacts::write_all(dir, report)?);
     let mut names = vec!["results.json".to_owned()];
     names.extend(
         files
             .iter()
-            .filter_map(|f| Some(f.file_name()?.to_str()?.to_owned())),
+            .filter_map(|f| Some(f.strip_prefix(dir).ok()?.to_str()?.to_owned())),
     );
     if let Ok(logs) = std::fs::read_dir(dir.join(NODE_LOGS)) {
         let mut logs: Vec<String> = logs

@@ -13,6 +13,7 @@
 //! | [`unique_ids`] | `unique-ids`: every generated id is unique |
 //! | [`broadcast`] | `broadcast`: every acknowledged value is eventually read (set-full) |
 //! | [`txn_rw_register`] | `txn-rw-register`: transactions checked by Elle's rw-register analysis |
+//! | [`txn_list_append`] | `txn-list-append`: transactions checked by Elle's list-append analysis |
 //! | [`counter`] | `g-counter`, `pn-counter`: every final read is the sum of the adds |
 //!
 //! [`boundary`] defines the trait and the registry's entry; [`rpc`] the reply schema and JSON
@@ -26,6 +27,7 @@ pub mod echo;
 pub mod elle;
 pub(crate) mod generator;
 pub mod rpc;
+pub mod txn_list_append;
 pub mod txn_rw_register;
 pub mod unique_ids;
 
@@ -40,6 +42,7 @@ pub static REGISTRY: &[Entry] = &[
     unique_ids::ENTRY,
     broadcast::ENTRY,
     txn_rw_register::workload::ENTRY,
+    txn_list_append::workload::ENTRY,
     counter::G_COUNTER,
     counter::PN_COUNTER,
 ];

@@ -1,0 +1,121 @@
+//! txn-list-append behind the workload boundary: its registry entry and flags, the generator
+//! draw, the `txn` request and reply, the client rules and the checker.
+
+use serde_json::{Map, Value};
+
+use super::check::Options;
+use super::history::Mop;
+use super::{check_ops, rpc};
+use crate::checkers::WorkloadResult;
+use crate::history::{Op, OpF, OpValue};
+use crate::workloads::boundary::{ClientRules, Entry, Setup, WorkloadOption, WorkloadRun};
+use crate::workloads::rpc::{Reply, check_reply};
+use crate::workloads::txn_rw_register::elle::history::Mop as RwMop;
+use crate::workloads::txn_rw_register::generator::{TxnGenerator, TxnOptions};
+use crate::workloads::txn_rw_register::{TXN, split_models};
+use crate::world::rng::Rng;
+
+/// The registry's entry.
+pub const ENTRY: Entry = Entry {
+    name: "txn-list-append",
+    about: "transactions appending to lists, checked by Elle's list-append analysis \
+            (Maelstrom's Datomic chapter)",
+    options: &[
+        WorkloadOption {
+            flag: "consistency-models",
+            value_name: "MODELS",
+            help: "txn-rw-register, txn-list-append: models to check; several separated by \
+                   ` , `. Default strict-serializable",
+        },
+        WorkloadOption {
+            flag: "key-count",
+            value_name: "N",
+            help: "keys in active rotation (default 10)",
+        },
+        WorkloadOption {
+            flag: "max-txn-length",
+            value_name: "N",
+            help: "most micro-operations per transaction (default 4)",
+        },
+        WorkloadOption {
+            flag: "max-writes-per-key",
+            value_name: "N",
+            help: "writes or appends to a key (values 1, 2, …) before it retires (default 16)",
+        },
+    ],
+    build,
+};
+
+fn build(setup: &Setup<'_>) -> Result<Box<dyn WorkloadRun>, String> {
+    let d = TxnOptions::default();
+    let options = TxnOptions {
+        key_count: setup.option("key-count", d.key_count)?,
+        min_txn_length: 1,
+        max_txn_length: setup.option("max-txn-length", d.max_txn_length)?,
+        max_writes_per_key: setup.option("max-writes-per-key", d.max_writes_per_key)?,
+    };
+    options.validate()?;
+    let mut opts = Options::default();
+    if let Some(m) = setup.options.get("consistency-models") {
+        opts.consistency_models = split_models(m);
+    }
+    Ok(Box::new(ListAppendRun {
+        generator: TxnGenerator::new(options),
+        opts,
+    }))
+}
+
+/// One run of the workload: each operation is a `txn`; no final phase.
+#[derive(Debug)]
+pub struct ListAppendRun {
+    generator: TxnGenerator,
+    opts: Options,
+}
+
+/// Elle's `append-txns`: a `wr-txns` transaction with each write turned into an append.
+pub fn appends(txn: &[RwMop]) -> Vec<Mop> {
+    txn.iter()
+        .map(|m| match *m {
+            RwMop::Read(k, _) => Mop::Read(k, None),
+            RwMop::Write(k, v) => Mop::Append(k, v),
+        })
+        .collect()
+}
+
+impl WorkloadRun for ListAppendRun {
+    fn next_op(&mut self, rng: &mut Rng) -> (OpF, OpValue) {
+        let txn = appends(&self.generator.next_txn(rng));
+        (TXN, OpValue::Json(rpc::txn_json(&txn)))
+    }
+
+    fn request(&self, _f: OpF, value: &OpValue) -> String {
+        let txn = match value {
+            OpValue::Json(v) => v.to_string(),
+            _ => "[]".into(),
+        };
+        format!("{{\"type\":\"txn\",\"txn\":{txn}}}")
+    }
+
+    /// `txn_ok` with a `txn` list of `[f k v]`, taken verbatim as the completion.
+    fn reply(&self, _f: OpF, body: &Map<String, Value>) -> Reply {
+        match check_reply("txn_ok", Some("txn"), body) {
+            Reply::Ok(OpValue::Json(v)) => match rpc::parse_txn(&v) {
+                Ok(_) => Reply::Ok(OpValue::Json(v)),
+                Err(why) => Reply::Malformed(format!("Malformed RPC response: {why}")),
+            },
+            other => other,
+        }
+    }
+
+    /// Maelstrom's txn client survives an `:info`; definite errors abort the transaction.
+    fn client_rules(&self) -> ClientRules {
+        ClientRules {
+            reusable_after_info: true,
+            ..ClientRules::default()
+        }
+    }
+
+    fn check(&self, ops: &[Op]) -> WorkloadResult {
+        WorkloadResult::new(check_ops(&self.opts, ops))
+    }
+}
