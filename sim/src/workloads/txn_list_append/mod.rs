@@ -25,6 +25,7 @@ pub mod history;
 pub mod kinds;
 pub mod present;
 pub mod rpc;
+pub mod stores;
 pub mod workload;
 
 use crate::history::{Op, OpType, OpValue, Process};

@@ -1,0 +1,93 @@
+//! txn-list-append end to end on the virtual clock, with the list-append test stores: the
+//! correct one must be valid (strict serializable, Maelstrom's default), each broken one
+//! invalid with its anomaly named (Elle's list-append analysis, `elle/list_append.clj`).
+
+use crate::common;
+
+use std::time::Duration;
+
+use glomers_sim::present::output;
+use glomers_sim::workloads::elle::kinds::AnomalyType as A;
+use glomers_sim::workloads::txn_list_append::check::ListAppendResult;
+use glomers_sim::workloads::txn_list_append::stores::StoreKind;
+use glomers_sim::{Report, SimConfig, Validity, Workload};
+
+/// The Datomic chapter's command, shortened: `-w txn-list-append --node-count 2 --rate 100`.
+fn cfg(nodes: u16, seed: u64) -> SimConfig {
+    SimConfig {
+        workload: Workload::named("txn-list-append").expect("registered"),
+        node_count: nodes,
+        rate: 100.0,
+        time_limit: Duration::from_secs(5),
+        seed,
+        ..SimConfig::default()
+    }
+}
+
+fn run(cfg: &SimConfig, kind: StoreKind) -> Report {
+    let cfg = SimConfig {
+        nodes: kind.nodes(),
+        ..cfg.clone()
+    };
+    glomers_sim::run(&cfg).expect("the test runs")
+}
+
+fn result(r: &Report) -> &ListAppendResult {
+    r.workload
+        .get::<ListAppendResult>()
+        .expect("a list-append result")
+}
+
+#[test]
+fn the_serial_store_is_strict_serializable_on_one_and_two_nodes() {
+    for seed in common::SEEDS {
+        for nodes in [1, 2] {
+            let r = run(&cfg(nodes, seed), StoreKind::Serial);
+            assert_eq!(r.valid, Validity::True, "{}", output::summary(&r));
+            let res = result(&r);
+            assert!(
+                res.all_anomalies.is_empty(),
+                "{:?}",
+                res.all_anomalies.keys()
+            );
+            assert!(res.txns.len() > 300, "{}", res.txns.len());
+        }
+    }
+}
+
+#[test]
+fn broken_stores_come_out_invalid_with_their_anomaly_named() {
+    for seed in common::SEEDS {
+        for (kind, nodes, rate, expected) in [
+            (
+                StoreKind::DirtyAborts,
+                1,
+                100.0,
+                &[A::G1a, A::DirtyUpdate][..],
+            ),
+            (StoreKind::FirstAppendOnly, 1, 100.0, &[A::G1b]),
+            (StoreKind::OwnAppendsInvisible, 1, 100.0, &[A::Internal]),
+            (StoreKind::DoubleAppends, 1, 100.0, &[A::DuplicateElements]),
+            (StoreKind::Divergent, 2, 100.0, &[A::IncompatibleOrder]),
+            (StoreKind::NonAtomic, 1, 500.0, &[A::G0, A::G1c, A::GSingle]),
+            (StoreKind::LateCommit, 1, 500.0, &[A::LostUpdate, A::G2Item]),
+            (StoreKind::StaleFollowers, 2, 100.0, &[A::GSingleRealtime]),
+        ] {
+            let mut c = cfg(nodes, seed);
+            c.rate = rate;
+            c.concurrency = Some(10);
+            let r = run(&c, kind);
+            let res = result(&r);
+            assert_eq!(r.valid, Validity::False, "{kind:?} seed {seed}");
+            for a in expected {
+                assert!(
+                    res.anomaly_types.contains(a),
+                    "{kind:?} seed {seed}: {a} not in {:?}",
+                    res.anomaly_types
+                );
+            }
+            let summary = output::summary(&r);
+            assert!(summary.contains(&format!("{}", expected[0])), "{summary}");
+        }
+    }
+}
