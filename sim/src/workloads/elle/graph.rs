@@ -24,6 +24,24 @@ impl DepGraph {
         }
     }
 
+    /// A graph over `size` transactions with `edges` (`(from, to, bits)`, any order, repeats
+    /// merged; self-edges dropped): faster than [`DepGraph::add`] edge by edge.
+    pub fn from_edges(size: usize, mut edges: Vec<(usize, usize, u8)>) -> DepGraph {
+        edges.retain(|e| e.0 != e.1);
+        edges.sort_unstable();
+        let mut merged: Vec<((usize, usize), u8)> = Vec::with_capacity(edges.len());
+        for (a, b, m) in edges {
+            match merged.last_mut() {
+                Some((last, mask)) if *last == (a, b) => *mask |= m,
+                _ => merged.push(((a, b), m)),
+            }
+        }
+        DepGraph {
+            edges: merged.into_iter().collect(),
+            size,
+        }
+    }
+
     /// Adds `rel` to the edge `from → to`; self-edges are dropped, as Elle drops them.
     pub fn add(&mut self, from: usize, to: usize, rel: Rel) {
         if from != to {
@@ -68,6 +86,11 @@ pub struct Span {
 /// is added (each invocation links from the completions no later completion has covered
 /// yet), which keeps every real-time cycle and the edge count near linear.
 pub fn add_realtime(g: &mut DepGraph, spans: &[Span]) {
+    realtime_edges(spans, |a, b| g.add(a, b, Rel::Realtime));
+}
+
+/// The real-time edges of [`add_realtime`], each handed to `edge(from, to)`.
+pub fn realtime_edges(spans: &[Span], mut edge: impl FnMut(usize, usize)) {
     // (history position, is a completion, txn), in history order.
     let mut events: Vec<(usize, bool, usize)> = Vec::new();
     for (i, s) in spans.iter().enumerate().filter(|(_, s)| s.vertex) {
@@ -78,7 +101,7 @@ pub fn add_realtime(g: &mut DepGraph, spans: &[Span]) {
     }
     events.sort_unstable();
     let mut frontier: Vec<usize> = Vec::new();
-    let mut preds: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut preds: HashMap<usize, Vec<usize>> = HashMap::with_capacity(64);
     for (_, completion, t) in events {
         if completion {
             let covered = preds.remove(&t).unwrap_or_default();
@@ -86,7 +109,7 @@ pub fn add_realtime(g: &mut DepGraph, spans: &[Span]) {
             frontier.push(t);
         } else {
             for &f in &frontier {
-                g.add(f, t, Rel::Realtime);
+                edge(f, t);
             }
             preds.insert(t, frontier.clone());
         }
@@ -96,6 +119,11 @@ pub fn add_realtime(g: &mut DepGraph, spans: &[Span]) {
 /// Adds process edges (`elle/core.clj` `process-graph`): each process's `:ok` transactions in
 /// completion order, each linked to the next.
 pub fn add_process(g: &mut DepGraph, spans: &[Span]) {
+    process_edges(spans, |a, b| g.add(a, b, Rel::Process));
+}
+
+/// The process edges of [`add_process`], each handed to `edge(from, to)`.
+pub fn process_edges(spans: &[Span], mut edge: impl FnMut(usize, usize)) {
     let mut by_process: BTreeMap<u64, Vec<(usize, usize)>> = BTreeMap::new();
     for (i, s) in spans.iter().enumerate().filter(|(_, s)| s.ok && s.vertex) {
         by_process
@@ -106,7 +134,7 @@ pub fn add_process(g: &mut DepGraph, spans: &[Span]) {
     for mut txns in by_process.into_values() {
         txns.sort_unstable();
         for w in txns.windows(2) {
-            g.add(w[0].1, w[1].1, Rel::Process);
+            edge(w[0].1, w[1].1);
         }
     }
 }

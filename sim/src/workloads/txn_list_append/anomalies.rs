@@ -3,52 +3,64 @@
 //! `dirty-update-cases`; `elle/txn.clj` `lost-update-cases`), and the version orders they and
 //! the dependency graph read (`sorted-values`, `append-index`).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use hashbrown::{HashMap, HashSet};
 
 use super::history::{Elem, Key, Mop, Outcome, Txn};
 use super::kinds::{Case, Expected};
 
 /// Per key, every distinct non-empty list read by the transactions `keep` selects, sorted by
-/// length (then contents, so the order is stable) — Elle's `sorted-values`. With
-/// `single_appends`, a key appended exactly once among those transactions has the one
-/// order `[[x]]` whatever was read (`values-from-single-appends`).
-pub fn sorted_values(
-    txns: &[Txn],
-    keep: impl Fn(&Txn) -> bool,
-    single_appends: bool,
-) -> BTreeMap<Key, Vec<Vec<Elem>>> {
+/// length (then contents, so the order is stable) — Elle's `sorted-values`, before
+/// [`single_appends`].
+pub fn sorted_values(txns: &[Txn], keep: impl Fn(&Txn) -> bool) -> BTreeMap<Key, Vec<Vec<Elem>>> {
     let mut seen: HashMap<Key, HashSet<&[Elem]>> = HashMap::new();
-    let mut appends: HashMap<Key, (usize, Elem)> = HashMap::new();
     for t in txns.iter().filter(|t| keep(t)) {
         for mop in &t.mops {
-            match mop {
-                Mop::Read(k, Some(v)) if !v.is_empty() => {
-                    seen.entry(*k).or_default().insert(v);
-                }
-                Mop::Append(k, e) => {
-                    let a = appends.entry(*k).or_insert((0, *e));
-                    a.0 += 1;
-                }
-                Mop::Read(..) => {}
+            if let Mop::Read(k, Some(v)) = mop
+                && !v.is_empty()
+            {
+                seen.entry(*k).or_default().insert(v);
             }
         }
     }
-    let mut out: BTreeMap<Key, Vec<Vec<Elem>>> = seen
-        .into_iter()
+    seen.into_iter()
         .map(|(k, vs)| {
             let mut vs: Vec<Vec<Elem>> = vs.into_iter().map(<[Elem]>::to_vec).collect();
             vs.sort_unstable_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
             (k, vs)
         })
-        .collect();
-    if single_appends {
-        for (k, (n, e)) in appends {
-            if n == 1 {
-                out.insert(k, vec![vec![e]]);
+        .collect()
+}
+
+/// Elle's `values-from-single-appends`: a key appended exactly once among the transactions
+/// `keep` selects has the one order `[[x]]`, whatever was read.
+pub fn single_appends(
+    txns: &[Txn],
+    keep: impl Fn(&Txn) -> bool,
+    sorted: &mut BTreeMap<Key, Vec<Vec<Elem>>>,
+) {
+    let mut appends: HashMap<Key, (usize, Elem)> = HashMap::new();
+    for t in txns.iter().filter(|t| keep(t)) {
+        for mop in &t.mops {
+            if let Mop::Append(k, e) = *mop {
+                appends.entry(k).or_insert((0, e)).0 += 1;
             }
         }
     }
-    out
+    for (k, (n, e)) in appends {
+        if n == 1 {
+            sorted.insert(k, vec![vec![e]]);
+        }
+    }
+}
+
+/// The `:ok`/`:info` transactions' sorted values, single appends included: what the
+/// version orders and `:incompatible-order` read.
+pub fn possible_values(txns: &[Txn]) -> BTreeMap<Key, Vec<Vec<Elem>>> {
+    let mut sorted = sorted_values(txns, Txn::is_possible);
+    single_appends(txns, Txn::is_possible, &mut sorted);
+    sorted
 }
 
 /// `:incompatible-order`: per key, the first pair of successive sorted reads where the
@@ -81,7 +93,7 @@ impl KeyOrder {
     pub fn of(sorted: &[Vec<Elem>]) -> KeyOrder {
         let mut o = KeyOrder::default();
         for &e in sorted.last().map_or(&[][..], Vec::as_slice) {
-            if let std::collections::hash_map::Entry::Vacant(v) = o.positions.entry(e) {
+            if let hashbrown::hash_map::Entry::Vacant(v) = o.positions.entry(e) {
                 v.insert(o.values.len());
                 o.values.push(e);
             }
@@ -157,12 +169,16 @@ pub fn g1a(txns: &[Txn]) -> Vec<Case> {
 pub fn g1b(txns: &[Txn]) -> Vec<Case> {
     let mut intermediate: HashMap<(Key, Elem), usize> = HashMap::new();
     for (i, t) in txns.iter().enumerate() {
-        let mut last: HashMap<Key, Elem> = HashMap::new();
+        let mut last: Vec<(Key, Elem)> = Vec::new();
         for m in &t.mops {
-            if let Mop::Append(k, e) = *m
-                && let Some(prev) = last.insert(k, e)
-            {
-                intermediate.insert((k, prev), i);
+            if let Mop::Append(k, e) = *m {
+                match last.iter_mut().find(|(lk, _)| *lk == k) {
+                    Some(slot) => {
+                        intermediate.insert((k, slot.1), i);
+                        slot.1 = e;
+                    }
+                    None => last.push((k, e)),
+                }
             }
         }
     }
@@ -187,7 +203,11 @@ pub fn g1b(txns: &[Txn]) -> Vec<Case> {
 }
 
 /// What a transaction knows of a key so far (`op-internal-case`'s state).
-enum Known {
+enum Known<'a> {
+    /// Nothing yet: an append makes the list `[... e]`.
+    Absent,
+    /// It read this list.
+    Seen(&'a [Elem]),
     /// It read `null`: no expectation for a read, but an append makes the list `[e]`.
     Nil,
     /// It knows the whole list (or, with an unknown prefix, its tail).
@@ -199,13 +219,24 @@ enum Known {
 pub fn internal(txns: &[Txn]) -> Vec<Case> {
     let mut cases = Vec::new();
     for (i, t) in txns.iter().enumerate().filter(|(_, t)| t.is_ok()) {
-        let mut state: HashMap<Key, Known> = HashMap::new();
+        let mut state: Vec<(Key, Known)> = Vec::new();
         for mop in &t.mops {
+            let k = mop.key();
+            let slot = match state.iter().position(|(sk, _)| *sk == k) {
+                Some(at) => at,
+                None => {
+                    state.push((k, Known::Absent));
+                    state.len() - 1
+                }
+            };
             match mop {
-                Mop::Append(k, e) => match state.entry(*k).or_insert(Known::List(Expected {
-                    unknown_prefix: true,
-                    elems: Vec::new(),
-                })) {
+                Mop::Append(_, e) => match &mut state[slot].1 {
+                    s @ Known::Absent => {
+                        *s = Known::List(Expected {
+                            unknown_prefix: true,
+                            elems: vec![*e],
+                        })
+                    }
                     s @ Known::Nil => {
                         *s = Known::List(Expected {
                             unknown_prefix: false,
@@ -213,9 +244,31 @@ pub fn internal(txns: &[Txn]) -> Vec<Case> {
                         })
                     }
                     Known::List(x) => x.elems.push(*e),
+                    s @ Known::Seen(_) => {
+                        let Known::Seen(seen) = *s else { continue };
+                        let mut elems = seen.to_vec();
+                        elems.push(*e);
+                        *s = Known::List(Expected {
+                            unknown_prefix: false,
+                            elems,
+                        })
+                    }
                 },
-                Mop::Read(k, v) => {
-                    if let Some(Known::List(x)) = state.get(k) {
+                Mop::Read(_, v) => {
+                    if let Known::Seen(seen) = state[slot].1
+                        && v.as_deref() != Some(seen)
+                    {
+                        cases.push(Case::Internal {
+                            op: i,
+                            mop: mop.clone(),
+                            expected: Expected {
+                                unknown_prefix: false,
+                                elems: seen.to_vec(),
+                            },
+                        });
+                        break;
+                    }
+                    if let Known::List(x) = &state[slot].1 {
                         let ok = match (x.unknown_prefix, v) {
                             (true, v) => {
                                 let v = v.as_deref().unwrap_or(&[]);
@@ -235,17 +288,24 @@ pub fn internal(txns: &[Txn]) -> Vec<Case> {
                     }
                     let known = match v {
                         None => Known::Nil,
-                        Some(v) => Known::List(Expected {
-                            unknown_prefix: false,
-                            elems: v.clone(),
-                        }),
+                        Some(v) => Known::Seen(v),
                     };
-                    state.insert(*k, known);
+                    state[slot].1 = known;
                 }
             }
         }
     }
     cases
+}
+
+/// Whether some element appears twice (quadratic for short lists, hashed for long ones).
+fn has_duplicate(v: &[Elem]) -> bool {
+    if v.len() <= 32 {
+        (1..v.len()).any(|i| v[..i].contains(&v[i]))
+    } else {
+        let mut seen = HashSet::with_capacity(v.len());
+        !v.iter().all(|e| seen.insert(*e))
+    }
 }
 
 /// `:duplicate-elements`: reads of `:ok`/`:info` transactions holding an element twice.
@@ -255,6 +315,7 @@ pub fn duplicates(txns: &[Txn]) -> Vec<Case> {
         for mop in &t.mops {
             if let Mop::Read(_, Some(v)) = mop
                 && v.len() > 1
+                && has_duplicate(v)
             {
                 let mut counts: BTreeMap<Elem, usize> = BTreeMap::new();
                 for &e in v {
@@ -274,20 +335,16 @@ pub fn duplicates(txns: &[Txn]) -> Vec<Case> {
     cases
 }
 
-/// `:dirty-update`: along each key's version order (from every read of the history), a
-/// committed append following a failed one with only timed-out appends between. Fails (Elle
-/// asserts, so the analysis is `:unknown`) when the order holds an element no transaction
-/// appended.
-pub fn dirty_updates(txns: &[Txn]) -> Result<Vec<Case>, String> {
-    let index = append_index(&sorted_values(txns, |_| true, false));
-    let mut writer: HashMap<(Key, Elem), usize> = HashMap::new();
-    for (i, t) in txns.iter().enumerate() {
-        for m in t.invoked.iter().chain(&t.mops) {
-            if let Mop::Append(k, e) = *m {
-                writer.insert((k, e), i);
-            }
-        }
-    }
+/// `:dirty-update`: along each key's version order `index` (from every read of the history:
+/// [`append_index`] of [`sorted_values`] of all transactions; appenders from
+/// [`super::graph::writers`]), a committed append following
+/// a failed one with only timed-out appends between. Fails (Elle asserts, so the analysis is
+/// `:unknown`) when the order holds an element no transaction appended.
+pub fn dirty_updates(
+    txns: &[Txn],
+    index: &HashMap<Key, KeyOrder>,
+    writer: &HashMap<(Key, Elem), usize>,
+) -> Result<Vec<Case>, String> {
     let mut keys: Vec<&Key> = index.keys().collect();
     keys.sort_unstable();
     let mut cases = Vec::new();
@@ -328,17 +385,19 @@ pub fn lost_updates(txns: &[Txn]) -> Vec<Case> {
     type Read<'a> = Option<&'a [Elem]>;
     let mut by_read: BTreeMap<(Key, Read<'_>), Vec<usize>> = BTreeMap::new();
     for (i, t) in txns.iter().enumerate().filter(|(_, t)| t.is_ok()) {
-        let mut reads: HashMap<Key, Read<'_>> = HashMap::new();
+        let mut reads: Vec<(Key, Read<'_>)> = Vec::new();
         let mut written: Vec<Key> = Vec::new();
         for mop in &t.mops {
             match mop {
                 Mop::Read(k, v) => {
-                    reads.entry(*k).or_insert(v.as_deref());
+                    if !reads.iter().any(|(rk, _)| rk == k) {
+                        reads.push((*k, v.as_deref()));
+                    }
                 }
                 Mop::Append(k, _) => {
                     // An append before any read of the key does not count (nor as the key's
                     // write).
-                    if let Some(&v) = reads.get(k)
+                    if let Some(&(_, v)) = reads.iter().find(|(rk, _)| rk == k)
                         && !written.contains(k)
                     {
                         written.push(*k);

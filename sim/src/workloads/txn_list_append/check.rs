@@ -2,15 +2,16 @@
 //! `elle/txn.clj` `cycles!` and `result-map`): no Maelstrom wrapper, so Elle's `:unknown`
 //! (an empty graph, a cycle search out of budget, or an analysis that threw) survives.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use super::anomalies;
 use super::graph::{self, Indices};
-use super::history::{Mop, Txn};
+use super::history::{Mop, Outcome, Txn};
 use super::kinds::{AnomalyType, Case};
 use crate::checkers::Validity;
 use crate::workloads::elle::cycles;
-use crate::workloads::elle::graph::{Span, add_process, add_realtime};
+use crate::workloads::elle::graph::{DepGraph, Span, process_edges, realtime_edges};
+use crate::workloads::elle::kinds::Rel;
 use crate::workloads::elle::models;
 
 /// The models `--consistency-models` asked for.
@@ -68,7 +69,7 @@ pub struct ListAppendResult {
 
 impl ListAppendResult {
     /// The result of an analysis that threw.
-    pub fn unknown(opts: &Options, txns: &[Txn], error: String) -> ListAppendResult {
+    pub fn unknown(opts: &Options, txns: Vec<Txn>, error: String) -> ListAppendResult {
         ListAppendResult {
             valid: Validity::Unknown,
             consistency_models: opts.consistency_models.clone(),
@@ -79,7 +80,7 @@ impl ListAppendResult {
             also_not: Vec::new(),
             error: Some(error),
             longest: BTreeMap::new(),
-            txns: txns.to_vec(),
+            txns,
         }
     }
 
@@ -87,25 +88,6 @@ impl ListAppendResult {
     pub fn found(&self, t: AnomalyType) -> bool {
         self.all_anomalies.contains_key(&t)
     }
-}
-
-/// Elle's `verify-unique-appends`: no invocation appends an element to a key that another
-/// one (or itself) appended already.
-fn verify_unique_appends(txns: &[Txn]) -> Result<(), String> {
-    let mut seen: HashMap<(i64, i64), usize> = HashMap::new();
-    for (i, t) in txns.iter().enumerate() {
-        for m in &t.invoked {
-            if let Mop::Append(k, e) = *m
-                && seen.insert((k, e), i).is_some()
-            {
-                return Err(format!(
-                    "value {e} appended to key {k} multiple times! ({})",
-                    t.edn()
-                ));
-            }
-        }
-    }
-    Ok(())
 }
 
 /// Which order graph the models need (`elle/txn.clj` `additional-graphs`).
@@ -127,9 +109,24 @@ pub fn analyse(
     order: OrderGraph,
     budget: usize,
 ) -> Result<(BTreeMap<AnomalyType, Vec<Case>>, BTreeMap<i64, Vec<i64>>), String> {
-    verify_unique_appends(txns)?;
+    let writers = graph::writers(txns)?;
     let mut found: BTreeMap<AnomalyType, Vec<Case>> = BTreeMap::new();
-    let sorted = anomalies::sorted_values(txns, Txn::is_possible, true);
+    // Every read of the history orders dirty-update's versions; the :ok/:info ones (the same
+    // unless a failed transaction carries reads) and single appends order the graph's.
+    let all = anomalies::sorted_values(txns, |_| true);
+    let dirty = anomalies::dirty_updates(txns, &anomalies::append_index(&all), &writers)?;
+    let failed_reads = txns.iter().any(|t| {
+        t.outcome == Outcome::Fail
+            && t.mops
+                .iter()
+                .any(|m| matches!(m, Mop::Read(_, Some(v)) if !v.is_empty()))
+    });
+    let mut sorted = if failed_reads {
+        anomalies::sorted_values(txns, Txn::is_possible)
+    } else {
+        all
+    };
+    anomalies::single_appends(txns, Txn::is_possible, &mut sorted);
     let incompatible = anomalies::incompatible_orders(&sorted);
     let mut longest = BTreeMap::new();
     for c in &incompatible {
@@ -137,8 +134,8 @@ pub fn analyse(
             longest.insert(*key, sorted[key].last().cloned().unwrap_or_default());
         }
     }
-    let ix = Indices::of(txns, anomalies::append_index(&sorted));
-    let mut g = graph::build(txns, &ix);
+    let ix = Indices::of(txns, anomalies::append_index(&sorted), writers);
+    let mut edges = graph::edges(txns, &ix);
     let spans: Vec<Span> = txns
         .iter()
         .map(|t| Span {
@@ -151,9 +148,14 @@ pub fn analyse(
         .collect();
     match order {
         OrderGraph::None => {}
-        OrderGraph::Realtime => add_realtime(&mut g, &spans),
-        OrderGraph::Process => add_process(&mut g, &spans),
+        OrderGraph::Realtime => {
+            realtime_edges(&spans, |a, b| edges.push((a, b, Rel::Realtime.bit())));
+        }
+        OrderGraph::Process => {
+            process_edges(&spans, |a, b| edges.push((a, b, Rel::Process.bit())));
+        }
     }
+    let g = DepGraph::from_edges(txns.len(), edges);
     if g.edges.is_empty() {
         found.insert(AnomalyType::EmptyTransactionGraph, vec![Case::Marker]);
     }
@@ -170,7 +172,7 @@ pub fn analyse(
         (AnomalyType::DuplicateElements, anomalies::duplicates(txns)),
         (AnomalyType::IncompatibleOrder, incompatible),
         (AnomalyType::Internal, anomalies::internal(txns)),
-        (AnomalyType::DirtyUpdate, anomalies::dirty_updates(txns)?),
+        (AnomalyType::DirtyUpdate, dirty),
         (AnomalyType::G1a, anomalies::g1a(txns)),
         (AnomalyType::G1b, anomalies::g1b(txns)),
         (AnomalyType::LostUpdate, anomalies::lost_updates(txns)),
@@ -185,6 +187,11 @@ pub fn analyse(
 /// Checks a history's transactions (in history order of their completions) as Elle's
 /// list-append checker does under `opts`.
 pub fn check(opts: &Options, txns: &[Txn]) -> ListAppendResult {
+    check_owned(opts, txns.to_vec())
+}
+
+/// [`check`], keeping `txns` in the result without copying them.
+pub fn check_owned(opts: &Options, txns: Vec<Txn>) -> ListAppendResult {
     let mut models = Vec::new();
     for name in &opts.consistency_models {
         match models::canonical(name) {
@@ -212,7 +219,7 @@ pub fn check(opts: &Options, txns: &[Txn]) -> ListAppendResult {
     } else {
         OrderGraph::None
     };
-    let (all, longest) = match analyse(txns, order, opts.cycle_search_budget) {
+    let (all, longest) = match analyse(&txns, order, opts.cycle_search_budget) {
         Ok(found) => found,
         Err(e) => return ListAppendResult::unknown(opts, txns, e),
     };
@@ -241,6 +248,6 @@ pub fn check(opts: &Options, txns: &[Txn]) -> ListAppendResult {
         also_not,
         error: None,
         longest,
-        txns: txns.to_vec(),
+        txns,
     }
 }

@@ -11,7 +11,7 @@
 //! Self-edges are dropped. Explanations are tried ww, then wr, then rw, as Elle combines the
 //! three graphs.
 
-use std::collections::HashMap;
+use hashbrown::HashMap;
 
 use super::anomalies::KeyOrder;
 use super::history::{Elem, Key, Mop, Outcome, Txn};
@@ -23,24 +23,28 @@ use crate::workloads::elle::graph::DepGraph;
 pub struct Indices {
     /// Per key, its version order.
     pub orders: HashMap<Key, KeyOrder>,
-    /// (key, element) → the `:ok`/`:info` transaction that appended it (`write-index`).
+    /// (key, element) → the transaction that appended it, any outcome ([`writers`]); the
+    /// graph's `write-index` is its `:ok`/`:info` part.
     pub writers: HashMap<(Key, Elem), usize>,
+    /// Per transaction, whether it is `:ok` or `:info` (a vertex).
+    pub possible: Vec<bool>,
     /// (key, last element read, `None` for the empty state) → the transactions whose read
     /// ended there (`read-index`).
     pub readers: HashMap<(Key, Option<Elem>), Vec<usize>>,
 }
 
 impl Indices {
-    /// The indices over `txns`, with the version orders `orders`.
-    pub fn of(txns: &[Txn], orders: HashMap<Key, KeyOrder>) -> Indices {
-        let mut writers = HashMap::new();
+    /// The indices over `txns`, with the version orders `orders` and the appenders `writers`.
+    pub fn of(
+        txns: &[Txn],
+        orders: HashMap<Key, KeyOrder>,
+        writers: HashMap<(Key, Elem), usize>,
+    ) -> Indices {
         let mut readers: HashMap<(Key, Option<Elem>), Vec<usize>> = HashMap::new();
         for (i, t) in txns.iter().enumerate().filter(|(_, t)| t.is_possible()) {
             for m in &t.mops {
                 match m {
-                    Mop::Append(k, e) => {
-                        writers.insert((*k, *e), i);
-                    }
+                    Mop::Append(..) => {}
                     Mop::Read(_, None) if t.outcome == Outcome::Info => {}
                     Mop::Read(k, v) => {
                         let last = v.as_deref().and_then(|v| v.last().copied());
@@ -56,7 +60,14 @@ impl Indices {
             orders,
             writers,
             readers,
+            possible: txns.iter().map(Txn::is_possible).collect(),
         }
+    }
+
+    /// The `:ok`/`:info` transaction that appended `e` to `k`.
+    fn writer(&self, k: Key, e: Elem) -> Option<usize> {
+        let w = *self.writers.get(&(k, e))?;
+        self.possible[w].then_some(w)
     }
 
     /// The element appended to `k` just before `e` (`None`: the initial state).
@@ -67,14 +78,14 @@ impl Indices {
     /// Who appended the last element of a read, if another transaction than `op` did.
     fn wr_dep(&self, op: usize, k: Key, v: &Option<Vec<Elem>>) -> Option<(usize, Elem)> {
         let last = *v.as_deref()?.last()?;
-        let w = *self.writers.get(&(k, last))?;
+        let w = self.writer(k, last)?;
         (w != op).then_some((w, last))
     }
 
     /// Who appended the element just before `op`'s append of `e` to `k`.
     fn ww_dep(&self, op: usize, k: Key, e: Elem) -> Option<(usize, Elem)> {
         let prev = self.previous(k, e)?;
-        let w = *self.writers.get(&(k, prev))?;
+        let w = self.writer(k, prev)?;
         (w != op).then_some((w, prev))
     }
 
@@ -88,23 +99,54 @@ impl Indices {
     }
 }
 
+/// Who appended each element to each key, in history order (a completion's appends after its
+/// request's, so a reply that changed an append wins) — Elle's `write-index` — after
+/// `verify-unique-appends`: no request appends an element to a key twice.
+pub fn writers(txns: &[Txn]) -> Result<HashMap<(Key, Elem), usize>, String> {
+    let mut writers: HashMap<(Key, Elem), usize> = HashMap::with_capacity(txns.len() * 2);
+    for (i, t) in txns.iter().enumerate() {
+        for m in &t.invoked {
+            if let Mop::Append(k, e) = *m
+                && writers.insert((k, e), i).is_some()
+            {
+                return Err(format!(
+                    "value {e} appended to key {k} multiple times! ({})",
+                    t.edn()
+                ));
+            }
+        }
+        for m in &t.mops {
+            if let Mop::Append(k, e) = *m {
+                writers.insert((k, e), i);
+            }
+        }
+    }
+    Ok(writers)
+}
+
 /// The ww, wr and rw edges between the `:ok`/`:info` transactions of `txns`.
 pub fn build(txns: &[Txn], ix: &Indices) -> DepGraph {
-    let mut g = DepGraph::new(txns.len());
+    DepGraph::from_edges(txns.len(), edges(txns, ix))
+}
+
+/// [`build`]'s edges, as `(from, to, relation bit)`.
+pub fn edges(txns: &[Txn], ix: &Indices) -> Vec<(usize, usize, u8)> {
+    let mut g: Vec<(usize, usize, u8)> = Vec::with_capacity(txns.len() * 4);
+    let (ww, wr, rw) = (Rel::Ww.bit(), Rel::Wr.bit(), Rel::Rw.bit());
     for (i, t) in txns.iter().enumerate().filter(|(_, t)| t.is_possible()) {
         for m in &t.mops {
             match m {
                 Mop::Read(k, v) => {
                     if let Some((w, _)) = ix.wr_dep(i, *k, v) {
-                        g.add(w, i, Rel::Wr);
+                        g.push((w, i, wr));
                     }
                 }
                 Mop::Append(k, e) => {
                     if let Some((w, _)) = ix.ww_dep(i, *k, *e) {
-                        g.add(w, i, Rel::Ww);
+                        g.push((w, i, ww));
                     }
                     for &r in ix.rw_deps(*k, *e).1 {
-                        g.add(r, i, Rel::Rw);
+                        g.push((r, i, rw));
                     }
                 }
             }

@@ -12,6 +12,7 @@
 //! | [`kinds`] | the cases witnessing each anomaly |
 //! | [`present`] | the result in the summary, the JSON document and the results folder |
 //! | [`stores`] | test stores, correct and deliberately broken |
+//! | [`synth`] | synthetic strict-serializable histories (benchmarks) |
 //! | [`workload`] | the registry entry and [`WorkloadRun`](crate::workloads::WorkloadRun) |
 //!
 //! The generator is txn-rw-register's (Elle's `wr-txns`) with each write turned into an
@@ -26,6 +27,7 @@ pub mod kinds;
 pub mod present;
 pub mod rpc;
 pub mod stores;
+pub mod synth;
 pub mod workload;
 
 use crate::history::{Op, OpType, OpValue, Process};
@@ -42,7 +44,7 @@ pub fn check_ops(opts: &Options, ops: &[Op]) -> ListAppendResult {
                 if rpc::has_unknown_f(v) {
                     return ListAppendResult::unknown(
                         opts,
-                        &[],
+                        Vec::new(),
                         format!(
                             "history contained operations other than appends or reads: {v} \
                              (op {})",
@@ -70,7 +72,7 @@ pub fn check_ops(opts: &Options, ops: &[Op]) -> ListAppendResult {
             mops,
         });
     }
-    check::check(opts, &history::completed(entries))
+    check::check_owned(opts, history::completed(entries))
 }
 
 #[cfg(test)]

@@ -281,8 +281,12 @@ fn an_info_txn_is_a_vertex_and_a_never_read_append_follows_the_last_read_element
         ok(vec![r(1, &[1])]),
         ok(vec![a(1, 2)]),
     ]);
-    let sorted = anomalies::sorted_values(&h, Txn::is_possible, true);
-    let ix = Indices::of(&h, anomalies::append_index(&sorted));
+    let sorted = anomalies::possible_values(&h);
+    let ix = Indices::of(
+        &h,
+        anomalies::append_index(&sorted),
+        graph::writers(&h).expect("unique"),
+    );
     let g = graph::build(&h, &ix);
     assert_eq!(g.mask(0, 1), Rel::Wr.bit(), "info appender → reader");
     assert_eq!(g.mask(0, 2), Rel::Ww.bit(), "2 was never read: after 1");
@@ -294,7 +298,11 @@ fn an_info_txn_is_a_vertex_and_a_never_read_append_follows_the_last_read_element
     valid(SS, &h);
     // Null reads of :info transactions are no reads.
     let h = serial(vec![info(vec![r_nil(1)]), ok(vec![a(1, 1)])]);
-    let ix = Indices::of(&h, anomalies::append_index(&sorted));
+    let ix = Indices::of(
+        &h,
+        anomalies::append_index(&sorted),
+        graph::writers(&h).expect("unique"),
+    );
     assert!(graph::build(&h, &ix).edges.is_empty());
 }
 
