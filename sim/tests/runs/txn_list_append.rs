@@ -9,6 +9,7 @@ use std::time::Duration;
 use glomers_sim::present::output;
 use glomers_sim::workloads::elle::kinds::AnomalyType as A;
 use glomers_sim::workloads::txn_list_append::check::ListAppendResult;
+use glomers_sim::workloads::txn_list_append::history::Outcome;
 use glomers_sim::workloads::txn_list_append::stores::StoreKind;
 use glomers_sim::{Report, SimConfig, Validity, Workload};
 
@@ -88,6 +89,11 @@ fn broken_stores_come_out_invalid_with_their_anomaly_named() {
             }
             let summary = output::summary(&r);
             assert!(summary.contains(&format!("{}", expected[0])), "{summary}");
+            if kind == StoreKind::DirtyAborts {
+                // Error 30 is definite: the transaction is :fail (aborted), not :info.
+                assert!(res.txns.iter().any(|t| t.outcome == Outcome::Fail));
+                assert!(!res.txns.iter().any(|t| t.outcome == Outcome::Info));
+            }
         }
     }
 }

@@ -119,3 +119,84 @@ impl WorkloadRun for ListAppendRun {
         WorkloadResult::new(check_ops(&self.opts, ops))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workloads::Workload;
+    use crate::workloads::boundary::WorkloadOptions;
+    use crate::world::rng::{Stream, stream};
+
+    #[test]
+    fn transactions_are_wr_txns_with_writes_turned_into_appends() {
+        let mut a = stream(7, Stream::Workload);
+        let mut b = stream(7, Stream::Workload);
+        let mut rw = TxnGenerator::new(TxnOptions::default());
+        let mut run = ListAppendRun {
+            generator: TxnGenerator::new(TxnOptions::default()),
+            opts: Options::default(),
+        };
+        let (mut reads, mut appended) = (0usize, 0usize);
+        for _ in 0..2_000 {
+            let expected = appends(&rw.next_txn(&mut a));
+            let (f, value) = run.next_op(&mut b);
+            assert_eq!(f, TXN);
+            let OpValue::Json(v) = &value else {
+                panic!("{value:?}")
+            };
+            let mops = rpc::parse_txn(v).expect("a txn");
+            assert_eq!(mops, expected, "the same draw, writes as appends");
+            assert!((1..=4).contains(&mops.len()));
+            for m in &mops {
+                match m {
+                    Mop::Read(_, v) => {
+                        assert_eq!(*v, None, "requests read null");
+                        reads += 1;
+                    }
+                    Mop::Append(_, e) => {
+                        assert!((1..=16).contains(e));
+                        appended += 1;
+                    }
+                }
+            }
+        }
+        let share = reads as f64 / (reads + appended) as f64;
+        assert!((share - 0.5).abs() < 0.05, "{share}");
+        let body = run.request(
+            TXN,
+            &OpValue::Json(serde_json::json!([["r", 1, null], ["append", 1, 6]])),
+        );
+        assert_eq!(
+            body,
+            r#"{"type":"txn","txn":[["r",1,null],["append",1,6]]}"#
+        );
+        let rules = run.client_rules();
+        assert!(rules.reusable_after_info && rules.definite_errors_fail);
+        assert_eq!(rules.timeout, None, "the configured 5 s client timeout");
+    }
+
+    #[test]
+    fn replies_are_taken_verbatim_and_flags_are_checked() {
+        let run = ListAppendRun {
+            generator: TxnGenerator::new(TxnOptions::default()),
+            opts: Options::default(),
+        };
+        let body = |s: &str| -> Map<String, Value> { serde_json::from_str(s).expect("json") };
+        let ok = run.reply(
+            TXN,
+            &body(r#"{"type":"txn_ok","txn":[["r",3,[1,2]],["r",4,null]]}"#),
+        );
+        assert!(matches!(ok, Reply::Ok(OpValue::Json(_))), "{ok:?}");
+        let bad = run.reply(TXN, &body(r#"{"type":"txn_ok","txn":[["r",3,7]]}"#));
+        assert!(matches!(bad, Reply::Malformed(_)), "{bad:?}");
+        let w = Workload::named("txn-list-append").expect("registered");
+        let mut options = WorkloadOptions::new();
+        options.insert("max-txn-length".into(), "0".into());
+        let setup = Setup {
+            options: &options,
+            node_count: 2,
+            threads: 2,
+        };
+        assert!(w.build(&setup).is_err());
+    }
+}
