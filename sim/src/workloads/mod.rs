@@ -27,6 +27,8 @@ pub mod echo;
 pub mod elle;
 pub(crate) mod generator;
 pub mod rpc;
+#[cfg(test)]
+mod toy;
 pub mod txn_list_append;
 pub mod txn_rw_register;
 pub mod unique_ids;
@@ -45,6 +47,8 @@ pub static REGISTRY: &[Entry] = &[
     txn_list_append::workload::ENTRY,
     counter::G_COUNTER,
     counter::PN_COUNTER,
+    #[cfg(test)]
+    toy::ENTRY,
 ];
 
 /// A registered workload, named by `-w`. Equal when the names are.

@@ -31,3 +31,4 @@ mod topology_shapes;
 mod txn_fidelity;
 mod txn_list_append;
 mod txn_rw_register;
+mod txn_store_nodes;

@@ -6,11 +6,11 @@ use crate::common;
 
 use std::time::Duration;
 
-use glomers_sim::present::output;
+use crate::common::list_append_stores::StoreKind;
+use glomers_sim::report::output;
 use glomers_sim::workloads::elle::kinds::AnomalyType as A;
 use glomers_sim::workloads::txn_list_append::check::ListAppendResult;
 use glomers_sim::workloads::txn_list_append::history::Outcome;
-use glomers_sim::workloads::txn_list_append::stores::StoreKind;
 use glomers_sim::{Report, SimConfig, Validity, Workload};
 
 /// The Datomic chapter's command, shortened: `-w txn-list-append --node-count 2 --rate 100`.

@@ -59,12 +59,8 @@ pub fn cycle_type(steps: &[Step]) -> AnomalyType {
 }
 
 /// The cycle anomalies of the graph, in component order, then shape order: each an explained
-/// cycle, or (for [`AnomalyType::CycleSearchTimeout`]) no steps.
-pub fn search(g: &DepGraph, explain: Explain<'_>) -> Vec<(AnomalyType, Vec<Step>)> {
-    search_within(g, explain, STEP_BUDGET)
-}
-
-/// [`search`] with `budget` search steps per component.
+/// cycle, or (for [`AnomalyType::CycleSearchTimeout`]) no steps; `budget` search steps per
+/// component.
 pub fn search_within(
     g: &DepGraph,
     explain: Explain<'_>,

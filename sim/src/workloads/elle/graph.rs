@@ -116,13 +116,8 @@ pub fn realtime_edges(spans: &[Span], mut edge: impl FnMut(usize, usize)) {
     }
 }
 
-/// Adds process edges (`elle/core.clj` `process-graph`): each process's `:ok` transactions in
-/// completion order, each linked to the next.
-pub fn add_process(g: &mut DepGraph, spans: &[Span]) {
-    process_edges(spans, |a, b| g.add(a, b, Rel::Process));
-}
-
-/// The process edges of [`add_process`], each handed to `edge(from, to)`.
+/// Process edges (`elle/core.clj` `process-graph`): each process's `:ok` transactions in
+/// completion order, each linked to the next, each handed to `edge(from, to)`.
 pub fn process_edges(spans: &[Span], mut edge: impl FnMut(usize, usize)) {
     let mut by_process: BTreeMap<u64, Vec<(usize, usize)>> = BTreeMap::new();
     for (i, s) in spans.iter().enumerate().filter(|(_, s)| s.ok && s.vertex) {

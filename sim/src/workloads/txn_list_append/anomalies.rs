@@ -55,6 +55,7 @@ pub fn single_appends(
     }
 }
 
+#[cfg(test)]
 /// The `:ok`/`:info` transactions' sorted values, single appends included: what the
 /// version orders and `:incompatible-order` read.
 pub fn possible_values(txns: &[Txn]) -> BTreeMap<Key, Vec<Vec<Elem>>> {

@@ -16,6 +16,7 @@ use hashbrown::HashMap;
 use super::anomalies::KeyOrder;
 use super::history::{Elem, Key, Mop, Outcome, Txn};
 use super::kinds::{Rel, Step};
+#[cfg(test)]
 use crate::workloads::elle::graph::DepGraph;
 
 /// The indices the graph and its explanations read.
@@ -124,6 +125,7 @@ pub fn writers(txns: &[Txn]) -> Result<HashMap<(Key, Elem), usize>, String> {
     Ok(writers)
 }
 
+#[cfg(test)]
 /// The ww, wr and rw edges between the `:ok`/`:info` transactions of `txns`.
 pub fn build(txns: &[Txn], ix: &Indices) -> DepGraph {
     DepGraph::from_edges(txns.len(), edges(txns, ix))

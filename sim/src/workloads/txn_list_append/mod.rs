@@ -6,27 +6,26 @@
 //! |---|---|
 //! | [`rpc`] | the `txn` request body and the `txn_ok` schema |
 //! | [`history`] | transactions, micro-operations |
-//! | [`anomalies`] | per-transaction anomalies and the version orders |
-//! | [`graph`] | the ww/wr/rw dependency graph and its explanations |
+//! | `anomalies` | per-transaction anomalies and the version orders |
+//! | `graph` | the ww/wr/rw dependency graph and its explanations |
 //! | [`check`] | the checker: analysis, models, Elle's `result-map` |
 //! | [`kinds`] | the cases witnessing each anomaly |
-//! | [`present`] | the result in the summary, the JSON document and the results folder |
-//! | [`stores`] | test stores, correct and deliberately broken |
+//! | [`present`] | the result in the summary, the JSON document, its figures, its transactions' EDN and the results folder's `elle/` files |
 //! | [`synth`] | synthetic strict-serializable histories (benchmarks) |
 //! | [`workload`] | the registry entry and [`WorkloadRun`](crate::workloads::WorkloadRun) |
 //!
 //! The generator is txn-rw-register's (Elle's `wr-txns`) with each write turned into an
 //! append (`elle/list_append.clj` `append-txns`). The cycle search, its typing and the
-//! consistency models are shared with txn-rw-register ([`crate::workloads::elle`]).
+//! consistency models are shared with txn-rw-register ([`crate::workloads::elle`]). The test
+//! stores (correct and broken on purpose) live with the integration tests (`tests/common`).
 
-pub mod anomalies;
+pub(crate) mod anomalies;
 pub mod check;
-pub mod graph;
+pub(crate) mod graph;
 pub mod history;
 pub mod kinds;
 pub mod present;
 pub mod rpc;
-pub mod stores;
 pub mod synth;
 pub mod workload;
 

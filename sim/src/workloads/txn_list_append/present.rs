@@ -1,5 +1,6 @@
 //! The txn-list-append checker's result as Maelstrom prints it (`:workload {…}`), as the
-//! `--json` document's workload fields, and as files in the results folder: Elle's
+//! `--json` document's workload fields and figures, its transactions' values in EDN
+//! (`[[:append 1 2] [:r 1 [1 2]]]`), and as files in the results folder: Elle's
 //! `elle/<type>.txt` (each cycle explained step by step, `elle/core.clj` `write-cycles!`),
 //! `elle/incompatible-order/<key>.html` (every read of the key against the longest,
 //! `elle/list_append.clj` `render-incompatible-orders!`) and `elle/anomalies.html`, one page
@@ -14,6 +15,9 @@ use super::history::{Mop, Txn};
 use super::kinds::{AnomalyType, Case, Rel, Step};
 use super::rpc::mop_json;
 use crate::checkers::{Validity, Verdict};
+use crate::figures::{Artifact, Figure};
+use crate::history::{Op, OpValue};
+use crate::workloads::txn_rw_register::TXN;
 
 /// Cases shown per anomaly type in the summary (all of them are in the JSON and the files).
 pub const SHOWN_CASES: usize = 4;
@@ -418,8 +422,13 @@ pub fn describe(t: AnomalyType) -> &'static str {
     }
 }
 
-/// The results folder's files.
-pub fn artifacts(r: &ListAppendResult) -> Vec<(String, Vec<u8>)> {
+/// The results folder's files, each with what it holds.
+pub fn artifacts(r: &ListAppendResult) -> Vec<Artifact> {
+    let file = |file_name: String, what: String, contents: Vec<u8>| Artifact {
+        file_name,
+        what,
+        contents,
+    };
     let mut files = Vec::new();
     for (t, cases) in &r.anomalies {
         let cycles: Vec<&Vec<Step>> = cases
@@ -436,8 +445,12 @@ pub fn artifacts(r: &ListAppendResult) -> Vec<(String, Vec<u8>)> {
                 .enumerate()
                 .map(|(i, s)| format!("{} #{i}\n{}", t.name(), cycle_text(r, s)))
                 .collect();
-            files.push((
+            files.push(file(
                 format!("elle/{}.txt", t.name()),
+                format!(
+                    "each {} cycle explained step by step (at most {FILE_CASES})",
+                    t.name()
+                ),
                 text.join("\n\n\n").into_bytes(),
             ));
         } else if !matches!(t, AnomalyType::EmptyTransactionGraph) {
@@ -447,22 +460,85 @@ pub fn artifacts(r: &ListAppendResult) -> Vec<(String, Vec<u8>)> {
                 .take(FILE_CASES)
                 .map(|c| c.edn(&name))
                 .collect();
-            files.push((
+            files.push(file(
                 format!("elle/{}.txt", t.name()),
+                format!("each {} case in EDN (at most {FILE_CASES})", t.name()),
                 (text.join("\n") + "\n").into_bytes(),
             ));
         }
     }
     for &key in r.longest.keys() {
-        files.push((
+        files.push(file(
             format!("elle/incompatible-order/{key}.html"),
+            format!("every read of key {key} against its longest read"),
             incompatible_order_html(r, key).into_bytes(),
         ));
     }
     if !r.anomalies.is_empty() || r.error.is_some() {
-        files.push(("elle/anomalies.html".into(), anomalies_html(r).into_bytes()));
+        files.push(file(
+            "elle/anomalies.html".into(),
+            "every reportable anomaly, each cycle drawn".into(),
+            anomalies_html(r).into_bytes(),
+        ));
     }
     files
+}
+
+/// The figures of a run: the models checked, the anomaly types that make it invalid, every
+/// anomaly found with its count and the models those rule out.
+pub fn figures(r: &ListAppendResult) -> Vec<Figure> {
+    crate::workloads::elle::figures(
+        &r.consistency_models,
+        &r.anomaly_types,
+        r.all_anomalies.iter().map(|(t, cases)| (*t, cases.len())),
+        r.not.iter().chain(&r.also_not).copied(),
+    )
+}
+
+/// A transaction's micro-operations in EDN with their functions as keywords
+/// (`[[:append 1 2] [:r 1 [1 2]] [:r 3 nil]]`), as Jepsen prints them; `None` if the value is
+/// not a list of `[f, key, value]` with integer, `null` or integer-list arguments.
+fn txn_edn(value: &OpValue) -> Option<String> {
+    fn arg(out: &mut String, v: &Value) -> Option<()> {
+        match v {
+            Value::Null => out.push_str("nil"),
+            Value::Number(n) => {
+                let _ = write!(out, "{n}");
+            }
+            Value::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(' ');
+                    }
+                    let Value::Number(n) = item else {
+                        return None;
+                    };
+                    let _ = write!(out, "{n}");
+                }
+                out.push(']');
+            }
+            _ => return None,
+        }
+        Some(())
+    }
+    let OpValue::Json(Value::Array(mops)) = value else {
+        return None;
+    };
+    let mut out = String::from("[");
+    for (i, mop) in mops.iter().enumerate() {
+        let (Value::String(f), args) = mop.as_array()?.split_first()? else {
+            return None;
+        };
+        let _ = write!(out, "{}[:{f}", if i > 0 { " " } else { "" });
+        for a in args {
+            out.push(' ');
+            arg(&mut out, a)?;
+        }
+        out.push(']');
+    }
+    out.push(']');
+    Some(out)
 }
 
 impl Verdict for ListAppendResult {
@@ -481,7 +557,40 @@ impl Verdict for ListAppendResult {
         }
     }
 
-    fn artifacts(&self) -> Vec<(String, Vec<u8>)> {
+    fn artifacts(&self) -> Vec<Artifact> {
         artifacts(self)
+    }
+
+    fn figures(&self) -> Vec<Figure> {
+        figures(self)
+    }
+
+    fn value_edn(&self, op: &Op) -> Option<String> {
+        (op.f == TXN).then(|| txn_edn(&op.value)).flatten()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::txn_edn;
+    use crate::history::OpValue;
+
+    #[test]
+    fn a_transaction_prints_in_edn_as_jepsen_prints_it() {
+        let mops = json!([
+            ["append", 1, 2],
+            ["r", 1, [1, 2]],
+            ["r", 3, null],
+            ["r", 4, []]
+        ]);
+        assert_eq!(
+            txn_edn(&OpValue::Json(mops)).as_deref(),
+            Some("[[:append 1 2] [:r 1 [1 2]] [:r 3 nil] [:r 4 []]]")
+        );
+        // Anything else falls back to the generic form.
+        assert_eq!(txn_edn(&OpValue::Json(json!([["r", "k", null]]))), None);
+        assert_eq!(txn_edn(&OpValue::Int(3)), None);
     }
 }

@@ -192,9 +192,10 @@ fn reads_that_are_not_prefixes_of_one_another_are_an_incompatible_order() {
     let files = present::artifacts(&res);
     let page = files
         .iter()
-        .find(|(n, _)| n == "elle/incompatible-order/1.html")
+        .find(|f| f.file_name == "elle/incompatible-order/1.html")
         .expect("the key's page");
-    let page = String::from_utf8_lossy(&page.1);
+    assert_eq!(page.what, "every read of key 1 against its longest read");
+    let page = String::from_utf8_lossy(&page.contents);
     assert!(page.contains("<td class=\"bad\">2</td>"), "{page}");
 }
 
@@ -381,18 +382,19 @@ fn cycles_are_written_as_elle_text_and_drawn() {
     ]);
     let res = run(SS, &h);
     let files = present::artifacts(&res);
-    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    let names: Vec<&str> = files.iter().map(|f| f.file_name.as_str()).collect();
+    assert!(files.iter().all(|f| !f.what.is_empty()), "{files:?}");
     assert!(names.contains(&"elle/G1c.txt"), "{names:?}");
     let text = String::from_utf8_lossy(
-        &files[names.iter().position(|n| *n == "elle/G1c.txt").unwrap_or(0)].1,
+        &files[names.iter().position(|n| *n == "elle/G1c.txt").unwrap_or(0)].contents,
     )
     .to_string();
     assert!(text.starts_with("G1c #0\nLet:\n"), "{text}");
     assert!(text.contains("observed T"), "{text}");
     let html = files
         .iter()
-        .find(|(n, _)| n == "elle/anomalies.html")
+        .find(|f| f.file_name == "elle/anomalies.html")
         .expect("page");
-    let html = String::from_utf8_lossy(&html.1);
+    let html = String::from_utf8_lossy(&html.contents);
     assert!(html.contains("<svg") && html.contains("G1c #0"), "{html}");
 }

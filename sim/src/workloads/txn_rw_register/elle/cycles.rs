@@ -21,7 +21,7 @@ use super::graph::{DepGraph, Externals, explain};
 use super::kinds::{AnomalyType, Case};
 use super::versions::Versions;
 use crate::workloads::elle::cycles as shared;
-pub use crate::workloads::elle::cycles::{STEP_BUDGET, cycle_type};
+pub(crate) use crate::workloads::elle::cycles::STEP_BUDGET;
 
 /// The cycle anomalies of the graph, in component order, then shape order.
 pub fn search(g: &DepGraph, ext: &Externals, versions: &Versions) -> Vec<(AnomalyType, Case)> {

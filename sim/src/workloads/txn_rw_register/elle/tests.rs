@@ -2,8 +2,9 @@
 
 use super::history::{Mop, Outcome, Txn, r, w};
 use super::kinds::{AnomalyType as A, Case, Rel, Step};
-use super::{Options, check, cycles::cycle_type};
+use super::{Options, check};
 use crate::checkers::Validity;
+use crate::workloads::elle::cycles::cycle_type;
 
 pub(super) fn ok(mops: Vec<Mop>) -> (Outcome, Vec<Mop>) {
     (Outcome::Ok, mops)

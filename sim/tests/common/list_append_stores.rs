@@ -10,10 +10,10 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value, json};
 
-use super::history::{Elem, Key, Mop};
-use super::rpc::{parse_txn, txn_json};
-use crate::drive::node::InProcessNode;
 use glomers::time::Time;
+use glomers_sim::drive::node::InProcessNode;
+use glomers_sim::workloads::txn_list_append::history::{Elem, Key, Mop};
+use glomers_sim::workloads::txn_list_append::rpc::{parse_txn, txn_json};
 
 /// Which store to run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,9 +49,9 @@ pub enum StoreKind {
 }
 
 impl StoreKind {
-    /// In-process nodes of this kind, for [`crate::SimConfig::nodes`].
-    pub fn nodes(self) -> crate::NodeKind {
-        crate::NodeKind::custom(
+    /// In-process nodes of this kind, for [`glomers_sim::SimConfig::nodes`].
+    pub fn nodes(self) -> glomers_sim::NodeKind {
+        glomers_sim::NodeKind::custom(
             format!("{} list-append test store", self.name()),
             move |_| Box::new(StoreNode::new(self)),
         )
