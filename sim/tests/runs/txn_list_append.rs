@@ -7,6 +7,7 @@ use crate::common;
 use std::time::Duration;
 
 use crate::common::list_append_stores::StoreKind;
+use glomers_sim::report::document::ResultsJson;
 use glomers_sim::report::output;
 use glomers_sim::workloads::elle::kinds::AnomalyType as A;
 use glomers_sim::workloads::txn_list_append::check::ListAppendResult;
@@ -96,4 +97,32 @@ fn broken_stores_come_out_invalid_with_their_anomaly_named() {
             }
         }
     }
+}
+
+#[test]
+fn the_results_folder_holds_elles_files_described_and_the_history_in_edn() {
+    let mut c = cfg(1, 1);
+    c.rate = 500.0;
+    c.concurrency = Some(10);
+    let r = run(&c, StoreKind::NonAtomic);
+    assert_eq!(r.valid, Validity::False);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let doc = output::to_json(&r);
+    glomers_sim::present::results::write_run(dir.path(), &r, &doc, "summary\n").expect("written");
+    assert!(dir.path().join("elle/G1c.txt").is_file());
+    assert!(dir.path().join("elle/anomalies.html").is_file());
+    let text = std::fs::read_to_string(dir.path().join("results.json")).expect("written");
+    let back = ResultsJson::parse(&text).expect("it parses");
+    let elle: Vec<_> = back
+        .artifacts
+        .iter()
+        .filter(|a| a.file.starts_with("elle/"))
+        .collect();
+    assert!(elle.iter().any(|a| a.file == "elle/G1c.txt"), "{elle:?}");
+    assert!(elle.iter().all(|a| !a.what.is_empty()), "{elle:?}");
+    let keys: Vec<&str> = back.figures.iter().map(|f| f.key.as_str()).collect();
+    assert!(keys.contains(&"all_anomaly_counts"), "{keys:?}");
+    // Jepsen's form of a transaction, not the JSON one.
+    let history = std::fs::read_to_string(dir.path().join("history.txt")).expect("written");
+    assert!(history.contains(":txn\t[[:"), "{history:.300}");
 }
