@@ -13,6 +13,7 @@
 //! | [`unique_ids`] | `unique-ids`: every generated id is unique |
 //! | [`broadcast`] | `broadcast`: every acknowledged value is eventually read (set-full) |
 //! | [`txn_rw_register`] | `txn-rw-register`: transactions checked by Elle's rw-register analysis |
+//! | [`txn_list_append`] | `txn-list-append`: transactions checked by Elle's list-append analysis |
 //! | [`counter`] | `g-counter`, `pn-counter`: every final read is the sum of the adds |
 //! | [`kafka`] | `kafka`: replicated logs checked by Jepsen's kafka analysis |
 //!
@@ -24,11 +25,13 @@ pub mod boundary;
 pub mod broadcast;
 pub mod counter;
 pub mod echo;
+pub mod elle;
 pub(crate) mod generator;
 pub mod kafka;
 pub mod rpc;
 #[cfg(test)]
 mod toy;
+pub mod txn_list_append;
 pub mod txn_rw_register;
 pub mod unique_ids;
 
@@ -46,6 +49,7 @@ pub static REGISTRY: &[Entry] = &[
     unique_ids::ENTRY,
     broadcast::ENTRY,
     txn_rw_register::workload::ENTRY,
+    txn_list_append::workload::ENTRY,
     counter::G_COUNTER,
     counter::PN_COUNTER,
     kafka::ENTRY,

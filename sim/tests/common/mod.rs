@@ -3,6 +3,7 @@
 
 pub mod kafka_log;
 pub mod kv_counter;
+pub mod list_append_stores;
 pub mod txn_stores;
 
 use std::path::{Path, PathBuf};

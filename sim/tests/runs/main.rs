@@ -30,5 +30,6 @@ mod self_tuning_networks;
 mod services_network;
 mod topology_shapes;
 mod txn_fidelity;
+mod txn_list_append;
 mod txn_rw_register;
 mod txn_store_nodes;
