@@ -95,13 +95,13 @@ pub(super) fn review<S: Items>(b: &mut Broadcast<S>, now: Time) {
         .saturating_sub(p)
         .next_aligned(p, current.offset());
     let reach = (choice.descent + g) * leader.levels.max(1);
-    if (first || seen) && start + choice.period >= now + reach {
+    if (first || (seen && choice.period > current.period)) && start + choice.period >= now + reach {
         from = start;
     }
     let plan = choice.plan(from, g);
     // A plan made while the tail was unseen is provisional: the measured one replaces it
     // even when they differ by less than is worth announcing otherwise.
-    if worth_changing(&current, &plan) || (seen && plan.period != current.period) {
+    if worth_changing(&current, &plan) || (seen && plan.period > current.period) {
         b.rounds.adopt(plan, now);
         if plan.from <= now {
             // This round's flush need not wait out the prior's wait any more.
