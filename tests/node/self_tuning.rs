@@ -302,8 +302,8 @@ fn a_burst_queued_behind_one_slow_delta_is_not_taken_for_a_constant_network() {
         (1_000..=1_350).contains(&first_period),
         "first measured plan: {first} (last: {period} ms)"
     );
-    // So a value that waited the whole first round still reaches the slow leaf within 2 s
-    // (with the 1540 ms round it took 2190 ms).
+    // So a value that waited the whole first round still reaches the slow leaf (500 ms below
+    // the root) within 1.95 s: 1540 ms rounds plus the 160 ms step would leave it 300 ms.
     for v in 0..value {
         let given = net
             .arrivals
