@@ -11,6 +11,7 @@ use crate::drive::faults::{end_faults, start_fault_schedule};
 use crate::drive::protocol::{self, Request};
 use crate::drive::state::State;
 use crate::history::{OpF, OpType, OpValue, Process};
+use crate::workloads::boundary::ThreadView;
 use crate::workloads::rpc::Reply;
 use crate::world::nemesis::NemesisOp;
 use crate::world::topology;
@@ -111,16 +112,37 @@ pub(crate) fn on_op_due(st: &mut State, due: Time) {
     if st.generator.due_at(due).is_none() {
         return check_main_end(st);
     }
-    let Some(t) = st.generator.pick_thread(&st.workers) else {
+    let Some((t, f, value)) = next_op(st) else {
         st.generator.waiting = true;
         return;
     };
-    let (f, value) = st.workload.next_op(st.generator.rng());
     dispatch(st, t, f, value, false, due);
     match st.generator.due_after(due) {
         Some(at) => st.schedule(at, Event::OpDue(at)),
         None => check_main_end(st),
     }
+}
+
+/// The thread and operation of the due operation: the workload's choice if it picks threads,
+/// else the next free thread in round-robin order.
+fn next_op(st: &mut State) -> Option<(usize, OpF, OpValue)> {
+    if st.workload.picks_threads() {
+        let threads: Vec<ThreadView> = st
+            .workers
+            .iter()
+            .map(|w| ThreadView {
+                busy: w.busy,
+                process: w.process,
+            })
+            .collect();
+        return st
+            .workload
+            .next_op_on(&threads, st.generator.rng())
+            .filter(|&(t, ..)| threads.get(t).is_some_and(|w| !w.busy));
+    }
+    let t = st.generator.pick_thread(&st.workers)?;
+    let (f, value) = st.workload.next_op(st.generator.rng());
+    Some((t, f, value))
 }
 
 /// Thread `t` invokes operation `f` on node `t mod N`; the invocation is recorded at
@@ -190,7 +212,7 @@ pub(crate) fn client_receive(st: &mut State, c: u32, body: &Map<String, Value>) 
             let Some(pending) = pending.op else {
                 return;
             };
-            let (kind, value, error) = match st.workload.reply(pending.f, body) {
+            let (kind, value, error) = match st.workload.reply_to(pending.f, &pending.value, body) {
                 Reply::Ok(OpValue::None) => (OpType::Ok, pending.value.clone(), None),
                 Reply::Ok(value) => (OpType::Ok, value, None),
                 Reply::Error { text, definite } => {

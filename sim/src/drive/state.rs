@@ -90,6 +90,7 @@ impl State {
                 options: &cfg.workload_options,
                 node_count: n,
                 threads: cfg.threads(),
+                latency_ms: cfg.latency_ms,
             })
             .map_err(SimError::Config)?;
         let generator = Generator::new(

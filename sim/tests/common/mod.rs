@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod kv_counter;
+pub mod kv_register;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
