@@ -424,9 +424,10 @@ fn after_main(st: &mut State) {
 /// the same instant.
 pub(crate) fn start_final_reads(st: &mut State) {
     st.phase = Phase::Final;
+    let tagged = st.workload.final_op_tagged();
     for t in 0..st.workers.len() {
         let (f, value) = st.workload.final_op();
-        dispatch(st, t, f, value, true, st.now);
+        dispatch(st, t, f, value, tagged, st.now);
     }
     if st.workers.is_empty() {
         st.teardown();

@@ -162,6 +162,12 @@ pub trait WorkloadRun: fmt::Debug + Send {
         (OpF::READ, OpValue::None)
     }
 
+    /// Whether the final operations are tagged `:final? true` in the history (broadcast's
+    /// are; g-set's `gen/each-thread` reads are not).
+    fn final_op_tagged(&self) -> bool {
+        true
+    }
+
     /// The workload's checker over the finished history.
     fn check(&self, ops: &[Op]) -> WorkloadResult;
 }

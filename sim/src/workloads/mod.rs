@@ -14,6 +14,7 @@
 //! | [`broadcast`] | `broadcast`: every acknowledged value is eventually read (set-full) |
 //! | [`txn_rw_register`] | `txn-rw-register`: transactions checked by Elle's rw-register analysis |
 //! | [`counter`] | `g-counter`, `pn-counter`: every final read is the sum of the adds |
+//! | [`g_set`] | `g-set`: every acknowledged add is eventually read (set-full) |
 //! | [`lin_kv`] | `lin-kv`: every key's register is linearizable (Knossos) |
 //!
 //! [`boundary`] defines the trait and the registry's entry; [`rpc`] the reply schema and JSON
@@ -24,6 +25,7 @@ pub mod boundary;
 pub mod broadcast;
 pub mod counter;
 pub mod echo;
+pub mod g_set;
 pub(crate) mod generator;
 pub mod lin_kv;
 pub mod rpc;
@@ -46,6 +48,7 @@ pub static REGISTRY: &[Entry] = &[
     counter::G_COUNTER,
     counter::PN_COUNTER,
     lin_kv::ENTRY,
+    g_set::ENTRY,
 ];
 
 /// A registered workload, named by `-w`. Equal when the names are.

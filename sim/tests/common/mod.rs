@@ -1,6 +1,7 @@
 //! Helpers shared by the simulator's integration tests.
 #![allow(dead_code)]
 
+pub mod gset_node;
 pub mod kv_counter;
 pub mod kv_register;
 

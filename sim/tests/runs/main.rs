@@ -11,6 +11,7 @@ mod determinism;
 mod efficiency_budget;
 mod fault_injection;
 mod final_phase;
+mod g_set;
 mod head_of_line;
 mod lin_kv;
 mod malformed_reply;

@@ -1,0 +1,84 @@
+//! g-set end to end on the virtual clock: a correct CRDT node is valid under partitions,
+//! one that forgets adds is rejected with the lost elements named; the client rules and
+//! the final phase are Maelstrom's.
+
+use glomers_sim::history::{OpType, OpValue};
+use glomers_sim::workloads::broadcast::set_full::SetFullResult;
+use glomers_sim::workloads::g_set::ADD;
+use glomers_sim::{Report, SimBuilder, SimConfig, Validity, Workload};
+
+use crate::common::gset_node::GSetNode;
+use crate::common::run;
+
+fn g_set(forget_every: u32, seed: u64) -> SimConfig {
+    let mut cfg = SimBuilder::new(Workload::named("g-set").expect("registered"))
+        .nodes(3)
+        .rate(10.0)
+        .secs(30)
+        .seed(seed)
+        .nodes_of(GSetNode::nodes(forget_every))
+        .build();
+    cfg.partition = true;
+    cfg
+}
+
+fn set_full(r: &Report) -> &SetFullResult {
+    r.workload.get().expect("a set-full result")
+}
+
+#[test]
+fn a_gossiping_crdt_is_valid_under_partitions() {
+    for seed in 1..=3 {
+        let r = run(&g_set(0, seed));
+        let sf = set_full(&r);
+        assert_eq!(sf.lost_count, 0, "seed {seed}: {:?}", sf.lost);
+        assert_eq!(r.valid, Validity::True, "seed {seed}: {:?}", r.stats);
+        assert_eq!(sf.stable_count, sf.attempt_count, "seed {seed}");
+        assert!(sf.attempt_count > 100);
+        assert!(r.stats.by_f.get(&ADD).is_some_and(|c| c.ok_count > 0));
+    }
+}
+
+#[test]
+fn a_node_that_forgets_adds_is_rejected_with_the_lost_elements() {
+    let r = run(&g_set(7, 4));
+    let sf = set_full(&r);
+    assert_eq!(sf.valid, Validity::False);
+    assert_eq!(r.valid, Validity::False);
+    assert!(!sf.lost.is_empty());
+    // Every lost element was acknowledged, and no :ok read after its add saw it.
+    for e in &sf.lost {
+        let acked = r
+            .history
+            .ops()
+            .iter()
+            .any(|o| o.f == ADD && o.kind == OpType::Ok && o.value == OpValue::Int(*e));
+        assert!(acked, "{e} was acknowledged");
+    }
+    let mut text = String::new();
+    r.workload.verdict().summary(&mut text);
+    assert!(text.contains(&format!(":lost #{{{}", sf.lost[0])), "{text}");
+}
+
+#[test]
+fn final_reads_one_per_thread_after_recovery_untagged() {
+    let r = run(&g_set(0, 5));
+    let ops = r.history.ops();
+    assert!(
+        ops.iter().all(|o| !o.final_read),
+        "g-set's final reads are not tagged"
+    );
+    // The last client invocations: one read per thread, all at one instant.
+    let invokes: Vec<_> = ops
+        .iter()
+        .filter(|o| o.is_client() && o.kind == OpType::Invoke)
+        .collect();
+    let last = &invokes[invokes.len() - 3..];
+    assert!(last.iter().all(|o| o.f.name() == "read"));
+    assert!(last.iter().all(|o| o.time_ns == last[0].time_ns));
+    let before = invokes[invokes.len() - 4].time_ns;
+    assert!(
+        last[0].time_ns - before >= 10_000_000_000,
+        "10 s of recovery"
+    );
+}
