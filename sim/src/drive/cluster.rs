@@ -130,7 +130,10 @@ impl Cluster {
         }
         let envelope = match protocol::parse_envelope(line) {
             Ok(e) => e,
-            Err(why) => return self.s.go_deaf(node, line, why),
+            Err(error) => {
+                let why = error.report(&self.s.names[usize::from(node)], line);
+                return self.s.go_deaf(node, line, why);
+            }
         };
         let (Some(src), Some(dest)) = (
             self.s.endpoint(&envelope.src),
@@ -232,10 +235,15 @@ impl Cluster {
                     } else {
                         "topology"
                     };
-                    self.s.abort(format!(
+                    let mut why = format!(
                         "{} node(s) did not answer {what} in time",
                         self.s.setup_pending
-                    ));
+                    );
+                    // Maelstrom logs why a node went deaf before its setup times out.
+                    for e in &self.s.node_errors {
+                        why.push_str(&format!("; n{}: {}", e.node, e.reason));
+                    }
+                    self.s.abort(why);
                 }
             }
             Event::MainDeadline => {
