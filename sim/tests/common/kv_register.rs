@@ -25,6 +25,10 @@ pub enum Mode {
     LoseEvery(u32),
     /// As `Proxy`, but a cas is a blind write: it succeeds whatever the current value.
     BlindCas,
+    /// As `Proxy` (linearizable), but every `k`-th write or cas is never answered: half of
+    /// those are applied, half dropped, so the history holds crashed operations of both
+    /// kinds, the hard case for a linearizability checker.
+    Unanswered(u32),
 }
 
 /// One node.
@@ -112,7 +116,7 @@ impl KvRegister {
     pub fn on_message(&mut self, message: &Value) -> Option<String> {
         let body = &message["body"];
         if let Some(id) = body["in_reply_to"].as_u64() {
-            let request = self.pending.remove(&id)?;
+            let request = self.pending.remove(&id).filter(|r| !r.is_null())?;
             let mut answer = body.clone();
             if let Some(m) = answer.as_object_mut() {
                 m.remove("msg_id");
@@ -149,6 +153,21 @@ impl KvRegister {
                 self.writes += 1;
                 if self.writes % k == 0 {
                     return Some(reply(&request, json!({"type": "write_ok"})));
+                }
+            }
+            (Mode::Unanswered(k), "write" | "cas") => {
+                self.writes += 1;
+                if self.writes % k == 0 {
+                    if self.writes % (2 * k) == 0 {
+                        return None;
+                    }
+                    // Applied, but the reply is dropped.
+                    if let Some(m) = forward.as_object_mut() {
+                        m.remove("msg_id");
+                    }
+                    self.forward(request, forward);
+                    self.pending.insert(self.next_msg_id, Value::Null);
+                    return None;
                 }
             }
             (Mode::BlindCas, "cas") => {

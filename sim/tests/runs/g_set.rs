@@ -36,6 +36,12 @@ fn a_gossiping_crdt_is_valid_under_partitions() {
         assert_eq!(sf.stable_count, sf.attempt_count, "seed {seed}");
         assert!(sf.attempt_count > 100);
         assert!(r.stats.by_f.get(&ADD).is_some_and(|c| c.ok_count > 0));
+        // Two client messages per operation, plus init and init_ok per node.
+        assert_eq!(
+            r.net.clients.msg_count,
+            2 * 3 + 2 * r.op_count,
+            "seed {seed}"
+        );
     }
 }
 

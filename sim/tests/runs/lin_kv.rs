@@ -55,6 +55,12 @@ fn a_proxy_to_the_lin_kv_service_is_linearizable_even_under_partitions() {
             "two groups of 6 threads: keys 0 and 1"
         );
         assert!(lin.results.iter().map(|k| k.op_count).sum::<usize>() > 400);
+        // One request and one reply per operation, plus init and init_ok per node.
+        assert_eq!(
+            r.net.clients.msg_count,
+            2 * 3 + 2 * r.op_count,
+            "seed {seed}"
+        );
     }
 }
 
@@ -208,4 +214,31 @@ impl glomers_sim::drive::node::InProcessNode for Silent {
         }
         None
     }
+}
+
+#[test]
+fn crashed_writes_that_did_or_did_not_take_effect_are_linearizable() {
+    // Every 5th write or cas is never answered: half applied, half dropped.
+    let mut cfg = lin_kv(3, 6, Mode::Unanswered(5), 9);
+    cfg.partition = true;
+    let r = run(&cfg);
+    let lin = result(&r);
+    assert_eq!(lin.valid, Validity::True, "{}", workload_text(&r));
+    let crashed: usize = lin.results.iter().map(|k| k.crashed_count).sum();
+    assert!(crashed > 20, "{crashed} crashed operations");
+    // Each crash gives a thread a new process; a key retires once more than 20 processes
+    // would have used it (after about 21 − 2·3 = 15 crashes).
+    assert!(lin.results.len() >= 2, "{} keys", lin.results.len());
+    let mut procs: std::collections::BTreeMap<i64, std::collections::BTreeSet<u64>> =
+        Default::default();
+    for op in r.history.ops().iter().filter(|o| o.kind == OpType::Invoke) {
+        if let (OpValue::Json(Value::Array(kv)), Process::Client(p)) = (&op.value, op.process) {
+            procs
+                .entry(kv[0].as_i64().unwrap_or(-1))
+                .or_default()
+                .insert(p);
+        }
+    }
+    assert!(procs.values().all(|p| p.len() <= 20), "{procs:?}");
+    assert!(procs.values().any(|p| p.len() > 12), "some key saw crashes");
 }
