@@ -43,7 +43,20 @@ pub(crate) fn start_init(st: &mut State) {
 fn start_topology(st: &mut State) {
     st.phase = Phase::Topology;
     st.setup_pending = usize::from(st.n);
-    let map = topology::message_map(st.cfg.topology, st.n);
+    let mut map = topology::message_map(st.cfg.topology, st.n);
+    if !st.cfg.node_names.is_empty() {
+        // `message_map` says `n<index>`; the nodes know each other by their given ids.
+        let name = |id: &str| {
+            let i: usize = id[1..].parse().unwrap_or(0);
+            st.names[i].clone()
+        };
+        for (k, list) in &mut map {
+            *k = name(k);
+            for j in list.iter_mut() {
+                *j = name(j);
+            }
+        }
+    }
     for node in 0..st.n {
         let c = st.clients.open(Role::Topology(node));
         let request = Request::Topology(&map);

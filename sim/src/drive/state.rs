@@ -106,7 +106,11 @@ impl State {
         Ok(State {
             cfg: cfg.clone(),
             n,
-            names: (0..n).map(|i| format!("n{i}")).collect(),
+            names: if cfg.node_names.is_empty() {
+                (0..n).map(|i| format!("n{i}")).collect()
+            } else {
+                cfg.node_names.clone()
+            },
             now: Time::ZERO,
             events: EventQueue::default(),
             net: Network::new(n, latency, cfg.faults.clone(), faults_rng),
@@ -137,8 +141,13 @@ impl State {
 
     /// The endpoint an id names, if it exists on the network now.
     pub(crate) fn endpoint(&self, id: &str) -> Option<Endpoint> {
+        if let Some(i) = self.names.iter().position(|name| name == id) {
+            return Some(Endpoint::Node(i as u16));
+        }
         match Endpoint::parse(id)? {
-            Endpoint::Node(i) if i < self.n => Some(Endpoint::Node(i)),
+            Endpoint::Node(i) if i < self.n && self.cfg.node_names.is_empty() => {
+                Some(Endpoint::Node(i))
+            }
             Endpoint::Client(c) if self.clients.exists(c) => Some(Endpoint::Client(c)),
             Endpoint::Service(s) => Some(Endpoint::Service(s)),
             _ => None,

@@ -88,3 +88,26 @@ fn final_reads_one_per_thread_after_recovery_untagged() {
         "10 s of recovery"
     );
 }
+
+#[test]
+fn named_nodes_are_told_their_ids_and_address_each_other_by_them() {
+    let mut cfg = g_set(0, 6);
+    cfg.node_names = vec!["n1".into(), "n2".into(), "n3".into()];
+    cfg.trace = true;
+    let r = run(&cfg);
+    assert!(r.node_errors.is_empty(), "{:?}", r.node_errors);
+    assert_eq!(r.valid, Validity::True);
+    let trace = String::from_utf8_lossy(r.trace.as_deref().unwrap_or_default()).into_owned();
+    assert!(
+        trace.contains(r#""node_id":"n3","node_ids":["n1","n2","n3"]"#),
+        "init uses the names"
+    );
+    assert!(!trace.contains(r#""node_id":"n0""#));
+    assert!(
+        trace.contains(r#""src":"n1","dest":"n3""#),
+        "gossip between named nodes"
+    );
+    cfg.node_names = vec!["n1".into(), "c2".into(), "n3".into()];
+    let e = glomers_sim::run(&cfg).expect_err("c2 would be a client");
+    assert!(e.to_string().contains("c2"), "{e}");
+}

@@ -79,9 +79,13 @@ struct TestArgs {
     /// Arguments for the node binary (process mode), after `--`.
     #[arg(last = true, value_name = "ARGS")]
     node_args: Vec<String>,
-    /// Number of nodes, named n0 … n(N−1).
+    /// Number of nodes, named n0 … n(N−1). Overrides --nodes, as in Maelstrom.
     #[arg(long, default_value_t = 5, value_name = "N")]
     node_count: u16,
+    /// Comma-separated node ids (Jepsen's `--nodes n1,n2,n3`): the nodes are told these
+    /// ids in `init` and address each other by them. Ignored when --node-count is given.
+    #[arg(long, value_name = "ID,ID,…")]
+    nodes: Option<String>,
     /// Seconds during which operations are started, counted from the first one. Broadcast
     /// and the counters then wait 10 s more before their final reads.
     #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
@@ -352,6 +356,15 @@ fn test(args: &TestArgs, matches: Option<&clap::ArgMatches>) -> Result<ExitCode,
     let mut cfg = config(args)?;
     if let Some(matches) = matches {
         cfg.workload_options = workload_flags::given(matches, cfg.workload)?;
+        let count_given =
+            matches.value_source("node_count") == Some(clap::parser::ValueSource::CommandLine);
+        if let (Some(list), false) = (&args.nodes, count_given) {
+            // Jepsen splits the list on commas and the spaces after them.
+            let names: Vec<String> = list.split(',').map(|n| n.trim().to_owned()).collect();
+            cfg.node_count = u16::try_from(names.len()).map_err(|_| "too many nodes")?;
+            cfg.node_names = names;
+            cfg.concurrency = concurrency(args.concurrency.as_deref(), cfg.node_count)?;
+        }
     }
     let first_seed = cfg.seed;
     for i in 0..args.test_count {
