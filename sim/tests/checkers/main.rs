@@ -2,6 +2,7 @@
 //! availability and latency quantiles.
 
 mod echo;
+mod linearizable;
 mod quantiles;
 mod set_full;
 mod stats_availability;
