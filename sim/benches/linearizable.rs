@@ -8,7 +8,8 @@
 //! that makes linearizability checking exponential. Cases: the Raft chapter's heaviest
 //! command (`-w lin-kv --node-count 3 --concurrency 4n --rate 30 --time-limit 60 --nemesis
 //! partition`), the same at `--concurrency 10n --rate 100`, and growth with the time limit
-//! and the concurrency.
+//! and the concurrency; and invalid histories (every third write lost, reads from a cache),
+//! where the search must exhaust a failing key.
 //!
 //! `cargo bench -p glomers-sim --bench linearizable`; each case first prints its history's
 //! size (operations, keys, crashed operations).
@@ -26,13 +27,17 @@ use glomers_sim::{SimBuilder, Workload};
 use kv_register::{KvRegister, Mode};
 
 fn history(threads_per_node: usize, rate: f64, secs: u64) -> Vec<Op> {
+    history_of(Mode::Unanswered(7), threads_per_node, rate, secs)
+}
+
+fn history_of(mode: Mode, threads_per_node: usize, rate: f64, secs: u64) -> Vec<Op> {
     let mut cfg = SimBuilder::new(Workload::named("lin-kv").expect("registered"))
         .nodes(3)
         .concurrency(3 * threads_per_node)
         .rate(rate)
         .secs(secs)
         .seed(1)
-        .nodes_of(KvRegister::nodes(Mode::Unanswered(7)))
+        .nodes_of(KvRegister::nodes(mode))
         .build();
     cfg.partition = true;
     let report = glomers_sim::run(&cfg).expect("the run completes");
@@ -47,7 +52,7 @@ fn history(threads_per_node: usize, rate: f64, secs: u64) -> Vec<Op> {
         .filter(|k| matches!(k.outcome, KeyOutcome::Unknown(_)))
         .count();
     eprintln!(
-        "{threads_per_node}n rate {rate} {secs} s: {} history entries, {checked} ops on {keys} keys, \
+        "{mode:?} {threads_per_node}n rate {rate} {secs} s: {} history entries, {checked} ops on {keys} keys, \
          {crashed} crashed, valid {}, {unknown} keys unknown",
         ops.len(),
         r.valid
@@ -81,6 +86,20 @@ fn bench(c: &mut Criterion) {
             &h,
             |b, h| b.iter(|| linearizable::check(h, &Budget::default())),
         );
+    }
+    // Invalid histories: the search must exhaust a failing key before it can say so.
+    for (name, mode) in [
+        ("lost writes", Mode::LoseEvery(3)),
+        ("stale reads", Mode::CachedReads),
+    ] {
+        for per_node in [4, 10] {
+            let h = history_of(mode, per_node, if per_node == 4 { 30.0 } else { 100.0 }, 60);
+            g.bench_with_input(
+                BenchmarkId::new(format!("invalid, {name}, 60 s, threads per node"), per_node),
+                &h,
+                |b, h| b.iter(|| linearizable::check(h, &Budget::default())),
+            );
+        }
     }
     g.finish();
 }
