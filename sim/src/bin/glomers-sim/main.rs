@@ -1,4 +1,5 @@
-//! `glomers-sim`: a local, deterministic Maelstrom for echo, unique-ids and broadcast.
+//! `glomers-sim`: a local, deterministic Maelstrom (echo, unique-ids, broadcast, g-set, the
+//! counters, lin-kv, txn-rw-register).
 //!
 //! `glomers-sim test -w broadcast --node-count 25 --time-limit 20 --rate 100 --latency 100`
 //! runs the 3d/3e test with in-process nodes on a virtual clock; add `--bin PATH [-- ARGS]` to
@@ -25,7 +26,8 @@ use glomers_sim::{
 };
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-/// A local Maelstrom: runs Maelstrom's echo, unique-ids and broadcast tests against in-process
+/// A local Maelstrom: runs Maelstrom's tests (echo, unique-ids, broadcast, g-set, g-counter,
+/// pn-counter, lin-kv, txn-rw-register) against in-process
 /// glomers nodes on a virtual clock (deterministic, seconds of work for minutes of test time),
 /// or against any node binary spawned over pipes in real time (`--bin`).
 #[derive(Parser, Debug)]
