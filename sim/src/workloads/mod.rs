@@ -29,6 +29,8 @@ pub mod g_set;
 pub(crate) mod generator;
 pub mod lin_kv;
 pub mod rpc;
+#[cfg(test)]
+mod toy;
 pub mod txn_rw_register;
 pub mod unique_ids;
 
@@ -49,6 +51,8 @@ pub static REGISTRY: &[Entry] = &[
     counter::PN_COUNTER,
     lin_kv::ENTRY,
     g_set::ENTRY,
+    #[cfg(test)]
+    toy::ENTRY,
 ];
 
 /// A registered workload, named by `-w`. Equal when the names are.

@@ -111,3 +111,22 @@ fn named_nodes_are_told_their_ids_and_address_each_other_by_them() {
     let e = glomers_sim::run(&cfg).expect_err("c2 would be a client");
     assert!(e.to_string().contains("c2"), "{e}");
 }
+
+#[test]
+fn results_json_carries_the_set_full_section_and_reads_back_as_written() {
+    use glomers_sim::report::document::ResultsJson;
+    use glomers_sim::report::output::to_json;
+    for forget_every in [0, 3] {
+        let mut cfg = g_set(forget_every, 2);
+        cfg.time_limit = std::time::Duration::from_secs(10);
+        let r = run(&cfg);
+        let doc = to_json(&r);
+        let back = ResultsJson::parse(&doc.to_text()).expect("it parses");
+        assert_eq!(back, doc);
+        let lost = set_full(&r).lost_count;
+        assert_eq!(back.workload_fields["lost_count"], lost);
+        assert_eq!(forget_every == 0, lost == 0);
+        let figure = back.figures.iter().find(|f| f.key == "lost_count");
+        assert_eq!(figure.map(|f| f.value.clone()), Some(lost.to_string()));
+    }
+}

@@ -96,12 +96,13 @@ fn assert_rejected(r: &Report, what: &str) -> String {
     };
     assert_eq!(&kv[0], key);
     // Its diagram goes into the results folder.
-    let files = r.workload.verdict().artifacts();
+    let plots = glomers_sim::present::plot::render(r).expect("the plots draw");
     assert!(
-        files.iter().any(|(name, svg)| name.starts_with("linear-")
-            && String::from_utf8_lossy(svg).contains("is not linearizable")),
+        plots
+            .iter()
+            .any(|p| p.file_name.starts_with("linear-") && p.svg.contains("is not linearizable")),
         "{what}: {:?}",
-        files.iter().map(|f| &f.0).collect::<Vec<_>>()
+        plots.iter().map(|p| &p.file_name).collect::<Vec<_>>()
     );
     workload_text(r)
 }
@@ -241,4 +242,56 @@ fn crashed_writes_that_did_or_did_not_take_effect_are_linearizable() {
     }
     assert!(procs.values().all(|p| p.len() <= 20), "{procs:?}");
     assert!(procs.values().any(|p| p.len() > 12), "some key saw crashes");
+}
+
+#[test]
+fn results_json_carries_the_lin_kv_section_and_reads_back_as_written() {
+    use glomers_sim::report::document::ResultsJson;
+    use glomers_sim::report::output::to_json;
+    for (mode, valid) in [(Mode::Proxy, true), (Mode::Local, false)] {
+        let mut cfg = lin_kv(3, 6, mode, 2);
+        cfg.time_limit = Duration::from_secs(5);
+        let r = run(&cfg);
+        let doc = to_json(&r);
+        let back = ResultsJson::parse(&doc.to_text()).expect("it parses");
+        assert_eq!(back, doc);
+        assert_eq!(back.workload_valid, Some(r.workload.valid()));
+        assert_eq!(r.workload.valid() == Validity::True, valid);
+        let keys = back.workload_fields["keys"].as_array().expect("keys");
+        assert_eq!(keys.len(), result(&r).results.len());
+        assert!(back.workload_fields["key_count"].is_number());
+        let figure = |k: &str| back.figures.iter().find(|f| f.key == k).map(|f| &f.value);
+        let bad = result(&r)
+            .results
+            .iter()
+            .filter(|k| k.valid == Validity::False)
+            .count();
+        assert_eq!(figure("nonlinearizable_key_count"), Some(&bad.to_string()));
+        assert_eq!(valid, bad == 0);
+        if !valid {
+            assert!(keys.iter().any(|k| k["final_paths"].is_array()));
+        }
+    }
+}
+
+#[test]
+fn history_txt_prints_independent_tuples_in_edn() {
+    let r = run(&lin_kv(2, 4, Mode::Proxy, 3));
+    let dir = std::env::temp_dir().join(format!("glomers-lin-kv-edn-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let doc = glomers_sim::report::output::to_json(&r);
+    glomers_sim::present::results::write_run(&dir, &r, &doc, "").expect("the folder is written");
+    let text = std::fs::read_to_string(dir.join("history.txt")).expect("history.txt");
+    let _ = std::fs::remove_dir_all(&dir);
+    // Jepsen's independent tuples: `[k nil]` for a read's invocation, `[k [from to]]` for a cas.
+    assert!(
+        text.lines()
+            .any(|l| l.contains(":invoke\t:read\t[") && l.contains(" nil]")),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.contains("\t:cas\t[") && l.contains(" [")),
+        "{text}"
+    );
 }

@@ -19,6 +19,7 @@
 //! `:valid?` (false if any key is false, else unknown if any is unknown). [`present`] prints
 //! it; [`diagram`] draws each invalid key's last moments into the results folder.
 
+#[cfg(feature = "present")]
 pub mod diagram;
 pub mod present;
 pub(crate) mod wgl;

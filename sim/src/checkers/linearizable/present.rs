@@ -1,15 +1,22 @@
 //! The linearizability result's sections of the summary (Maelstrom's `:workload` map:
 //! `:results` per key with Knossos's keys, `:failures`, `:valid?`) and of the JSON document,
-//! and its files in the results folder (each invalid key's diagram).
+//! its figures, its plots in the results folder (each invalid key's diagram, feature
+//! `present`) and its operations' values in EDN.
 
 use std::fmt::Write as _;
 
 use serde_json::{Map, Value, json};
 
+#[cfg(feature = "present")]
+use crate::checkers::linearizable::diagram;
 use crate::checkers::linearizable::{
-    KeyOutcome, KeyResult, LinearizableResult, Model, PathStep, ShownOp, diagram,
+    KeyOutcome, KeyResult, LinearizableResult, Model, PathStep, ShownOp,
 };
 use crate::checkers::{Validity, Verdict};
+use crate::figures::Figure;
+#[cfg(feature = "present")]
+use crate::figures::{Plot, PlotInput};
+use crate::history::{Op, OpValue};
 
 /// `value` in EDN, as Clojure prints JSON Maelstrom parsed: `nil`, `[1 2]`, `"s"`,
 /// `{"k" 1}`.
@@ -151,16 +158,53 @@ impl Verdict for LinearizableResult {
         }
     }
 
+    fn figures(&self) -> Vec<Figure> {
+        let count = |v: Validity| self.results.iter().filter(|r| r.valid == v).count();
+        let steps: u64 = self.results.iter().map(|r| r.steps).sum();
+        vec![
+            Figure::new("key_count", "keys", self.results.len()),
+            Figure::new(
+                "nonlinearizable_key_count",
+                "keys not linearizable",
+                count(Validity::False),
+            ),
+            Figure::new(
+                "unknown_key_count",
+                "keys unknown",
+                count(Validity::Unknown),
+            ),
+            Figure::new("search_steps", "search steps", steps),
+        ]
+    }
+
     /// `linear-<key>.svg` for every key that is not linearizable.
-    fn artifacts(&self) -> Vec<(String, Vec<u8>)> {
-        self.results
+    #[cfg(feature = "present")]
+    fn plots(&self, _run: &PlotInput<'_>) -> Result<Vec<Plot>, String> {
+        Ok(self
+            .results
             .iter()
             .filter_map(|r| {
                 let svg = diagram::render(r)?;
                 let key = edn(&r.key).replace(|c: char| !c.is_ascii_alphanumeric(), "_");
-                Some((format!("linear-{key}.svg"), svg.into_bytes()))
+                Some(Plot {
+                    file_name: format!("linear-{key}.svg"),
+                    what: format!(
+                        "key {}'s last moments: the operation no order could linearize",
+                        edn(&r.key)
+                    ),
+                    svg,
+                })
             })
-            .collect()
+            .collect())
+    }
+
+    /// Jepsen's independent tuples: `[k v]`, a cas `[k [from to]]`, a read's invocation
+    /// `[k nil]`.
+    fn value_edn(&self, op: &Op) -> Option<String> {
+        match &op.value {
+            OpValue::Json(v @ Value::Array(kv)) if kv.len() == 2 => Some(edn(v)),
+            _ => None,
+        }
     }
 }
 
