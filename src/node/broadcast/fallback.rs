@@ -18,7 +18,7 @@
 //! every node cut off from its parent soon has values in flight and falls back.
 
 use super::link::LinkKind;
-use super::{Broadcast, Items};
+use super::{Broadcast, Kind};
 use crate::node::outbox::Outbox;
 use crate::time::Time;
 
@@ -47,7 +47,7 @@ impl Fallback {
 
 /// Drops `b`'s relay when it is no longer needed or no longer answers, and adopts the next
 /// candidate while the parent is unreachable.
-pub(super) fn step<S: Items>(b: &mut Broadcast<S>, now: Time, out: &mut Outbox) {
+pub(super) fn step<K: Kind>(b: &mut Broadcast<K>, now: Time, out: &mut Outbox) {
     if !b.settings.fallback_enabled {
         return;
     }
@@ -98,7 +98,7 @@ pub(super) fn step<S: Items>(b: &mut Broadcast<S>, now: Time, out: &mut Outbox) 
 /// When `b`'s fallback next needs a look: at once if a relay is held though the parent
 /// answers again (the relay must hear `detach` now, not at some later timer); when the
 /// parent (or the relay) becomes suspect; or when a pause after trying every candidate ends.
-pub(super) fn deadline<S: Items>(b: &Broadcast<S>, now: Time) -> Option<Time> {
+pub(super) fn deadline<K: Kind>(b: &Broadcast<K>, now: Time) -> Option<Time> {
     if !b.settings.fallback_enabled {
         return None;
     }

@@ -6,20 +6,20 @@
 use super::leader;
 use super::link::{self, LinkKind};
 use super::rounds::{Origin, Sent};
-use super::{Broadcast, Inserted, Items};
+use super::{Broadcast, Inserted, Kind};
+use crate::node::message::Gossip;
 use crate::node::outbox::{Outbox, Pending};
 use crate::time::Time;
-use crate::wire::Gossip;
 
 /// A gossip message from node `from` (never this node itself).
-pub(super) fn receive<S: Items>(
-    b: &mut Broadcast<S>,
+pub(super) fn receive<K: Kind>(
+    b: &mut Broadcast<K>,
     now: Time,
     from: u16,
-    mut gossip: Gossip,
+    mut gossip: Gossip<K::Item>,
     out: &mut Outbox,
 ) {
-    let items = S::take_items(&mut gossip);
+    let items = std::mem::take(&mut gossip.items);
     let li = match b.link_of(from) {
         Some(li) => li,
         // A goodbye from a node we already forgot: keep whatever it carries.
@@ -57,10 +57,10 @@ pub(super) fn receive<S: Items>(
 
 /// Stores values that arrived over link `from` (or from a node we hold no link with),
 /// marks them known to that neighbour, and queues the new ones for everyone else.
-fn absorb<S: Items>(
-    b: &mut Broadcast<S>,
+fn absorb<K: Kind>(
+    b: &mut Broadcast<K>,
     now: Time,
-    values: Vec<S::Item>,
+    values: Vec<K::Item>,
     from: Option<usize>,
     sent: Option<Time>,
 ) {
@@ -96,7 +96,7 @@ fn absorb<S: Items>(
 /// topology arrived before ours; on a rooted overlay, a node ranked after us asking us (or,
 /// after our lease on it ran out, still expecting us) to relay for it. `None` for a node
 /// ranked before us: a relay we dropped that still serves us.
-fn unlinked_kind<S: Items>(b: &Broadcast<S>, from: u16) -> Option<LinkKind> {
+fn unlinked_kind<K: Kind>(b: &Broadcast<K>, from: u16) -> Option<LinkKind> {
     if !b.kind.is_rooted() {
         return Some(LinkKind::Peer);
     }
@@ -104,12 +104,12 @@ fn unlinked_kind<S: Items>(b: &Broadcast<S>, from: u16) -> Option<LinkKind> {
 }
 
 /// A former relay still sends us values: keep them (they may be new), and tell it to stop.
-fn answer_former_relay<S: Items>(
-    b: &mut Broadcast<S>,
+fn answer_former_relay<K: Kind>(
+    b: &mut Broadcast<K>,
     now: Time,
     from: u16,
-    gossip: Gossip,
-    items: Vec<S::Item>,
+    gossip: Gossip<K::Item>,
+    items: Vec<K::Item>,
     out: &mut Outbox,
 ) {
     absorb(b, now, items, None, None);

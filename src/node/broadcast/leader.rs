@@ -8,7 +8,7 @@ use std::time::Duration;
 use super::latency::quantile;
 use super::rounds::Origin;
 use super::schedule::{MIN_SAMPLES, choose, prior, worth_changing};
-use super::{Broadcast, Items};
+use super::{Broadcast, Kind};
 use crate::time::Time;
 
 /// The root's part: when to look at its samples again, and what it looks at.
@@ -38,7 +38,7 @@ impl Leader {
 
 /// A plan `b` heard of from above: taken on if newer; if its boundary has passed, what waits
 /// for the old round's flush is re-timed to the new one.
-pub(super) fn follow<S: Items>(b: &mut Broadcast<S>, round: [u64; 3], now: Time) {
+pub(super) fn follow<K: Kind>(b: &mut Broadcast<K>, round: [u64; 3], now: Time) {
     if b.rounds.adopt_announced(round, now) {
         for link in b.links.iter_mut().filter(|l| l.kind.is_up()) {
             let due = b.rounds.due(Origin::Client, link.kind, now, false);
@@ -48,13 +48,13 @@ pub(super) fn follow<S: Items>(b: &mut Broadcast<S>, round: [u64; 3], now: Time)
 }
 
 /// A line for the log saying how `b`'s root role changed the schedule, once.
-pub(super) fn take_note<S: Items>(b: &mut Broadcast<S>) -> Option<String> {
+pub(super) fn take_note<K: Kind>(b: &mut Broadcast<K>) -> Option<String> {
     b.leader.as_mut().and_then(|l| l.note.take())
 }
 
 /// At the root `b`, once a round: plans the rounds from the latencies its links below
 /// have observed and, if the plan changes, announces it (the model: `schedule.rs`).
-pub(super) fn review<S: Items>(b: &mut Broadcast<S>, now: Time) {
+pub(super) fn review<K: Kind>(b: &mut Broadcast<K>, now: Time) {
     b.rounds.settle(now);
     let Some(leader) = &mut b.leader else {
         return;

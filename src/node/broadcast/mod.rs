@@ -8,10 +8,11 @@
 //! - `link`: per neighbour: batching, piggybacked acknowledgements, resends of what is missing.
 //! - `gossip`: what a gossip message does: latency sample, plan, acks, new values absorbed.
 //! - `fallback`: asking another node to relay when the parent stops answering.
-//! - `store`: the values, each once, and the `Items` trait: what any disseminated store
-//!   provides. The same engine (overlay, rounds, links, fallback) carries the counter shares
-//!   of `node/counter.rs` and the transaction records of `node/txn.rs`: `Broadcast<S>` is
-//!   generic over its store, and positions are all the links ever see.
+//!
+//! The engine is generic over the item kind it carries (`Broadcast<K>`, see
+//! [`crate::node::kind`]): broadcast values, counter shares, transaction records, g-set
+//! elements. It keeps the kind's store and refers to items by position only: positions are
+//! all the links ever see.
 
 mod bitset;
 mod fallback;
@@ -23,20 +24,19 @@ pub(crate) mod overlay;
 mod rounds;
 mod schedule;
 pub use schedule::describe as describe_timing;
-pub(crate) mod store;
 
 use std::time::Duration;
 
 use crate::config::{NodeConfig, OverlayKind};
+use crate::node::kind::{Inserted, Kind};
+use crate::node::message::Gossip;
 use crate::node::outbox::{Outbox, Pending};
 use crate::time::Time;
-use crate::wire::{Gossip, Value};
 
 use fallback::Fallback;
 use link::{Link, LinkKind};
 use overlay::{Overlay, Role};
 use rounds::{Origin, Rounds};
-pub(crate) use store::{Inserted, Items, ValueStore};
 
 /// The configuration as durations, ready for the hot path.
 #[derive(Clone, Debug)]
@@ -86,14 +86,14 @@ impl Settings {
 
 const NO_LINK: u32 = u32::MAX;
 
-/// The dissemination state of one node: for broadcast values by default, or any [`Items`].
+/// The dissemination state of one node, for items of kind `K`.
 #[derive(Debug)]
-pub(crate) struct Broadcast<S = ValueStore> {
+pub(crate) struct Broadcast<K> {
     settings: Settings,
     me: u16,
     kind: OverlayKind,
     rounds: Rounds,
-    store: S,
+    store: K,
     links: Vec<Link>,
     /// Node index → position in `links`, or `NO_LINK`.
     link_index: Vec<u32>,
@@ -103,7 +103,7 @@ pub(crate) struct Broadcast<S = ValueStore> {
     /// Every node's height (rooted overlays): to place a stamped delta in its round.
     heights: Vec<u32>,
     fallback: Fallback,
-    /// Scratch for [`Items::drain_superseded`].
+    /// Scratch for [`Kind::drain_superseded`].
     superseded: Vec<u32>,
     /// The root's schedule duties: `None` on other nodes and when the timing is fixed.
     leader: Option<leader::Leader>,
@@ -111,21 +111,14 @@ pub(crate) struct Broadcast<S = ValueStore> {
     announces: bool,
 }
 
-impl Broadcast<ValueStore> {
-    /// Every value held, in arrival order.
-    pub(crate) fn values(&self) -> &[Value] {
-        self.store.values()
-    }
-}
-
-impl<S: Items> Broadcast<S> {
+impl<K: Kind> Broadcast<K> {
     /// The broadcast state of node `me` among `names`. Returns warnings about the
     /// configuration (unknown node names) for the caller to log.
     pub(crate) fn new(
         config: &NodeConfig,
         me: u16,
         names: &[Box<str>],
-    ) -> (Broadcast<S>, Vec<String>) {
+    ) -> (Broadcast<K>, Vec<String>) {
         let settings = Settings::from_config(config);
         let n = names.len() as u16;
         let mut warnings = Vec::new();
@@ -185,7 +178,7 @@ impl<S: Items> Broadcast<S> {
             me,
             kind: config.overlay.kind,
             rounds,
-            store: S::default(),
+            store: K::default(),
             links: Vec::new(),
             link_index: vec![NO_LINK; usize::from(n)],
             parent: overlay.parent(me),
@@ -209,13 +202,13 @@ impl<S: Items> Broadcast<S> {
     }
 
     /// The store.
-    pub(crate) fn store(&self) -> &S {
+    pub(crate) fn store(&self) -> &K {
         &self.store
     }
 
     /// A client gave this node `value` (a broadcast value, or an item the node made for a
     /// client's request).
-    pub(crate) fn on_client_value(&mut self, now: Time, value: S::Item) {
+    pub(crate) fn on_client_value(&mut self, now: Time, value: K::Item) {
         if let Inserted::New(pos) = self.store.insert(value) {
             self.forget_superseded();
             self.spread(now, pos, Origin::Client, None);
@@ -251,7 +244,13 @@ impl<S: Items> Broadcast<S> {
     }
 
     /// A gossip message from node `from` (never this node itself).
-    pub(crate) fn on_gossip(&mut self, now: Time, from: u16, gossip: Gossip, out: &mut Outbox) {
+    pub(crate) fn on_gossip(
+        &mut self,
+        now: Time,
+        from: u16,
+        gossip: Gossip<K::Item>,
+        out: &mut Outbox,
+    ) {
         gossip::receive(self, now, from, gossip, out);
     }
 
