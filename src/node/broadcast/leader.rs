@@ -64,42 +64,21 @@ impl Leader {
         settings: &Settings,
         now: Time,
     ) {
-        let leader = self;
-        let b = Parts {
-            rounds,
-            links,
-            settings,
-        };
-        b.review(leader, now);
-    }
-}
-
-/// The parts of the engine a review reads and changes.
-struct Parts<'a> {
-    rounds: &'a mut Rounds,
-    links: &'a mut Links,
-    settings: &'a Settings,
-}
-
-impl Parts<'_> {
-    fn review(self, leader: &mut Leader, now: Time) {
-        let b = self;
-        let current = *b.rounds.latest();
-        if now < leader.next_review || current.from > now {
+        let current = *rounds.latest();
+        if now < self.next_review || current.from > now {
             return;
         }
-        leader.next_review = now + current.period;
-        let mut samples: Vec<u32> = b
-            .links
+        self.next_review = now + current.period;
+        let mut samples: Vec<u32> = links
             .iter()
             .filter(|l| l.kind.is_down())
             .flat_map(|l| l.latency.samples().iter().copied())
             .collect();
         samples.sort_unstable();
-        let first = !leader.measured && samples.len() >= MIN_SAMPLES;
-        leader.measured |= first;
-        let choice = choose(&b.settings, leader.levels, leader.children, &samples);
-        let g = b.settings.gather;
+        let first = !self.measured && samples.len() >= MIN_SAMPLES;
+        self.measured |= first;
+        let choice = choose(settings, self.levels, self.children, &samples);
+        let g = settings.gather;
         let p = current.period;
         // Plans start with the next round. The announcement leaves on this flush; a node
         // that hears of it after the boundary switches at once and re-times what it queued.
@@ -110,28 +89,28 @@ impl Parts<'_> {
         let start = (now + Duration::from_micros(1))
             .saturating_sub(p)
             .next_aligned(p, current.offset());
-        let reach = (choice.descent + g) * leader.levels.max(1);
+        let reach = (choice.descent + g) * self.levels.max(1);
         if first && start + choice.period >= now + reach {
             from = start;
         }
         let plan = choice.plan(from, g);
         if worth_changing(&current, &plan) {
-            b.rounds.adopt(plan, now);
+            rounds.adopt(plan, now);
             if plan.from <= now {
                 // This round's flush need not wait out the prior's wait any more.
-                let flush = (plan.from + plan.step * leader.levels).max(now + g);
-                for link in b.links.iter_mut().filter(|l| l.kind.is_down()) {
+                let flush = (plan.from + plan.step * self.levels).max(now + g);
+                for link in links.iter_mut().filter(|l| l.kind.is_down()) {
                     link.retime(flush, true);
                 }
             }
-            leader.note = Some(format!(
+            self.note = Some(format!(
                 "timing: rounds of {} ms from {} ms, parents wait {} ms for their children \
-             (one-way latency p50 {} ms, budgeted {} ms at the quantile, {} samples){}",
+                 (one-way latency p50 {} ms, budgeted {} ms at the quantile, {} samples){}",
                 plan.period.as_millis(),
                 plan.from.as_micros() / 1000,
                 choice.wait.as_millis(),
                 quantile(&samples, 0.5)
-                    .unwrap_or_else(|| prior(&b.settings, leader.levels))
+                    .unwrap_or_else(|| prior(settings, self.levels))
                     .as_millis(),
                 choice.descent.as_millis(),
                 samples.len(),
