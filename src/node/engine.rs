@@ -20,8 +20,6 @@ use crate::wire::{WriteItems, WriteReply};
 
 /// What the node needs of its engine, whatever the kind.
 pub(crate) trait Engine: Debug + Send {
-    /// The kind's name ([`Kind::NAME`]).
-    fn name(&self) -> &'static str;
     /// See [`Broadcast::deadline`].
     fn deadline(&self, now: Time) -> Option<Time>;
     /// See [`Broadcast::on_time`].
@@ -137,10 +135,6 @@ impl<K: Kind> WriteItems for KindEngine<K> {
 }
 
 impl<K: Kind> Engine for KindEngine<K> {
-    fn name(&self) -> &'static str {
-        K::NAME
-    }
-
     fn deadline(&self, now: Time) -> Option<Time> {
         self.gossip.deadline(now)
     }

@@ -5,7 +5,7 @@
 
 use super::leader;
 use super::link::{self, LinkKind};
-use super::rounds::{Origin, Sent};
+use super::rounds::{Dues, Origin, Sent};
 use super::{Broadcast, Inserted, Kind};
 use crate::node::message::Gossip;
 use crate::node::outbox::{Outbox, Pending};
@@ -71,11 +71,13 @@ impl<K: Kind> Broadcast<K> {
                 height: sender_height,
             }),
         );
+        // The due times depend on the message, not on the item: computed once for all of them.
+        let mut dues = Dues::new(origin, now, self.acting_root(now));
         for item in items {
             let pos = match self.store.insert(item) {
                 Inserted::New(pos) => {
                     self.forget_superseded();
-                    self.spread(now, pos, origin, from);
+                    self.spread(pos, from, &mut dues);
                     pos
                 }
                 Inserted::Known(pos) => pos,

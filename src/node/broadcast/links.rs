@@ -3,7 +3,7 @@
 //! one needs attention, whether any has work left, which neighbours look unreachable.
 
 use super::Settings;
-use super::link::{Link, LinkKind};
+use super::link::{Link, LinkKind, earliest};
 use crate::node::outbox::{Outbox, Pending};
 use crate::time::Time;
 
@@ -133,13 +133,15 @@ impl Links {
 
     /// The next time a link needs attention: its own deadline, or an adoptee's lease ending.
     pub(crate) fn deadline(&self, settings: &Settings) -> Option<Time> {
-        let links = self.links.iter().filter_map(Link::deadline);
-        let leases = self
-            .links
-            .iter()
-            .filter(|l| l.kind == LinkKind::Adoptee)
-            .filter_map(|l| l.last_heard.map(|t| t + settings.lease));
-        links.chain(leases).min()
+        // One pass: the node asks after every input, and the root has a link per child.
+        let mut at = None;
+        for l in &self.links {
+            at = earliest(at, l.deadline());
+            if l.kind == LinkKind::Adoptee {
+                at = earliest(at, l.last_heard.map(|t| t + settings.lease));
+            }
+        }
+        at
     }
 
     /// Drops the adoptees not heard from for a lease.

@@ -43,7 +43,7 @@ use leader::Leader;
 use link::LinkKind;
 use links::Links;
 use overlay::{Overlay, Role};
-use rounds::{Origin, Rounds};
+use rounds::{Dues, Origin, Rounds};
 
 /// The configuration as durations, ready for the hot path.
 #[derive(Clone, Debug)]
@@ -212,7 +212,8 @@ impl<K: Kind> Broadcast<K> {
     pub(crate) fn on_client_value(&mut self, now: Time, value: K::Item) {
         if let Inserted::New(pos) = self.store.insert(value) {
             self.forget_superseded();
-            self.spread(now, pos, Origin::Client, None);
+            let mut dues = Dues::new(Origin::Client, now, self.acting_root(now));
+            self.spread(pos, None, &mut dues);
         }
     }
 
@@ -294,12 +295,10 @@ impl<K: Kind> Broadcast<K> {
     }
 
     /// Queues a new item everywhere but on link `except`, each link when the rounds say.
-    fn spread(&mut self, now: Time, pos: u32, origin: Origin, except: Option<usize>) {
-        let acting_root = self.acting_root(now);
+    fn spread(&mut self, pos: u32, except: Option<usize>, dues: &mut Dues) {
         let rounds = &self.rounds;
-        self.links.spread(pos, except, |kind| {
-            rounds.due(origin, kind, now, acting_root)
-        });
+        self.links
+            .spread(pos, except, |kind| dues.get(rounds, kind));
     }
 
     /// Queues every live item for the link at `li` (a new neighbour that may lack anything).
