@@ -282,6 +282,7 @@ mod tests {
             (Workload::ECHO, 2),
             ("g-counter".parse().expect("registered"), 3),
             ("txn-rw-register".parse().expect("registered"), 2),
+            ("kafka".parse().expect("registered"), 2),
         ] {
             let cfg = SimConfig {
                 workload,

@@ -14,6 +14,7 @@
 //! | [`broadcast`] | `broadcast`: every acknowledged value is eventually read (set-full) |
 //! | [`txn_rw_register`] | `txn-rw-register`: transactions checked by Elle's rw-register analysis |
 //! | [`counter`] | `g-counter`, `pn-counter`: every final read is the sum of the adds |
+//! | [`kafka`] | `kafka`: replicated logs checked by Jepsen's kafka analysis |
 //!
 //! [`boundary`] defines the trait and the registry's entry; [`rpc`] the reply schema and JSON
 //! helpers shared by workload clients; `generator` the schedule of the main phase (Jepsen's
@@ -24,6 +25,7 @@ pub mod broadcast;
 pub mod counter;
 pub mod echo;
 pub(crate) mod generator;
+pub mod kafka;
 pub mod rpc;
 #[cfg(test)]
 mod toy;
@@ -33,7 +35,10 @@ pub mod unique_ids;
 use std::fmt;
 use std::str::FromStr;
 
-pub use boundary::{ClientRules, Entry, Setup, WorkloadOption, WorkloadOptions, WorkloadRun};
+pub use boundary::{
+    ClientRules, Entry, FinalStep, Invocation, ReplyStep, Setup, WorkloadOption, WorkloadOptions,
+    WorkloadRun,
+};
 
 /// Every workload `-w` can name, in the order help lists them.
 pub static REGISTRY: &[Entry] = &[
@@ -43,6 +48,7 @@ pub static REGISTRY: &[Entry] = &[
     txn_rw_register::workload::ENTRY,
     counter::G_COUNTER,
     counter::PN_COUNTER,
+    kafka::ENTRY,
     #[cfg(test)]
     toy::ENTRY,
 ];

@@ -1,6 +1,7 @@
 //! Helpers shared by the simulator's integration tests.
 #![allow(dead_code)]
 
+pub mod kafka_log;
 pub mod kv_counter;
 pub mod txn_stores;
 

@@ -12,6 +12,7 @@ mod efficiency_budget;
 mod fault_injection;
 mod final_phase;
 mod head_of_line;
+mod kafka_workload;
 mod malformed_reply;
 mod net_stats;
 mod op_counts;

@@ -26,7 +26,7 @@ pub const ENTRY: Entry = Entry {
         WorkloadOption {
             flag: "key-count",
             value_name: "N",
-            help: "txn-rw-register: keys in active rotation (default 10)",
+            help: "txn-rw-register, kafka: keys in active rotation (default 10)",
         },
         WorkloadOption {
             flag: "min-txn-length",
@@ -41,8 +41,8 @@ pub const ENTRY: Entry = Entry {
         WorkloadOption {
             flag: "max-writes-per-key",
             value_name: "N",
-            help: "txn-rw-register: writes to a key (values 1, 2, …) before it retires \
-                   (default 16)",
+            help: "txn-rw-register, kafka: writes to a key (values 1, 2, …) before it \
+                   retires (default 16)",
         },
     ],
     build,
