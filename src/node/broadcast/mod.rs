@@ -10,7 +10,7 @@
 //! - `gossip`: what a gossip message does: latency sample, plan, acks, new values absorbed.
 //! - `fallback`: asking another node to relay when the parent stops answering.
 //!
-//! [`Broadcast`] holds the parts, each owning its state (`Links`, `Rounds`, `Leader`,
+//! `Broadcast` holds the parts, each owning its state (`Links`, `Rounds`, `Leader`,
 //! `Fallback`, the store), and the facts of the overlay that do not change; what a part does
 //! to the others goes through its methods' arguments.
 //!

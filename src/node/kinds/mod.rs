@@ -1,4 +1,4 @@
-//! The item kinds the node serves, one module each, and [`REGISTRY`], the one list that makes
+//! The item kinds the node serves, one module each, and `REGISTRY`, the one list that makes
 //! the node serve them (see [`crate::node::kind`] for what a kind is).
 //!
 //! | kind | workload | gossip field |
