@@ -41,6 +41,7 @@
 
 pub mod config;
 pub mod node;
+#[cfg(feature = "runtime")]
 pub mod runtime;
 pub mod step;
 pub mod time;
