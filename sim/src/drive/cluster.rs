@@ -5,8 +5,9 @@
 //! A driver runs it like this, with `now` never going backwards:
 //!
 //! 1. [`Cluster::next_event_time`] says when the core next needs [`Cluster::advance`];
-//! 2. after `advance(now)`, every [`Cluster::poll_delivery`] is a line to write to a node's
-//!    stdin now;
+//! 2. after `advance(now)`, every [`Cluster::poll_node_change`] is a node to kill or start
+//!    again now (the kill nemesis), then every [`Cluster::poll_delivery`] is a line to write
+//!    to a node's stdin now;
 //! 3. every line a node prints goes to [`Cluster::on_node_line`] with the time it was printed;
 //! 4. once [`Cluster::is_done`], [`Cluster::finish`] runs the checkers.
 //!
@@ -23,7 +24,7 @@ use crate::report::Report;
 use crate::world::endpoint::Endpoint;
 use glomers::time::Time;
 
-pub use crate::drive::state::Delivery;
+pub use crate::drive::state::{Delivery, NodeChange, Outage};
 
 /// Maelstrom's test harness around a cluster of line-speaking nodes.
 #[derive(Debug)]
@@ -109,6 +110,18 @@ impl Cluster {
         self.s.paused_until[usize::from(node)]
     }
 
+    /// Whether node `node` is down (killed and not started again): the driver runs nothing
+    /// of it meanwhile.
+    pub fn is_down(&self, node: u16) -> bool {
+        self.s.down[usize::from(node)]
+    }
+
+    /// The next node the kill nemesis killed or started, in order: act on every one before
+    /// writing the deliveries of the same [`Cluster::advance`].
+    pub fn poll_node_change(&mut self) -> Option<NodeChange> {
+        self.s.changes.pop_front()
+    }
+
     /// The next line to write to a node's stdin now.
     pub fn poll_delivery(&mut self) -> Option<Delivery> {
         self.s.deliveries.pop_front()
@@ -125,7 +138,9 @@ impl Cluster {
     /// recorded in the report.
     pub fn on_node_line(&mut self, now: Time, node: u16, line: &[u8]) {
         self.s.now = self.s.now.max(now);
-        if self.s.phase == Phase::Done || self.s.deaf[usize::from(node)] {
+        // A killed process's last lines, read after its kill, are gone with it.
+        let gone = self.s.down[usize::from(node)];
+        if self.s.phase == Phase::Done || self.s.deaf[usize::from(node)] || gone {
             return;
         }
         let envelope = match protocol::parse_envelope(line) {
@@ -192,6 +207,7 @@ impl Cluster {
             fault_losses: self.s.net.fault_losses,
             fault_counts: self.s.net.fault_counts,
             past_deadlines: 0,
+            outages: std::mem::take(&mut self.s.outages),
             clients_opened: self.s.clients.len(),
             main_start,
             end,
@@ -225,6 +241,7 @@ impl Cluster {
                 phases::on_client_timeout(&mut self.s, client, msg_id)
             }
             Event::Nemesis => phases::on_nemesis(&mut self.s),
+            Event::DbNemesis => faults::on_db_nemesis(&mut self.s),
             Event::SetupDeadline(phase) => {
                 if self.s.phase == phase {
                     let what = if phase == Phase::Init {
@@ -250,7 +267,13 @@ impl Cluster {
             }
             Event::OneWay => faults::on_oneway(&mut self.s),
             Event::Pause => faults::on_pause(&mut self.s),
-            Event::Resume(node) => faults::resume(&mut self.s, node),
+            Event::Resume(node) => {
+                // Unless the nemesis paused it meanwhile: it resumes it itself.
+                let until = self.s.paused_until[usize::from(node)];
+                if until.is_some_and(|t| t <= self.s.now) {
+                    faults::resume(&mut self.s, node);
+                }
+            }
             Event::Scripted(i) => phases::on_scripted_partition(&mut self.s, i),
         }
     }

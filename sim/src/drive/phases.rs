@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::drive::clients::{Pending, PendingOp, Role};
 use crate::drive::events::{Event, Phase};
-use crate::drive::faults::{end_faults, start_fault_schedule};
+use crate::drive::faults::{end_faults, final_db_nemesis, start_fault_schedule};
 use crate::drive::protocol::{self, Request};
 use crate::drive::state::State;
 use crate::history::{OpF, OpType, OpValue, Process};
@@ -53,7 +53,7 @@ fn start_topology(st: &mut State) {
 }
 
 /// Sends a request from client `c` and remembers it as the client's outstanding one.
-fn await_reply(
+pub(crate) fn await_reply(
     st: &mut State,
     c: u32,
     op: Option<PendingOp>,
@@ -79,6 +79,11 @@ fn start_main(st: &mut State) {
     }
     if st.nemesis.is_some() {
         st.schedule(now, Event::Nemesis);
+    }
+    if st.db_nemesis.is_some() {
+        // Its own `gen/stagger`: the first operation after one gap, like every later one.
+        let gap = st.db_nemesis.as_mut().map(|d| d.gap()).unwrap_or_default();
+        st.schedule(now + gap, Event::DbNemesis);
     }
     let script: Vec<Time> = st
         .cfg
@@ -178,7 +183,9 @@ pub(crate) fn client_receive(st: &mut State, c: u32, body: &Map<String, Value>) 
                 ));
             }
             st.clients.close(c);
-            setup_step_done(st);
+            if st.phase == Phase::Init {
+                setup_step_done(st);
+            }
         }
         Role::Topology(node) => match protocol::parse_topology_reply(body) {
             Reply::Ok(_) => setup_step_done(st),
@@ -355,7 +362,7 @@ pub(crate) fn on_scripted_partition(st: &mut State, i: usize) {
     }
 }
 
-fn record_nemesis(st: &mut State, t: u64, f: OpF, value: String, result: String) {
+pub(crate) fn record_nemesis(st: &mut State, t: u64, f: OpF, value: String, result: String) {
     let p = Process::Nemesis;
     st.history
         .complete(t, p, OpType::Info, f, OpValue::Text(value), None);
@@ -366,7 +373,11 @@ fn record_nemesis(st: &mut State, t: u64, f: OpF, value: String, result: String)
 /// The main generator is done once neither clients nor nemesis will issue anything more;
 /// the phase then ends when every thread is idle.
 pub(crate) fn check_main_end(st: &mut State) {
-    if st.phase != Phase::Main || !st.generator.exhausted || !st.nemesis_exhausted {
+    if st.phase != Phase::Main
+        || !st.generator.exhausted
+        || !st.nemesis_exhausted
+        || !st.db_nemesis_exhausted
+    {
         return;
     }
     st.phase = Phase::Draining;
@@ -381,6 +392,7 @@ fn after_main(st: &mut State) {
     if !st.workload.final_phase() {
         return st.teardown();
     }
+    final_db_nemesis(st);
     end_faults(st);
     if st.nemesis.is_some() || !st.cfg.partition_script.is_empty() {
         st.net.heal();

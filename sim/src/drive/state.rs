@@ -14,6 +14,7 @@ use crate::history::History;
 use crate::report::NodeError;
 use crate::workloads::generator::Generator;
 use crate::workloads::{Setup, WorkloadRun};
+use crate::world::db_nemesis::DbNemesis;
 use crate::world::endpoint::Endpoint;
 use crate::world::fault_schedule::FaultSchedule;
 use crate::world::journal::Journal;
@@ -30,6 +31,30 @@ pub struct Delivery {
     pub node: u16,
     /// The line, without its `\n`.
     pub line: Vec<u8>,
+}
+
+/// A node the kill nemesis killed or started again: the driver must act on it before it
+/// writes any delivery polled after it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeChange {
+    /// Kill the node (SIGKILL; in process: drop the instance, its timers and its output).
+    Killed(u16),
+    /// Start the node afresh (a new process with the same node id and working directory; in
+    /// process: a new instance given its disk). Its `init` follows as a delivery.
+    Restarted(u16),
+}
+
+/// A span of time a node was down or paused, for the pictures of a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Outage {
+    /// The node.
+    pub node: u16,
+    /// Killed (else paused).
+    pub killed: bool,
+    /// When it began, µs since the run started.
+    pub from: Time,
+    /// When it ended (`None`: at the end of the run).
+    pub until: Option<Time>,
 }
 
 /// Everything the cluster core holds; the timeline ([`crate::drive::phases`]) and the fault
@@ -54,6 +79,15 @@ pub(crate) struct State {
     pub(crate) workload: Box<dyn WorkloadRun>,
     pub(crate) nemesis: Option<Nemesis>,
     pub(crate) nemesis_exhausted: bool,
+    /// The kill and pause nemesis, if enabled.
+    pub(crate) db_nemesis: Option<DbNemesis>,
+    pub(crate) db_nemesis_exhausted: bool,
+    /// Which nodes are down (killed and not started again).
+    pub(crate) down: Vec<bool>,
+    /// Kills and restarts the driver has not polled yet.
+    pub(crate) changes: VecDeque<NodeChange>,
+    /// Every kill and nemesis pause so far, for the pictures.
+    pub(crate) outages: Vec<Outage>,
     /// One-way partitions and pauses, if enabled.
     pub(crate) fault_schedule: Option<FaultSchedule>,
     /// Whether the extra faults still act (until the main phase is over).
@@ -100,6 +134,14 @@ impl State {
         let nemesis = cfg
             .partition
             .then(|| Nemesis::new(rng::stream(cfg.seed, Stream::Nemesis), cfg.nemesis_interval));
+        let db_nemesis = (cfg.kill || cfg.pause).then(|| {
+            DbNemesis::new(
+                rng::stream(cfg.seed, Stream::DbNemesis),
+                cfg.nemesis_interval,
+                cfg.kill,
+                cfg.pause,
+            )
+        });
         let fault_schedule = (cfg.faults.oneway.is_some() || cfg.faults.pause.is_some())
             .then(|| FaultSchedule::new(&cfg.faults, rng::stream(cfg.seed, Stream::FaultSchedule)));
         Ok(State {
@@ -118,6 +160,11 @@ impl State {
             workload,
             nemesis_exhausted: nemesis.is_none(),
             nemesis,
+            db_nemesis_exhausted: db_nemesis.is_none(),
+            db_nemesis,
+            down: vec![false; usize::from(n)],
+            changes: VecDeque::new(),
+            outages: Vec::new(),
             fault_schedule,
             faults_active: !cfg.faults.is_none(),
             paused_until: vec![None; usize::from(n)],

@@ -66,6 +66,8 @@ pub struct Report {
     /// How often a node asked to be woken at or before the time it was handling (a node bug;
     /// the in-process driver then wakes it 1 ms later).
     pub past_deadlines: u64,
+    /// When the kill and pause nemesis had each node down or paused.
+    pub outages: Vec<crate::drive::cluster::Outage>,
     /// Clients opened over the run (setup clients included).
     pub clients_opened: usize,
     /// When the main phase (and the time limit) started, µs since the run started.

@@ -37,6 +37,10 @@ struct Inbox {
     queue: MinQueue<(Time, u64), Packet>,
     /// The message the worker has taken and sleeps on.
     taken: Option<Packet>,
+    /// The node is down (killed): it has no queue, and what is sent to it is dropped.
+    down: bool,
+    /// The taken message was queued before a kill: dropped when the worker wakes.
+    taken_stale: bool,
 }
 
 impl Inbox {
@@ -130,6 +134,10 @@ impl Network {
         let mut wakes = Vec::new();
         while let Some((to, packet)) = self.transit.pop_due(now) {
             let inbox = &mut self.inboxes[usize::from(to)];
+            if inbox.down {
+                self.fault_counts.killed_drops += 1;
+                continue;
+            }
             inbox.enqueue(packet);
             if inbox.taken.is_none()
                 && let Some(wake) = self.take(now, to)
@@ -138,6 +146,23 @@ impl Network {
             }
         }
         wakes
+    }
+
+    /// Node `node` is killed: its queue is removed with everything in it (Maelstrom's
+    /// `net/remove-node!`), and until [`Network::restart`] what is sent to it is dropped.
+    pub(crate) fn kill(&mut self, node: u16) {
+        let inbox = &mut self.inboxes[usize::from(node)];
+        self.fault_counts.killed_drops += inbox.queue.len() as u64;
+        inbox.queue.clear();
+        inbox.down = true;
+        if inbox.taken.is_some() {
+            inbox.taken_stale = true;
+        }
+    }
+
+    /// Node `node` is started again with a fresh, empty queue (`net/add-node!`).
+    pub(crate) fn restart(&mut self, node: u16) {
+        self.inboxes[usize::from(node)].down = false;
     }
 
     /// Installs a partition (it applies to messages taken from now on).
@@ -172,6 +197,10 @@ impl Network {
         to: u16,
         line: Vec<u8>,
     ) -> Option<Time> {
+        if self.inboxes[usize::from(to)].down {
+            self.fault_counts.killed_drops += 1;
+            return None;
+        }
         let server = !from.is_client();
         // The extra faults act on node↔node messages only.
         let faulty = matches!(from, Endpoint::Node(_)) && to < self.nodes;
@@ -258,7 +287,11 @@ impl Network {
     /// The worker of `node` wakes at `now`: it delivers the message it slept on (returned)
     /// and takes the next one (whose wake time is returned too).
     pub(crate) fn wake(&mut self, now: Time, node: u16) -> (Option<Packet>, Option<Time>) {
-        let delivered = self.inboxes[usize::from(node)].taken.take();
+        let inbox = &mut self.inboxes[usize::from(node)];
+        let mut delivered = inbox.taken.take();
+        if std::mem::take(&mut inbox.taken_stale) && delivered.take().is_some() {
+            self.fault_counts.killed_drops += 1;
+        }
         (delivered, self.take(now, node))
     }
 }
