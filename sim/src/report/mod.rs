@@ -105,7 +105,11 @@ fn subtitle(report: &Report) -> String {
         c.rate,
         c.time_limit.as_secs_f64(),
         c.latency_ms,
-        if c.partition { " · partitions" } else { "" },
+        match c.nemesis_flag() {
+            Some(flag) if c.kill || c.pause => format!(" · nemesis {flag}"),
+            Some(_) => " · partitions".into(),
+            None => String::new(),
+        },
         report.seed
     )
 }

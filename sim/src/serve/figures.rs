@@ -11,7 +11,7 @@ pub const WORKLOAD: &str = "(the workload's figures)";
 
 /// The common labels [`figures`] may give, in display order (the comparison's row order),
 /// with the place of the workload's own.
-pub const ORDER: [&str; 21] = [
+pub const ORDER: [&str; 22] = [
     "verdict",
     "problem",
     "workload",
@@ -30,6 +30,7 @@ pub const ORDER: [&str; 21] = [
     "ok / fail / info",
     "availability (ok fraction)",
     "dropped by partitions",
+    "nemesis kills / pauses / dropped at killed nodes",
     "node errors",
     "wall time (ms)",
     "written",
@@ -108,6 +109,11 @@ pub fn figures(run: &Run) -> Vec<Row> {
     push(
         "dropped by partitions",
         doc.partition_drops.map(|n| n.to_string()),
+    );
+    push(
+        "nemesis kills / pauses / dropped at killed nodes",
+        doc.kills
+            .map(|k| format!("{} / {} / {}", k.kills, k.pauses, k.dropped)),
     );
     push(
         "node errors",

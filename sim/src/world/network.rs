@@ -320,6 +320,41 @@ pub(crate) mod tests {
     const C0: Endpoint = Endpoint::Client(0);
 
     #[test]
+    fn a_killed_node_loses_its_queue_and_what_is_sent_while_it_is_down() {
+        let mut n = net(10, Faults::default());
+        assert_eq!(
+            n.send(ms(0), 1, N0, 1, b"a".to_vec()),
+            Some(ms(10)),
+            "taken"
+        );
+        assert_eq!(
+            n.send(ms(1), 2, N2, 1, b"b".to_vec()),
+            None,
+            "queued behind"
+        );
+        n.kill(1);
+        assert_eq!(
+            n.send(ms(2), 3, N0, 1, b"c".to_vec()),
+            None,
+            "dropped: down"
+        );
+        n.restart(1);
+        // The worker wakes for the message it had taken before the kill: gone with the node.
+        let (delivered, next) = n.wake(ms(10), 1);
+        assert!(
+            delivered.is_none() && next.is_none(),
+            "nothing of before the kill survives"
+        );
+        assert_eq!(n.send(ms(11), 4, N0, 1, b"d".to_vec()), Some(ms(21)));
+        assert_eq!(
+            n.wake(ms(21), 1).0.map(|p| p.id),
+            Some(4),
+            "a fresh queue works"
+        );
+        assert_eq!(n.fault_counts.killed_drops, 3);
+    }
+
+    #[test]
     fn a_client_request_waits_behind_the_message_the_worker_sleeps_on() {
         let mut n = net(100, Faults::default());
         assert_eq!(n.send(ms(0), 1, N0, 1, b"gossip".to_vec()), Some(ms(100)));
