@@ -7,5 +7,6 @@ mod common;
 mod counter_results;
 mod fault_campaign;
 mod memory_bounds;
+mod process_kill;
 mod process_mode;
 mod process_mode_counter;
