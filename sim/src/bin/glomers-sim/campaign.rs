@@ -19,10 +19,10 @@ pub struct CampaignArgs {
     #[arg(long, default_value_t = 1)]
     first_seed: u64,
     /// Fault kinds: clean, partition, loss, dup, reorder, spike, oneway, pause, mixed, and
-    /// the crashes kill (`--nemesis kill`) and crash (mixed with `--nemesis partition,kill`).
-    /// Default: all.
-    #[arg(long, value_delimiter = ',')]
-    kinds: Vec<FaultKind>,
+    /// the crashes kill (`--nemesis kill`) and crash (mixed with `--nemesis partition,kill`);
+    /// `network` names the first nine, `crashes` the last two. Default: all.
+    #[arg(long, value_delimiter = ',', value_name = "KIND,…")]
+    kinds: Vec<String>,
     /// Topology files or presets of the nodes. Default: every built-in preset.
     #[arg(long, value_delimiter = ',', value_name = "PATH|PRESET,…")]
     topology_files: Vec<String>,
@@ -100,7 +100,14 @@ pub fn run(args: &CampaignArgs) -> Result<ExitCode, String> {
         ..CampaignConfig::default()
     };
     if !args.kinds.is_empty() {
-        cfg.kinds = args.kinds.clone();
+        cfg.kinds.clear();
+        for name in &args.kinds {
+            match name.as_str() {
+                "network" => cfg.kinds.extend(FaultKind::NETWORK),
+                "crashes" => cfg.kinds.extend([FaultKind::Kill, FaultKind::Crash]),
+                other => cfg.kinds.push(other.parse()?),
+            }
+        }
     }
     if !args.topology_files.is_empty() {
         cfg.presets = args.topology_files.clone();
