@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use glomers_sim::present::results;
 use glomers_sim::report::output;
-use glomers_sim::serve::runs::fmt_num;
+use glomers_sim::serve::fmt_num;
 use glomers_sim::{self as sim, SimConfig, Workload};
 
 /// The browser, if installed.

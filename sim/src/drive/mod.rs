@@ -5,9 +5,11 @@
 
 pub(crate) mod clients;
 pub mod cluster;
+pub(crate) mod crashes;
 pub(crate) mod events;
 pub(crate) mod faults;
 pub mod inprocess;
+pub(crate) mod nemesis;
 pub mod node;
 pub(crate) mod node_process;
 pub(crate) mod phases;
@@ -15,3 +17,4 @@ pub mod process;
 pub(crate) mod protocol;
 pub(crate) mod service_worker;
 pub(crate) mod state;
+pub(crate) mod wire;

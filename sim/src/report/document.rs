@@ -250,11 +250,11 @@ pub struct WorkloadSeriesJson {
     pub percentiles: Option<Vec<u64>>,
 }
 
-/// `series`: curves kept to compare runs ([`super::series`]).
+/// `series`: curves kept to compare runs.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SeriesJson {
-    /// The layout's version ([`super::series::VERSION`]).
+    /// The layout's version (2: the workload's curves under `workload`).
     pub version: u64,
     /// `ok` operations grouped by the second they were invoked in.
     pub op_latency_per_second: Vec<PerSecondJson>,

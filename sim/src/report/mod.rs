@@ -3,12 +3,12 @@
 //! reads from it: its subtitle, its time-limit window and its partition intervals.
 //!
 //! [`output`] writes it as Maelstrom's summary and as the `results.json` document, whose type
-//! is [`document::ResultsJson`]; [`series`] holds the curves that document keeps for
+//! is [`document::ResultsJson`]; `series` computes the curves that document keeps for
 //! comparing runs.
 
 pub mod document;
 pub mod output;
-pub mod series;
+pub(crate) mod series;
 
 use crate::checkers::{AvailabilityResult, StatsResult, Validity, WorkloadResult};
 use crate::config::SimConfig;

@@ -212,7 +212,6 @@ mod tests {
     fn run(rel: &str, doc: Value) -> Run {
         Run {
             rel: rel.into(),
-            dir: rel.into(),
             modified: None,
             verdict: if doc.is_null() {
                 Verdict::Unreadable

@@ -46,8 +46,6 @@ impl Verdict {
 pub struct Run {
     /// Path relative to the store, `/`-separated (its id in URLs).
     pub rel: String,
-    /// The folder.
-    pub dir: PathBuf,
     /// When its results were written (the newest of `results.json` and `summary.txt`).
     pub modified: Option<SystemTime>,
     /// The verdict.
@@ -64,7 +62,6 @@ impl Run {
     pub(crate) fn of_doc(doc: serde_json::Value) -> Run {
         Run {
             rel: "r".into(),
-            dir: "r".into(),
             modified: None,
             verdict: Verdict::Valid,
             problem: None,
@@ -108,7 +105,6 @@ impl Run {
         };
         Some(Run {
             rel,
-            dir: dir.to_path_buf(),
             modified,
             verdict,
             problem,

@@ -122,6 +122,7 @@ pub fn write_text(
 }
 
 /// `history.txt` as a string.
+#[cfg(test)]
 pub fn text(history: &History, own: OwnEdn<'_>) -> String {
     lines(history, &|op| text_line(op, own))
 }
@@ -160,6 +161,7 @@ pub fn write_jsonl(history: &History, out: &mut impl std::io::Write) -> std::io:
 }
 
 /// `history.jsonl` as a string.
+#[cfg(test)]
 pub fn jsonl(history: &History) -> String {
     lines(history, &json_line)
 }
@@ -177,6 +179,7 @@ fn write_lines(
 }
 
 /// What [`write_lines`] writes, as a string.
+#[cfg(test)]
 fn lines(history: &History, line: &dyn Fn(&Op) -> String) -> String {
     let mut out = Vec::new();
     let _ = write_lines(history, line, &mut out);

@@ -3,9 +3,9 @@
 //!
 //! | file | holds |
 //! |---|---|
-//! | `messages.svg` | the spacetime diagram of the run's messages ([`diagram`]) |
-//! | `timeline.html` | each client process's operations as a track ([`timeline`]) |
-//! | `history.txt`, `history.jsonl` | the history, one line per entry ([`history_files`]) |
+//! | `messages.svg` | the spacetime diagram of the run's messages (`diagram`) |
+//! | `timeline.html` | each client process's operations as a track (`timeline`) |
+//! | `history.txt`, `history.jsonl` | the history, one line per entry (`history_files`) |
 //!
 //! The latency and rate plots are in [`super::plot`]. [`describe`] says what a file of a folder is,
 //! for `results.json`.
@@ -17,14 +17,14 @@ use std::path::{Path, PathBuf};
 
 use crate::report::Report;
 
-pub mod diagram;
-pub mod edn;
-pub mod history_files;
-pub mod layout;
-pub mod messages;
-pub mod spans;
-pub mod svg;
-pub mod timeline;
+pub(crate) mod diagram;
+pub(crate) mod edn;
+pub(crate) mod history_files;
+pub(crate) mod layout;
+pub(crate) mod messages;
+pub(crate) mod spans;
+pub(crate) mod svg;
+pub(crate) mod timeline;
 
 /// What every picture of a run shares: who ran, when partitions were in force, when the time
 /// limit ended. Times are seconds since the run started.

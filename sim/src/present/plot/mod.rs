@@ -4,7 +4,7 @@
 //! - `throughput.svg`: server messages (node↔node, node↔service) sent per second, and client
 //!   operations started per second, over the run;
 //! - as Maelstrom names them: `latency-raw.svg`, `latency-quantiles.svg` and `rate.svg`
-//!   ([`operations`]).
+//!   (`operations`).
 //!
 //! They are drawn in the common style of [`crate::figures::draw`].
 
@@ -12,7 +12,7 @@ use crate::figures::Plot;
 use crate::figures::draw::{Res, plot};
 use crate::report::Report;
 
-pub mod operations;
+pub(crate) mod operations;
 mod throughput;
 
 /// Every plot of the report: the workload's, then the generic ones.

@@ -1,6 +1,6 @@
 //! The broadcast result's sections of the summary (Maelstrom's `:workload` map, with
 //! `:worst-stale` in its shape) and of the JSON document, its figures, its stable-latency
-//! curve and its plots ([`super::plot`]).
+//! curve and its plots (`super::plot`).
 
 use std::fmt::Write as _;
 
