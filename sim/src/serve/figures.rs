@@ -271,7 +271,13 @@ mod tests {
                 "figures": [{"key": "w", "label": "the workload's", "value": "1"}],
                 "stats": {"valid": true, "ok_count": 1, "fail_count": 0, "info_count": 0},
                 "availability": {"valid": true, "ok_fraction": 1.0}, "partition_drops": 0,
+                "kills": {"kills": 2, "pauses": 1, "dropped": 3},
                 "node_errors": [], "wall_ms": 3.0}),
+        );
+        let get = |l: &str| figures(&full).into_iter().find(|f| f.0 == l).map(|f| f.1);
+        assert_eq!(
+            get("nemesis kills / pauses / dropped at killed nodes").as_deref(),
+            Some("2 / 1 / 3")
         );
         let labels: Vec<String> = figures(&full).into_iter().map(|f| f.0).collect();
         let expected: Vec<&str> = ORDER
