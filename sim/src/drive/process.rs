@@ -57,6 +57,9 @@ pub struct ProcessOptions<'a> {
     pub log_dir: Option<PathBuf>,
     /// Called about every 100 ms with the run's progress.
     pub on_progress: Option<&'a mut dyn FnMut(&Progress)>,
+    /// Also copy every line a node prints on stderr to the console (our stderr), prefixed
+    /// with the node's id, as Maelstrom's `--log-stderr` does.
+    pub log_stderr: bool,
 }
 
 impl std::fmt::Debug for ProcessOptions<'_> {
@@ -64,6 +67,7 @@ impl std::fmt::Debug for ProcessOptions<'_> {
         f.debug_struct("ProcessOptions")
             .field("log_dir", &self.log_dir)
             .field("on_progress", &self.on_progress.is_some())
+            .field("log_stderr", &self.log_stderr)
             .finish()
     }
 }
@@ -107,6 +111,7 @@ pub fn run(
             clock,
             events_tx.clone(),
             log,
+            options.log_stderr,
         ));
     }
     let mut driver = Driver {
@@ -116,6 +121,7 @@ pub fn run(
         bin,
         args: args.to_vec(),
         log_dir: options.log_dir.clone(),
+        log_stderr: options.log_stderr,
         events_tx: events_tx.clone(),
         nodes,
         clock,
@@ -150,6 +156,7 @@ struct Driver {
     bin: PathBuf,
     args: Vec<String>,
     log_dir: Option<PathBuf>,
+    log_stderr: bool,
     events_tx: mpsc::Sender<NodeEvent>,
     clock: Clock,
     /// A stdout closed: look for exited nodes now.
@@ -256,8 +263,9 @@ impl Driver {
                 });
                 self.incarnations[i] += 1;
                 let events = self.events_tx.clone();
-                let fresh =
-                    NodeProcess::start(node, self.incarnations[i], child, self.clock, events, log);
+                let (clock, echo) = (self.clock, self.log_stderr);
+                let incarnation = self.incarnations[i];
+                let fresh = NodeProcess::start(node, incarnation, child, clock, events, log, echo);
                 // The killed process was reaped at its kill.
                 self.nodes[i] = fresh;
             }

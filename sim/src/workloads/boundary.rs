@@ -16,7 +16,7 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use crate::checkers::WorkloadResult;
-use crate::history::{Op, OpF, OpValue};
+use crate::history::{Op, OpF, OpType, OpValue};
 use crate::workloads::rpc::Reply;
 use crate::world::rng::Rng;
 
@@ -44,6 +44,8 @@ pub struct Setup<'a> {
     pub node_count: u16,
     /// Client worker threads.
     pub threads: usize,
+    /// `--latency` in ms (lin-kv's RPC timeout is max(10 × latency, 1000) ms).
+    pub latency_ms: u64,
 }
 
 impl Setup<'_> {
@@ -83,7 +85,52 @@ impl Default for ClientRules {
     }
 }
 
+/// How a worker's client carries out an operation ([`WorkloadRun::invoke`]).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Invocation {
+    /// Send this request body (without `msg_id`) to the worker's node.
+    Rpc(String),
+    /// Complete at once, without a message, as this type and value (kafka's `crash`, and its
+    /// seek-to-beginning `assign`).
+    Local(OpType, OpValue),
+}
+
+/// What a client does with the reply to its outstanding request ([`WorkloadRun::on_reply`]).
+#[derive(Clone, Debug, PartialEq)]
+pub enum ReplyStep {
+    /// The operation completes as this reply says.
+    Done(Reply),
+    /// The operation goes on with another request (this body, without `msg_id`) from the same
+    /// client to the same node, under a fresh timeout: kafka's `poll` followed by its
+    /// `commit_offsets`.
+    Then(String),
+}
+
+/// What a worker thread does next in the final phase ([`WorkloadRun::final_step`]).
+#[derive(Clone, Debug, PartialEq)]
+pub enum FinalStep {
+    /// Invoke this operation now (recorded `:final?`).
+    Op(OpF, OpValue),
+    /// Sleep this long, then ask again.
+    Wait(Duration),
+    /// The thread has finished the final phase.
+    Done,
+}
+
+/// A worker thread as a thread-aware generator sees it ([`WorkloadRun::next_op_on`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ThreadView {
+    /// An operation is outstanding.
+    pub busy: bool,
+    /// Jepsen's process number of the thread (it grows by the concurrency after each `:info`).
+    pub process: u64,
+}
+
 /// A workload, set up for one run: everything the cluster core asks of it.
+///
+/// The methods with defaults after [`WorkloadRun::check`] serve workloads whose client keeps
+/// state per worker thread, or whose final phase is more than one operation per thread
+/// (kafka); the defaults reduce them to the simple methods above them.
 pub trait WorkloadRun: fmt::Debug + Send {
     /// Whether setup sends the `topology` message after `init` (broadcast does).
     fn sends_topology(&self) -> bool {
@@ -94,6 +141,25 @@ pub trait WorkloadRun: fmt::Debug + Send {
     /// the schedule's gaps also draw from.
     fn next_op(&mut self, rng: &mut Rng) -> (OpF, OpValue);
 
+    /// Whether the workload picks the worker thread of each operation itself
+    /// ([`WorkloadRun::next_op_on`]), as Jepsen's `reserve` and `independent` generators do;
+    /// otherwise the cluster hands [`WorkloadRun::next_op`] to the next free thread in
+    /// round-robin order.
+    fn picks_threads(&self) -> bool {
+        false
+    }
+
+    /// For workloads that [pick threads](WorkloadRun::picks_threads): the thread (an index
+    /// into `threads`, which must not be busy) and operation of the next due operation, or
+    /// `None` when no free thread may take one now (the operation then waits for a thread).
+    fn next_op_on(
+        &mut self,
+        _threads: &[ThreadView],
+        _rng: &mut Rng,
+    ) -> Option<(usize, OpF, OpValue)> {
+        None
+    }
+
     /// The request body of an operation: a JSON object with its `type` first and without
     /// `msg_id`, which the client appends as the last key.
     fn request(&self, f: OpF, value: &OpValue) -> String;
@@ -102,6 +168,12 @@ pub trait WorkloadRun: fmt::Debug + Send {
     /// [`crate::workloads::rpc::check_reply`]) and extracts the completion's value;
     /// `Reply::Ok(OpValue::None)` keeps the invocation's value.
     fn reply(&self, f: OpF, body: &Map<String, Value>) -> Reply;
+
+    /// Like [`WorkloadRun::reply`], knowing the invocation's value (lin-kv's read completes
+    /// as `[k v]` with the key it asked for). By default, [`WorkloadRun::reply`].
+    fn reply_to(&self, f: OpF, _invoked: &OpValue, body: &Map<String, Value>) -> Reply {
+        self.reply(f, body)
+    }
 
     /// Whether operation `f` is idempotent: a timeout or an indefinite error then counts as
     /// `:fail` instead of `:info` (broadcast's `read`).
@@ -126,8 +198,63 @@ pub trait WorkloadRun: fmt::Debug + Send {
         (OpF::READ, OpValue::None)
     }
 
+    /// Whether the final operations are tagged `:final? true` in the history (broadcast's
+    /// are; g-set's `gen/each-thread` reads are not).
+    fn final_op_tagged(&self) -> bool {
+        true
+    }
+
     /// The workload's checker over the finished history.
     fn check(&self, ops: &[Op]) -> WorkloadResult;
+
+    /// The next operation of the main phase when it is due `at` after the main phase began
+    /// (kafka merges a timed stream of client crashes into its operations). Defaults to
+    /// [`WorkloadRun::next_op`].
+    fn next_op_at(&mut self, rng: &mut Rng, _at: Duration) -> (OpF, OpValue) {
+        self.next_op(rng)
+    }
+
+    /// How worker thread `thread`'s client carries out operation `f`: a request, or an
+    /// immediate completion. Defaults to a request of [`WorkloadRun::request`].
+    fn invoke(&mut self, _thread: usize, f: OpF, value: &OpValue) -> Invocation {
+        Invocation::Rpc(self.request(f, value))
+    }
+
+    /// What worker thread `thread`'s client makes of a reply to operation `f`, invoked with
+    /// `invoked`: a completion, or another request. Defaults to [`WorkloadRun::reply_to`].
+    fn on_reply(
+        &mut self,
+        _thread: usize,
+        f: OpF,
+        invoked: &OpValue,
+        body: &Map<String, Value>,
+    ) -> ReplyStep {
+        ReplyStep::Done(self.reply_to(f, invoked, body))
+    }
+
+    /// Tells the workload that worker thread `thread`'s operation completed as `op` (already
+    /// in the history). After an `:info` the thread's client is replaced unless
+    /// [`ClientRules::reusable_after_info`]; a workload with per-client state resets it here.
+    fn on_complete(&mut self, _thread: usize, _op: &Op) {}
+
+    /// What worker thread `thread` does next in the final phase; `first` on its first call,
+    /// at the phase's start, and later each time its previous operation completed or its
+    /// wait ended; `at` is the time since the main phase began. Defaults to one
+    /// [`WorkloadRun::final_op`] per thread.
+    fn final_step(
+        &mut self,
+        _thread: usize,
+        first: bool,
+        _at: Duration,
+        _rng: &mut Rng,
+    ) -> FinalStep {
+        if first {
+            let (f, value) = self.final_op();
+            FinalStep::Op(f, value)
+        } else {
+            FinalStep::Done
+        }
+    }
 }
 
 /// A workload in the registry ([`crate::workloads::REGISTRY`]).
