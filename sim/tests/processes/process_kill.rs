@@ -33,7 +33,7 @@ fn a_killed_process_is_replaced_by_a_fresh_one_that_is_sent_init_and_serves() {
     let logs = tempfile::tempdir().expect("temp dir");
     let options = ProcessOptions {
         log_dir: Some(logs.path().to_path_buf()),
-        on_progress: None,
+        ..ProcessOptions::default()
     };
     let report = process::run(&cfg, &common::glomers_bin(), &[], options).expect("the run");
     assert!(
