@@ -14,7 +14,8 @@
 //!   criterion's `iter_batched_ref` setup, outside the timing; dropping the decoded message
 //!   is inside the timing for both.
 //! - `encode/…/hand-written`: `glomers::wire::encode` of the node's `Transmit` (values lent
-//!   from a store of `Value`s) into a reused `Vec<u8>`, cleared each time.
+//!   from the broadcast kind's store, written by the kind) into a reused `Vec<u8>`, cleared
+//!   each time.
 //! - `encode/…/serde_json`: `serde_json::to_writer` of the baseline types (values borrowed as
 //!   `&[i64]`, no copy) plus `\n` into a reused `Vec<u8>`. Both encoders produce the same bytes;
 //!   this is asserted before measuring.
@@ -28,8 +29,12 @@ mod lines;
 use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use glomers::node::Payload;
+use glomers::node::kind::Kind;
+use glomers::node::kinds::values::{self, Values};
 use glomers::wire::{
-    Decoder, INPUT_PADDING, OutPayload, Payload, Picked, Transmit, Value, ValueList, encode,
+    Decoder, INPUT_PADDING, Items, OutPayload, Reply, Transmit, Value, WriteItems, WriteReply,
+    encode,
 };
 
 /// The serde_json baseline: message types the way typical Rust Maelstrom nodes declare them.
@@ -125,17 +130,40 @@ mod baseline {
 }
 
 /// The same shape as `baseline::Payload::shape`, for the node's decoded payload.
-fn shape(p: &Payload<'_>) -> (&'static str, usize) {
+fn shape(p: &Payload<'_, Values>) -> (&'static str, usize) {
     match p {
         Payload::Init { node_ids, .. } => ("init", node_ids.len()),
         Payload::Echo { .. } => ("echo", 0),
         Payload::Generate => ("generate", 0),
-        Payload::Broadcast { .. } => ("broadcast", 1),
-        Payload::Read => ("read", 0),
+        Payload::Request(values::Request::Broadcast { .. }) => ("broadcast", 1),
+        Payload::Request(values::Request::Read) => ("read", 0),
         Payload::Topology { topology } => ("topology", topology.len()),
-        Payload::Gossip(g) => ("gossip", g.values.len()),
+        Payload::Gossip(g) => ("gossip", g.items.len()),
         _ => ("other", 0),
     }
+}
+
+/// A reply of the broadcast kind, lent for encoding as the node's engine lends it.
+struct Lent<'a>(&'a Values, values::Reply);
+
+impl WriteReply for Lent<'_> {
+    fn write_reply(&self, out: &mut Vec<u8>) {
+        self.0.write_reply(&self.1, out);
+    }
+}
+
+/// The broadcast kind's store, writing gossiped values as the node's engine has it do.
+struct Store<'a>(&'a Values);
+
+impl WriteItems for Store<'_> {
+    fn write_items(&self, positions: &[u32], out: &mut Vec<u8>) {
+        self.0.write_items(positions, out);
+    }
+}
+
+/// `x`, for the lifetime of the bench.
+fn keep<T>(x: T) -> &'static T {
+    Box::leak(Box::new(x))
 }
 
 /// Maelstrom's grid topology message for 25 nodes.
@@ -204,8 +232,7 @@ fn decode(c: &mut Criterion) {
         // Sanity: both decoders read the same message.
         {
             let mut buf = padded(&line);
-            let ours = decoder
-                .decode_padded(&mut buf, len)
+            let ours = glomers::node::decode_padded::<Values>(&mut decoder, &mut buf, len)
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
             let theirs: baseline::Message<'_> =
                 serde_json::from_slice(&line).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -232,7 +259,7 @@ fn decode(c: &mut Criterion) {
             b.iter_batched_ref(
                 || padded(&line),
                 |buf| {
-                    let m = decoder.decode_padded(buf, len);
+                    let m = glomers::node::decode_padded::<Values>(&mut decoder, buf, len);
                     black_box(&m);
                     m.is_ok()
                 },
@@ -288,7 +315,7 @@ fn reply<'a>(
 }
 
 fn encode_cases<'a>(
-    store: &'a [Value],
+    store: &'static Values,
     ints: &'a [i64],
     positions: &'a [u32],
     acks: &'a [u64],
@@ -326,7 +353,12 @@ fn encode_cases<'a>(
     );
     push(
         "broadcast_ok".into(),
-        reply("c11", 146, OutPayload::BroadcastOk, B::BroadcastOk),
+        reply(
+            "c11",
+            146,
+            OutPayload::Reply(Reply(keep(Lent(store, values::Reply::BroadcastOk)))),
+            B::BroadcastOk,
+        ),
     );
     for n in [10, 1_000, 10_000, 100_000] {
         push(
@@ -334,9 +366,7 @@ fn encode_cases<'a>(
             reply(
                 "c11",
                 147,
-                OutPayload::ReadOk {
-                    messages: ValueList::Slice(&store[..n]),
-                },
+                OutPayload::Reply(Reply(keep(Lent(store, values::Reply::ReadOk { upto: n })))),
                 B::ReadOk {
                     messages: ints[..n].into(),
                 },
@@ -351,15 +381,14 @@ fn encode_cases<'a>(
             in_reply_to: None,
             payload: OutPayload::Gossip {
                 seq: Some(41),
-                values: ValueList::Picked {
-                    store,
+                items: Items {
+                    field: Values::FIELD,
+                    store: keep(Store(store)),
                     positions: &positions[..n],
                 },
                 acks,
                 adopt: false,
                 detach: false,
-                counts: Picked::EMPTY,
-                txns: Picked::EMPTY,
                 sent: None,
                 round: None,
             },
@@ -394,10 +423,14 @@ fn serde_encode(m: &baseline::Message<'_>, out: &mut Vec<u8>) {
 fn encode_benches(c: &mut Criterion) {
     // A store of 100,000 values as the node holds them, and the same as plain integers.
     let ints = lines::values(0, 100_000);
-    let store: Vec<Value> = ints.iter().map(|&i| Value::Int(i)).collect();
+    let mut store = Values::default();
+    for &i in &ints {
+        store.insert(Value::Int(i));
+    }
+    let store = keep(store);
     let positions: Vec<u32> = (0..100_000).collect();
     let acks = [40u64];
-    for case in encode_cases(&store, &ints, &positions, &acks) {
+    for case in encode_cases(store, &ints, &positions, &acks) {
         let mut ours = Vec::new();
         let mut theirs = Vec::new();
         encode(&case.ours, &mut ours);

@@ -37,10 +37,12 @@ mod lines;
 use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use glomers::Time;
 use glomers::config::NodeConfig;
+use glomers::node::kinds::values::Values;
+use glomers::node::{Message, decode};
 use glomers::step::{Driven, Feed};
-use glomers::wire::{Decoder, INPUT_PADDING, Message, OutPayload, Transmit, encode};
-use glomers::{Input, Time};
+use glomers::wire::{Decoder, INPUT_PADDING, OutPayload, Transmit, encode};
 
 const NODES: usize = 25;
 const ROUNDS: u64 = 20;
@@ -63,15 +65,31 @@ struct Mix {
     client_ops: usize,
 }
 
-/// Feeds `node` one message or line at `now` through the drive step, firing due timeouts
-/// first, and passes each transmit to `sink`.
+/// Feeds `node` one line at `now` through the drive step, firing due timeouts first, and
+/// passes each transmit to `sink`.
 fn step(node: &mut Driven, now: Time, feed: Feed<'_>, mut sink: impl FnMut(&Transmit<'_>)) {
+    fire(node, now, &mut sink);
+    node.step_with(now, feed, &mut sink, |n| drop(black_box(n)));
+}
+
+/// [`step`] for a message decoded beforehand.
+fn step_message(
+    node: &mut Driven,
+    now: Time,
+    m: Message<'_, Values>,
+    mut sink: impl FnMut(&Transmit<'_>),
+) {
+    fire(node, now, &mut sink);
+    node.step_message_with(now, m, &mut sink, |n| drop(black_box(n)));
+}
+
+/// Fires the timeouts due by `now`.
+fn fire(node: &mut Driven, now: Time, mut sink: impl FnMut(&Transmit<'_>)) {
     while let Some(d) = node.node().poll_timeout()
         && d <= now
     {
         node.step_with(d, Feed::Timeout, &mut sink, |n| drop(black_box(n)));
     }
-    node.step_with(now, feed, &mut sink, |n| drop(black_box(n)));
 }
 
 /// The default (3e) configuration with its timing pinned to 1.6 s rounds and 100 ms hops.
@@ -158,8 +176,8 @@ fn script(mix: &Mix) -> Script {
             id += 1;
             let now = Time::from_micros(at);
             let mut buf = line.clone().into_bytes();
-            let m = decoder.decode(&mut buf).expect("generated line");
-            step(&mut node, now, Feed::Input(Input::Message(m)), |t| {
+            let m = decode::<Values>(&mut decoder, &mut buf).expect("generated line");
+            step_message(&mut node, now, m, |t| {
                 if let OutPayload::Gossip { seq: Some(s), .. } = t.payload {
                     let to: usize = t.dest[1..].parse().expect("node id");
                     owed[to].push(s);
@@ -199,13 +217,13 @@ fn bench_scenario(c: &mut Criterion, name: &str, mix: &Mix) {
         .iter()
         .map(|(_, l)| l.clone().into_bytes())
         .collect();
-    let messages: Vec<(Time, Message<'_>)> = {
+    let messages: Vec<(Time, Message<'_, Values>)> = {
         let mut d = Decoder::new();
         script
             .lines
             .iter()
             .zip(buffers.iter_mut())
-            .map(|((t, _), buf)| (*t, d.decode(buf).expect("valid line")))
+            .map(|((t, _), buf)| (*t, decode::<Values>(&mut d, buf).expect("valid line")))
             .collect()
     };
     // All lines back to back, as the runtime's read buffer holds them.
@@ -226,7 +244,7 @@ fn bench_scenario(c: &mut Criterion, name: &str, mix: &Mix) {
             |(mut node, messages)| {
                 let mut sent = 0usize;
                 for (t, m) in messages {
-                    step(&mut node, t, Feed::Input(Input::Message(m)), |t| {
+                    step_message(&mut node, t, m, |t| {
                         black_box(t);
                         sent += 1;
                     });
@@ -242,9 +260,7 @@ fn bench_scenario(c: &mut Criterion, name: &str, mix: &Mix) {
             || (fresh_node(&script), messages.clone()),
             |(mut node, messages)| {
                 for (t, m) in messages {
-                    step(&mut node, t, Feed::Input(Input::Message(m)), |t| {
-                        encode(t, &mut out)
-                    });
+                    step_message(&mut node, t, m, |t| encode(t, &mut out));
                     black_box(out.len());
                     out.clear();
                 }

@@ -1,15 +1,16 @@
 //! # glomers
 //!
 //! A Maelstrom node for the Gossip Glomers challenges (echo, unique ids, broadcast 3a–3e,
-//! g-counter and pn-counter 4, txn-rw-register 6a–6c) built for message efficiency, and a
+//! g-counter and pn-counter 4, txn-rw-register 6a–6c) and Maelstrom's g-set, built for message efficiency, and a
 //! local Maelstrom simulator to measure it (`glomers-sim`, the workspace's `sim/` crate).
 //!
 //! The node is a sans-IO state machine ([`Node`]). Every driver — the tokio [`runtime`], the
 //! simulator (`glomers-sim`), the benches and the tests — runs the same loop, written once in
-//! [`step::Driven::step`] (which also turns input lines into [`Input`]s):
+//! [`step::Driven::step`] (which also turns input lines into messages of the item kind the
+//! node serves, see [`node::kind`]):
 //!
 //! ```
-//! use glomers::{Input, Node, Time, config::NodeConfig, wire::{Decoder, encode}};
+//! use glomers::{Node, Time, config::NodeConfig, wire::{Decoder, encode}};
 //!
 //! let mut node = Node::new(NodeConfig::default());
 //! let mut decoder = Decoder::new();
@@ -17,8 +18,8 @@
 //! let mut line = br#"{"src":"c1","dest":"n0","body":{"type":"init","node_id":"n0","node_ids":["n0"],"msg_id":1}}"#.to_vec();
 //!
 //! // 1. hand the node one input with the current time;
-//! let message = decoder.decode(&mut line).expect("valid line");
-//! node.handle(Time::from_millis(0), Input::Message(message));
+//! let len = line.len();
+//! node.handle_line(&mut decoder, Time::from_millis(0), &mut line, len);
 //! // 2. drain what it wants to send;
 //! while let Some(t) = node.poll_transmit() {
 //!     encode(&t, &mut out);
@@ -31,7 +32,7 @@
 //! | module | holds |
 //! |---|---|
 //! | [`wire`] | Maelstrom's JSON lines: decode (simd-json, in place), encode, error codes |
-//! | [`node`] | the state machine: echo, unique ids, broadcast ([`node::broadcast`], the gossip engine), counters, transactions |
+//! | [`node`] | the state machine: echo, unique ids, the gossip engine ([`node::broadcast`]) and the item kinds it carries ([`node::kinds`]: broadcast values, counters, transactions, g-set) |
 //! | [`config`] | topology files: overlay, round timing, retries, fallback |
 //! | [`step`] | the one drive step: a line or input in, transmits out, next deadline |
 //! | [`runtime`] | the tokio driver for stdin/stdout |
@@ -45,5 +46,5 @@ pub mod step;
 pub mod time;
 pub mod wire;
 
-pub use node::{Input, Node, Notice};
+pub use node::{Input, Message, Node, Notice};
 pub use time::Time;

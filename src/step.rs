@@ -1,7 +1,9 @@
 //! The one drive step every driver of a [`Node`] runs — the tokio [`runtime`](crate::runtime),
 //! the simulator's in-process driver, the benches and the tests: hand the node one input
-//! line (decoded here, the only place a line becomes an [`Input`]) or a timeout at the current
-//! time, drain everything it transmits, and learn its next deadline.
+//! line (decoded here, as a message of the item kind the node serves: the only place a line
+//! becomes a message or an [`Input`]) or a timeout at the current time, drain everything it
+//! transmits, and learn its next deadline. Drivers that decode ahead of time hand over typed
+//! messages with [`Driven::step_message_with`].
 //!
 //! ```
 //! use glomers::{Time, config::NodeConfig, step::{Driven, Feed}};
@@ -16,14 +18,12 @@
 //! ```
 
 use crate::config::NodeConfig;
-use crate::node::{Input, Node, Notice};
+use crate::node::kind::Kind;
+use crate::node::{Input, Message, Node, Notice};
 use crate::time::Time;
-use crate::wire::{Decoder, Transmit, encode, salvage_envelope};
+use crate::wire::{Decoder, Transmit, encode};
 
 /// What a driver hands the node in one step.
-// `Input` is large (a decoded gossip carries its item lists inline), but a `Feed` lives for one
-// call and is never stored: boxing it would cost an allocation per message on the hot path.
-#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Feed<'a> {
     /// One input line, `buf[..len]`, without its `\n`. Bytes of `buf` after the line serve as
@@ -39,7 +39,7 @@ pub enum Feed<'a> {
         /// The line's length.
         len: usize,
     },
-    /// An input already decoded (a test's hand-made message, a bench's script).
+    /// An input other than a message (a malformed line a test made).
     Input(Input<'a>),
     /// The node's deadline has come ([`Input::Timeout`]).
     Timeout,
@@ -84,8 +84,8 @@ impl Driven {
         &mut self,
         now: Time,
         feed: Feed<'_>,
-        mut sink: impl FnMut(&Transmit<'_>),
-        mut notice: impl FnMut(Notice),
+        sink: impl FnMut(&Transmit<'_>),
+        notice: impl FnMut(Notice),
     ) -> Option<Time> {
         match feed {
             Feed::Line { buf, len } => {
@@ -94,6 +94,27 @@ impl Driven {
             Feed::Input(input) => self.node.handle(now, input),
             Feed::Timeout => self.node.handle(now, Input::Timeout),
         }
+        self.drain(sink, notice)
+    }
+
+    /// [`Driven::step_with`] for a message decoded ahead of time, as a message of item kind
+    /// `K` (a test's hand-made message, a bench's script; see [`crate::node::decode`]).
+    pub fn step_message_with<K: Kind>(
+        &mut self,
+        now: Time,
+        message: Message<'_, K>,
+        sink: impl FnMut(&Transmit<'_>),
+        notice: impl FnMut(Notice),
+    ) -> Option<Time> {
+        self.node.handle_message(now, message);
+        self.drain(sink, notice)
+    }
+
+    fn drain(
+        &mut self,
+        mut sink: impl FnMut(&Transmit<'_>),
+        mut notice: impl FnMut(Notice),
+    ) -> Option<Time> {
         while let Some(t) = self.node.poll_transmit() {
             sink(&t);
         }
@@ -114,15 +135,5 @@ fn feed_line(node: &mut Node, decoder: &mut Decoder, now: Time, buf: &mut [u8], 
         node.note_dropped("an empty input line");
         return;
     }
-    let error = match decoder.decode_padded(buf, line_end) {
-        Ok(message) => return node.handle(now, Input::Message(message)),
-        Err(error) => error.into_owned(),
-    };
-    let mut error = error;
-    if error.src.is_none() {
-        // simd-json rejected the whole line (say, a 100-digit integer): read the envelope
-        // with a more lenient parser so the sender still gets an error reply.
-        salvage_envelope(&buf[..line_end], &mut error);
-    }
-    node.handle(now, Input::Malformed(error));
+    node.handle_line(decoder, now, buf, line_end);
 }

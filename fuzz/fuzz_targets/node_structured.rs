@@ -2,7 +2,11 @@
 //! client broadcasts, reads, counter adds and transactions, gossip from any node of the
 //! cluster (arbitrary sequence numbers, values, counter shares, transaction records, `adopt`
 //! and `detach`, and acknowledgements picked among the sequence numbers the node really sent
-//! to that neighbour, or made up), topology messages, repeated inits, and timeouts. As in the node's own protocol, a `detach` carries no values. Messages are handed to `Node::handle` directly, skipping the decoder.
+//! to that neighbour, or made up), g-set adds, topology messages, repeated inits, and
+//! timeouts. As in the node's own protocol, a `detach` carries no values, and a gossip message
+//! carries the items of one kind (the first kind the case gave items of). Messages are typed by
+//! the item kind they belong to and handed to the node directly (`Driven::step_message_with`),
+//! skipping the decoder.
 //!
 //! Checked after every input: no panic (debug assertions are on), `poll_timeout` is never at
 //! or before the time just handled, every stored value stays where it was (the list only
@@ -16,13 +20,16 @@ use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
 use arbitrary::Arbitrary;
-use glomers::config::{NodeConfig, PRESETS, Workload};
+use glomers::Time;
+use glomers::config::{NodeConfig, PRESETS};
+use glomers::node::kind::Kind;
+use glomers::node::kinds::counter::{self, Count, Counter};
+use glomers::node::kinds::gset::{self, GSet};
+use glomers::node::kinds::txn::{MicroOp, OpKind, Txn, TxnRecord};
+use glomers::node::kinds::values::{self, Values};
+use glomers::node::{Gossip, Message, Payload};
 use glomers::step::{Driven, Feed};
-use glomers::wire::{
-    Body, Count, Gossip, Message, MicroOp, OpKind, OutPayload, Payload, Transmit, TxnRecord, Value,
-    encode,
-};
-use glomers::{Input, Time};
+use glomers::wire::{Body, OutPayload, Transmit, Value, encode};
 use glomers_fuzz::NodeInvariants;
 use libfuzzer_sys::fuzz_target;
 
@@ -59,6 +66,8 @@ enum Step {
     Broadcast(ArbValue),
     Read,
     Add(i64),
+    /// A g-set `add`.
+    Element(ArbValue),
     /// Micro-ops: (write?, key, value).
     Txn(Vec<(bool, u8, ArbValue)>),
     Gossip {
@@ -104,27 +113,29 @@ struct Harness {
 }
 
 impl Harness {
-    fn handle(&mut self, input: Input<'_>) {
-        self.step(self.now, Feed::Input(input));
+    /// Hands the node a message of kind `K`, then checks the invariants.
+    fn handle<K: Kind>(&mut self, message: Message<'_, K>) {
+        let now = self.now;
+        let (sent, out, txn_sent) = (&mut self.sent, &mut self.out, &self.txn);
+        let sink = |t: &Transmit<'_>| check_transmit(t, sent, out, txn_sent);
+        self.node.step_message_with(now, message, sink, |_| {});
+        self.check(now);
     }
 
     /// One drive step, then the invariants.
     fn step(&mut self, now: Time, feed: Feed<'_>) {
         let (sent, out, txn_sent) = (&mut self.sent, &mut self.out, &self.txn);
-        let sink = |t: &Transmit<'_>| {
-            if let OutPayload::Gossip { seq: Some(seq), .. } = t.payload {
-                sent.entry(t.dest.to_string()).or_default().push(seq);
-            }
-            if let OutPayload::TxnOk { txn } = t.payload {
-                check_txn(txn_sent, txn);
-            }
-            out.clear();
-            encode(t, out);
-            let v: serde_json::Value = serde_json::from_slice(out)
-                .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(out)));
-            assert!(v["body"]["type"].is_string(), "{v}");
-        };
+        let sink = |t: &Transmit<'_>| check_transmit(t, sent, out, txn_sent);
         self.node.step_with(now, feed, sink, |_| {});
+        self.check(now);
+    }
+
+    /// Whether the node serves broadcast.
+    fn broadcast(&self) -> bool {
+        self.node.node().workload() == Some(Values::NAME)
+    }
+
+    fn check(&mut self, now: Time) {
         let values = self.invariants.check(self.node.node(), now);
         let held: BTreeSet<&Value> = values.iter().collect();
         for v in &self.must_hold {
@@ -151,33 +162,68 @@ impl Harness {
     }
 }
 
+/// Every line encodes to JSON; the sequence numbers of gossip are noted by destination; a
+/// `txn_ok` is checked against the transaction sent.
+fn check_transmit(
+    t: &Transmit<'_>,
+    sent: &mut HashMap<String, Vec<u64>>,
+    out: &mut Vec<u8>,
+    txn_sent: &[MicroOp],
+) {
+    if let OutPayload::Gossip { seq: Some(seq), .. } = t.payload {
+        sent.entry(t.dest.to_string()).or_default().push(seq);
+    }
+    out.clear();
+    encode(t, out);
+    let v: serde_json::Value = serde_json::from_slice(out)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(out)));
+    assert!(v["body"]["type"].is_string(), "{v}");
+    if v["body"]["type"] == "txn_ok" {
+        check_txn(txn_sent, &v["body"]["txn"]);
+    }
+}
+
+/// A value as JSON.
+fn json(v: &Option<Value>) -> serde_json::Value {
+    match v {
+        Some(v) => serde_json::from_str(&v.to_string()).expect("a value is JSON"),
+        None => serde_json::Value::Null,
+    }
+}
+
 /// A transaction's reply: the request's micro-ops in order, writes unchanged, and a read of a
 /// key the transaction wrote returns that write.
-fn check_txn(sent: &[MicroOp], got: &[MicroOp]) {
+fn check_txn(sent: &[MicroOp], got: &serde_json::Value) {
+    let got = got.as_array().expect("txn_ok lists micro-ops");
     assert_eq!(sent.len(), got.len(), "{sent:?} → {got:?}");
     let mut own: HashMap<&Value, &Option<Value>> = HashMap::new();
     for (s, g) in sent.iter().zip(got) {
-        assert_eq!((s.f, &s.key), (g.f, &g.key), "{sent:?} → {got:?}");
+        let f = match s.f {
+            OpKind::Read => "r",
+            OpKind::Write => "w",
+        };
+        assert_eq!(g[0], f, "{sent:?} → {got:?}");
+        assert_eq!(g[1], json(&Some(s.key.clone())), "{sent:?} → {got:?}");
         match s.f {
             OpKind::Write => {
-                assert_eq!(s.value, g.value, "a write changed: {got:?}");
+                assert_eq!(json(&s.value), g[2], "a write changed: {got:?}");
                 own.insert(&s.key, &s.value);
             }
             OpKind::Read => {
                 if let Some(mine) = own.get(&s.key) {
-                    assert_eq!(*mine, &g.value, "a read missed its own write: {got:?}");
+                    assert_eq!(json(mine), g[2], "a read missed its own write: {got:?}");
                 }
             }
         }
     }
 }
 
-fn message<'a>(
+fn message<'a, K: Kind>(
     src: &'a str,
     me: &'a str,
     msg_id: Option<u64>,
-    payload: Payload<'a>,
-) -> Message<'a> {
+    payload: Payload<'a, K>,
+) -> Message<'a, K> {
     Message {
         src,
         dest: me,
@@ -205,7 +251,7 @@ fuzz_target!(|case: Case| {
         txn: Vec::new(),
     };
     let names = NAMES[..n].to_vec();
-    h.handle(Input::Message(message(
+    h.handle(message::<Values>(
         "c0",
         me,
         Some(1),
@@ -213,21 +259,38 @@ fuzz_target!(|case: Case| {
             node_id: me,
             node_ids: names.clone(),
         },
-    )));
+    ));
     for (i, step) in case.steps.iter().enumerate() {
         let msg_id = Some(i as u64 + 2);
         match step {
             Step::Broadcast(v) => {
-                let payload = Payload::Broadcast { message: v.value() };
-                h.handle(Input::Message(message("c1", me, msg_id, payload)));
-                if h.node.node().workload() == Workload::Broadcast {
+                let payload = Payload::Request(values::Request::Broadcast { message: v.value() });
+                h.handle::<Values>(message("c1", me, msg_id, payload));
+                if h.broadcast() {
                     h.must_hold.insert(v.value());
                 }
             }
-            Step::Read => h.handle(Input::Message(message("c1", me, msg_id, Payload::Read))),
+            Step::Read => match h.node.node().workload() {
+                Some(Values::NAME) => {
+                    let read = Payload::Request(values::Request::Read);
+                    h.handle::<Values>(message("c1", me, msg_id, read));
+                }
+                Some(GSet::NAME) => {
+                    let read = Payload::Request(gset::Request::Read);
+                    h.handle::<GSet>(message("c1", me, msg_id, read));
+                }
+                _ => {
+                    let read = Payload::Request(counter::Request::Read);
+                    h.handle::<Counter>(message("c1", me, msg_id, read));
+                }
+            },
             Step::Add(delta) => {
-                let payload = Payload::Add { delta: *delta };
-                h.handle(Input::Message(message("c1", me, msg_id, payload)));
+                let payload = Payload::Request(counter::Request::Add { delta: *delta });
+                h.handle::<Counter>(message("c1", me, msg_id, payload));
+            }
+            Step::Element(v) => {
+                let payload = Payload::Request(gset::Request::Add { element: v.value() });
+                h.handle::<GSet>(message("c1", me, msg_id, payload));
             }
             Step::Txn(ops) => {
                 let txn: Vec<MicroOp> = ops
@@ -239,12 +302,7 @@ fuzz_target!(|case: Case| {
                     })
                     .collect();
                 h.txn = txn.clone();
-                h.handle(Input::Message(message(
-                    "c1",
-                    me,
-                    msg_id,
-                    Payload::Txn { txn },
-                )));
+                h.handle::<Txn>(message("c1", me, msg_id, Payload::Request(txn)));
             }
             Step::Gossip {
                 from,
@@ -296,28 +354,39 @@ fuzz_target!(|case: Case| {
                         .collect(),
                     true => Vec::new(),
                 };
-                let only_values = counts.is_empty() && txns.is_empty();
-                let gossip = Gossip {
-                    seq: None,
-                    values,
+                let frame = Gossip::<()> {
+                    seq: seq.map(u64::from),
                     acks,
                     adopt: *adopt,
                     detach: *detach,
-                    counts,
-                    txns,
                     ..Gossip::default()
                 };
-                let seq = seq.map(u64::from).or(gossip.has_items().then_some(0));
-                let gossip = Gossip { seq, ..gossip };
-                let given = gossip.values.clone();
-                h.handle(Input::Message(message(
-                    from,
-                    me,
-                    None,
-                    Payload::Gossip(gossip),
-                )));
-                if from != me && only_values && h.node.node().workload() == Workload::Broadcast {
-                    h.must_hold.extend(given);
+                // One kind per message: the first the case gave items of (values when none).
+                fn with<I>(frame: &Gossip<()>, items: Vec<I>) -> Gossip<I> {
+                    let seq = frame.seq.or((!items.is_empty()).then_some(0));
+                    Gossip {
+                        seq,
+                        items,
+                        acks: frame.acks.clone(),
+                        adopt: frame.adopt,
+                        detach: frame.detach,
+                        sent: None,
+                        round: None,
+                    }
+                }
+                if !counts.is_empty() && values.is_empty() {
+                    let gossip = Payload::Gossip(with(&frame, counts));
+                    h.handle::<Counter>(message(from, me, None, gossip));
+                } else if !txns.is_empty() && values.is_empty() {
+                    let gossip = Payload::Gossip(with(&frame, txns));
+                    h.handle::<Txn>(message(from, me, None, gossip));
+                } else {
+                    let given = values.clone();
+                    let gossip = Payload::Gossip(with(&frame, values));
+                    h.handle::<Values>(message(from, me, None, gossip));
+                    if from != me && h.broadcast() {
+                        h.must_hold.extend(given);
+                    }
                 }
             }
             Step::Topology(map) => {
@@ -332,14 +401,14 @@ fuzz_target!(|case: Case| {
                     })
                     .collect();
                 let payload = Payload::Topology { topology };
-                h.handle(Input::Message(message("c2", me, msg_id, payload)));
+                h.handle::<Values>(message("c2", me, msg_id, payload));
             }
             Step::Init { me: m, nodes: k } => {
                 let k = usize::from(*k % 8) + 1;
                 let node_ids = NAMES[..k].to_vec();
                 let node_id = NAMES[usize::from(*m) % k];
                 let payload = Payload::Init { node_id, node_ids };
-                h.handle(Input::Message(message("c3", node_id, msg_id, payload)));
+                h.handle::<Values>(message("c3", node_id, msg_id, payload));
             }
             Step::Advance(ms) => {
                 let until = h.now + Duration::from_millis(u64::from(*ms));

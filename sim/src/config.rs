@@ -126,6 +126,10 @@ impl Faults {
 /// Which nodes the cluster runs.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one per run; boxing the node configuration would change every caller"
+)]
 pub enum NodeKind {
     /// `glomers::Node`s stepped in process on the virtual clock, all with this configuration.
     InProcess(NodeConfig),

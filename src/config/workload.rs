@@ -1,39 +1,55 @@
-//! The `workload` setting: which workload the node serves, or `auto`.
+//! The `workload` setting: which item kind the node serves, or `auto`.
 
 use serde::{Deserialize, Serialize};
 
-/// The workload a node serves. Most requests say which by themselves; `read` does not
-/// (broadcast answers `messages`, a counter `value`), hence this setting. See
-/// [`crate::node`] for how `auto` decides.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Workload {
+/// The workload a node serves: `auto`, or the name of an item kind the node crate registers
+/// (`broadcast`, `counter` or `g-counter` or `pn-counter`, `txn` or `txn-rw-register`,
+/// `g-set`: see `glomers::node::kinds`). Most requests say which by themselves; `read` does
+/// not (broadcast answers `messages`, a counter `value`), hence this setting. See
+/// [`crate::node`] for how `auto` decides. A name no kind answers to is reported when the node
+/// starts, which then decides as with `auto`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Workload(Box<str>);
+
+impl Workload {
     /// Decide from the first request or gossip that tells (the default).
-    #[default]
-    Auto,
-    /// Echo, unique ids and broadcast (challenges 1–3).
-    Broadcast,
-    /// g-counter and pn-counter (challenge 4).
-    #[serde(alias = "g-counter", alias = "pn-counter")]
-    Counter,
-    /// txn-rw-register (challenges 6a–6c).
-    #[serde(alias = "txn-rw-register")]
-    Txn,
+    pub fn auto() -> Workload {
+        Workload("auto".into())
+    }
+
+    /// The workload called `name` (not checked against the registered kinds here).
+    pub fn named(name: &str) -> Workload {
+        Workload(name.into())
+    }
+
+    /// Whether the node decides from the messages.
+    pub fn is_auto(&self) -> bool {
+        &*self.0 == "auto"
+    }
+
+    /// The name as given.
+    pub fn name(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Default for Workload {
+    fn default() -> Workload {
+        Workload::auto()
+    }
 }
 
 impl std::str::FromStr for Workload {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Workload, String> {
-        match s {
-            "auto" => Ok(Workload::Auto),
-            "broadcast" => Ok(Workload::Broadcast),
-            "counter" | "g-counter" | "pn-counter" => Ok(Workload::Counter),
-            "txn" | "txn-rw-register" => Ok(Workload::Txn),
-            other => Err(format!(
-                "unknown workload {other:?} (auto, broadcast, counter, g-counter, pn-counter, \
-                 txn, txn-rw-register)"
-            )),
-        }
+        Ok(Workload::named(s))
+    }
+}
+
+impl std::fmt::Display for Workload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
     }
 }

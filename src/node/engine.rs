@@ -1,156 +1,190 @@
-//! The node's one gossip engine, holding whichever kind of items its workload disseminates:
-//! broadcast values, counter shares or transaction records. All three are the same
-//! [`Broadcast`] engine (overlay, aligned rounds, acknowledged links, resends, fallback) over a
-//! different [`Items`](super::broadcast::Items) store.
+//! The node's gossip engine for the one item kind it serves: [`KindEngine<K>`], the
+//! [`Broadcast`] engine (overlay, aligned rounds, acknowledged links, resends, fallback) over
+//! `K`'s store, with the replies to `K`'s client requests waiting to be written.
+//!
+//! The node holds it as a `Box<dyn Engine>`: [`Engine`] is what the node needs of any kind's
+//! engine (timers, the encoder's view of replies and items), and a message of kind `K` reaches
+//! the typed engine by [`Engine::as_any_mut`]. Nothing else dispatches on the kind.
 
-use crate::config::{NodeConfig, OverlayKind, Workload};
-use crate::node::broadcast::{Broadcast, Items, ValueStore};
-use crate::node::counter::CounterStore;
-use crate::node::outbox::{Outbox, StoreRef};
-use crate::node::txn::TxnStore;
+use std::any::Any;
+use std::collections::VecDeque;
+use std::fmt::Debug;
+
+use crate::config::{NodeConfig, OverlayKind};
+use crate::node::broadcast::Broadcast;
+use crate::node::kind::{Kind, Refusal};
+use crate::node::message::Gossip;
+use crate::node::outbox::Outbox;
 use crate::time::Time;
-use crate::wire::{Gossip, Value};
+use crate::wire::{WriteItems, WriteReply};
 
-/// A gossip engine of one of the three kinds.
+/// What the node needs of its engine, whatever the kind.
+pub(crate) trait Engine: Debug + Send {
+    /// See [`Broadcast::deadline`].
+    fn deadline(&self, now: Time) -> Option<Time>;
+    /// See [`Broadcast::on_time`].
+    fn on_time(&mut self, now: Time, out: &mut Outbox);
+    /// See [`Broadcast::on_topology`].
+    fn on_topology(&mut self, now: Time, neighbours: &[u16]);
+    /// A note on the timing the root just adopted, to log once (see the schedule).
+    fn take_timing_note(&mut self) -> Option<String>;
+    /// Nothing queued, unacknowledged or owed on any link, and no reply waiting.
+    fn is_idle(&self) -> bool;
+    /// See [`Broadcast::pending_len`].
+    fn pending_len(&self) -> usize;
+    /// How many positions the store holds (superseded ones included).
+    fn items_len(&self) -> usize;
+    /// Takes the next waiting reply out to be written; false if there is none.
+    fn lend_reply(&mut self) -> bool;
+    /// Writes the reply last lent.
+    fn reply(&self) -> &dyn WriteReply;
+    /// The `gossip` field of the kind's items.
+    fn field(&self) -> &'static str;
+    /// Writes items of the store.
+    fn items(&self) -> &dyn WriteItems;
+    /// The typed engine.
+    fn as_any(&self) -> &dyn Any;
+    /// The typed engine.
+    fn as_any_mut(&mut self) -> &mut dyn Any;
+}
+
+/// The gossip engine over kind `K`'s store, and `K`'s replies waiting for the encoder.
 #[derive(Debug)]
-pub(crate) enum Engine {
-    /// Broadcast values.
-    Values(Broadcast<ValueStore>),
-    /// Counter shares.
-    Counter(Broadcast<CounterStore>),
-    /// Transaction records.
-    Txn(Broadcast<TxnStore>),
+pub(crate) struct KindEngine<K: Kind> {
+    gossip: Broadcast<K>,
+    /// Replies in the order their requests were served (the outbox holds their places).
+    replies: VecDeque<K::Reply>,
+    /// The reply lent to the encoder by the last `lend_reply`.
+    lent: Option<K::Reply>,
 }
 
-/// Runs `$body` with `$b` bound to the engine, whatever its kind.
-macro_rules! each {
-    ($engine:expr, $b:ident => $body:expr) => {
-        match $engine {
-            Engine::Values($b) => $body,
-            Engine::Counter($b) => $body,
-            Engine::Txn($b) => $body,
-        }
-    };
-}
-
-impl Engine {
-    /// The engine for `workload` (`Auto` and `Broadcast` get a value engine) of node `me`
-    /// among `names`, with the configuration's warnings.
-    ///
-    /// Only broadcast gets Maelstrom's `topology` message, so the `maelstrom` overlay kind
-    /// means Maelstrom's default grid for the other workloads.
+impl<K: Kind> KindEngine<K> {
+    /// The engine of node `me` among `names`, with the configuration's warnings. A kind that
+    /// Maelstrom sends no `topology` takes the `maelstrom` overlay kind to mean Maelstrom's
+    /// default grid.
     pub(crate) fn new(
-        workload: Workload,
         config: &NodeConfig,
         me: u16,
         names: &[Box<str>],
-    ) -> (Engine, Vec<String>) {
-        match workload {
-            Workload::Auto | Workload::Broadcast => {
-                let (b, warnings) = Broadcast::new(config, me, names);
-                (Engine::Values(b), warnings)
-            }
-            Workload::Counter | Workload::Txn => {
-                let mut config = config.clone();
-                if config.overlay.kind == OverlayKind::Maelstrom {
-                    config.overlay.kind = OverlayKind::Grid;
-                }
-                if workload == Workload::Counter {
-                    let (b, warnings) = Broadcast::new(&config, me, names);
-                    (Engine::Counter(b), warnings)
-                } else {
-                    let (b, warnings) = Broadcast::new(&config, me, names);
-                    (Engine::Txn(b), warnings)
-                }
-            }
+    ) -> (KindEngine<K>, Vec<String>) {
+        let (gossip, warnings) = if !K::TOPOLOGY && config.overlay.kind == OverlayKind::Maelstrom {
+            let mut config = config.clone();
+            config.overlay.kind = OverlayKind::Grid;
+            Broadcast::new(&config, me, names)
+        } else {
+            Broadcast::new(config, me, names)
+        };
+        let engine = KindEngine {
+            gossip,
+            replies: VecDeque::new(),
+            lent: None,
+        };
+        (engine, warnings)
+    }
+
+    /// The store.
+    pub(crate) fn store(&self) -> &K {
+        self.gossip.store()
+    }
+
+    /// Serves a client's request at node `me`: stores and spreads the item it made, and
+    /// returns the reply (which [`KindEngine::queue_reply`] keeps until it is written).
+    pub(crate) fn serve(
+        &mut self,
+        now: Time,
+        me: u16,
+        request: K::Request,
+    ) -> Result<K::Reply, Refusal> {
+        let (reply, item) = self.gossip.store().serve(me, request)?;
+        if let Some(item) = item {
+            self.gossip.on_client_value(now, item);
         }
+        Ok(reply)
     }
 
-    /// The workload this engine serves (`Broadcast` for a value engine).
-    pub(crate) fn workload(&self) -> Workload {
-        match self {
-            Engine::Values(_) => Workload::Broadcast,
-            Engine::Counter(_) => Workload::Counter,
-            Engine::Txn(_) => Workload::Txn,
-        }
-    }
-
-    /// Whether the engine has never stored an item (so replacing it loses nothing).
-    pub(crate) fn is_empty(&self) -> bool {
-        self.is_idle() && matches!(self, Engine::Values(b) if b.values().is_empty())
-    }
-
-    /// Broadcast values held (none for the other kinds).
-    pub(crate) fn values(&self) -> &[Value] {
-        match self {
-            Engine::Values(b) => b.values(),
-            _ => &[],
-        }
-    }
-
-    /// The store gossip positions refer to.
-    pub(crate) fn store_ref(&self) -> StoreRef<'_> {
-        match self {
-            Engine::Values(b) => StoreRef::Values(b.values()),
-            Engine::Counter(b) => StoreRef::Counts(b.store().entries()),
-            Engine::Txn(b) => StoreRef::Txns(b.store().records()),
-        }
-    }
-
-    /// See [`Broadcast::deadline`].
-    pub(crate) fn deadline(&self, now: Time) -> Option<Time> {
-        each!(self, b => b.deadline(now))
-    }
-
-    /// See [`Broadcast::on_time`].
-    pub(crate) fn on_time(&mut self, now: Time, out: &mut Outbox) {
-        each!(self, b => b.on_time(now, out))
+    /// Keeps `reply` for the encoder (its place is a `Pending::Reply` in the outbox).
+    pub(crate) fn queue_reply(&mut self, reply: K::Reply) {
+        self.replies.push_back(reply);
     }
 
     /// See [`Broadcast::on_gossip`].
-    pub(crate) fn on_gossip(&mut self, now: Time, from: u16, gossip: Gossip, out: &mut Outbox) {
-        each!(self, b => b.on_gossip(now, from, gossip, out))
-    }
-
-    /// See [`Broadcast::on_topology`] (broadcast only).
-    pub(crate) fn on_topology(&mut self, now: Time, neighbours: &[u16]) {
-        if let Engine::Values(b) = self {
-            b.on_topology(now, neighbours);
-        }
-    }
-
-    /// A note on the timing the root just adopted, to log once (see the schedule).
-    pub(crate) fn take_timing_note(&mut self) -> Option<String> {
-        each!(self, b => b.take_timing_note())
-    }
-
-    /// See [`Broadcast::is_idle`].
-    pub(crate) fn is_idle(&self) -> bool {
-        each!(self, b => b.is_idle())
-    }
-
-    /// How many positions the store holds (superseded ones included).
-    pub(crate) fn items_len(&self) -> usize {
-        each!(self, b => Items::len(b.store()))
-    }
-
-    /// See [`Broadcast::pending_len`].
-    pub(crate) fn pending_len(&self) -> usize {
-        each!(self, b => b.pending_len())
+    pub(crate) fn on_gossip(
+        &mut self,
+        now: Time,
+        from: u16,
+        gossip: Gossip<K::Item>,
+        out: &mut Outbox,
+    ) {
+        self.gossip.on_gossip(now, from, gossip, out);
     }
 }
 
-/// The workload a gossip message belongs to, by the items it carries: `None` for a message
-/// with none (acknowledgements, `detach`), `Err` for one mixing kinds.
-pub(crate) fn gossip_workload(g: &Gossip) -> Result<Option<Workload>, &'static str> {
-    let kinds = [
-        (!g.values.is_empty(), Workload::Broadcast),
-        (!g.counts.is_empty(), Workload::Counter),
-        (!g.txns.is_empty(), Workload::Txn),
-    ];
-    let mut found = kinds.iter().filter(|(has, _)| *has).map(|(_, w)| *w);
-    match (found.next(), found.next()) {
-        (first, None) => Ok(first),
-        _ => Err("gossip mixing values, counts and txns"),
+impl<K: Kind> WriteReply for KindEngine<K> {
+    fn write_reply(&self, out: &mut Vec<u8>) {
+        if let Some(reply) = &self.lent {
+            self.gossip.store().write_reply(reply, out);
+        }
+    }
+}
+
+impl<K: Kind> WriteItems for KindEngine<K> {
+    #[inline]
+    fn write_items(&self, positions: &[u32], out: &mut Vec<u8>) {
+        self.gossip.store().write_items(positions, out);
+    }
+}
+
+impl<K: Kind> Engine for KindEngine<K> {
+    fn deadline(&self, now: Time) -> Option<Time> {
+        self.gossip.deadline(now)
+    }
+
+    fn on_time(&mut self, now: Time, out: &mut Outbox) {
+        self.gossip.on_time(now, out);
+    }
+
+    fn on_topology(&mut self, now: Time, neighbours: &[u16]) {
+        self.gossip.on_topology(now, neighbours);
+    }
+
+    fn take_timing_note(&mut self) -> Option<String> {
+        self.gossip.take_timing_note()
+    }
+
+    fn is_idle(&self) -> bool {
+        self.replies.is_empty() && self.gossip.is_idle()
+    }
+
+    fn pending_len(&self) -> usize {
+        self.gossip.pending_len()
+    }
+
+    fn items_len(&self) -> usize {
+        self.gossip.store().len()
+    }
+
+    fn lend_reply(&mut self) -> bool {
+        self.lent = self.replies.pop_front();
+        self.lent.is_some()
+    }
+
+    fn reply(&self) -> &dyn WriteReply {
+        self
+    }
+
+    fn field(&self) -> &'static str {
+        K::FIELD
+    }
+
+    fn items(&self) -> &dyn WriteItems {
+        self
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
     }
 }

@@ -9,39 +9,59 @@
 //!
 //! | module | holds |
 //! |---|---|
-//! | [`broadcast`] | the gossip engine (overlay, rounds, links, fallback) and broadcast values |
-//! | `counter` | g-counter/pn-counter shares, gossiped as state on the engine |
-//! | `txn` | totally available read-committed transactions, records gossiped on the engine |
-//! | `engine` | the engine of whichever kind the workload needs |
-//! | `workload` | how the node knows its workload; `read`, `add`, `txn`, `topology`, gossip |
+//! | [`broadcast`] | the gossip engine (overlay, rounds, links, fallback), generic over an item kind |
+//! | [`kind`] | the item-kind plug-in interface: a store, its wire format, its client requests |
+//! | [`kinds`] | the kinds (broadcast values, counter shares, transactions, g-set) and their registry |
+//! | [`message`] | the messages a node of a kind reads |
+//! | `engine` | the gossip engine of the node's kind, with its replies waiting to be written |
 //! | `identity` | who this node is once `init` has told it |
+//!
+//! ## How the node knows its workload
+//! `read` is ambiguous: broadcast answers `{"messages": […]}`, a counter `{"value": n}`, and
+//! Maelstrom rejects a reply with a missing or extra key. The node therefore settles its item
+//! kind once, and never changes it:
+//! 1. `workload = "broadcast" | "counter" | "txn" | "g-set"` in the topology file, or
+//!    `--workload` on the command line, fixes it from the start (`auto`, the default, infers it).
+//! 2. Otherwise the first message that tells settles it ([`Payload::tells`]): a request only one
+//!    kind has (`broadcast`, an `add` with `delta` or with `element`, `txn`), gossip carrying a
+//!    kind's items, or `topology` (Maelstrom's broadcast workload always sends it to every node
+//!    during setup, before any client request; the other workloads never do).
+//! 3. A `read` before anything told is answered by the first registered kind that serves
+//!    `read`, the counter (a read of 0), and settles nothing. A g-set node must therefore be
+//!    told its workload (`--workload g-set`) if its first request may be a `read`.
+//!
+//! A request of another kind than the settled one gets error 10 (not supported), and gossip
+//! of another kind is dropped with a notice.
 
 pub mod broadcast;
-mod counter;
 mod engine;
 mod identity;
+pub mod kind;
+pub mod kinds;
+pub mod message;
 pub(crate) mod outbox;
-mod txn;
 mod unique_id;
-mod workload;
 
+use std::any::TypeId;
 use std::borrow::Cow;
 use std::collections::VecDeque;
 
 use crate::config::{NodeConfig, Workload};
 use crate::time::Time;
-use crate::wire::{DecodeError, ErrorCode, Message, Payload, Transmit, Value};
+use crate::wire::{DecodeError, Decoder, ErrorCode, Transmit, Value, salvage_envelope};
 
-use engine::Engine;
+use engine::{Engine, KindEngine};
 use identity::Identity;
+use kind::Kind;
+use kinds::values::Values;
+pub use message::{Gossip, Message, Payload, decode, decode_padded};
 use outbox::{Outbox, Outgoing, Peer, PeerName, Pending};
 use unique_id::UniqueIds;
 
-/// Something that happened to the node.
+/// Something that happened to the node, other than a message (which
+/// [`Node::handle_message`] takes, typed by the item kind it was decoded for).
 #[derive(Debug)]
 pub enum Input<'a> {
-    /// A message arrived on stdin.
-    Message(Message<'a>),
     /// A line arrived that is not a valid message; the node answers with an error if the
     /// line says who to answer, and logs it otherwise.
     Malformed(DecodeError<'a>),
@@ -67,17 +87,31 @@ pub enum Notice {
     },
 }
 
-/// A Maelstrom node: echo, unique ids, broadcast, counters and transactions in one state
-/// machine.
+/// Whether `workload` names a registered item kind (or is `auto`); the error lists the names.
+pub fn check_workload(workload: &Workload) -> Result<(), String> {
+    if workload.is_auto() || kinds::find(workload.name()).is_some() {
+        return Ok(());
+    }
+    Err(format!(
+        "unknown workload {:?} ({})",
+        workload.name(),
+        kinds::names()
+    ))
+}
+
+/// A Maelstrom node: echo and unique ids, and the requests and gossip of one item kind
+/// (broadcast, counters, transactions, g-set) in one state machine.
 #[derive(Debug)]
 pub struct Node {
     config: NodeConfig,
     identity: Option<Identity>,
     unique: Option<UniqueIds>,
-    /// The gossip engine, built at `init` (see [`workload`] for which kind).
-    engine: Option<Engine>,
-    /// The workload served: the configured one, or settled by the first message that tells.
-    workload: Workload,
+    /// The item kind served, once settled: configured, or told by the first message that
+    /// tells (see the module docs).
+    settled: Option<Settled>,
+    /// The gossip engine: of the settled kind; before that, of the kind of the last message
+    /// that needed one (it is then empty, and replaced when the kind is settled).
+    engine: Option<Box<dyn Engine>>,
     outbox: Outbox,
     /// The message lent out by the last `poll_transmit`.
     lent: Option<Outgoing>,
@@ -86,21 +120,49 @@ pub struct Node {
     now: Time,
 }
 
+/// The kind a node serves.
+#[derive(Clone, Copy)]
+struct Settled {
+    name: &'static str,
+    /// The kind's type, to tell a message of it from one of another kind.
+    id: TypeId,
+    /// Decodes a line as a message of the kind and handles it.
+    feed: kinds::FeedFn,
+    /// Builds the kind's engine.
+    build: kinds::BuildFn,
+}
+
+impl std::fmt::Debug for Settled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
 impl Node {
     /// A node that has not been initialised yet.
     pub fn new(config: NodeConfig) -> Node {
-        Node {
+        let mut node = Node {
             identity: None,
             unique: None,
+            settled: None,
             engine: None,
-            workload: config.workload,
             outbox: Outbox::default(),
             lent: None,
             notices: VecDeque::new(),
             deadline: None,
             now: Time::ZERO,
             config,
+        };
+        if let Err(e) = check_workload(&node.config.workload) {
+            node.notice(Notice::Warning(format!("{e}: deciding from the messages")));
         }
+        node.settled = kinds::find(node.config.workload.name()).map(|r| Settled {
+            name: r.name,
+            id: (r.type_id)(),
+            feed: r.feed,
+            build: r.build,
+        });
+        node
     }
 
     /// Handles one input at time `now` (which must not be earlier than any earlier `now`),
@@ -109,10 +171,46 @@ impl Node {
         let now = now.max(self.now);
         self.now = now;
         match input {
-            Input::Message(message) => self.on_message(now, message),
             Input::Malformed(error) => self.on_malformed(error),
             Input::Timeout => {}
         }
+        self.run_timers(now);
+    }
+
+    /// Handles one message of item kind `K` at time `now` (see [`Node::handle`]). A request
+    /// or gossip of another kind than the node serves is refused.
+    pub fn handle_message<K: Kind>(&mut self, now: Time, message: Message<'_, K>) {
+        let now = now.max(self.now);
+        self.now = now;
+        self.on_message(now, message);
+        self.run_timers(now);
+    }
+
+    /// Decodes the line `buf[..len]` (followed by padding in `buf`, if there is enough: see
+    /// [`Decoder::decode_padded`]) as a message of the kind this node serves, or of the kind it
+    /// tells of, and handles it at `now`; a line that is not a valid message is handled as
+    /// [`Input::Malformed`] (with `src` and `msg_id` salvaged when the JSON parser rejected
+    /// the whole line, so its sender still gets an error reply).
+    pub fn handle_line(&mut self, decoder: &mut Decoder, now: Time, buf: &mut [u8], len: usize) {
+        let settled = self.settled;
+        let result = decoder.with_envelope(buf, Some(len), |envelope| {
+            let envelope = envelope.map_err(DecodeError::into_owned)?;
+            match settled {
+                Some(kind) => (kind.feed)(self, now, &envelope),
+                None => kinds::route(self, now, &envelope),
+            }
+        });
+        if let Err(mut error) = result {
+            if error.src.is_none() {
+                // simd-json rejected the whole line (say, a 100-digit integer): read the
+                // envelope with a more lenient parser so the sender still gets an error reply.
+                salvage_envelope(&buf[..len], &mut error);
+            }
+            self.handle(now, Input::Malformed(error));
+        }
+    }
+
+    fn run_timers(&mut self, now: Time) {
         if let Some(b) = &mut self.engine {
             // `deadline` looks at every link: compute it once when nothing is due.
             let mut deadline = b.deadline(now);
@@ -135,17 +233,23 @@ impl Node {
     /// The next message to send, if any. The message borrows from the node: encode it before
     /// calling this again.
     pub fn poll_transmit(&mut self) -> Option<Transmit<'_>> {
-        self.lent = self.outbox.pop();
+        loop {
+            self.lent = self.outbox.pop();
+            let message = self.lent.as_ref()?;
+            if matches!(message.payload, Pending::Reply)
+                && !self.engine.as_mut().is_some_and(|e| e.lend_reply())
+            {
+                // Its engine was replaced before it was drained: nothing to write.
+                continue;
+            }
+            break;
+        }
         let message = self.lent.as_ref()?;
         let (names, me) = match &self.identity {
             Some(id) => (&id.names[..], Some(id.me)),
             None => (&[][..], None),
         };
-        let store = self
-            .engine
-            .as_ref()
-            .map_or(outbox::StoreRef::Values(&[]), Engine::store_ref);
-        Some(message.transmit(names, me, store))
+        Some(message.transmit(names, me, self.engine.as_deref()))
     }
 
     /// When the node next needs [`Input::Timeout`], if ever. `None` means the node is idle
@@ -166,39 +270,40 @@ impl Node {
             .map(|id| &*id.names[usize::from(id.me)])
     }
 
-    /// Every broadcast value this node holds, in arrival order.
+    /// The store of kind `K`, if the node's engine is of that kind.
+    pub fn store<K: Kind>(&self) -> Option<&K> {
+        let engine = self.engine.as_ref()?.as_any();
+        engine
+            .downcast_ref::<KindEngine<K>>()
+            .map(KindEngine::store)
+    }
+
+    /// Every broadcast value this node holds, in arrival order (none unless it serves
+    /// broadcast).
     pub fn values(&self) -> &[Value] {
-        self.engine.as_ref().map_or(&[], Engine::values)
+        self.store::<Values>().map_or(&[], Values::values)
     }
 
     /// Whether the node has nothing queued, unacknowledged or owed towards other nodes.
     pub fn is_idle(&self) -> bool {
-        self.outbox.len() == 0 && self.engine.as_ref().is_none_or(Engine::is_idle)
+        self.outbox.len() == 0 && self.engine.as_ref().is_none_or(|e| e.is_idle())
     }
 
-    /// How many values wait on links to be sent or acknowledged, summed over links.
+    /// How many items wait on links to be sent or acknowledged, summed over links.
     pub fn pending_len(&self) -> usize {
-        self.engine.as_ref().map_or(0, Engine::pending_len)
+        self.engine.as_ref().map_or(0, |e| e.pending_len())
     }
 
-    /// The workload the node serves: the configured one, settled by the first message that
-    /// tells (see `src/node/workload.rs`), or `Auto` while nothing has.
-    pub fn workload(&self) -> Workload {
-        self.workload
-    }
-
-    /// The counter's value as this node sees it (0 unless it serves a counter).
-    pub fn counter_value(&self) -> i128 {
-        match &self.engine {
-            Some(Engine::Counter(b)) => b.store().value(),
-            _ => 0,
-        }
+    /// The name of the item kind the node serves ([`Kind::NAME`]): configured, or settled by
+    /// the first message that told; `None` while nothing has.
+    pub fn workload(&self) -> Option<&'static str> {
+        self.settled.map(|s| s.name)
     }
 
     /// How many items the node's store holds: broadcast values, or every version of the
     /// counter shares, or transaction records (superseded ones included).
     pub fn items_len(&self) -> usize {
-        self.engine.as_ref().map_or(0, Engine::items_len)
+        self.engine.as_ref().map_or(0, |e| e.items_len())
     }
 
     /// The configuration the node runs with.
@@ -206,18 +311,56 @@ impl Node {
         &self.config
     }
 
-    fn on_message(&mut self, now: Time, m: Message<'_>) {
+    /// Makes the node's engine one of kind `K` if it may serve `K`: it does if it serves `K`
+    /// already, or serves no kind yet (then it settles on `K` if `tells`). Returns the engine,
+    /// or `None` for a node of another kind (or before `init`).
+    fn engine_for<K: Kind>(&mut self, tells: bool) -> Option<&mut KindEngine<K>> {
+        match self.settled {
+            Some(s) if s.id != TypeId::of::<K>() => return None,
+            // The common case: the engine is of the settled kind.
+            Some(_) if self.engine.is_some() => return typed(&mut self.engine),
+            Some(_) => {}
+            None if tells => {
+                self.settled = Some(Settled {
+                    name: K::NAME,
+                    id: TypeId::of::<K>(),
+                    feed: kinds::feed::<K>,
+                    build: kinds::build::<K>,
+                });
+            }
+            None => {}
+        }
+        let is_k = self
+            .engine
+            .as_ref()
+            .is_some_and(|e| e.as_any().is::<KindEngine<K>>());
+        if !is_k && let Some(id) = &self.identity {
+            // An undecided node's engine is empty (items settle the kind): replacing it loses
+            // nothing. The configuration's warnings are logged with the first engine only.
+            let (engine, warnings) = KindEngine::<K>::new(&self.config, id.me, &id.names);
+            if self.engine.is_none() {
+                for warning in warnings {
+                    self.notice(Notice::Warning(warning));
+                }
+            }
+            self.engine = Some(Box::new(engine));
+        }
+        typed(&mut self.engine)
+    }
+
+    fn on_message<K: Kind>(&mut self, now: Time, m: Message<'_, K>) {
         let msg_id = m.body.msg_id;
         let Some(identity) = &self.identity else {
             return self.before_init(m);
         };
+        let me = identity.me;
         let from_node = identity.index_of(m.src);
-        let from_me = from_node == Some(identity.me);
+        let from_me = from_node == Some(me);
         match m.body.payload {
             Payload::Init {
                 node_id, node_ids, ..
             } => {
-                let same = node_id == &*identity.names[usize::from(identity.me)]
+                let same = node_id == &*identity.names[usize::from(me)]
                     && node_ids.len() == identity.names.len()
                     && node_ids
                         .iter()
@@ -235,34 +378,40 @@ impl Node {
                 Some(id) => self.reply(m.src, msg_id, Pending::GenerateOk(id)),
                 None => self.error(m.src, msg_id, ErrorCode::Abort, "id space exhausted".into()),
             },
-            Payload::Broadcast { message } => {
-                if !workload::settle(self, Workload::Broadcast) {
-                    return workload::wrong_workload(self, m.src, msg_id, "broadcast");
+            Payload::Request(request) => {
+                let kind = K::request_type(&request);
+                // A reply that cannot be sent is not kept (the outbox refuses its place).
+                let deliverable = msg_id.is_some() && self.reply_peer(m.src).is_some();
+                let Some(engine) = self.engine_for::<K>(K::tells(&request)) else {
+                    return self.wrong_workload(m.src, msg_id, kind);
+                };
+                match engine.serve(now, me, request) {
+                    Ok(reply) => {
+                        if deliverable {
+                            engine.queue_reply(reply);
+                        }
+                        self.reply(m.src, msg_id, Pending::Reply);
+                    }
+                    Err(refusal) => self.error(m.src, msg_id, refusal.code, refusal.text),
                 }
-                if let Some(Engine::Values(b)) = &mut self.engine {
-                    b.on_client_value(now, message);
-                }
-                self.reply(m.src, msg_id, Pending::BroadcastOk);
             }
-            Payload::Read => workload::on_read(self, m.src, msg_id),
-            Payload::Add { delta } => workload::on_add(self, now, m.src, msg_id, delta),
-            Payload::Txn { txn } => workload::on_txn(self, now, m.src, msg_id, txn),
             Payload::Topology { topology } => {
-                let me = &*identity.names[usize::from(identity.me)];
                 let mine: Vec<u16> = topology
                     .iter()
-                    .filter(|(node, _)| *node == me)
+                    .filter(|(node, _)| *node == &*identity.names[usize::from(me)])
                     .flat_map(|(_, list)| list.iter())
                     .filter_map(|n| identity.index_of(n))
                     .collect();
-                workload::on_topology(self, now, &mine);
+                if let Some(engine) = self.engine_for::<K>(K::TOPOLOGY) {
+                    engine.on_topology(now, &mine);
+                }
                 self.reply(m.src, msg_id, Pending::TopologyOk);
             }
             Payload::Gossip(_) if from_me => {
                 self.drop_notice(format!("gossip from {} to itself", m.src));
             }
             Payload::Gossip(gossip) => match from_node {
-                Some(from) => workload::on_node_gossip(self, now, from, gossip),
+                Some(from) => self.on_gossip::<K>(now, from, gossip),
                 None => self.drop_notice(format!(
                     "gossip from {}, which is not a node of this cluster",
                     m.src
@@ -276,6 +425,8 @@ impl Node {
             Payload::Unknown { kind } => {
                 if m.body.in_reply_to.is_some() {
                     self.drop_notice(format!("reply of type {kind:?} from {}", m.src));
+                } else if kinds::REGISTRY.iter().any(|r| r.serves(kind)) {
+                    self.wrong_workload(m.src, msg_id, kind);
                 } else {
                     let text = format!("message type {kind:?} is not supported");
                     self.error(m.src, msg_id, ErrorCode::NotSupported, text);
@@ -284,12 +435,56 @@ impl Node {
         }
     }
 
-    fn before_init(&mut self, m: Message<'_>) {
-        let Payload::Init { node_id, node_ids } = m.body.payload else {
+    /// Gossip from node `from` (never this node) to the engine, if it is of the node's kind.
+    fn on_gossip<K: Kind>(&mut self, now: Time, from: u16, mut gossip: Gossip<K::Item>) {
+        let n = self.identity.as_ref().map_or(0, |id| id.names.len());
+        let before = gossip.items.len();
+        gossip.items.retain(|item| K::accepts(item, n));
+        if gossip.items.len() < before {
+            self.drop_notice(format!(
+                "gossip items naming a node outside 0..{n}: dropped"
+            ));
+        }
+        let tells = !gossip.items.is_empty();
+        if self.settled.is_none() && !tells {
+            return self.drop_notice(format!(
+                "gossip without items from n{from} before this node knows its workload"
+            ));
+        }
+        if self.engine_for::<K>(tells).is_none() {
             let text = format!(
-                "{} before init: this node does not know its id yet",
-                m.body.payload.kind()
+                "gossip of another workload than this node's ({})",
+                self.workload().unwrap_or("undecided")
             );
+            return self.drop_notice(text);
+        }
+        if let Some(engine) = typed::<K>(&mut self.engine) {
+            engine.on_gossip(now, from, gossip, &mut self.outbox);
+        }
+    }
+
+    /// Answers a request of a kind this node does not serve.
+    fn wrong_workload(&mut self, src: &str, msg_id: Option<u64>, kind: &str) {
+        let text = format!(
+            "{kind} is not supported: this node serves the {} workload",
+            self.workload().unwrap_or("undecided")
+        );
+        self.error(src, msg_id, ErrorCode::NotSupported, text);
+    }
+
+    fn before_init<K: Kind>(&mut self, m: Message<'_, K>) {
+        let Payload::Init { node_id, node_ids } = m.body.payload else {
+            let kind = match &m.body.payload {
+                Payload::Init { .. } => "init",
+                Payload::Echo { .. } => "echo",
+                Payload::Generate => "generate",
+                Payload::Topology { .. } => "topology",
+                Payload::Request(r) => K::request_type(r),
+                Payload::Gossip(_) => "gossip",
+                Payload::Error { .. } => "error",
+                Payload::Unknown { kind } => kind,
+            };
+            let text = format!("{kind} before init: this node does not know its id yet");
             return self.error_as(
                 m.dest,
                 m.src,
@@ -323,12 +518,14 @@ impl Node {
         }
         let me = node_ids.iter().position(|n| *n == node_id).unwrap_or(0) as u16;
         let names: Vec<Box<str>> = node_ids.iter().map(|n| Box::from(*n)).collect();
-        let (engine, warnings) = Engine::new(self.workload, &self.config, me, &names);
-        for warning in warnings {
-            self.notice(Notice::Warning(warning));
+        if let Some(kind) = self.settled {
+            let (engine, warnings) = (kind.build)(&self.config, me, &names);
+            for warning in warnings {
+                self.notice(Notice::Warning(warning));
+            }
+            self.engine = Some(engine);
         }
         self.unique = Some(UniqueIds::new(me, names.len() as u16));
-        self.engine = Some(engine);
         self.notice(Notice::Initialised {
             node_id: node_id.to_string(),
             nodes: names.len(),
@@ -434,4 +631,10 @@ impl Node {
         }
         self.notices.push_back(notice);
     }
+}
+
+/// The node's engine, if it is of kind `K`.
+#[inline]
+fn typed<K: Kind>(engine: &mut Option<Box<dyn Engine>>) -> Option<&mut KindEngine<K>> {
+    engine.as_mut()?.as_any_mut().downcast_mut()
 }

@@ -1,17 +1,17 @@
 //! Messages the node has decided to send, queued until the driver drains them.
 //!
 //! Entries are owned and compact; [`Outgoing::transmit`] lends one out as a
-//! [`Transmit`](crate::wire::Transmit) that borrows names and values from the node instead of
-//! copying them (a `read_ok` refers to a prefix of the value store).
+//! [`Transmit`](crate::wire::Transmit) that borrows names and items from the node instead of
+//! copying them (gossip refers to positions of the kind's store; a kind's reply waits in its
+//! engine, the outbox keeping its place).
 
 use std::borrow::Cow;
 use std::collections::VecDeque;
 
 use smallvec::SmallVec;
 
-use crate::wire::{
-    Count, ErrorCode, MicroOp, OutPayload, Picked, Transmit, TxnRecord, Value, ValueList,
-};
+use crate::node::engine::Engine;
+use crate::wire::{ErrorCode, Items, OutPayload, Reply, Transmit};
 
 /// Who a message goes to: a cluster node by index, or any other id (a client) by name.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,22 +43,13 @@ pub(crate) enum Pending {
     InitOk,
     EchoOk(Box<str>),
     GenerateOk(u64),
-    BroadcastOk,
-    /// The first `upto` values of the store (it only ever grows, so this is the state at the
-    /// time of the read).
-    ReadOk {
-        upto: usize,
-    },
     TopologyOk,
-    AddOk,
-    /// A counter's value at the time of the read.
-    ReadValue(i128),
-    /// A transaction as executed, reads filled in.
-    TxnOk(Vec<MicroOp>),
     Error {
         code: ErrorCode,
         text: Cow<'static, str>,
     },
+    /// The next reply waiting in the engine (a reply to a request of the node's item kind).
+    Reply,
     Gossip {
         seq: Option<u64>,
         positions: Vec<u32>,
@@ -70,17 +61,6 @@ pub(crate) enum Pending {
         /// A round schedule to announce with it.
         round: Option<[u64; 3]>,
     },
-}
-
-/// The store whose positions gossip messages refer to: one kind per node.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum StoreRef<'a> {
-    /// Broadcast values.
-    Values(&'a [Value]),
-    /// Counter states.
-    Counts(&'a [Count]),
-    /// Transactions' writes.
-    Txns(&'a [TxnRecord]),
 }
 
 /// One queued message.
@@ -95,17 +75,14 @@ pub(crate) struct Outgoing {
 
 impl Outgoing {
     /// Lends this message out for encoding. `names` are the cluster's node ids (empty before
-    /// `init`), `me` this node's index in them, `items` the store gossip positions refer to.
+    /// `init`), `me` this node's index in them, `engine` the node's engine, which writes
+    /// replies and gossiped items (a `Pending::Reply` must have been lent by it already).
     pub(crate) fn transmit<'a>(
         &'a self,
         names: &'a [Box<str>],
         me: Option<u16>,
-        items: StoreRef<'a>,
+        engine: Option<&'a dyn Engine>,
     ) -> Transmit<'a> {
-        let store = match items {
-            StoreRef::Values(values) => values,
-            _ => &[],
-        };
         let node_name = |i: u16| names.get(usize::from(i)).map_or("", |s| &**s);
         let src = match (&self.src_before_init, me) {
             (Some(name), _) => name.as_str(),
@@ -120,15 +97,12 @@ impl Outgoing {
             Pending::InitOk => OutPayload::InitOk,
             Pending::EchoOk(echo) => OutPayload::EchoOk { echo },
             Pending::GenerateOk(id) => OutPayload::GenerateOk { id: *id },
-            Pending::BroadcastOk => OutPayload::BroadcastOk,
-            Pending::ReadOk { upto } => OutPayload::ReadOk {
-                messages: ValueList::Slice(&store[..(*upto).min(store.len())]),
-            },
             Pending::TopologyOk => OutPayload::TopologyOk,
-            Pending::AddOk => OutPayload::AddOk,
-            Pending::ReadValue(value) => OutPayload::ReadValueOk { value: *value },
-            Pending::TxnOk(txn) => OutPayload::TxnOk { txn },
             Pending::Error { code, text } => OutPayload::Error { code: *code, text },
+            Pending::Reply => match engine {
+                Some(engine) => OutPayload::Reply(Reply(engine.reply())),
+                None => OutPayload::Reply(Reply(&NoReply)),
+            },
             Pending::Gossip {
                 seq,
                 positions,
@@ -137,35 +111,22 @@ impl Outgoing {
                 detach,
                 sent,
                 round,
-            } => {
-                let none: &[u32] = &[];
-                let pick = |kind: bool| if kind { &positions[..] } else { none };
-                let (counts, txns) = match items {
-                    StoreRef::Counts(store) => (store, &[][..]),
-                    StoreRef::Txns(store) => (&[][..], store),
-                    StoreRef::Values(_) => (&[][..], &[][..]),
-                };
-                OutPayload::Gossip {
-                    seq: *seq,
-                    values: ValueList::Picked {
-                        store,
-                        positions: pick(matches!(items, StoreRef::Values(_))),
+            } => OutPayload::Gossip {
+                seq: *seq,
+                items: match engine {
+                    Some(engine) => Items {
+                        field: engine.field(),
+                        store: engine.items(),
+                        positions,
                     },
-                    acks,
-                    adopt: *adopt,
-                    detach: *detach,
-                    counts: Picked {
-                        store: counts,
-                        positions: pick(matches!(items, StoreRef::Counts(_))),
-                    },
-                    txns: Picked {
-                        store: txns,
-                        positions: pick(matches!(items, StoreRef::Txns(_))),
-                    },
-                    sent: *sent,
-                    round: *round,
-                }
-            }
+                    None => Items::NONE,
+                },
+                acks,
+                adopt: *adopt,
+                detach: *detach,
+                sent: *sent,
+                round: *round,
+            },
         };
         Transmit {
             src,
@@ -173,6 +134,15 @@ impl Outgoing {
             in_reply_to: self.in_reply_to,
             payload,
         }
+    }
+}
+
+/// A reply with no engine to write it (never queued: replies come from engines).
+struct NoReply;
+
+impl crate::wire::WriteReply for NoReply {
+    fn write_reply(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"\"error\",\"code\":13");
     }
 }
 

@@ -4,6 +4,12 @@
 //! have grown), and every string of the message borrows from the line itself. A line that is
 //! not a valid message yields a [`DecodeError`] that still carries whatever could be recovered
 //! of `src`, `dest` and `msg_id`, so that the node can answer with a Maelstrom error body.
+//!
+//! The wire knows the envelope (`src`, `dest`, `msg_id`, `in_reply_to`, `type`) and nothing of
+//! what a body means: the caller turns the body's [`Fields`] into its payload type (the node
+//! does it with the item kind it serves, see `node::message`). [`Decoder::with_envelope`] lends
+//! the parsed line to a closure, for a caller that must look at the body before it knows how
+//! to decode it.
 
 use std::borrow::Cow;
 
@@ -12,14 +18,8 @@ use simd_json::tape::{Tape, Value as TapeValue};
 use smallvec::SmallVec;
 
 mod fields;
-mod items;
-use super::message::{Body, Gossip, Message, Payload};
-use super::value::Value;
-use fields::{
-    json_text, optional_bool, optional_u64, required, round_from, str_list, topology_from,
-    value_from,
-};
-use items::{COUNT, TXN_RECORD, count_from, optional_list, record_from, txn_from};
+use super::message::{Body, Message};
+pub use fields::{Field, Fields};
 
 /// Why a line could not be decoded.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -113,35 +113,50 @@ impl Decoder {
         Self::default()
     }
 
-    /// Decodes one line (without its `\n`). The line is modified in place (JSON string
-    /// escapes are undone where they stand), and the message borrows from it.
-    pub fn decode<'a>(&mut self, line: &'a mut [u8]) -> Result<Message<'a>, DecodeError<'a>> {
-        let mut tape: Tape<'a> = std::mem::replace(&mut self.tape, Tape(Vec::new()));
-        let parsed = simd_json::fill_tape(line, &mut self.buffers, &mut tape);
-        let result = match parsed {
-            Ok(()) => message_from(tape.as_value()),
-            Err(e) => Err(DecodeError::bare(DecodeErrorKind::Json(e.to_string()))),
-        };
-        self.tape = tape.reset();
-        result
+    /// Decodes one line (without its `\n`) whose body `payload` turns into a `P` (given the
+    /// body's `type` and fields). The line is modified in place (JSON string escapes are
+    /// undone where they stand), and the message borrows from it.
+    pub fn decode<'a, P>(
+        &mut self,
+        line: &'a mut [u8],
+        payload: impl for<'t> FnOnce(&'a str, &Fields<'t, 'a>) -> Result<P, DecodeErrorKind>,
+    ) -> Result<Message<'a, P>, DecodeError<'a>> {
+        self.with_envelope(line, None, |envelope| envelope?.decode(payload))
     }
 
-    /// Decodes the line `buf[..len]` where `buf` continues with at least [`INPUT_PADDING`]
-    /// bytes of anything (typically the next lines of the same read buffer), which saves the
-    /// padded copy [`Decoder::decode`] makes. Falls back to that copy when the padding is short.
-    pub fn decode_padded<'a>(
+    /// [`Decoder::decode`] of the line `buf[..len]` where `buf` continues with at least
+    /// [`INPUT_PADDING`] bytes of anything (typically the next lines of the same read buffer),
+    /// which saves the padded copy [`Decoder::decode`] makes. Falls back to that copy when the
+    /// padding is short.
+    pub fn decode_padded<'a, P>(
         &mut self,
         buf: &'a mut [u8],
         len: usize,
-    ) -> Result<Message<'a>, DecodeError<'a>> {
-        if buf.len() < len + INPUT_PADDING {
-            return self.decode(&mut buf[..len]);
-        }
+        payload: impl for<'t> FnOnce(&'a str, &Fields<'t, 'a>) -> Result<P, DecodeErrorKind>,
+    ) -> Result<Message<'a, P>, DecodeError<'a>> {
+        self.with_envelope(buf, Some(len), |envelope| envelope?.decode(payload))
+    }
+
+    /// Parses `line` (or, with `Some(len)`, the line `line[..len]` followed by padding, as for
+    /// [`Decoder::decode_padded`]) and lends its envelope to `f`, or the error that stopped it
+    /// before the body. The envelope borrows the decoder's tape, so it lives only inside `f`.
+    pub fn with_envelope<'a, R>(
+        &mut self,
+        line: &'a mut [u8],
+        len: Option<usize>,
+        f: impl for<'t> FnOnce(Result<Envelope<'t, 'a>, DecodeError<'a>>) -> R,
+    ) -> R {
         let mut tape: Tape<'a> = std::mem::replace(&mut self.tape, Tape(Vec::new()));
-        let parsed = simd_json::fill_tape_padded(buf, len, &mut self.buffers, &mut tape);
+        let parsed = match len {
+            Some(len) if line.len() >= len + INPUT_PADDING => {
+                simd_json::fill_tape_padded(line, len, &mut self.buffers, &mut tape)
+            }
+            Some(len) => simd_json::fill_tape(&mut line[..len], &mut self.buffers, &mut tape),
+            None => simd_json::fill_tape(line, &mut self.buffers, &mut tape),
+        };
         let result = match parsed {
-            Ok(()) => message_from(tape.as_value()),
-            Err(e) => Err(DecodeError::bare(DecodeErrorKind::Json(e.to_string()))),
+            Ok(()) => f(envelope_from(tape.as_value())),
+            Err(e) => f(Err(DecodeError::bare(DecodeErrorKind::Json(e.to_string())))),
         };
         self.tape = tape.reset();
         result
@@ -172,7 +187,76 @@ pub fn salvage_envelope(line: &[u8], error: &mut DecodeError<'_>) {
 
 type Tv<'t, 'a> = TapeValue<'t, 'a>;
 
-fn message_from<'a>(root: Tv<'_, 'a>) -> Result<Message<'a>, DecodeError<'a>> {
+/// A parsed line whose envelope is an object with a `body` object: what is known of it
+/// before its payload is decoded.
+pub struct Envelope<'t, 'a> {
+    src: Option<&'a str>,
+    dest: Option<&'a str>,
+    kind: Option<Tv<'t, 'a>>,
+    msg_id: Option<Tv<'t, 'a>>,
+    in_reply_to: Option<Tv<'t, 'a>>,
+    fields: Fields<'t, 'a>,
+}
+
+impl<'t, 'a> Envelope<'t, 'a> {
+    /// The body's `type`, if it is a string.
+    pub fn kind(&self) -> Option<&'a str> {
+        self.kind.and_then(|k| k.into_string())
+    }
+
+    /// The body's fields other than `type`, `msg_id` and `in_reply_to`.
+    pub fn fields(&self) -> &Fields<'t, 'a> {
+        &self.fields
+    }
+
+    /// Decodes the message, its payload by `payload`. Errors come in the order a reader of
+    /// the line meets them: `type`, `msg_id`, `in_reply_to`, the payload's fields, then a
+    /// missing `src` or `dest` (with `msg_id` recovered whenever it can be, so that the sender
+    /// can still be answered).
+    pub fn decode<P>(
+        &self,
+        payload: impl FnOnce(&'a str, &Fields<'t, 'a>) -> Result<P, DecodeErrorKind>,
+    ) -> Result<Message<'a, P>, DecodeError<'a>> {
+        let result = self.body(payload);
+        let mut err = DecodeError {
+            kind: DecodeErrorKind::Missing("src"),
+            src: self.src.map(Cow::Borrowed),
+            dest: self.dest.map(Cow::Borrowed),
+            msg_id: self.msg_id.and_then(|v| v.as_u64()),
+        };
+        let (Some(src), Some(dest)) = (self.src, self.dest) else {
+            if self.src.is_some() {
+                err.kind = DecodeErrorKind::Missing("dest");
+            }
+            return Err(err);
+        };
+        match result {
+            Ok(body) => Ok(Message { src, dest, body }),
+            Err(kind) => {
+                err.kind = kind;
+                Err(err)
+            }
+        }
+    }
+
+    fn body<P>(
+        &self,
+        payload: impl FnOnce(&'a str, &Fields<'t, 'a>) -> Result<P, DecodeErrorKind>,
+    ) -> Result<Body<P>, DecodeErrorKind> {
+        let kind = Field::required(self.kind.map(Field), "type")?
+            .as_str()
+            .ok_or_else(|| invalid("type", "a string"))?;
+        let msg_id = Field::optional_u64(self.msg_id.map(Field), "msg_id")?;
+        let in_reply_to = Field::optional_u64(self.in_reply_to.map(Field), "in_reply_to")?;
+        Ok(Body {
+            msg_id,
+            in_reply_to,
+            payload: payload(kind, &self.fields)?,
+        })
+    }
+}
+
+fn envelope_from<'t, 'a>(root: Tv<'t, 'a>) -> Result<Envelope<'t, 'a>, DecodeError<'a>> {
     let Some(object) = root.as_object() else {
         return Err(DecodeError::bare(DecodeErrorKind::NotAnObject));
     };
@@ -187,194 +271,38 @@ fn message_from<'a>(root: Tv<'_, 'a>) -> Result<Message<'a>, DecodeError<'a>> {
     }
     let src = src.and_then(|v| v.into_string());
     let dest = dest.and_then(|v| v.into_string());
-    let mut err = DecodeError {
-        kind: DecodeErrorKind::Missing("src"),
-        src: src.map(Cow::Borrowed),
-        dest: dest.map(Cow::Borrowed),
-        msg_id: None,
-    };
     let Some(body) = body.and_then(|b| b.as_object()) else {
-        err.kind = match body {
-            None => DecodeErrorKind::Missing("body"),
-            Some(_) => invalid("body", "an object"),
-        };
-        return Err(err);
+        return Err(DecodeError {
+            kind: match body {
+                None => DecodeErrorKind::Missing("body"),
+                Some(_) => invalid("body", "an object"),
+            },
+            src: src.map(Cow::Borrowed),
+            dest: dest.map(Cow::Borrowed),
+            msg_id: None,
+        });
     };
-    let mut fields = BodyFields::default();
+    let mut envelope = Envelope {
+        src,
+        dest,
+        kind: None,
+        msg_id: None,
+        in_reply_to: None,
+        fields: Fields::default(),
+    };
+    let mut entries = SmallVec::new();
     for (key, value) in &body {
-        fields.set(key, value);
-    }
-    // The ids first, so that any later failure can still be answered.
-    err.msg_id = fields.msg_id.and_then(|v| v.as_u64());
-    let result = body_from(&fields);
-    let (Some(src), Some(dest)) = (src, dest) else {
-        err.kind = if src.is_none() {
-            DecodeErrorKind::Missing("src")
-        } else {
-            DecodeErrorKind::Missing("dest")
-        };
-        return Err(err);
-    };
-    match result {
-        Ok(body) => Ok(Message { src, dest, body }),
-        Err(kind) => {
-            err.kind = kind;
-            Err(err)
+        match key {
+            "type" => envelope.kind = Some(value),
+            "msg_id" => envelope.msg_id = Some(value),
+            "in_reply_to" => envelope.in_reply_to = Some(value),
+            _ => entries.push((key, value)),
         }
     }
+    envelope.fields = Fields::new(entries);
+    Ok(envelope)
 }
 
-fn invalid(field: &'static str, expected: &'static str) -> DecodeErrorKind {
+pub(crate) fn invalid(field: &'static str, expected: &'static str) -> DecodeErrorKind {
     DecodeErrorKind::Invalid { field, expected }
 }
-
-/// The body fields the node knows, found in one pass over the object.
-#[derive(Default)]
-struct BodyFields<'t, 'a> {
-    kind: Option<Tv<'t, 'a>>,
-    msg_id: Option<Tv<'t, 'a>>,
-    in_reply_to: Option<Tv<'t, 'a>>,
-    node_id: Option<Tv<'t, 'a>>,
-    node_ids: Option<Tv<'t, 'a>>,
-    echo: Option<Tv<'t, 'a>>,
-    message: Option<Tv<'t, 'a>>,
-    topology: Option<Tv<'t, 'a>>,
-    seq: Option<Tv<'t, 'a>>,
-    values: Option<Tv<'t, 'a>>,
-    acks: Option<Tv<'t, 'a>>,
-    adopt: Option<Tv<'t, 'a>>,
-    detach: Option<Tv<'t, 'a>>,
-    sent: Option<Tv<'t, 'a>>,
-    round: Option<Tv<'t, 'a>>,
-    code: Option<Tv<'t, 'a>>,
-    text: Option<Tv<'t, 'a>>,
-    delta: Option<Tv<'t, 'a>>,
-    txn: Option<Tv<'t, 'a>>,
-    counts: Option<Tv<'t, 'a>>,
-    txns: Option<Tv<'t, 'a>>,
-}
-
-impl<'t, 'a> BodyFields<'t, 'a> {
-    #[inline]
-    fn set(&mut self, key: &str, value: Tv<'t, 'a>) {
-        let slot = match key {
-            "type" => &mut self.kind,
-            "msg_id" => &mut self.msg_id,
-            "in_reply_to" => &mut self.in_reply_to,
-            "node_id" => &mut self.node_id,
-            "node_ids" => &mut self.node_ids,
-            "echo" => &mut self.echo,
-            "message" => &mut self.message,
-            "topology" => &mut self.topology,
-            "seq" => &mut self.seq,
-            "values" => &mut self.values,
-            "acks" => &mut self.acks,
-            "adopt" => &mut self.adopt,
-            "detach" => &mut self.detach,
-            "sent" => &mut self.sent,
-            "round" => &mut self.round,
-            "code" => &mut self.code,
-            "text" => &mut self.text,
-            "delta" => &mut self.delta,
-            "txn" => &mut self.txn,
-            "counts" => &mut self.counts,
-            "txns" => &mut self.txns,
-            _ => return,
-        };
-        *slot = Some(value);
-    }
-}
-
-fn body_from<'a>(f: &BodyFields<'_, 'a>) -> Result<Body<'a>, DecodeErrorKind> {
-    let kind = required(f.kind, "type")?
-        .into_string()
-        .ok_or_else(|| invalid("type", "a string"))?;
-    let msg_id = optional_u64(f.msg_id, "msg_id")?;
-    let in_reply_to = optional_u64(f.in_reply_to, "in_reply_to")?;
-    let payload = match kind {
-        "broadcast" => Payload::Broadcast {
-            message: value_from(required(f.message, "message")?),
-        },
-        "read" => Payload::Read,
-        "add" => Payload::Add {
-            delta: required(f.delta, "delta")?
-                .as_i64()
-                .ok_or_else(|| invalid("delta", "an integer"))?,
-        },
-        "txn" => Payload::Txn {
-            txn: txn_from(required(f.txn, "txn")?)?,
-        },
-        "gossip" => Payload::Gossip(gossip_from(f)?),
-        "generate" => Payload::Generate,
-        "echo" => Payload::Echo {
-            echo: json_text(required(f.echo, "echo")?),
-        },
-        "init" => Payload::Init {
-            node_id: required(f.node_id, "node_id")?
-                .into_string()
-                .ok_or_else(|| invalid("node_id", "a string"))?,
-            node_ids: str_list(required(f.node_ids, "node_ids")?, "node_ids")?,
-        },
-        "topology" => Payload::Topology {
-            topology: topology_from(required(f.topology, "topology")?)?,
-        },
-        "error" => Payload::Error {
-            code: required(f.code, "code")?
-                .as_i64()
-                .ok_or_else(|| invalid("code", "an integer"))?,
-            text: f.text.and_then(|t| t.into_string()),
-        },
-        other => Payload::Unknown { kind: other },
-    };
-    Ok(Body {
-        msg_id,
-        in_reply_to,
-        payload,
-    })
-}
-
-fn gossip_from(f: &BodyFields<'_, '_>) -> Result<Gossip, DecodeErrorKind> {
-    let values: Vec<Value> = match f.values {
-        None => Vec::new(),
-        Some(v) => {
-            let array = v.as_array().ok_or_else(|| invalid("values", "an array"))?;
-            let mut values = Vec::with_capacity(array.len());
-            values.extend(array.iter().map(value_from));
-            values
-        }
-    };
-    let acks: SmallVec<[u64; 4]> = match f.acks {
-        None => SmallVec::new(),
-        Some(v) => {
-            let array = v
-                .as_array()
-                .ok_or_else(|| invalid("acks", "an array of integers"))?;
-            array
-                .iter()
-                .map(|a| {
-                    a.as_u64()
-                        .ok_or_else(|| invalid("acks", "an array of integers"))
-                })
-                .collect::<Result<_, _>>()?
-        }
-    };
-    let seq = optional_u64(f.seq, "seq")?;
-    let gossip = Gossip {
-        seq,
-        values,
-        acks,
-        adopt: optional_bool(f.adopt, "adopt")?,
-        detach: optional_bool(f.detach, "detach")?,
-        counts: optional_list(f.counts, "counts", COUNT, count_from)?,
-        txns: optional_list(f.txns, "txns", TXN_RECORD, record_from)?,
-        sent: optional_u64(f.sent, "sent")?,
-        round: round_from(f.round)?,
-    };
-    if seq.is_none() && gossip.has_items() {
-        return Err(DecodeErrorKind::Missing("seq"));
-    }
-    Ok(gossip)
-}
-
-#[cfg(test)]
-mod tests;

@@ -6,7 +6,7 @@
 //! table of four-digit groups, about 2 ns a value. Every line ends with `\n`.
 
 use super::Value;
-use super::message::{Count, MicroOp, OpKind, OutPayload, Picked, Transmit, TxnRecord, ValueList};
+use super::message::{OutPayload, Transmit};
 
 /// Appends `t` to `out` as one JSON line, `\n` included.
 pub fn encode(t: &Transmit<'_>, out: &mut Vec<u8>) {
@@ -25,21 +25,8 @@ pub fn encode(t: &Transmit<'_>, out: &mut Vec<u8>) {
             out.extend_from_slice(b"\"generate_ok\",\"id\":");
             write_u64(out, *id);
         }
-        OutPayload::BroadcastOk => out.extend_from_slice(b"\"broadcast_ok\""),
-        OutPayload::ReadOk { messages } => {
-            out.extend_from_slice(b"\"read_ok\",\"messages\":");
-            write_values(out, messages);
-        }
         OutPayload::TopologyOk => out.extend_from_slice(b"\"topology_ok\""),
-        OutPayload::AddOk => out.extend_from_slice(b"\"add_ok\""),
-        OutPayload::ReadValueOk { value } => {
-            out.extend_from_slice(b"\"read_ok\",\"value\":");
-            out.extend_from_slice(itoa::Buffer::new().format(*value).as_bytes());
-        }
-        OutPayload::TxnOk { txn } => {
-            out.extend_from_slice(b"\"txn_ok\",\"txn\":");
-            write_txn(out, txn);
-        }
+        OutPayload::Reply(reply) => reply.0.write_reply(out),
         OutPayload::Error { code, text } => {
             out.extend_from_slice(b"\"error\",\"code\":");
             write_u64(out, u64::from(code.code()));
@@ -48,12 +35,10 @@ pub fn encode(t: &Transmit<'_>, out: &mut Vec<u8>) {
         }
         OutPayload::Gossip {
             seq,
-            values,
+            items,
             acks,
             adopt,
             detach,
-            counts,
-            txns,
             sent,
             round,
         } => {
@@ -62,17 +47,11 @@ pub fn encode(t: &Transmit<'_>, out: &mut Vec<u8>) {
                 out.extend_from_slice(b",\"seq\":");
                 write_u64(out, *seq);
             }
-            if !values.is_empty() {
-                out.extend_from_slice(b",\"values\":");
-                write_values(out, values);
-            }
-            if !counts.is_empty() {
-                out.extend_from_slice(b",\"counts\":");
-                write_counts(out, counts);
-            }
-            if !txns.is_empty() {
-                out.extend_from_slice(b",\"txns\":");
-                write_records(out, txns);
+            if !items.is_empty() {
+                out.extend_from_slice(b",\"");
+                out.extend_from_slice(items.field.as_bytes());
+                out.extend_from_slice(b"\":");
+                items.store.write_items(items.positions, out);
             }
             if !acks.is_empty() {
                 out.extend_from_slice(b",\"acks\":");
@@ -102,7 +81,7 @@ pub fn encode(t: &Transmit<'_>, out: &mut Vec<u8>) {
 }
 
 /// `[a,b,…]`, each element written by `element`.
-fn write_joined<T>(
+pub fn write_joined<T>(
     out: &mut Vec<u8>,
     items: impl Iterator<Item = T>,
     mut element: impl FnMut(&mut Vec<u8>, T),
@@ -117,68 +96,16 @@ fn write_joined<T>(
     out.push(b']');
 }
 
-/// `[[node,version,total],…]`.
-fn write_counts(out: &mut Vec<u8>, counts: &Picked<'_, Count>) {
-    write_joined(out, counts.iter(), |out, c| {
-        out.push(b'[');
-        write_u64(out, u64::from(c.node));
-        out.push(b',');
-        write_u64(out, c.version);
-        out.push(b',');
-        out.extend_from_slice(itoa::Buffer::new().format(c.total).as_bytes());
-        out.push(b']');
-    });
-}
-
-/// `[[ts,node,[[k,v],…]],…]`.
-fn write_records(out: &mut Vec<u8>, records: &Picked<'_, TxnRecord>) {
-    write_joined(out, records.iter(), |out, r| {
-        out.push(b'[');
-        write_u64(out, r.ts);
-        out.push(b',');
-        write_u64(out, u64::from(r.node));
-        out.push(b',');
-        write_joined(out, r.writes.iter(), |out, (k, v)| {
-            out.push(b'[');
-            k.write_json(out);
-            out.push(b',');
-            v.write_json(out);
-            out.push(b']');
-        });
-        out.push(b']');
-    });
-}
-
-/// `[["r",k,v],["w",k,v],…]`, `null` for a read of nothing.
-fn write_txn(out: &mut Vec<u8>, txn: &[MicroOp]) {
-    write_joined(out, txn.iter(), |out, op| {
-        out.extend_from_slice(match op.f {
-            OpKind::Read => b"[\"r\",",
-            OpKind::Write => b"[\"w\",",
-        });
-        op.key.write_json(out);
-        out.push(b',');
-        match &op.value {
-            Some(v) => v.write_json(out),
-            None => out.extend_from_slice(b"null"),
-        }
-        out.push(b']');
-    });
-}
-
+/// Appends `n` in decimal.
 #[inline]
-fn write_u64(out: &mut Vec<u8>, n: u64) {
+pub fn write_u64(out: &mut Vec<u8>, n: u64) {
     out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
-fn write_values(out: &mut Vec<u8>, values: &ValueList<'_>) {
-    match *values {
-        ValueList::Slice(values) => write_list(out, values.iter()),
-        // Stops at a position outside the store, like `ValueList::iter`.
-        ValueList::Picked { store, positions } => {
-            write_list(out, positions.iter().map_while(|&p| store.get(p as usize)))
-        }
-    }
+/// Appends `n` in decimal.
+#[inline]
+pub fn write_i64(out: &mut Vec<u8>, n: i64) {
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
 // Lists of values are written through a buffer on the stack, appended to the output a few
@@ -212,8 +139,9 @@ const fn digit_table() -> [u32; 10_000] {
     table
 }
 
+/// Appends the JSON array of `values`, fast (see above): `read_ok` and gossip lists.
 #[inline(always)]
-fn write_list<'v>(out: &mut Vec<u8>, values: impl Iterator<Item = &'v Value>) {
+pub fn write_values<'v>(out: &mut Vec<u8>, values: impl Iterator<Item = &'v Value>) {
     let mut stage = [0u8; STAGE];
     stage[0] = b'[';
     let mut len = 1;
@@ -339,7 +267,7 @@ mod tests {
 
     fn staged(values: &[Value]) -> String {
         let mut out = b"prefix".to_vec();
-        write_values(&mut out, &ValueList::Slice(values));
+        write_values(&mut out, values.iter());
         String::from_utf8(out[6..].to_vec()).expect("UTF-8")
     }
 
@@ -382,12 +310,8 @@ mod tests {
         let long = Value::Json(format!("\"{}\"", "x".repeat(2_000)).into());
         let values = vec![Value::Int(1), long.clone(), Value::Json("1.5".into()), long];
         assert_eq!(staged(&values), reference(&values));
-        let picked = ValueList::Picked {
-            store: &values,
-            positions: &[2, 0, 2],
-        };
         let mut out = Vec::new();
-        write_values(&mut out, &picked);
+        write_values(&mut out, [2, 0, 2].iter().map(|&p: &usize| &values[p]));
         assert_eq!(out, b"[1.5,1,1.5]");
         let mut out = Vec::new();
         write_u64_list(&mut out, &[0, 7, 10_000_000_000_000_000, u64::MAX]);

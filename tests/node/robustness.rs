@@ -14,7 +14,7 @@ struct Harness {
 impl Harness {
     fn new(config: NodeConfig, me: &str, ids: &[String]) -> Harness {
         // These cases read without a `topology` first, which alone would mean a counter.
-        Harness::serving(config, Workload::Broadcast, me, ids)
+        Harness::serving(config, Workload::named("broadcast"), me, ids)
     }
 
     fn serving(mut config: NodeConfig, workload: Workload, me: &str, ids: &[String]) -> Harness {
@@ -160,7 +160,12 @@ fn sent_to(h: &mut Harness, dest: &str) -> Vec<serde_json::Value> {
 #[test]
 fn counter_shares_in_any_order_keep_the_latest_and_relay_only_it() {
     // n0 is the root of a star of three: what n1 sends, n0 relays to n2.
-    let mut h = Harness::serving(NodeConfig::default(), Workload::Counter, "n0", &names(3));
+    let mut h = Harness::serving(
+        NodeConfig::default(),
+        Workload::named("counter"),
+        "n0",
+        &names(3),
+    );
     for i in 0..500u64 {
         let version = 1 + (i * 211) % 500; // every version 1..=500 once, shuffled
         h.feed(&format!(
@@ -189,7 +194,12 @@ fn counter_shares_in_any_order_keep_the_latest_and_relay_only_it() {
 
 #[test]
 fn transaction_records_apply_whole_and_overwritten_ones_are_not_relayed() {
-    let mut h = Harness::serving(NodeConfig::default(), Workload::Txn, "n0", &names(3));
+    let mut h = Harness::serving(
+        NodeConfig::default(),
+        Workload::named("txn"),
+        "n0",
+        &names(3),
+    );
     h.feed(r#"{"src":"n1","dest":"n0","body":{"type":"gossip","seq":0,"txns":[[2,1,[[1,20],[2,20]]],[1,1,[[1,10],[2,10],[3,10]]],[3,1,[[1,30],[2,30]]]]}}"#);
     let out = h.feed(
         r#"{"src":"c9","dest":"n0","body":{"type":"txn","txn":[["r",1,null],["r",2,null],["r",3,null]],"msg_id":5}}"#,

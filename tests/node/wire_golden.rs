@@ -1,7 +1,7 @@
 //! Golden wire tests: every `tests/golden/*.in` file, fed line by line to a node exactly as the
 //! runtime feeds it, must produce the matching `.out` file byte for byte.
 //!
-//! The same files are replayed through the real binary in `binary_e2e.rs`.
+//! The same files are replayed through the real binary in `tests/binary/e2e.rs`.
 
 use std::path::{Path, PathBuf};
 

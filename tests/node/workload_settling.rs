@@ -61,18 +61,18 @@ impl One {
 
 #[test]
 fn a_read_before_anything_told_is_a_counters_and_settles_nothing() {
-    let mut n = One::new(Workload::Auto);
+    let mut n = One::new(Workload::auto());
     assert_eq!(
         n.ask(json!({"type": "read"})),
         json!({"type": "read_ok", "value": 0})
     );
-    assert_eq!(n.node.node().workload(), Workload::Auto);
+    assert_eq!(n.node.node().workload(), None);
     // Maelstrom's broadcast workload starts with `topology`: from then on, reads list values.
     assert_eq!(
         n.ask(json!({"type": "topology", "topology": {}}))["type"],
         "topology_ok"
     );
-    assert_eq!(n.node.node().workload(), Workload::Broadcast);
+    assert_eq!(n.node.node().workload(), Some("broadcast"));
     assert_eq!(
         n.ask(json!({"type": "read"})),
         json!({"type": "read_ok", "messages": []})
@@ -82,9 +82,9 @@ fn a_read_before_anything_told_is_a_counters_and_settles_nothing() {
 
 #[test]
 fn the_first_request_or_gossip_that_tells_settles_it_for_good() {
-    let mut n = One::new(Workload::Auto);
+    let mut n = One::new(Workload::auto());
     n.ask(json!({"type": "add", "delta": 4}));
-    assert_eq!(n.node.node().workload(), Workload::Counter);
+    assert_eq!(n.node.node().workload(), Some("counter"));
     assert_eq!(
         n.ask(json!({"type": "broadcast", "message": 1}))["code"],
         10
@@ -94,16 +94,16 @@ fn the_first_request_or_gossip_that_tells_settles_it_for_good() {
         json!({"type": "read_ok", "value": 4})
     );
 
-    let mut n = One::new(Workload::Auto);
+    let mut n = One::new(Workload::auto());
     n.send(
         "n1",
         json!({"type": "gossip", "seq": 0, "txns": [[3, 1, [[1, 2]]]]}),
     );
-    assert_eq!(n.node.node().workload(), Workload::Txn);
+    assert_eq!(n.node.node().workload(), Some("txn-rw-register"));
     let reply = n.ask(json!({"type": "txn", "txn": [["r", 1, null]]}));
     assert_eq!(reply, json!({"type": "txn_ok", "txn": [["r", 1, 2]]}));
 
-    let mut n = One::new(Workload::Auto);
+    let mut n = One::new(Workload::auto());
     n.send("n1", json!({"type": "gossip", "seq": 0, "values": [7]}));
     assert_eq!(
         n.ask(json!({"type": "read"})),
@@ -113,7 +113,7 @@ fn the_first_request_or_gossip_that_tells_settles_it_for_good() {
 
 #[test]
 fn a_configured_workload_holds_whatever_arrives() {
-    let mut n = One::new(Workload::Counter);
+    let mut n = One::new(Workload::named("counter"));
     assert_eq!(
         n.ask(json!({"type": "topology", "topology": {}}))["type"],
         "topology_ok"
@@ -128,7 +128,7 @@ fn a_configured_workload_holds_whatever_arrives() {
         json!({"type": "read_ok", "value": 0})
     );
 
-    let mut n = One::new(Workload::Broadcast);
+    let mut n = One::new(Workload::named("broadcast"));
     assert_eq!(
         n.ask(json!({"type": "read"})),
         json!({"type": "read_ok", "messages": []})

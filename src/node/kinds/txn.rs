@@ -1,4 +1,5 @@
-//! The transaction workload (challenges 6a–6c, Maelstrom's txn-rw-register): totally available
+//! The transaction workload (challenges 6a–6c, Maelstrom's txn-rw-register,
+//! `maelstrom/src/maelstrom/workload/txn_rw_register.clj`): totally available
 //! read-uncommitted and read-committed transactions over registers.
 //!
 //! A `txn` runs entirely on the node that receives it and is answered at once, `txn_ok`, even
@@ -11,7 +12,7 @@
 //!   already written returns that write (its own write, not yet visible to anyone else).
 //! - When the transaction ends, its *final* write to each key becomes a [`TxnRecord`]
 //!   `(ts, node, writes)`, which is applied to the local store at once and disseminated as one
-//!   item by the broadcast's gossip engine (batched rounds, per-link acknowledgements, resends
+//!   item by the gossip engine (`"txns":[[ts, node, [[k, v], …]], …]` on the wire) (batched rounds, per-link acknowledgements, resends
 //!   of what is missing). A receiving node applies a record's writes all at once, within the
 //!   handling of one message.
 //! - Per key the store keeps the write of the highest `(ts, node)`: a total order every node
@@ -47,8 +48,71 @@
 
 use hashbrown::HashMap;
 
-use crate::node::broadcast::{Inserted, Items};
-use crate::wire::{Gossip, MicroOp, OpKind, TxnRecord, Value};
+use crate::node::kind::{Inserted, Kind, Refusal};
+use crate::wire::{DecodeErrorKind, Field, Fields, Value, write_joined, write_u64};
+
+/// The writes of one committed transaction, as gossiped: `[ts, node, [[k, v], …]]` on the wire.
+///
+/// `(ts, node)` identifies the transaction and orders conflicting writes: per key, the write of
+/// the transaction with the highest `(ts, node)` wins on every node. Only each key's final
+/// write in the transaction is listed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TxnRecord {
+    /// The transaction's Lamport timestamp.
+    pub ts: u64,
+    /// The index of the node that ran it.
+    pub node: u16,
+    /// `(key, value)` for each key it wrote, each key once.
+    pub writes: Vec<(Value, Value)>,
+}
+
+/// A micro-operation's function: `"r"` or `"w"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OpKind {
+    /// `"r"`: read the key.
+    Read,
+    /// `"w"`: write the key.
+    Write,
+}
+
+/// One micro-operation of a transaction: `["r", key, value-or-null]` or `["w", key, value]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MicroOp {
+    /// Read or write.
+    pub f: OpKind,
+    /// The key (Maelstrom sends integers; any JSON value is kept as [`Value`]).
+    pub key: Value,
+    /// The value written, or the value read (`None` is JSON `null`: not read yet, or never
+    /// written).
+    pub value: Option<Value>,
+}
+
+const TXN: &str = "an array of [\"r\" or \"w\", key, value] triples";
+
+/// A `txn` request: every micro-op is `["r", key, value]` or `["w", key, value]`; the value
+/// of a read is ignored (Maelstrom sends `null`), that of a write kept (`null` included).
+fn txn_from(v: Field<'_, '_>) -> Result<Vec<MicroOp>, DecodeErrorKind> {
+    let bad = || DecodeErrorKind::Invalid {
+        field: "txn",
+        expected: TXN,
+    };
+    v.elements()
+        .ok_or_else(bad)?
+        .map(|op| {
+            let [f, key, value] = op.exactly().ok_or_else(bad)?;
+            let (f, value) = match f.as_str() {
+                Some("r") => (OpKind::Read, None),
+                Some("w") => (OpKind::Write, Some(value.value())),
+                _ => return Err(bad()),
+            };
+            Ok(MicroOp {
+                f,
+                key: key.value(),
+                value,
+            })
+        })
+        .collect()
+}
 
 /// The write that currently wins for one key.
 #[derive(Clone, Copy, Debug)]
@@ -62,7 +126,7 @@ struct Winner {
 
 /// Every transaction record this node holds, and per key the winning write.
 #[derive(Debug, Default)]
-pub(crate) struct TxnStore {
+pub struct Txn {
     /// Records in arrival order (positions never move). A superseded record's writes are
     /// dropped to save memory: it is never sent again.
     records: Vec<TxnRecord>,
@@ -77,14 +141,14 @@ pub(crate) struct TxnStore {
     superseded: Vec<u32>,
 }
 
-impl TxnStore {
+impl Txn {
     /// Every record (gossip positions index this).
-    pub(crate) fn records(&self) -> &[TxnRecord] {
+    pub fn records(&self) -> &[TxnRecord] {
         &self.records
     }
 
     /// The value of `key` in the store, if it was ever written.
-    pub(crate) fn read(&self, key: &Value) -> Option<&Value> {
+    pub fn read(&self, key: &Value) -> Option<&Value> {
         let w = self.keys.get(key)?;
         let record = self.records.get(w.pos as usize)?;
         record.writes.get(w.index as usize).map(|(_, v)| v)
@@ -93,7 +157,7 @@ impl TxnStore {
     /// Runs `txn` as node `me`: fills in its reads and returns the record of its final writes,
     /// if it wrote anything. The caller stores the record (through the engine) before handling
     /// anything else, which makes the transaction atomic.
-    pub(crate) fn execute(&self, me: u16, txn: &mut [MicroOp]) -> Option<TxnRecord> {
+    fn execute(&self, me: u16, txn: &mut [MicroOp]) -> Option<TxnRecord> {
         // The transaction's writes so far, each key once, and where each key stands in it.
         let mut own: Vec<(Value, Value)> = Vec::new();
         let mut slot: HashMap<Value, usize> = HashMap::new();
@@ -132,8 +196,100 @@ impl TxnStore {
     }
 }
 
-impl Items for TxnStore {
+impl Kind for Txn {
+    const NAME: &'static str = "txn-rw-register";
+    const ALIASES: &'static [&'static str] = &["txn"];
+    const REQUESTS: &'static [&'static str] = &["txn"];
+    const FIELD: &'static str = "txns";
+    const FIELD_EXPECTED: &'static str = "an array of [ts, node, [[key, value], ...]]";
+
     type Item = TxnRecord;
+    /// The micro-operations, in order; reads carry no value yet.
+    type Request = Vec<MicroOp>;
+    /// The transaction as executed, reads filled in (`txn_ok`).
+    type Reply = Vec<MicroOp>;
+
+    fn decode_request(
+        kind: &str,
+        fields: &Fields<'_, '_>,
+    ) -> Option<Result<Vec<MicroOp>, DecodeErrorKind>> {
+        (kind == "txn").then(|| Field::required(fields.get("txn"), "txn").and_then(txn_from))
+    }
+
+    fn request_type(_: &Vec<MicroOp>) -> &'static str {
+        "txn"
+    }
+
+    fn tells(_: &Vec<MicroOp>) -> bool {
+        true
+    }
+
+    fn decode_item(item: Field<'_, '_>) -> Option<TxnRecord> {
+        let [ts, node, writes] = item.exactly()?;
+        let writes = writes
+            .elements()?
+            .map(|w| w.exactly().map(|[k, v]| (k.value(), v.value())))
+            .collect::<Option<Vec<_>>>()?;
+        Some(TxnRecord {
+            ts: ts.as_u64()?,
+            node: u16::try_from(node.as_u64()?).ok()?,
+            writes,
+        })
+    }
+
+    fn accepts(item: &TxnRecord, nodes: usize) -> bool {
+        usize::from(item.node) < nodes
+    }
+
+    /// Runs the transaction at once against the local store; its record (if it wrote) is
+    /// stored and spread by the engine before anything else happens.
+    fn serve(
+        &self,
+        me: u16,
+        mut txn: Vec<MicroOp>,
+    ) -> Result<(Vec<MicroOp>, Option<TxnRecord>), Refusal> {
+        let record = self.execute(me, &mut txn);
+        Ok((txn, record))
+    }
+
+    /// `"txn_ok","txn":[["r",k,v],["w",k,v],…]`, `null` for a read of nothing.
+    fn write_reply(&self, txn: &Vec<MicroOp>, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"\"txn_ok\",\"txn\":");
+        write_joined(out, txn.iter(), |out, op| {
+            out.extend_from_slice(match op.f {
+                OpKind::Read => b"[\"r\",",
+                OpKind::Write => b"[\"w\",",
+            });
+            op.key.write_json(out);
+            out.push(b',');
+            match &op.value {
+                Some(v) => v.write_json(out),
+                None => out.extend_from_slice(b"null"),
+            }
+            out.push(b']');
+        });
+    }
+
+    /// `[[ts,node,[[k,v],…]],…]`.
+    fn write_items(&self, positions: &[u32], out: &mut Vec<u8>) {
+        let records = &self.records;
+        let picked = positions.iter().filter_map(|&p| records.get(p as usize));
+        write_joined(out, picked, |out, r| {
+            out.push(b'[');
+            write_u64(out, r.ts);
+            out.push(b',');
+            write_u64(out, u64::from(r.node));
+            out.push(b',');
+            write_joined(out, r.writes.iter(), |out, (k, v)| {
+                out.push(b'[');
+                k.write_json(out);
+                out.push(b',');
+                v.write_json(out);
+                out.push(b']');
+            });
+            out.push(b']');
+        });
+    }
 
     fn insert(&mut self, mut record: TxnRecord) -> Inserted {
         let id = (record.ts, record.node);
@@ -198,10 +354,6 @@ impl Items for TxnStore {
     fn drain_superseded(&mut self, out: &mut Vec<u32>) {
         out.append(&mut self.superseded);
     }
-
-    fn take_items(gossip: &mut Gossip) -> Vec<TxnRecord> {
-        std::mem::take(&mut gossip.txns)
-    }
 }
 
 #[cfg(test)]
@@ -235,7 +387,7 @@ mod tests {
         }
     }
 
-    fn run(s: &mut TxnStore, me: u16, mut txn: Vec<MicroOp>) -> Vec<MicroOp> {
+    fn run(s: &mut Txn, me: u16, mut txn: Vec<MicroOp>) -> Vec<MicroOp> {
         if let Some(rec) = s.execute(me, &mut txn) {
             assert!(matches!(s.insert(rec), Inserted::New(_)));
         }
@@ -244,7 +396,7 @@ mod tests {
 
     #[test]
     fn reads_see_own_writes_and_only_final_writes_leave() {
-        let mut s = TxnStore::default();
+        let mut s = Txn::default();
         let mut txn = vec![r(1), w(1, 5), r(1), w(1, 6), w(2, 7), r(3)];
         let rec = s.execute(0, &mut txn).expect("writes");
         assert_eq!(txn[0].value, None);
@@ -267,7 +419,7 @@ mod tests {
             record(2, 5, &[(2, 21), (3, 30)]),
         ];
         for order in [[0, 1, 2], [2, 1, 0], [1, 2, 0]] {
-            let mut s = TxnStore::default();
+            let mut s = Txn::default();
             for i in order {
                 s.insert(records[i].clone());
             }
@@ -280,7 +432,7 @@ mod tests {
 
     #[test]
     fn a_transaction_is_stamped_after_everything_it_read_or_overwrote() {
-        let mut s = TxnStore::default();
+        let mut s = Txn::default();
         s.insert(record(41, 3, &[(1, 1)]));
         let mut txn = vec![r(1), w(1, 2)];
         let rec = s.execute(0, &mut txn).expect("writes");
@@ -293,7 +445,7 @@ mod tests {
 
     #[test]
     fn a_record_listing_a_key_twice_keeps_its_last_write() {
-        let mut s = TxnStore::default();
+        let mut s = Txn::default();
         s.insert(record(1, 1, &[(1, 1), (2, 2), (1, 3)]));
         assert_eq!(s.read(&Value::Int(1)), Some(&Value::Int(3)));
         assert_eq!(s.records()[0], record(1, 1, &[(2, 2), (1, 3)]));
@@ -301,7 +453,7 @@ mod tests {
 
     #[test]
     fn overwritten_records_are_superseded_and_stale_ones_refused() {
-        let mut s = TxnStore::default();
+        let mut s = Txn::default();
         assert_eq!(s.insert(record(1, 0, &[(1, 1), (2, 1)])), Inserted::New(0));
         assert_eq!(s.insert(record(2, 0, &[(1, 2)])), Inserted::New(1));
         let mut gone = Vec::new();

@@ -1,10 +1,12 @@
-//! Decoding tests that need the decoder's internals.
+//! Decoding tests: node messages, as the node decodes them for its item kind.
 
-use super::*;
+use crate::node::kinds::values::Values;
+use crate::node::{Payload, decode};
+use crate::wire::Decoder;
 
 fn echo_of(line: &str) -> Box<str> {
     let mut buf = line.as_bytes().to_vec();
-    match Decoder::new().decode(&mut buf).map(|m| m.body.payload) {
+    match decode::<Values>(&mut Decoder::new(), &mut buf).map(|m| m.body.payload) {
         Ok(Payload::Echo { echo }) => echo,
         other => panic!("{other:?}"),
     }
@@ -33,7 +35,7 @@ fn gossip_timing_fields_are_optional_and_checked() {
     let gossip = |body: &str| {
         let line = format!(r#"{{"src":"n0","dest":"n1","body":{{"type":"gossip",{body}}}}}"#);
         let mut buf = line.into_bytes();
-        match Decoder::new().decode(&mut buf).map(|m| m.body.payload) {
+        match decode::<Values>(&mut Decoder::new(), &mut buf).map(|m| m.body.payload) {
             Ok(Payload::Gossip(g)) => Ok((g.sent, g.round)),
             Ok(other) => panic!("{other:?}"),
             Err(e) => Err(e.kind.to_string()),

@@ -1,0 +1,112 @@
+//! The plug-in interface of the gossip engine: an item kind.
+//!
+//! The node spreads one kind of item over its gossip engine (overlay, aligned rounds,
+//! acknowledged links, resends, fallback: [`crate::node::broadcast`]): broadcast values,
+//! counter shares, transaction records, g-set elements. A kind is one module under
+//! `src/node/kinds/` whose type implements [`Kind`]: it is the store of the items (the engine
+//! refers to them by position only), it reads and writes them on the wire (one body field of
+//! `gossip`), and it serves the kind's client requests (`broadcast`/`read`, `add`/`read`,
+//! `txn` …). Its entry in `kinds::REGISTRY` makes the node serve it.
+//!
+//! The engine is generic over the kind (`Broadcast<K>`); a node holds the engine of the one
+//! kind it serves, chosen once (see `node::settle`), so a gossip message carries the items of
+//! one kind only and nothing dispatches on kinds at run time but the registry's entry points.
+
+use std::fmt::Debug;
+
+use crate::wire::{DecodeErrorKind, ErrorCode, Field, Fields};
+
+/// One kind of item the gossip engine disseminates, with its store, its wire format and its
+/// client requests. See the module docs.
+pub trait Kind: Default + Debug + Send + 'static {
+    /// The workload's name, as `--workload` and error texts say it.
+    const NAME: &'static str;
+    /// Other names `--workload` (and `workload =` in a topology file) accept for it.
+    const ALIASES: &'static [&'static str] = &[];
+    /// The `type`s of the client requests it serves.
+    const REQUESTS: &'static [&'static str];
+    /// The `gossip` body field that carries its items.
+    const FIELD: &'static str;
+    /// What that field must be, for the error text of a malformed one.
+    const FIELD_EXPECTED: &'static str;
+    /// Whether Maelstrom's workload sends `topology` (broadcast only): the `maelstrom` overlay
+    /// kind then means the topology Maelstrom suggests; for the other kinds, Maelstrom's
+    /// default grid. A `topology` message also settles an undecided node on this kind.
+    const TOPOLOGY: bool = false;
+
+    /// One disseminated item.
+    type Item: Clone + Debug + PartialEq + Send;
+    /// A client request, decoded.
+    type Request: Clone + Debug + PartialEq;
+    /// A reply as kept until it is written (it may refer to the store: a `read_ok` of
+    /// broadcast values is a prefix of it).
+    type Reply: Debug + Send;
+
+    /// Decodes a client request of `type` `kind`, or `None` if the kind serves no such type.
+    fn decode_request(
+        kind: &str,
+        fields: &Fields<'_, '_>,
+    ) -> Option<Result<Self::Request, DecodeErrorKind>>;
+    /// The `type` of a request.
+    fn request_type(request: &Self::Request) -> &'static str;
+    /// Whether `request` tells an undecided node that it serves this kind (a `read` does not:
+    /// several kinds have one).
+    fn tells(request: &Self::Request) -> bool;
+    /// Decodes one gossiped item, or `None` if it is malformed.
+    fn decode_item(item: Field<'_, '_>) -> Option<Self::Item>;
+    /// Whether an item that arrived in a cluster of `nodes` nodes can be kept (one naming a
+    /// node outside the cluster cannot).
+    fn accepts(_item: &Self::Item, _nodes: usize) -> bool {
+        true
+    }
+
+    /// Serves `request` at node `me`: the reply, and the item the request made, which the
+    /// engine stores and spreads before anything else happens (so a reply is never ahead of
+    /// the store). A refused request changes nothing.
+    fn serve(
+        &self,
+        me: u16,
+        request: Self::Request,
+    ) -> Result<(Self::Reply, Option<Self::Item>), Refusal>;
+    /// Appends the reply's `type` and fields (see [`crate::wire::WriteReply`]).
+    fn write_reply(&self, reply: &Self::Reply, out: &mut Vec<u8>);
+    /// Appends the JSON array of the items at `positions`, in that order.
+    fn write_items(&self, positions: &[u32], out: &mut Vec<u8>);
+
+    /// Stores `item` unless it is already held or obsolete.
+    fn insert(&mut self, item: Self::Item) -> Inserted;
+    /// How many positions there are (superseded ones included).
+    fn len(&self) -> usize;
+    /// Whether no item was ever stored.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Whether the item at `pos` is still worth sending to a node that lacks it.
+    fn is_live(&self, _pos: u32) -> bool {
+        true
+    }
+    /// Moves into `out` the positions superseded since the last call (a counter's older
+    /// share, a transaction all of whose writes were overwritten): the engine stops sending
+    /// them, since what superseded them is queued for every neighbour anyway.
+    fn drain_superseded(&mut self, _out: &mut Vec<u32>) {}
+}
+
+/// The outcome of [`Kind::insert`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Inserted {
+    /// The item is new and now stands at this position.
+    New(u32),
+    /// The item was already held at this position.
+    Known(u32),
+    /// The item is older than what the store holds: nothing to keep or send.
+    Stale,
+}
+
+/// A request [`Kind::serve`] refused, answered with a Maelstrom error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    /// The error code.
+    pub code: ErrorCode,
+    /// Why.
+    pub text: String,
+}

@@ -1,0 +1,160 @@
+//! The item kinds the node serves, one module each, and `REGISTRY`, the one list that makes
+//! the node serve them (see [`crate::node::kind`] for what a kind is).
+//!
+//! | kind | workload | gossip field |
+//! |---|---|---|
+//! | [`values::Values`] | `broadcast` (3a–3e) | `values` |
+//! | [`counter::Counter`] | `g-counter`, `pn-counter` (4) | `counts` |
+//! | [`txn::Txn`] | `txn-rw-register` (6a–6c) | `txns` |
+//! | [`gset::GSet`] | `g-set` | `elements` |
+
+pub mod counter;
+pub mod gset;
+pub mod txn;
+pub mod values;
+
+use std::any::TypeId;
+
+use crate::config::NodeConfig;
+use crate::node::Node;
+use crate::node::engine::{Engine, KindEngine};
+use crate::node::kind::Kind;
+use crate::node::message::payload_from;
+use crate::time::Time;
+use crate::wire::{DecodeError, Envelope};
+
+/// Every kind the node serves. An undecided node (`workload = "auto"`) settles on the first
+/// whose message tells (a `read` tells none: it goes to the first kind that serves `read`, the
+/// counter, which is how a `read` before anything told is answered; see `node::settle`).
+pub(crate) static REGISTRY: &[Registration] = &[
+    Registration::of::<counter::Counter>(),
+    Registration::of::<values::Values>(),
+    Registration::of::<txn::Txn>(),
+    Registration::of::<gset::GSet>(),
+];
+
+/// How the node reaches one kind without naming it: its names, and the node's entry points
+/// for a line of that kind, monomorphised.
+pub(crate) struct Registration {
+    /// [`Kind::NAME`].
+    pub(crate) name: &'static str,
+    /// The kind's type.
+    pub(crate) type_id: fn() -> TypeId,
+    aliases: &'static [&'static str],
+    requests: &'static [&'static str],
+    topology: bool,
+    /// Decodes a line as a message of this kind and hands it to the node.
+    pub(crate) feed: FeedFn,
+    /// Builds the kind's engine.
+    pub(crate) build: BuildFn,
+    /// The same, only if the message tells an undecided node it serves this kind.
+    feed_if_tells: fn(&mut Node, Time, &Envelope<'_, '_>) -> bool,
+}
+
+/// A node's entry point for lines of one kind: the decoding error if the line is not a
+/// message of that kind.
+pub(crate) type FeedFn = fn(&mut Node, Time, &Envelope<'_, '_>) -> Result<(), DecodeError<'static>>;
+
+/// Builds the engine of one kind for node `me` among `names`, with the configuration's
+/// warnings.
+pub(crate) type BuildFn = fn(&NodeConfig, u16, &[Box<str>]) -> (Box<dyn Engine>, Vec<String>);
+
+impl Registration {
+    /// The registration of kind `K`.
+    pub(crate) const fn of<K: Kind>() -> Registration {
+        Registration {
+            name: K::NAME,
+            type_id: TypeId::of::<K>,
+            aliases: K::ALIASES,
+            requests: K::REQUESTS,
+            topology: K::TOPOLOGY,
+            feed: feed::<K>,
+            build: build::<K>,
+            feed_if_tells: feed_if_tells::<K>,
+        }
+    }
+
+    /// Whether the kind is called `name` (its name or an alias).
+    fn is_named(&self, name: &str) -> bool {
+        self.name == name || self.aliases.contains(&name)
+    }
+
+    /// Whether the kind serves client requests of `type` `kind`.
+    pub(crate) fn serves(&self, kind: &str) -> bool {
+        self.requests.contains(&kind)
+    }
+
+    /// Whether a message of `type` `kind` could tell an undecided node about this kind.
+    fn may_tell(&self, kind: &str) -> bool {
+        kind == "gossip" || self.serves(kind) || (self.topology && kind == "topology")
+    }
+}
+
+/// The registered kind called `name` (its name or an alias).
+pub(crate) fn find(name: &str) -> Option<&'static Registration> {
+    REGISTRY.iter().find(|r| r.is_named(name))
+}
+
+/// Every registered name, for messages listing them.
+pub(crate) fn names() -> String {
+    let mut names = vec!["auto"];
+    for r in REGISTRY {
+        names.push(r.name);
+        names.extend_from_slice(r.aliases);
+    }
+    names.join(", ")
+}
+
+/// Hands a line to a node that serves no kind yet: as a message of the first kind it tells
+/// of, else of the first kind that serves its `type` (else the first kind: the type is none
+/// of theirs, and is decoded as the node's own messages are).
+pub(crate) fn route(
+    node: &mut Node,
+    now: Time,
+    envelope: &Envelope<'_, '_>,
+) -> Result<(), DecodeError<'static>> {
+    let kind = envelope.kind().unwrap_or("");
+    for r in REGISTRY.iter().filter(|r| r.may_tell(kind)) {
+        if (r.feed_if_tells)(node, now, envelope) {
+            return Ok(());
+        }
+    }
+    let r = REGISTRY
+        .iter()
+        .find(|r| r.serves(kind))
+        .unwrap_or(&REGISTRY[0]);
+    (r.feed)(node, now, envelope)
+}
+
+/// The node's entry point for lines of kind `K`.
+pub(crate) fn feed<K: Kind>(
+    node: &mut Node,
+    now: Time,
+    envelope: &Envelope<'_, '_>,
+) -> Result<(), DecodeError<'static>> {
+    let message = envelope
+        .decode(payload_from::<K>)
+        .map_err(DecodeError::into_owned)?;
+    node.handle_message::<K>(now, message);
+    Ok(())
+}
+
+/// The engine of kind `K`.
+pub(crate) fn build<K: Kind>(
+    config: &NodeConfig,
+    me: u16,
+    names: &[Box<str>],
+) -> (Box<dyn Engine>, Vec<String>) {
+    let (engine, warnings) = KindEngine::<K>::new(config, me, names);
+    (Box::new(engine), warnings)
+}
+
+fn feed_if_tells<K: Kind>(node: &mut Node, now: Time, envelope: &Envelope<'_, '_>) -> bool {
+    match envelope.decode(payload_from::<K>) {
+        Ok(message) if message.body.payload.tells() => {
+            node.handle_message::<K>(now, message);
+            true
+        }
+        _ => false,
+    }
+}
