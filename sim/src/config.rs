@@ -228,7 +228,17 @@ pub struct SimConfig {
     pub latency_dist: LatencyDist,
     /// `--nemesis partition`. Default off.
     pub partition: bool,
-    /// `--nemesis-interval`: mean time between partition starts and heals. Default 10 s.
+    /// `--nemesis kill`: nodes are killed and restarted (`init` sent again), as Jepsen's
+    /// `db-package` schedules them (see [`crate::world::nemesis`]). Default off.
+    pub kill: bool,
+    /// `--nemesis pause`: nodes are paused (SIGSTOP) and resumed (SIGCONT). Default off.
+    pub pause: bool,
+    /// A kill is a machine crash, not a process kill: what an in-process node appended to its
+    /// [`Disk`](crate::world::disk::Disk) but never synced is lost with it. Not Maelstrom's
+    /// (`--kill-drops-unsynced`). Default off.
+    pub kill_drops_unsynced: bool,
+    /// `--nemesis-interval`: mean time between the nemesis's operations (each of its
+    /// packages, partition and kill/pause, draws its own gaps). Default 10 s.
     pub nemesis_interval: Duration,
     /// `--topology` (broadcast). Default grid.
     pub topology: Topology,
@@ -275,6 +285,9 @@ impl Default for SimConfig {
             latency_ms: 0,
             latency_dist: LatencyDist::Constant,
             partition: false,
+            kill: false,
+            pause: false,
+            kill_drops_unsynced: false,
             nemesis_interval: Duration::from_secs(10),
             topology: Topology::Grid,
             concurrency: None,
@@ -299,6 +312,45 @@ impl SimConfig {
         self.concurrency.unwrap_or(usize::from(self.node_count))
     }
 
+    /// The `--nemesis` flag's value for these settings, in Maelstrom's spelling
+    /// (`partition,kill`), or `None` without a nemesis.
+    pub fn nemesis_flag(&self) -> Option<String> {
+        let names = [
+            (self.partition, "partition"),
+            (self.kill, "kill"),
+            (self.pause, "pause"),
+        ];
+        let on: Vec<&str> = names
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, n)| *n)
+            .collect();
+        (!on.is_empty()).then(|| on.join(","))
+    }
+
+    /// Sets the nemesis from a `--nemesis` value: a comma-separated list of `partition`,
+    /// `kill` and `pause` (Maelstrom's syntax: `maelstrom/src/maelstrom/core.clj` splits on
+    /// commas with optional spaces), or `none`.
+    pub fn set_nemesis(&mut self, spec: &str) -> Result<(), String> {
+        let (mut partition, mut kill, mut pause) = (false, false, false);
+        for item in spec.split(',').map(str::trim) {
+            match item {
+                "partition" => partition = true,
+                "kill" => kill = true,
+                "pause" => pause = true,
+                "none" | "" => {}
+                other => {
+                    return Err(format!(
+                        "unknown nemesis {other:?}: partition, kill, pause, or several \
+                         separated by commas"
+                    ));
+                }
+            }
+        }
+        (self.partition, self.kill, self.pause) = (partition, kill, pause);
+        Ok(())
+    }
+
     /// Checks what Maelstrom would reject or loop on.
     pub fn validate(&self) -> Result<(), String> {
         if self.node_count == 0 {
@@ -313,7 +365,7 @@ impl SimConfig {
         if self.threads() == 0 {
             return Err("concurrency must be at least 1".into());
         }
-        if self.partition && self.nemesis_interval.is_zero() {
+        if (self.partition || self.kill || self.pause) && self.nemesis_interval.is_zero() {
             return Err("nemesis interval must be positive".into());
         }
         if self

@@ -50,6 +50,14 @@ impl OpF {
     pub const START_PARTITION: OpF = OpF("start-partition");
     /// Nemesis: heal the network.
     pub const STOP_PARTITION: OpF = OpF("stop-partition");
+    /// The nemesis kills nodes (Jepsen's `db-package`).
+    pub const KILL: OpF = OpF("kill");
+    /// The nemesis starts the nodes it killed.
+    pub const START: OpF = OpF("start");
+    /// The nemesis pauses nodes.
+    pub const PAUSE: OpF = OpF("pause");
+    /// The nemesis resumes paused nodes.
+    pub const RESUME: OpF = OpF("resume");
 
     /// The operation Maelstrom calls `name`.
     pub const fn new(name: &'static str) -> OpF {

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::checkers::Validity;
 use crate::config::Workload;
 use crate::history::{OpF, OpType, OpValue, Process};
 use crate::report::Report;
@@ -66,7 +67,39 @@ pub fn check(report: &Report) -> Vec<String> {
             v.push(format!("unique ids handed out twice: {:?}", r.duplicated));
         }
     }
+    // The counters' checker (every acknowledged add counted, nothing unattempted) and the
+    // transactions' (Elle at the model asked for) speak for themselves.
+    let own = [Workload::BROADCAST, Workload::UNIQUE_IDS];
+    if !own.contains(&report.config.workload) && report.workload.valid() == Validity::False {
+        let mut why = serde_json::Value::Object(report.workload.verdict().json()).to_string();
+        if why.len() > 300 {
+            let cut = (0..=300)
+                .rev()
+                .find(|&i| why.is_char_boundary(i))
+                .unwrap_or(0);
+            why.truncate(cut);
+            why.push('…');
+        }
+        v.push(format!(
+            "the {} checker rejects the run: {why}",
+            report.config.workload
+        ));
+    }
     v
+}
+
+/// Operations acknowledged to clients: broadcast values, unique ids, or (other workloads) ok
+/// completions.
+pub(crate) fn acknowledged_count(report: &Report) -> usize {
+    match report.config.workload {
+        w if w == Workload::BROADCAST || w == Workload::UNIQUE_IDS => acknowledged(report).len(),
+        _ => report
+            .history
+            .ops()
+            .iter()
+            .filter(|o| o.kind == OpType::Ok && matches!(o.process, Process::Client(_)))
+            .count(),
+    }
 }
 
 fn check_reads(report: &Report, v: &mut Vec<String>) {

@@ -30,11 +30,45 @@ pub enum FaultKind {
     /// All of them at once, milder: loss 5–15 %, dup 5 %, reorder, spikes, one-way
     /// partitions, pauses and the partition nemesis.
     Mixed,
+    /// Maelstrom's kill nemesis (`--nemesis kill`), interval 1–5 s: nodes killed and started
+    /// again with `init`, what was queued for them dropped.
+    Kill,
+    /// Crashes mixed with everything else: [`FaultKind::Mixed`]'s faults with
+    /// `--nemesis partition,kill`, interval 2–6 s. (The pause nemesis is left to the tests:
+    /// its pauses last until the next resume, often past a client's 5 s timeout, and a late
+    /// reply to a closed client is a line Maelstrom rejects whatever the node.)
+    Crash,
+}
+
+/// A run's `--nemesis` faults and `--nemesis-interval`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NemesisSpec {
+    /// `partition`.
+    pub partition: bool,
+    /// `kill`.
+    pub kill: bool,
+    /// `--nemesis-interval`.
+    pub interval: Duration,
 }
 
 impl FaultKind {
     /// Every kind, in the order campaigns run them.
-    pub const ALL: [FaultKind; 9] = [
+    pub const ALL: [FaultKind; 11] = [
+        FaultKind::Clean,
+        FaultKind::Partition,
+        FaultKind::Loss,
+        FaultKind::Dup,
+        FaultKind::Reorder,
+        FaultKind::Spike,
+        FaultKind::Oneway,
+        FaultKind::Pause,
+        FaultKind::Mixed,
+        FaultKind::Kill,
+        FaultKind::Crash,
+    ];
+
+    /// The kinds that kill no node: what a node keeping its state in memory only survives.
+    pub const NETWORK: [FaultKind; 9] = [
         FaultKind::Clean,
         FaultKind::Partition,
         FaultKind::Loss,
@@ -58,11 +92,13 @@ impl FaultKind {
             FaultKind::Oneway => "oneway",
             FaultKind::Pause => "pause",
             FaultKind::Mixed => "mixed",
+            FaultKind::Kill => "kill",
+            FaultKind::Crash => "crash",
         }
     }
 
-    /// The faults of this kind for `seed`, and the partition nemesis interval if it is on.
-    pub fn faults(self, seed: u64) -> (Faults, Option<Duration>) {
+    /// The faults of this kind for `seed`, and the nemesis if one runs.
+    pub fn faults(self, seed: u64) -> (Faults, Option<NemesisSpec>) {
         let mut h = Mix(seed ^ (self as u64).wrapping_mul(0x51_7cc1_b727_220a));
         let pct = |h: &mut Mix, lo: u64, hi: u64| h.within(lo, hi) as f64 / 100.0;
         let ms = |h: &mut Mix, lo: u64, hi: u64, step: u64| {
@@ -71,6 +107,7 @@ impl FaultKind {
         let secs = |h: &mut Mix, lo: u64, hi: u64| Duration::from_secs(h.within(lo, hi));
         let mut f = Faults::default();
         let mut partition = None;
+        let mut kill = None;
         match self {
             FaultKind::Clean => {}
             FaultKind::Partition => partition = Some(secs(&mut h, 1, 5)),
@@ -104,8 +141,25 @@ impl FaultKind {
                 });
                 partition = Some(secs(&mut h, 2, 6));
             }
+            FaultKind::Kill => kill = Some(secs(&mut h, 1, 5)),
+            FaultKind::Crash => {
+                // The same draws as Mixed for the same seed, then the kills.
+                let (mixed, _) = FaultKind::Mixed.faults(seed);
+                f = mixed;
+                let every = secs(&mut h, 2, 6);
+                partition = Some(every);
+                kill = Some(every);
+            }
         }
-        (f, partition)
+        let nemesis = match (partition, kill) {
+            (None, None) => None,
+            (p, k) => Some(NemesisSpec {
+                partition: p.is_some(),
+                kill: k.is_some(),
+                interval: p.or(k).unwrap_or(Duration::from_secs(10)),
+            }),
+        };
+        (f, nemesis)
     }
 }
 

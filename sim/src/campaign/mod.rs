@@ -3,7 +3,7 @@
 //! [`sweep`] that compares topology files on the standard tests.
 //!
 //! A campaign is a [`plan`] (topology presets × fault kinds × seeds for broadcast, fault kinds
-//! × seeds for unique ids), run by [`execute`] or [`execute_all`]. Each fault kind draws its
+//! × seeds for the other workloads: unique ids, g-counter, pn-counter, txn-rw-register), run by [`execute`] or [`execute_all`]. Each fault kind draws its
 //! parameters from the seed (loss 5–30 %, and so on: see [`FaultKind`]). A run fails when
 //! [`check`] finds any of:
 //!
@@ -12,6 +12,8 @@
 //! - a node whose final read did not succeed;
 //! - a value listed twice in one read;
 //! - a unique id handed out twice;
+//! - a counter or transaction run its own checker rejects (an acknowledged add not counted,
+//!   a transaction anomaly at read committed);
 //! - a line Maelstrom would reject, or a node asking to be woken in the past.
 //!
 //! Every failure comes with [`Run::command`], the `glomers-sim test` command that replays it.
@@ -24,12 +26,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use crate::config::{Faults, NodeKind, SimConfig, Workload};
+use crate::config::{Faults, NodeKind, SimConfig, Workload, WorkloadOptions};
 use crate::world::faults::FaultCounts;
 use glomers::config::{NodeConfig, PRESETS};
 
 pub use check::check;
-pub use kind::FaultKind;
+pub use kind::{FaultKind, NemesisSpec};
 
 /// What a campaign runs.
 #[derive(Clone, Debug, PartialEq)]
@@ -42,8 +44,8 @@ pub struct CampaignConfig {
     pub kinds: Vec<FaultKind>,
     /// Topology files or preset names for broadcast runs.
     pub presets: Vec<String>,
-    /// The workloads: broadcast runs every preset; unique ids (whose nodes never talk to
-    /// each other, so the preset does not matter) runs the first only.
+    /// The workloads: broadcast runs every preset; the others (unique ids, whose nodes never
+    /// talk to each other, the counters and transactions) run the first only.
     pub workloads: Vec<Workload>,
     /// Nodes per run.
     pub node_count: u16,
@@ -56,21 +58,41 @@ pub struct CampaignConfig {
 }
 
 impl Default for CampaignConfig {
-    /// Every preset and fault kind, both workloads, 10 seeds from 1; 5 nodes, 10 s at rate
-    /// 20 with 20 ms latency.
+    /// Every preset and fault kind, every workload the node serves ([`workloads`]), 10 seeds
+    /// from 1; 5 nodes, 10 s at rate 20 with 20 ms latency.
     fn default() -> Self {
         CampaignConfig {
             first_seed: 1,
             seeds: 10,
             kinds: FaultKind::ALL.to_vec(),
             presets: PRESETS.iter().map(|(n, _)| n.to_string()).collect(),
-            workloads: vec![Workload::BROADCAST, Workload::UNIQUE_IDS],
+            workloads: workloads(),
             node_count: 5,
             time_limit: Duration::from_secs(10),
             rate: 20.0,
             latency_ms: 20,
         }
     }
+}
+
+/// Every workload the glomers node serves beyond echo: broadcast, unique ids, both counters
+/// and transactions.
+pub fn workloads() -> Vec<Workload> {
+    let mut w = vec![Workload::BROADCAST, Workload::UNIQUE_IDS];
+    for name in ["g-counter", "pn-counter", "txn-rw-register"] {
+        w.extend(Workload::named(name));
+    }
+    w
+}
+
+/// The workload flags a campaign gives a workload: transactions are checked at the model the
+/// node promises (Gossip Glomers 6c: read committed).
+fn workload_options(workload: Workload) -> WorkloadOptions {
+    let mut o = WorkloadOptions::new();
+    if workload.name() == "txn-rw-register" {
+        o.insert("consistency-models".into(), "read-committed".into());
+    }
+    o
 }
 
 /// One run of a campaign.
@@ -86,8 +108,8 @@ pub struct Run {
     pub seed: u64,
     /// The faults the kind drew for this seed.
     pub faults: Faults,
-    /// The partition nemesis's interval, if it is on.
-    pub partition: Option<Duration>,
+    /// The nemesis (partition, kill), if one runs.
+    pub nemesis: Option<NemesisSpec>,
     /// Nodes.
     pub node_count: u16,
     /// `--time-limit`.
@@ -108,8 +130,10 @@ impl Run {
             time_limit: self.time_limit,
             rate: self.rate,
             latency_ms: self.latency_ms,
-            partition: self.partition.is_some(),
-            nemesis_interval: self.partition.unwrap_or(Duration::from_secs(10)),
+            partition: self.nemesis.is_some_and(|n| n.partition),
+            kill: self.nemesis.is_some_and(|n| n.kill),
+            nemesis_interval: self.nemesis.map_or(Duration::from_secs(10), |n| n.interval),
+            workload_options: workload_options(self.workload),
             seed: self.seed,
             nodes: NodeKind::InProcess(node),
             faults: self.faults.clone(),
@@ -130,13 +154,23 @@ impl Run {
             self.preset,
             self.seed
         );
+        for (flag, value) in workload_options(self.workload) {
+            c += &format!(" --{flag} {value}");
+        }
         if !self.faults.is_none() {
             c += &format!(" --faults {}", self.faults);
         }
-        if let Some(every) = self.partition {
+        if let Some(n) = self.nemesis {
+            let names = [(n.partition, "partition"), (n.kill, "kill")];
+            let on: Vec<&str> = names
+                .iter()
+                .filter(|(on, _)| *on)
+                .map(|(_, s)| *s)
+                .collect();
             c += &format!(
-                " --nemesis partition --nemesis-interval {}",
-                every.as_secs_f64()
+                " --nemesis {} --nemesis-interval {}",
+                on.join(","),
+                n.interval.as_secs_f64()
             );
         }
         c
@@ -155,14 +189,14 @@ pub fn plan(cfg: &CampaignConfig) -> Vec<Run> {
         for preset in presets {
             for &kind in &cfg.kinds {
                 for seed in cfg.first_seed..cfg.first_seed + cfg.seeds {
-                    let (faults, partition) = kind.faults(seed);
+                    let (faults, nemesis) = kind.faults(seed);
                     runs.push(Run {
                         workload,
                         preset: preset.clone(),
                         kind,
                         seed,
                         faults,
-                        partition,
+                        nemesis,
                         node_count: cfg.node_count,
                         time_limit: cfg.time_limit,
                         rate: cfg.rate,
@@ -182,7 +216,8 @@ pub struct Outcome {
     pub run: Run,
     /// Everything [`check`] found; empty when the run passed.
     pub violations: Vec<String>,
-    /// Broadcast values acknowledged to clients (or unique ids handed out).
+    /// Broadcast values acknowledged to clients, unique ids handed out, or (counters,
+    /// transactions) operations acknowledged.
     pub acknowledged: usize,
     /// Node↔node messages sent.
     pub server_messages: u64,
@@ -214,7 +249,7 @@ pub fn execute(run: &Run) -> Outcome {
             .push(format!("the run did not complete: {e}")),
         Ok(report) => {
             outcome.violations = check(&report);
-            outcome.acknowledged = check::acknowledged(&report).len();
+            outcome.acknowledged = check::acknowledged_count(&report);
             outcome.server_messages = report.net.servers.send_count;
             outcome.lost_messages = report.fault_losses;
             outcome.partition_drops = report.partition_drops;

@@ -5,8 +5,9 @@
 //! A driver runs it like this, with `now` never going backwards:
 //!
 //! 1. [`Cluster::next_event_time`] says when the core next needs [`Cluster::advance`];
-//! 2. after `advance(now)`, every [`Cluster::poll_delivery`] is a line to write to a node's
-//!    stdin now;
+//! 2. after `advance(now)`, every [`Cluster::poll_node_change`] is a node to kill or start
+//!    again now (the kill nemesis), then every [`Cluster::poll_delivery`] is a line to write
+//!    to a node's stdin now;
 //! 3. every line a node prints goes to [`Cluster::on_node_line`] with the time it was printed;
 //! 4. once [`Cluster::is_done`], [`Cluster::finish`] runs the checkers.
 //!
@@ -23,6 +24,7 @@ use crate::report::Report;
 use crate::world::endpoint::Endpoint;
 use glomers::time::Time;
 
+pub use crate::drive::crashes::{NodeChange, Outage};
 pub use crate::drive::wire::Delivery;
 
 /// Maelstrom's test harness around a cluster of line-speaking nodes.
@@ -109,6 +111,18 @@ impl Cluster {
         self.s.faults.paused_until(node)
     }
 
+    /// Whether node `node` is down (killed and not started again): the driver runs nothing
+    /// of it meanwhile.
+    pub fn is_down(&self, node: u16) -> bool {
+        self.s.crashes.is_down(node)
+    }
+
+    /// The next node the kill nemesis killed or started, in order: act on every one before
+    /// writing the deliveries of the same [`Cluster::advance`].
+    pub fn poll_node_change(&mut self) -> Option<NodeChange> {
+        self.s.crashes.poll_change()
+    }
+
     /// The next line to write to a node's stdin now.
     pub fn poll_delivery(&mut self) -> Option<Delivery> {
         self.s.wire.poll_delivery()
@@ -125,7 +139,9 @@ impl Cluster {
     /// recorded in the report.
     pub fn on_node_line(&mut self, now: Time, node: u16, line: &[u8]) {
         self.s.wire.now = self.s.wire.now.max(now);
-        if self.s.progress.phase == Phase::Done || self.s.rejections.is_deaf(node) {
+        // A killed process's last lines, read after its kill, are gone with it.
+        let gone = self.s.crashes.is_down(node);
+        if self.s.progress.phase == Phase::Done || self.s.rejections.is_deaf(node) || gone {
             return;
         }
         let now = self.s.wire.now;
@@ -197,6 +213,7 @@ impl Cluster {
             fault_losses: self.s.wire.net.fault_losses,
             fault_counts: self.s.wire.net.fault_counts,
             past_deadlines: 0,
+            outages: self.s.crashes.take_outages(),
             clients_opened: self.s.clients.opened(),
             main_start,
             end,
@@ -225,6 +242,7 @@ impl Cluster {
             Event::OpDue(due) => s.on_op_due(due),
             Event::Timeout { client, msg_id } => s.on_client_timeout(client, msg_id),
             Event::Nemesis => s.on_nemesis(),
+            Event::DbNemesis => s.on_db_nemesis(),
             Event::SetupDeadline(phase) => {
                 if s.progress.phase == phase {
                     let what = if phase == Phase::Init {
@@ -251,7 +269,7 @@ impl Cluster {
             }
             Event::OneWay => s.faults.on_oneway(&mut s.wire),
             Event::Pause => s.faults.on_pause(&mut s.wire),
-            Event::Resume(node) => s.faults.resume(&mut s.wire, node),
+            Event::Resume(node) => s.faults.resume_due(&mut s.wire, node),
             Event::Scripted(i) => s.on_scripted_partition(i),
         }
     }

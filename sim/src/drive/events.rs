@@ -34,6 +34,8 @@ pub(crate) enum Event {
     Timeout { client: u32, msg_id: u64 },
     /// The nemesis's next operation is due.
     Nemesis,
+    /// The kill and pause nemesis's next operation is due.
+    DbNemesis,
     /// Setup must have finished this phase by now.
     SetupDeadline(Phase),
     /// With rate 0: the main phase ends.

@@ -11,6 +11,9 @@ use crate::world::partition::Partition;
 use crate::world::rng::{self, Stream};
 use glomers::time::Time;
 
+/// How long a pause of the pause nemesis lasts: until it resumes the node.
+const UNTIL_RESUMED: Time = Time::from_micros(u64::MAX);
+
 /// One-way partitions and pauses: their schedule, whether they still act, and the paused
 /// nodes with the lines held for them.
 #[derive(Debug)]
@@ -110,6 +113,36 @@ impl Faults {
         } else {
             wire.deliver(node, line);
         }
+    }
+
+    /// The pause nemesis stops `node` until it resumes it (not at a time of its own);
+    /// returns whether the node was running.
+    pub(crate) fn pause_until_resumed(&mut self, wire: &mut Wire, node: u16) -> bool {
+        let i = usize::from(node);
+        let was_running = self.paused_until[i].is_none();
+        if was_running {
+            wire.net.fault_counts.pauses += 1;
+        }
+        self.paused_until[i] = Some(UNTIL_RESUMED);
+        was_running
+    }
+
+    /// The fault schedule's resumption of `node` is due: it resumes unless the pause nemesis
+    /// paused it meanwhile (the nemesis resumes it itself).
+    pub(crate) fn resume_due(&mut self, wire: &mut Wire, node: u16) {
+        if self.paused_until[usize::from(node)].is_some_and(|t| t <= wire.now) {
+            self.resume(wire, node);
+        }
+    }
+
+    /// `node` was killed: it is no longer paused and the lines held for it are gone. Returns
+    /// whether it was paused by the nemesis.
+    pub(crate) fn forget(&mut self, node: u16) -> bool {
+        let i = usize::from(node);
+        let by_nemesis = self.paused_until[i] == Some(UNTIL_RESUMED);
+        self.paused_until[i] = None;
+        self.held[i].clear();
+        by_nemesis
     }
 
     /// `node` resumes, if paused, and reads the lines held for it.

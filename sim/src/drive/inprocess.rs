@@ -6,14 +6,22 @@
 //! given back to the core at that time too (the model has no processing delay). All nodes read one clock, offset by an epoch
 //! drawn from the seed, so that their round boundaries fall at an arbitrary phase of the
 //! workload (as with Maelstrom, whose nodes read the wall clock).
+//!
+//! The kill nemesis drops a node's instance for a fresh one built by the same factory (its
+//! timers and unread lines are gone with it), and when the node is started again gives the new
+//! instance what its [`Disk`] holds ([`InProcessNode::restore`]) before `init` is delivered.
+//! After every step the node may write to its disk ([`InProcessNode::persist`]), before what
+//! it printed is released. A paused node neither reads nor fires timers until it resumes.
 
 use std::time::Duration;
 
 use crate::SimError;
 use crate::config::SimConfig;
 use crate::drive::cluster::Cluster;
+use crate::drive::cluster::NodeChange;
 use crate::drive::node::{InProcessNode, NodeFactory};
 use crate::report::Report;
+use crate::world::disk::Disk;
 use crate::world::min_queue::MinQueue;
 use crate::world::rng::{self, Stream};
 use glomers::config::NodeConfig;
@@ -28,10 +36,18 @@ const EPOCH_SPREAD: u64 = 100_000_000_000_000;
 /// How long after the current time a node that asked for a past deadline is woken.
 const PAST_DEADLINE_STEP: Duration = Duration::from_millis(1);
 
-/// Nodes in process, their timers, and the virtual clock.
+/// Makes the node of an index, at the start and again after every kill.
+type Make<N> = Box<dyn Fn(u16) -> N + Send>;
+
+/// Nodes in process, their timers, their disks, and the virtual clock.
 pub struct InProcess<N: InProcessNode = Driven> {
     cluster: Cluster,
     nodes: Vec<N>,
+    make: Make<N>,
+    /// Each node's simulated disk, kept across its kills.
+    disks: Vec<Disk>,
+    /// A kill is a machine crash: unsynced writes are lost.
+    crash_drops_unsynced: bool,
     /// Node time = virtual time + epoch (µs).
     epoch: u64,
     /// Each node's current deadline, in virtual time.
@@ -67,8 +83,7 @@ impl InProcess {
         if node_config.workload.is_auto() && glomers::node::kinds::serves_workload(name) {
             node_config.workload = glomers::config::Workload::named(name);
         }
-        let nodes = (0..cfg.node_count).map(|_| Driven::new(node_config.clone()));
-        InProcess::with_nodes(cfg, nodes.collect())
+        InProcess::with_maker(cfg, move |_| Driven::new(node_config.clone()))
     }
 }
 
@@ -78,26 +93,31 @@ impl InProcess<Box<dyn InProcessNode>> {
         cfg: &SimConfig,
         factory: &NodeFactory,
     ) -> Result<InProcess<Box<dyn InProcessNode>>, SimError> {
-        let nodes = (0..cfg.node_count).map(|i| factory.make(i));
-        InProcess::with_nodes(cfg, nodes.collect())
+        let factory = factory.clone();
+        InProcess::with_maker(cfg, move |i| factory.make(i))
     }
 }
 
 impl<N: InProcessNode> InProcess<N> {
-    /// A cluster of these nodes, `n0` first; there must be `cfg.node_count` of them.
-    pub fn with_nodes(cfg: &SimConfig, nodes: Vec<N>) -> Result<InProcess<N>, SimError> {
+    /// A cluster of the nodes `make(index)` builds, `n0` first. `make` is called again for a
+    /// fresh instance whenever the kill nemesis kills a node.
+    pub fn with_maker(
+        cfg: &SimConfig,
+        make: impl Fn(u16) -> N + Send + 'static,
+    ) -> Result<InProcess<N>, SimError> {
         let cluster = Cluster::new(cfg)?;
         let n = usize::from(cfg.node_count);
-        if nodes.len() != n {
-            return Err(SimError::Config(format!(
-                "{} nodes given for --node-count {n}",
-                nodes.len()
-            )));
+        let mut nodes: Vec<N> = (0..cfg.node_count).map(&make).collect();
+        for node in &mut nodes {
+            node.restore(&[]);
         }
         let epoch = EPOCH_BASE + rng::stream(cfg.seed, Stream::Epoch).below(EPOCH_SPREAD);
         Ok(InProcess {
             cluster,
             nodes,
+            make: Box::new(make),
+            disks: vec![Disk::new(); n],
+            crash_drops_unsynced: cfg.kill_drops_unsynced,
             epoch,
             deadlines: vec![None; n],
             timers: MinQueue::default(),
@@ -116,6 +136,11 @@ impl<N: InProcessNode> InProcess<N> {
     /// The nodes, for inspection.
     pub fn nodes(&self) -> &[N] {
         &self.nodes
+    }
+
+    /// The nodes' disks, for inspection.
+    pub fn disks(&self) -> &[Disk] {
+        &self.disks
     }
 
     /// Runs the test to the end and checks it.
@@ -173,6 +198,9 @@ impl<N: InProcessNode> InProcess<N> {
         self.timers.pop();
         self.deadlines[usize::from(node)] = None;
         self.now = t;
+        if self.cluster.is_down(node) {
+            return;
+        }
         if self.cluster.paused_until(node).is_some() {
             // A stopped process runs its timers when it resumes (see `step_core`).
             self.deferred.push(node);
@@ -185,12 +213,36 @@ impl<N: InProcessNode> InProcess<N> {
     fn step_core(&mut self, t: Time) {
         self.now = t;
         self.cluster.advance(t);
+        while let Some(change) = self.cluster.poll_node_change() {
+            self.change(change);
+        }
         let at = self.node_time(t);
         if !self.deferred.is_empty() {
             self.wake_resumed(at);
         }
         while let Some(mut d) = self.cluster.poll_delivery() {
             self.step(d.node, at, Some(&mut d.line));
+        }
+    }
+
+    /// Kills a node (its instance is dropped for a fresh one, not run until it is started; its
+    /// timers are gone; a machine crash also loses its unsynced writes) or starts it again
+    /// (the fresh instance is given its disk).
+    fn change(&mut self, change: NodeChange) {
+        match change {
+            NodeChange::Killed(node) => {
+                let i = usize::from(node);
+                self.nodes[i] = (self.make)(node);
+                self.deadlines[i] = None;
+                self.deferred.retain(|&d| d != node);
+                if self.crash_drops_unsynced {
+                    self.disks[i].crash();
+                }
+            }
+            NodeChange::Restarted(node) => {
+                let i = usize::from(node);
+                self.nodes[i].restore(self.disks[i].contents());
+            }
         }
     }
 
@@ -212,7 +264,10 @@ impl<N: InProcessNode> InProcess<N> {
     /// to the core, and re-arms its timer.
     fn step(&mut self, i: u16, at: Time, line: Option<&mut Vec<u8>>) {
         self.out.clear();
-        let deadline = self.nodes[usize::from(i)].step(at, line, &mut self.out);
+        let node = &mut self.nodes[usize::from(i)];
+        let deadline = node.step(at, line, &mut self.out);
+        // What must survive a kill reaches the disk before the step's lines are released.
+        node.persist(&mut self.disks[usize::from(i)]);
         let now = self.now;
         let deadline = deadline.map(|t| {
             let t = Time::from_micros(t.as_micros().saturating_sub(self.epoch));

@@ -5,6 +5,7 @@
 
 pub(crate) mod clients;
 pub mod cluster;
+pub(crate) mod crashes;
 pub(crate) mod events;
 pub(crate) mod faults;
 pub mod inprocess;

@@ -9,6 +9,8 @@ use std::sync::Arc;
 use glomers::step::{Driven, Feed};
 use glomers::time::Time;
 
+use crate::world::disk::Disk;
+
 /// A node the in-process driver can run: fed one line or a timeout at a time, it prints
 /// lines and names its next deadline, like a node process on stdin and stdout.
 pub trait InProcessNode: Send {
@@ -18,6 +20,22 @@ pub trait InProcessNode: Send {
     /// Unix epoch). Appends each line the node prints, ending in `\n`, to `out`, and returns
     /// when it next wants to be woken, if ever (a time after `now`).
     fn step(&mut self, now: Time, line: Option<&mut Vec<u8>>, out: &mut Vec<u8>) -> Option<Time>;
+
+    /// Called once on every new instance before its first step: at the start of the run (an
+    /// empty disk) and whenever the kill nemesis starts the node again, with what its
+    /// [`Disk`] holds then. The default ignores it: a node that keeps its state in memory
+    /// only starts from nothing after a kill.
+    fn restore(&mut self, disk: &[u8]) {
+        let _ = disk;
+    }
+
+    /// Called after every step, *before* the lines that step printed are released to the
+    /// network: append (or replace, and sync) on `disk` what must survive a kill, and a reply
+    /// printed by the step is only sent once its cause is on disk. The default writes nothing.
+    /// See [`crate::world::disk`] for what survives a process kill and a machine crash.
+    fn persist(&mut self, disk: &mut Disk) {
+        let _ = disk;
+    }
 }
 
 impl InProcessNode for Driven {
@@ -36,6 +54,14 @@ impl InProcessNode for Driven {
 impl InProcessNode for Box<dyn InProcessNode> {
     fn step(&mut self, now: Time, line: Option<&mut Vec<u8>>, out: &mut Vec<u8>) -> Option<Time> {
         (**self).step(now, line, out)
+    }
+
+    fn restore(&mut self, disk: &[u8]) {
+        (**self).restore(disk);
+    }
+
+    fn persist(&mut self, disk: &mut Disk) {
+        (**self).persist(disk);
     }
 }
 

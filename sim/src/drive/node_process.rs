@@ -49,8 +49,14 @@ impl Clock {
 /// What a node's stdout reader reports.
 #[derive(Debug)]
 pub(crate) enum NodeEvent {
-    /// Node `node` printed `line` (without its `\n`) at `at`.
-    Line { node: u16, at: Time, line: Vec<u8> },
+    /// Node `node`'s process number `incarnation` (0 at the start, one more after each kill)
+    /// printed `line` (without its `\n`) at `at`.
+    Line {
+        node: u16,
+        incarnation: u32,
+        at: Time,
+        line: Vec<u8>,
+    },
     /// A node's stdout closed (it probably exited).
     Closed,
 }
@@ -98,10 +104,11 @@ pub(crate) fn spawn(bin: &Path, args: &[String]) -> io::Result<Child> {
 }
 
 impl NodeProcess {
-    /// Starts the pipe threads of node `node`: stdout lines go to `events` stamped by `clock`,
-    /// stderr to `log` (if any).
+    /// Starts the pipe threads of node `node`'s process number `incarnation`: stdout lines go
+    /// to `events` stamped by `clock`, stderr to `log` (if any).
     pub(crate) fn start(
         node: u16,
+        incarnation: u32,
         mut child: Child,
         clock: Clock,
         events: Sender<NodeEvent>,
@@ -118,7 +125,7 @@ impl NodeProcess {
         if let Some(stdout) = child.stdout.take() {
             spawn_thread(&name, "stdout", move || {
                 read_lines(
-                    node,
+                    (node, incarnation),
                     BufReader::with_capacity(1 << 16, stdout),
                     clock,
                     &events,
@@ -219,14 +226,25 @@ fn write_lines(mut pipe: ChildStdin, lines: &Receiver<Vec<u8>>) {
 }
 
 /// Hands every complete stdout line to the driver; an unterminated last line is dropped.
-fn read_lines(node: u16, mut out: impl BufRead, clock: Clock, events: &Sender<NodeEvent>) {
+fn read_lines(
+    (node, incarnation): (u16, u32),
+    mut out: impl BufRead,
+    clock: Clock,
+    events: &Sender<NodeEvent>,
+) {
     loop {
         let mut line = Vec::with_capacity(256);
         match out.read_until(b'\n', &mut line) {
             Ok(_) if line.last() == Some(&b'\n') => {
                 line.pop();
                 let at = clock.now();
-                if events.send(NodeEvent::Line { node, at, line }).is_err() {
+                let event = NodeEvent::Line {
+                    node,
+                    incarnation,
+                    at,
+                    line,
+                };
+                if events.send(event).is_err() {
                     return;
                 }
             }

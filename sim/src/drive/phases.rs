@@ -72,6 +72,7 @@ impl State {
         self.clients.start_main(now, deadline);
         self.partitions.start(&mut self.wire);
         self.faults.start(&mut self.wire);
+        self.crashes.start(&mut self.wire);
         self.clients.schedule_first(&mut self.wire, deadline);
         self.check_main_end();
     }
@@ -93,7 +94,12 @@ impl State {
             .receive(&mut self.wire, &mut self.history, c, body)
         {
             Received::Ignored | Received::Continued => {}
-            Received::SetupDone => self.setup_step_done(),
+            // A restarted node's `init_ok` ends no setup step.
+            Received::SetupDone if self.progress.phase == Phase::Init => self.setup_step_done(),
+            Received::SetupDone if self.progress.phase == Phase::Topology => {
+                self.setup_step_done();
+            }
+            Received::SetupDone => {}
             Received::SetupFailed(reason) => self.abort(reason),
             Received::Completed(t) => self.worker_freed(t),
         }
@@ -156,6 +162,23 @@ impl State {
         }
     }
 
+    /// The kill and pause nemesis acts (during the main phase only).
+    pub(crate) fn on_db_nemesis(&mut self) {
+        if self.progress.phase != Phase::Main {
+            return;
+        }
+        let deadline = self.clients.deadline();
+        let parts = crate::drive::crashes::Cluster {
+            wire: &mut self.wire,
+            faults: &mut self.faults,
+            clients: &mut self.clients,
+            history: &mut self.history,
+        };
+        if self.crashes.on_nemesis(parts, deadline) {
+            self.check_main_end();
+        }
+    }
+
     /// Entry `i` of the partition script is due: during the main phase only, like the
     /// nemesis.
     pub(crate) fn on_scripted_partition(&mut self, i: usize) {
@@ -178,6 +201,7 @@ impl State {
         if self.progress.phase != Phase::Main
             || !self.clients.exhausted()
             || !self.partitions.exhausted()
+            || !self.crashes.exhausted()
         {
             return;
         }
@@ -187,12 +211,19 @@ impl State {
         }
     }
 
-    /// With a final phase: end the faults, heal, then wait quietly before the final
+    /// With a final phase: resume and start every node, end the faults, heal, then wait quietly before the final
     /// operations. Without: tear down.
     fn after_main(&mut self) {
         if !self.clients.workload.final_phase() {
             return self.teardown();
         }
+        let parts = crate::drive::crashes::Cluster {
+            wire: &mut self.wire,
+            faults: &mut self.faults,
+            clients: &mut self.clients,
+            history: &mut self.history,
+        };
+        self.crashes.finish(parts);
         self.faults.end(&mut self.wire);
         self.partitions.heal(&mut self.wire, &mut self.history);
         self.progress.phase = Phase::Recovery;

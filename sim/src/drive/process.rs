@@ -8,6 +8,10 @@
 //! the history and the journal are real µs since the start, the same units as virtual time, so
 //! the checkers and statistics are shared.
 //!
+//! The kill nemesis SIGKILLs a node's process and later starts a fresh one with the same node
+//! id, arguments and working directory, to which the core sends `init` again; lines the
+//! killed process printed are dropped. The pause nemesis SIGSTOPs and SIGCONTs it.
+//!
 //! A node that exits by itself aborts the test, as in Maelstrom ("Node n3 crashed with exit
 //! status 3"), with the last lines of its stderr; at teardown every node is SIGKILLed.
 
@@ -19,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use crate::SimError;
 use crate::config::SimConfig;
-use crate::drive::cluster::Cluster;
+use crate::drive::cluster::{Cluster, NodeChange};
 use crate::drive::node_process::{self, Clock, NodeEvent, NodeProcess};
 use crate::report::Report;
 use glomers::time::Time;
@@ -102,6 +106,7 @@ pub fn run(
             .and_then(|dir| File::create(dir.join(format!("n{node}.log"))).ok());
         nodes.push(NodeProcess::start(
             node,
+            0,
             child,
             clock,
             events_tx.clone(),
@@ -112,6 +117,12 @@ pub fn run(
     let mut driver = Driver {
         cluster: Cluster::new(cfg)?,
         stopped: vec![false; nodes.len()],
+        incarnations: vec![0; nodes.len()],
+        bin,
+        args: args.to_vec(),
+        log_dir: options.log_dir.clone(),
+        log_stderr: options.log_stderr,
+        events_tx: events_tx.clone(),
         nodes,
         clock,
         check_exits: false,
@@ -138,6 +149,15 @@ struct Driver {
     nodes: Vec<NodeProcess>,
     /// Which nodes are stopped (SIGSTOP) for the pause fault.
     stopped: Vec<bool>,
+    /// Each node's current process number (one more after each kill); lines a killed
+    /// process printed are dropped.
+    incarnations: Vec<u32>,
+    /// What a restarted node runs, and where its stderr goes.
+    bin: PathBuf,
+    args: Vec<String>,
+    log_dir: Option<PathBuf>,
+    log_stderr: bool,
+    events_tx: mpsc::Sender<NodeEvent>,
     clock: Clock,
     /// A stdout closed: look for exited nodes now.
     check_exits: bool,
@@ -155,6 +175,9 @@ impl Driver {
         loop {
             let now = self.clock.now();
             self.cluster.advance(now);
+            while let Some(change) = self.cluster.poll_node_change() {
+                self.change(change, now)?;
+            }
             self.apply_pauses(now)?;
             while let Some(d) = self.cluster.poll_delivery() {
                 self.nodes[usize::from(d.node)].deliver(d.line);
@@ -214,9 +237,54 @@ impl Driver {
         Ok(())
     }
 
+    /// Kills a node's process (SIGKILL; Maelstrom's `stop-node!` destroys it forcibly) or
+    /// starts a fresh one with the same node id, binary, arguments and working directory
+    /// (`start-node!`); the core then sends it `init`. Its stderr log continues.
+    fn change(&mut self, change: NodeChange, now: Time) -> Result<(), SimError> {
+        match change {
+            NodeChange::Killed(node) => {
+                let i = usize::from(node);
+                self.nodes[i].kill();
+                self.stopped[i] = false;
+            }
+            NodeChange::Restarted(node) => {
+                let i = usize::from(node);
+                let child =
+                    node_process::spawn(&self.bin, &self.args).map_err(|e| SimError::Aborted {
+                        at: now,
+                        reason: format!("cannot restart n{node}: {e}"),
+                    })?;
+                let log = self.log_dir.as_ref().and_then(|dir| {
+                    std::fs::OpenOptions::new()
+                        .append(true)
+                        .create(true)
+                        .open(dir.join(format!("n{node}.log")))
+                        .ok()
+                });
+                self.incarnations[i] += 1;
+                let events = self.events_tx.clone();
+                let (clock, echo) = (self.clock, self.log_stderr);
+                let incarnation = self.incarnations[i];
+                let fresh = NodeProcess::start(node, incarnation, child, clock, events, log, echo);
+                // The killed process was reaped at its kill.
+                self.nodes[i] = fresh;
+            }
+        }
+        Ok(())
+    }
+
     fn handle(&mut self, event: NodeEvent) {
         match event {
-            NodeEvent::Line { node, at, line } => self.cluster.on_node_line(at, node, &line),
+            NodeEvent::Line {
+                node,
+                incarnation,
+                at,
+                line,
+            } => {
+                if incarnation == self.incarnations[usize::from(node)] {
+                    self.cluster.on_node_line(at, node, &line);
+                }
+            }
             NodeEvent::Closed => self.check_exits = true,
         }
     }
@@ -227,6 +295,7 @@ impl Driver {
             .nodes
             .iter_mut()
             .enumerate()
+            .filter(|(i, _)| !self.cluster.is_down(*i as u16))
             .find_map(|(i, n)| n.exit_status().map(|s| (i, s)))?;
         let tail = self.nodes[node].stderr_tail(STDERR_PATIENCE);
         Some(crash_report(node, status, &tail))

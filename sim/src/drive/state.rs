@@ -1,6 +1,7 @@
 //! The cluster core's state, as parts that each own their fields and the operations on them:
 //! the [`Wire`] (clock, timers, network, journal), the [`ClientSide`] (clients, worker threads,
-//! generator, workload), the [`Partitions`] (nemesis and script), the extra [`Faults`],
+//! generator, workload), the [`Partitions`] (nemesis and script), the extra [`Faults`], the
+//! kill and pause nemesis ([`Crashes`]),
 //! Maelstrom's [`Services`], the [`History`], the nodes' [`Rejections`], and where the run is
 //! ([`Progress`]). The test's timeline ([`crate::drive::phases`]) drives the parts; the public
 //! [`Cluster`](crate::drive::cluster::Cluster) wraps it.
@@ -8,6 +9,7 @@
 use crate::SimError;
 use crate::config::SimConfig;
 use crate::drive::clients::ClientSide;
+use crate::drive::crashes::Crashes;
 use crate::drive::events::Phase;
 use crate::drive::faults::Faults;
 use crate::drive::nemesis::Partitions;
@@ -100,6 +102,8 @@ pub(crate) struct State {
     pub(crate) clients: ClientSide,
     pub(crate) partitions: Partitions,
     pub(crate) faults: Faults,
+    /// The kill and pause nemesis and the nodes that are down.
+    pub(crate) crashes: Crashes,
     pub(crate) rejections: Rejections,
     pub(crate) progress: Progress,
 }
@@ -134,6 +138,7 @@ impl State {
             clients,
             partitions: Partitions::new(cfg),
             faults: Faults::new(cfg),
+            crashes: Crashes::new(cfg),
             rejections: Rejections::new(n),
             progress: Progress {
                 phase: Phase::Init,

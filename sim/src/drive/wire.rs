@@ -104,6 +104,13 @@ impl Wire {
         self.deliveries.push_back(Delivery { node, line });
     }
 
+    /// Drops the lines due on `node`'s stdin (it was killed); returns how many.
+    pub(crate) fn drop_deliveries(&mut self, node: u16) -> usize {
+        let before = self.deliveries.len();
+        self.deliveries.retain(|d| d.node != node);
+        before - self.deliveries.len()
+    }
+
     /// The next line due on a node's stdin.
     pub(crate) fn poll_delivery(&mut self) -> Option<Delivery> {
         self.deliveries.pop_front()

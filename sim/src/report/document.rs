@@ -14,6 +14,17 @@ use serde_json::{Map, Value};
 use crate::checkers::Validity;
 use crate::figures::Figure;
 
+/// What the kill and pause nemesis did in a run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct KillsJson {
+    /// Node kills (a node counted once per kill).
+    pub kills: u64,
+    /// Node pauses by the nemesis and the fault schedule.
+    pub pauses: u64,
+    /// Messages dropped because their receiver was down.
+    pub dropped: u64,
+}
+
 /// The version of the document's layout written now. Documents without `schema_version`
 /// are older (the workload's figures and curves were not yet typed).
 pub const SCHEMA_VERSION: u32 = 2;
@@ -51,6 +62,14 @@ pub struct ResultsJson {
     /// Whether the partition nemesis ran.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub partition: Option<bool>,
+    /// The whole `--nemesis` value (`partition,kill`), written when it names more than
+    /// `partition` (older documents, and runs without kills or pauses, leave it out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nemesis: Option<String>,
+    /// Node kills by the kill nemesis and the messages they dropped (queued for a killed node
+    /// or sent to it while it was down); written only with `--nemesis kill` or `pause`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kills: Option<KillsJson>,
     /// The nodes the run drove.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub nodes: Option<NodesJson>,

@@ -59,7 +59,8 @@ pub(crate) fn write_edn(out: &mut String, value: &Value) {
 }
 
 /// A nemesis value as Jepsen prints it: nothing as `nil`, a name as a keyword (`:majority`),
-/// a description already in EDN (`[:isolated {"n0" #{"n1"}}]`, `:network-healed`) as is,
+/// a description already in EDN (`[:isolated {"n0" #{"n1"}}]`, `:network-healed`,
+/// `{n1 :killed}`) as is,
 /// with node ids quoted; anything else as a string.
 #[cfg_attr(not(feature = "present"), allow(dead_code))]
 pub fn nemesis_edn(text: &str) -> String {
@@ -73,7 +74,7 @@ pub fn nemesis_edn(text: &str) -> String {
     if is_name(text) {
         return format!(":{text}");
     }
-    if !text.starts_with(['[', ':']) || text.contains('"') {
+    if !text.starts_with(['[', ':', '{']) || text.contains('"') {
         return Value::String(text.to_owned()).to_string();
     }
     // Quote the node ids (`n0` → `"n0"`), not the keywords (`:isolated`).
@@ -116,6 +117,10 @@ mod tests {
         assert_eq!(nemesis_edn(""), "nil");
         assert_eq!(nemesis_edn("majorities-ring"), ":majorities-ring");
         assert_eq!(nemesis_edn(":network-healed"), ":network-healed");
+        assert_eq!(
+            nemesis_edn("{n1 :killed, n3 :already-dead}"),
+            r#"{"n1" :killed, "n3" :already-dead}"#
+        );
         assert_eq!(
             nemesis_edn("[:isolated {n0 #{n1 n12}, n1 #{n0}}]"),
             r#"[:isolated {"n0" #{"n1" "n12"}, "n1" #{"n0"}}]"#

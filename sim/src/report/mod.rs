@@ -67,6 +67,8 @@ pub struct Report {
     /// How often a node asked to be woken at or before the time it was handling (a node bug;
     /// the in-process driver then wakes it 1 ms later).
     pub past_deadlines: u64,
+    /// When the kill and pause nemesis had each node down or paused.
+    pub outages: Vec<crate::drive::cluster::Outage>,
     /// Clients opened over the run (setup clients included).
     pub clients_opened: usize,
     /// When the main phase (and the time limit) started, µs since the run started.
@@ -104,7 +106,11 @@ fn subtitle(report: &Report) -> String {
         c.rate,
         c.time_limit.as_secs_f64(),
         c.latency_ms,
-        if c.partition { " · partitions" } else { "" },
+        match c.nemesis_flag() {
+            Some(flag) if c.kill || c.pause => format!(" · nemesis {flag}"),
+            Some(_) => " · partitions".into(),
+            None => String::new(),
+        },
         report.seed
     )
 }

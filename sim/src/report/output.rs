@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 
 use super::Report;
 use super::document::{
-    AvailabilityJson, GroupJson, NetJson, NodeErrorJson, NodesJson, ResultsJson, SCHEMA_VERSION,
-    StatsJson,
+    AvailabilityJson, GroupJson, KillsJson, NetJson, NodeErrorJson, NodesJson, ResultsJson,
+    SCHEMA_VERSION, StatsJson,
 };
 use crate::checkers::{OutcomeCounts, Validity};
 use crate::config::{NodeKind, command_line};
@@ -60,13 +60,12 @@ fn nodes_json(nodes: &NodeKind) -> NodesJson {
 pub fn summary(report: &Report) -> String {
     let mut out = String::new();
     let c = &report.config;
-    let nemesis = if c.partition {
-        format!(
-            " --nemesis partition --nemesis-interval {}",
+    let nemesis = match c.nemesis_flag() {
+        Some(flag) => format!(
+            " --nemesis {flag} --nemesis-interval {}",
             c.nemesis_interval.as_secs_f64()
-        )
-    } else {
-        String::new()
+        ),
+        None => String::new(),
     };
     let faults = if c.faults.is_none() {
         String::new()
@@ -116,6 +115,14 @@ pub fn summary(report: &Report) -> String {
             "faults: {} lost, {} duplicated, {} reordered, {} spiked, {} one-way partitions, \
              {} pauses",
             report.fault_losses, f.duplicated, f.reordered, f.spiked, f.oneway_partitions, f.pauses
+        );
+    }
+    if c.kill || c.pause {
+        let f = &report.fault_counts;
+        let _ = writeln!(
+            out,
+            "nemesis: {} node kills, {} pauses, {} messages dropped at killed nodes",
+            f.kills, f.pauses, f.killed_drops
         );
     }
     if report.past_deadlines > 0 {
@@ -193,6 +200,12 @@ pub fn to_json(report: &Report) -> ResultsJson {
         time_limit_s: Some(c.time_limit.as_secs_f64()),
         latency_ms: Some(c.latency_ms),
         partition: Some(c.partition),
+        nemesis: c.nemesis_flag().filter(|_| c.kill || c.pause),
+        kills: (c.kill || c.pause).then_some(KillsJson {
+            kills: report.fault_counts.kills,
+            pauses: report.fault_counts.pauses,
+            dropped: report.fault_counts.killed_drops,
+        }),
         nodes: Some(nodes_json(&c.nodes)),
         node_config: match &c.nodes {
             NodeKind::InProcess(node) => serde_json::to_value(node).ok(),

@@ -37,9 +37,9 @@ pub fn flags(report: &Report) -> String {
         s += &format!(" --latency-dist {:?}", c.latency_dist).to_lowercase();
     }
     s += &workload_flags(c);
-    if c.partition {
+    if let Some(flag) = c.nemesis_flag() {
         s += &format!(
-            " --nemesis partition --nemesis-interval {}",
+            " --nemesis {flag} --nemesis-interval {}",
             c.nemesis_interval.as_secs_f64()
         );
     }

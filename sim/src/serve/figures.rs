@@ -11,7 +11,7 @@ pub const WORKLOAD: &str = "(the workload's figures)";
 
 /// The common labels [`figures`] may give, in display order (the comparison's row order),
 /// with the place of the workload's own.
-pub const ORDER: [&str; 21] = [
+pub const ORDER: [&str; 22] = [
     "verdict",
     "problem",
     "workload",
@@ -30,6 +30,7 @@ pub const ORDER: [&str; 21] = [
     "ok / fail / info",
     "availability (ok fraction)",
     "dropped by partitions",
+    "nemesis kills / pauses / dropped at killed nodes",
     "node errors",
     "wall time (ms)",
     "written",
@@ -108,6 +109,11 @@ pub fn figures(run: &Run) -> Vec<Row> {
     push(
         "dropped by partitions",
         doc.partition_drops.map(|n| n.to_string()),
+    );
+    push(
+        "nemesis kills / pauses / dropped at killed nodes",
+        doc.kills
+            .map(|k| format!("{} / {} / {}", k.kills, k.pauses, k.dropped)),
     );
     push(
         "node errors",
@@ -265,7 +271,13 @@ mod tests {
                 "figures": [{"key": "w", "label": "the workload's", "value": "1"}],
                 "stats": {"valid": true, "ok_count": 1, "fail_count": 0, "info_count": 0},
                 "availability": {"valid": true, "ok_fraction": 1.0}, "partition_drops": 0,
+                "kills": {"kills": 2, "pauses": 1, "dropped": 3},
                 "node_errors": [], "wall_ms": 3.0}),
+        );
+        let get = |l: &str| figures(&full).into_iter().find(|f| f.0 == l).map(|f| f.1);
+        assert_eq!(
+            get("nemesis kills / pauses / dropped at killed nodes").as_deref(),
+            Some("2 / 1 / 3")
         );
         let labels: Vec<String> = figures(&full).into_iter().map(|f| f.0).collect();
         let expected: Vec<&str> = ORDER

@@ -167,7 +167,9 @@ impl Run {
                 parts.push(format!("{flag} {}", fmt_num(v)));
             }
         }
-        if doc.partition == Some(true) {
+        if let Some(nemesis) = &doc.nemesis {
+            parts.push(format!("--nemesis {nemesis}"));
+        } else if doc.partition == Some(true) {
             parts.push("--nemesis partition".into());
         }
         parts.join(" ")

@@ -43,6 +43,11 @@ pub struct FaultCounts {
     pub oneway_partitions: u64,
     /// Node pauses.
     pub pauses: u64,
+    /// Messages dropped because their receiver was killed (queued for it, or sent while it
+    /// was down).
+    pub killed_drops: u64,
+    /// Node kills by the kill nemesis (a node counted once per kill).
+    pub kills: u64,
 }
 
 fn probability(key: &str, text: &str) -> Result<f64, String> {

@@ -2,7 +2,9 @@
 //! latency, per-node delivery workers and message journal ([`journal`]), messages held in
 //! transit, partitions ([`partition`]) and the nemesis that schedules them, the faults beyond
 //! Maelstrom's ([`faults`]) and their schedule, the seeded random streams, the timer queue and
-//! the broadcast `topology` message ([`topology`]), and Maelstrom's [`services`].
+//! the broadcast `topology` message ([`topology`]), and Maelstrom's [`services`]. The kill
+//! and pause nemesis (`db_nemesis`) kills, restarts, pauses and resumes nodes; each in-process
+//! node has a [`disk::Disk`] that survives its kills.
 //!
 //! # Services
 //!
@@ -23,6 +25,8 @@
 //!   via `drive::service_worker`) instead of `Cluster::poll_delivery`, and the reply enters
 //!   the network as a line from that endpoint, like a node's.
 
+pub(crate) mod db_nemesis;
+pub mod disk;
 pub mod endpoint;
 pub(crate) mod fault_schedule;
 pub mod faults;

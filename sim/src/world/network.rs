@@ -37,6 +37,10 @@ struct Inbox {
     queue: MinQueue<(Time, u64), Packet>,
     /// The message the worker has taken and sleeps on.
     taken: Option<Packet>,
+    /// The node is down (killed): it has no queue, and what is sent to it is dropped.
+    down: bool,
+    /// The taken message was queued before a kill: dropped when the worker wakes.
+    taken_stale: bool,
 }
 
 impl Inbox {
@@ -130,6 +134,10 @@ impl Network {
         let mut wakes = Vec::new();
         while let Some((to, packet)) = self.transit.pop_due(now) {
             let inbox = &mut self.inboxes[usize::from(to)];
+            if inbox.down {
+                self.fault_counts.killed_drops += 1;
+                continue;
+            }
             inbox.enqueue(packet);
             if inbox.taken.is_none()
                 && let Some(wake) = self.take(now, to)
@@ -138,6 +146,23 @@ impl Network {
             }
         }
         wakes
+    }
+
+    /// Node `node` is killed: its queue is removed with everything in it (Maelstrom's
+    /// `net/remove-node!`), and until [`Network::restart`] what is sent to it is dropped.
+    pub(crate) fn kill(&mut self, node: u16) {
+        let inbox = &mut self.inboxes[usize::from(node)];
+        self.fault_counts.killed_drops += inbox.queue.len() as u64;
+        inbox.queue.clear();
+        inbox.down = true;
+        if inbox.taken.is_some() {
+            inbox.taken_stale = true;
+        }
+    }
+
+    /// Node `node` is started again with a fresh, empty queue (`net/add-node!`).
+    pub(crate) fn restart(&mut self, node: u16) {
+        self.inboxes[usize::from(node)].down = false;
     }
 
     /// Installs a partition (it applies to messages taken from now on).
@@ -172,6 +197,10 @@ impl Network {
         to: u16,
         line: Vec<u8>,
     ) -> Option<Time> {
+        if self.inboxes[usize::from(to)].down {
+            self.fault_counts.killed_drops += 1;
+            return None;
+        }
         let server = !from.is_client();
         // The extra faults act on node↔node messages only.
         let faulty = matches!(from, Endpoint::Node(_)) && to < self.nodes;
@@ -258,7 +287,11 @@ impl Network {
     /// The worker of `node` wakes at `now`: it delivers the message it slept on (returned)
     /// and takes the next one (whose wake time is returned too).
     pub(crate) fn wake(&mut self, now: Time, node: u16) -> (Option<Packet>, Option<Time>) {
-        let delivered = self.inboxes[usize::from(node)].taken.take();
+        let inbox = &mut self.inboxes[usize::from(node)];
+        let mut delivered = inbox.taken.take();
+        if std::mem::take(&mut inbox.taken_stale) && delivered.take().is_some() {
+            self.fault_counts.killed_drops += 1;
+        }
         (delivered, self.take(now, node))
     }
 }
@@ -285,6 +318,41 @@ pub(crate) mod tests {
     pub(crate) const N0: Endpoint = Endpoint::Node(0);
     const N2: Endpoint = Endpoint::Node(2);
     const C0: Endpoint = Endpoint::Client(0);
+
+    #[test]
+    fn a_killed_node_loses_its_queue_and_what_is_sent_while_it_is_down() {
+        let mut n = net(10, Faults::default());
+        assert_eq!(
+            n.send(ms(0), 1, N0, 1, b"a".to_vec()),
+            Some(ms(10)),
+            "taken"
+        );
+        assert_eq!(
+            n.send(ms(1), 2, N2, 1, b"b".to_vec()),
+            None,
+            "queued behind"
+        );
+        n.kill(1);
+        assert_eq!(
+            n.send(ms(2), 3, N0, 1, b"c".to_vec()),
+            None,
+            "dropped: down"
+        );
+        n.restart(1);
+        // The worker wakes for the message it had taken before the kill: gone with the node.
+        let (delivered, next) = n.wake(ms(10), 1);
+        assert!(
+            delivered.is_none() && next.is_none(),
+            "nothing of before the kill survives"
+        );
+        assert_eq!(n.send(ms(11), 4, N0, 1, b"d".to_vec()), Some(ms(21)));
+        assert_eq!(
+            n.wake(ms(21), 1).0.map(|p| p.id),
+            Some(4),
+            "a fresh queue works"
+        );
+        assert_eq!(n.fault_counts.killed_drops, 3);
+    }
 
     #[test]
     fn a_client_request_waits_behind_the_message_the_worker_sleeps_on() {

@@ -24,6 +24,8 @@ pub(crate) enum Stream {
     SeqKv = 7,
     /// `lww-kv`'s choice of replica.
     LwwKv = 8,
+    /// The kill and pause nemesis: which operation, when, and on which nodes.
+    DbNemesis = 9,
 }
 
 /// The random stream `stream` of the run seeded with `seed`.

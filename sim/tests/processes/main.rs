@@ -8,6 +8,7 @@ mod counter_results;
 mod fault_campaign;
 mod lin_kv_cli;
 mod memory_bounds;
+mod process_kill;
 mod process_mode;
 mod process_mode_counter;
 mod process_mode_kafka;

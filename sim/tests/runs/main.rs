@@ -7,6 +7,7 @@ mod common;
 
 mod client_timeouts;
 mod counter_workload;
+mod crashes;
 mod determinism;
 mod efficiency_budget;
 mod fault_injection;

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use glomers::config::{NodeConfig, PRESETS};
-use glomers_sim::campaign::{self, FaultKind, Run};
+use glomers_sim::campaign::{self, FaultKind, NemesisSpec, Run};
 use glomers_sim::{Faults, Workload};
 
 fn run(seed: u64, kind: FaultKind, faults: &str, partition: Option<u64>) -> Run {
@@ -16,7 +16,11 @@ fn run(seed: u64, kind: FaultKind, faults: &str, partition: Option<u64>) -> Run 
         kind,
         seed,
         faults: faults.parse::<Faults>().expect("valid"),
-        partition: partition.map(Duration::from_secs),
+        nemesis: partition.map(|s| NemesisSpec {
+            partition: true,
+            kill: false,
+            interval: Duration::from_secs(s),
+        }),
         node_count: 5,
         time_limit: Duration::from_secs(10),
         rate: 20.0,

@@ -18,15 +18,21 @@ pub struct CampaignArgs {
     /// The first seed.
     #[arg(long, default_value_t = 1)]
     first_seed: u64,
-    /// Fault kinds: clean, partition, loss, dup, reorder, spike, oneway, pause, mixed.
-    /// Default: all.
-    #[arg(long, value_delimiter = ',')]
-    kinds: Vec<FaultKind>,
+    /// Fault kinds: clean, partition, loss, dup, reorder, spike, oneway, pause, mixed, and
+    /// the crashes kill (`--nemesis kill`) and crash (mixed with `--nemesis partition,kill`);
+    /// `network` names the first nine, `crashes` the last two. Default: all.
+    #[arg(long, value_delimiter = ',', value_name = "KIND,…")]
+    kinds: Vec<String>,
     /// Topology files or presets of the nodes. Default: every built-in preset.
     #[arg(long, value_delimiter = ',', value_name = "PATH|PRESET,…")]
     topology_files: Vec<String>,
-    /// Workloads: broadcast (every preset) and unique-ids (the first preset only).
-    #[arg(long, value_delimiter = ',', default_value = "broadcast,unique-ids")]
+    /// Workloads: broadcast (every preset); unique-ids, g-counter, pn-counter and
+    /// txn-rw-register (read committed) on the first preset only.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "broadcast,unique-ids,g-counter,pn-counter,txn-rw-register"
+    )]
     workloads: Vec<Workload>,
     /// Nodes per run.
     #[arg(long, default_value_t = 5)]
@@ -59,6 +65,7 @@ struct Tally {
     spiked: u64,
     oneway: u64,
     pauses: u64,
+    kills: u64,
 }
 
 impl Tally {
@@ -75,6 +82,7 @@ impl Tally {
         self.spiked += f.spiked;
         self.oneway += f.oneway_partitions;
         self.pauses += f.pauses;
+        self.kills += f.kills;
     }
 }
 
@@ -92,7 +100,14 @@ pub fn run(args: &CampaignArgs) -> Result<ExitCode, String> {
         ..CampaignConfig::default()
     };
     if !args.kinds.is_empty() {
-        cfg.kinds = args.kinds.clone();
+        cfg.kinds.clear();
+        for name in &args.kinds {
+            match name.as_str() {
+                "network" => cfg.kinds.extend(FaultKind::NETWORK),
+                "crashes" => cfg.kinds.extend([FaultKind::Kill, FaultKind::Crash]),
+                other => cfg.kinds.push(other.parse()?),
+            }
+        }
     }
     if !args.topology_files.is_empty() {
         cfg.presets = args.topology_files.clone();
@@ -139,7 +154,7 @@ pub fn run(args: &CampaignArgs) -> Result<ExitCode, String> {
         tallies.entry(key).or_default().add(o);
     }
     println!(
-        "{:<11} {:<9} {:>5} {:>6} {:>9} {:>10} {:>8} {:>8} {:>7} {:>8} {:>6} {:>7} {:>6}",
+        "{:<15} {:<9} {:>5} {:>6} {:>9} {:>10} {:>8} {:>8} {:>7} {:>8} {:>6} {:>7} {:>6} {:>6}",
         "workload",
         "kind",
         "runs",
@@ -152,11 +167,12 @@ pub fn run(args: &CampaignArgs) -> Result<ExitCode, String> {
         "reorder",
         "spike",
         "one-way",
-        "pause"
+        "pause",
+        "kill"
     );
     for ((workload, kind), t) in &tallies {
         println!(
-            "{workload:<11} {:<9} {:>5} {:>6} {:>9} {:>10} {:>8} {:>8} {:>7} {:>8} {:>6} {:>7} {:>6}",
+            "{workload:<15} {:<9} {:>5} {:>6} {:>9} {:>10} {:>8} {:>8} {:>7} {:>8} {:>6} {:>7} {:>6} {:>6}",
             kind.name(),
             t.runs,
             t.failed,
@@ -168,13 +184,15 @@ pub fn run(args: &CampaignArgs) -> Result<ExitCode, String> {
             t.reordered,
             t.spiked,
             t.oneway,
-            t.pauses
+            t.pauses,
+            t.kills
         );
     }
     let failed = outcomes.iter().filter(|o| !o.violations.is_empty()).count();
     let acked: usize = outcomes.iter().map(|o| o.acknowledged).sum();
     println!(
-        "{} runs, {failed} failed; {acked} acknowledged values or ids checked; wall time {:.1} s",
+        "{} runs, {failed} failed; {acked} acknowledged values, ids or operations checked; \
+         wall time {:.1} s",
         outcomes.len(),
         started.elapsed().as_secs_f64()
     );

@@ -118,10 +118,16 @@ struct TestArgs {
     /// status, as Jepsen does.
     #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     test_count: u32,
-    /// Fault injection: only `partition` exists (random node↔node partitions, healed before
-    /// the final reads of broadcast and the counters).
-    #[arg(long, value_name = "FAULT")]
+    /// Fault injection, Maelstrom's comma-separated list: `partition` (random node↔node
+    /// partitions), `kill` (nodes killed, then restarted with `init`), `pause` (SIGSTOP, then
+    /// SIGCONT), e.g. `partition,kill`. All healed before the final reads of broadcast and the
+    /// counters.
+    #[arg(long, value_name = "FAULTS")]
     nemesis: Option<String>,
+    /// With `--nemesis kill`, in process: a kill is a machine crash and loses what a node
+    /// wrote to its simulated disk without syncing it (a process kill keeps it).
+    #[arg(long)]
+    kill_drops_unsynced: bool,
     /// Mean seconds between nemesis operations (gaps uniform in [0, 2·interval)).
     #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
     nemesis_interval: f64,
@@ -206,11 +212,6 @@ fn seed(flag: Option<u64>) -> Result<u64, String> {
 }
 
 fn config(args: &TestArgs) -> Result<SimConfig, String> {
-    let partition = match args.nemesis.as_deref() {
-        None | Some("") => false,
-        Some("partition") => true,
-        Some(other) => return Err(format!("unknown nemesis {other:?}: only `partition`")),
-    };
     let secs = |s: f64, what: &str| {
         Duration::try_from_secs_f64(s)
             .map_err(|_| format!("{what} must be a number of seconds ≥ 0"))
@@ -243,14 +244,14 @@ fn config(args: &TestArgs) -> Result<SimConfig, String> {
             NodeKind::InProcess(NodeConfig::load(spec).map_err(|e| e.to_string())?)
         }
     };
-    Ok(SimConfig {
+    let mut cfg = SimConfig {
         workload: args.workload,
         node_count: args.node_count,
         time_limit: secs(args.time_limit, "--time-limit")?,
         rate: args.rate,
         latency_ms: args.latency,
         latency_dist: args.latency_dist,
-        partition,
+        kill_drops_unsynced: args.kill_drops_unsynced,
         nemesis_interval: secs(args.nemesis_interval, "--nemesis-interval")?,
         topology: args.topology,
         concurrency: concurrency(args.concurrency.as_deref(), args.node_count)?,
@@ -262,7 +263,9 @@ fn config(args: &TestArgs) -> Result<SimConfig, String> {
         trace: args.trace.is_some() || !args.no_results || args.log_net_send || args.log_net_recv,
         faults: args.faults.clone(),
         ..SimConfig::default()
-    })
+    };
+    cfg.set_nemesis(args.nemesis.as_deref().unwrap_or(""))?;
+    Ok(cfg)
 }
 
 /// The results folder, created before the run (process mode writes node logs into it).

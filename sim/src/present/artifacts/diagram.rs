@@ -3,7 +3,8 @@
 //! and when it was delivered, coloured by type, the message itself in the arrow's `<title>`
 //! (shown on hover). A message never delivered is dashed and ends in a cross at its recipient
 //! one typical latency later. Partitions and the time
-//! after the time limit are shaded. Past [`MAX_MESSAGES`], a window of the run is drawn and
+//! after the time limit are shaded; a node the nemesis killed or paused has a dark (killed)
+//! or blue (paused) strip over its lane meanwhile. Past [`MAX_MESSAGES`], a window of the run is drawn and
 //! the file says which.
 
 use std::fmt::Write;
@@ -161,6 +162,20 @@ pub fn render(msgs: &[Message], frame: &Frame) -> String {
             svg::hband(&mut out, x0, x1, ys, "part", "partition in force");
         }
     }
+    for &(node, killed, s, e) in &frame.outages {
+        if let Some((y0, y1)) = band(s, e) {
+            // A strip over the node's lane: no message reaches it or leaves it meanwhile.
+            let x = layout.x(&format!("n{node}"));
+            let label = super::outage_label(node, killed);
+            let class = if killed { "down" } else { "paused" };
+            let _ = writeln!(
+                out,
+                r#"<rect class="{class}" x="{:.1}" y="{y0:.1}" width="8" height="{:.1}"><title>{label}</title></rect>"#,
+                x - 4.0,
+                y1 - y0
+            );
+        }
+    }
     time_axis(&mut out, &layout, x1);
     lanes(&mut out, &layout);
     cuts(&mut out, &layout, (x0, x1));
@@ -296,10 +311,15 @@ mod tests {
         let frame = Frame {
             subtitle: "a <test>".into(),
             partitions: vec![(0.05, 0.12)],
+            outages: vec![(1, true, 0.001, 0.002), (0, false, 0.0015, 0.003)],
             limit_s: 0.14,
             end_s: 1.0,
         };
         let svg = render(&msgs, &frame);
+        assert!(
+            svg.contains("<title>n1 killed</title>") && svg.contains("<title>n0 paused</title>"),
+            "the nemesis's kills and pauses are strips over the lanes"
+        );
         assert_eq!(
             svg.matches("<line class=\"m ").count(),
             4,

@@ -33,6 +33,9 @@ pub struct Frame {
     pub subtitle: String,
     /// Partition intervals (start, heal).
     pub partitions: Vec<(f64, f64)>,
+    /// When the kill and pause nemesis had a node down or paused: (node, killed (else
+    /// paused), start, end).
+    pub outages: Vec<(u16, bool, f64, f64)>,
     /// When the time limit ended.
     pub limit_s: f64,
     /// When the nodes were stopped.
@@ -48,8 +51,25 @@ impl Frame {
             end_s: run.end_s,
             subtitle: run.subtitle,
             partitions: run.partitions,
+            outages: report
+                .outages
+                .iter()
+                .map(|o| {
+                    let end = o.until.unwrap_or(report.end);
+                    (o.node, o.killed, seconds(o.from), seconds(end))
+                })
+                .collect(),
         }
     }
+}
+
+fn seconds(t: glomers::time::Time) -> f64 {
+    t.as_micros() as f64 / 1e6
+}
+
+/// The label of an outage band: `n2 killed`, `n0 paused`.
+pub fn outage_label(node: u16, killed: bool) -> String {
+    format!("n{node} {}", if killed { "killed" } else { "paused" })
 }
 
 /// Writes the diagram, the timeline and the history files of a run into `dir` and returns

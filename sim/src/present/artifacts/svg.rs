@@ -25,6 +25,7 @@ const STYLE: &str = "text{font-family:sans-serif}\
 .lbl{font-size:11px;fill:#555}.lbl.node{font-weight:bold;fill:#222}\
 .grid{stroke:#000;stroke-opacity:.07}.tick{font-size:11px;text-anchor:end;fill:#555}\
 .part{fill:#d62728;fill-opacity:.12}.after{fill:#000;fill-opacity:.07}\
+.down{fill:#000;fill-opacity:.35}.paused{fill:#1f5fd6;fill-opacity:.3}\
 .band{font-size:11px;fill:#933}\
 .title{font-size:18px;font-weight:bold}.sub{font-size:13px;fill:#555}.note{font-size:12px}\
 .leg{font-size:12px}\

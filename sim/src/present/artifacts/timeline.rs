@@ -25,6 +25,7 @@ overflow:hidden;white-space:nowrap;padding:0 2px;line-height:12px;min-height:2px
 .op:hover{outline:2px solid #000;z-index:2}\
 .ok{background:#9bdb8d}.info{background:#ffc36b}.fail{background:#f4868a}.open{background:#ccc}\
 .band{position:absolute;z-index:0}.part{background:rgba(214,39,40,.12)}.after{background:rgba(0,0,0,.07)}\
+.down{background:rgba(0,0,0,.16)}.paused{background:rgba(31,95,214,.12)}\
 .band span{color:#933;font-size:11px;padding-left:2px}\
 .tick{position:absolute;left:0;width:62px;text-align:right;color:#555;font-size:11px}\
 .grid{position:absolute;height:1px;background:rgba(0,0,0,.07)}";
@@ -122,7 +123,8 @@ pub fn render(spans: &[Span<'_>], frame: &Frame, own: OwnEdn<'_>) -> String {
          per ms; each box an operation from invocation to completion. Hover for the \
          operation.</p>\n<p class=\"key\"><span class=\"ok\">ok</span><span class=\"info\">\
          info (indeterminate)</span><span class=\"fail\">fail</span><span class=\"open\">never \
-         completed</span><span class=\"part\">partition in force</span><span class=\"after\">\
+         completed</span><span class=\"part\">partition in force</span><span class=\"down\">\
+         node killed</span><span class=\"paused\">node paused</span><span class=\"after\">\
          after the time limit</span></p>\n<div class=\"tl\" style=\"width:{width:.0}px;\
          height:{height:.0}px\">\n<div class=\"head\">",
         escape(&title),
@@ -160,6 +162,10 @@ pub fn render(spans: &[Span<'_>], frame: &Frame, own: OwnEdn<'_>) -> String {
     );
     for &(a, b) in &frame.partitions {
         band(a, b, "part", "partition in force");
+    }
+    for &(node, killed, a, b) in &frame.outages {
+        let class = if killed { "down" } else { "paused" };
+        band(a, b, class, &super::outage_label(node, killed));
     }
     let step_ms = nice_step(80.0 / px_per_ms);
     let mut t_ms = 0.0;
@@ -246,6 +252,7 @@ mod tests {
         let frame = Frame {
             end_s: 0.02,
             limit_s: 0.015,
+            outages: vec![(2, true, 0.001, 0.004)],
             ..Frame::default()
         };
         let own = |op: &Op| (op.f.name() == "txn").then(|| "[[:r 1 nil] [:w 1 2]]".to_string());
@@ -265,6 +272,10 @@ mod tests {
         );
         assert!(!html.contains("<b>"), "no markup from a value");
         assert!(html.contains("after the time limit"));
+        assert!(
+            html.contains("<div class=\"band down\"") && html.contains(">n2 killed</span>"),
+            "a kill is a band"
+        );
         assert!(
             !html.contains("<script") && !html.contains("http"),
             "self-contained"
