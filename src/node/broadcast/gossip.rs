@@ -39,6 +39,7 @@ pub(super) fn receive<K: Kind>(
         leader::follow(b, round, now);
     }
     let link = &mut b.links[li];
+    link.peer_incarnation(gossip.incarnation, now, &b.settings);
     link.heard(now, &b.settings);
     link.on_acks(&gossip.acks, &b.settings);
     if let Some(seq) = gossip.seq {
