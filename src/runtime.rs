@@ -246,7 +246,13 @@ impl crate::storage::Storage for LogFile {
     fn open(&mut self, node_id: &str) -> io::Result<Vec<u8>> {
         let name: String = node_id
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect();
         let path = self.dir.join(format!("glomers-{name}.log"));
         let header = self.header();

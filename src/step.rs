@@ -204,7 +204,13 @@ impl Driven {
             .with_envelope(&mut copy, Some(len), |envelope| {
                 let envelope = envelope.ok()?;
                 (envelope.kind() == Some("init"))
-                    .then(|| envelope.fields().get("node_id")?.as_str().map(str::to_string))
+                    .then(|| {
+                        envelope
+                            .fields()
+                            .get("node_id")?
+                            .as_str()
+                            .map(str::to_string)
+                    })
                     .flatten()
             })
     }

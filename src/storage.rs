@@ -101,7 +101,11 @@ impl Storage for MemoryStorage {
     fn open(&mut self, node_id: &str) -> io::Result<Vec<u8>> {
         self.node = Some(node_id.to_string());
         self.disk(|d| {
-            let whole = d.bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            let whole = d
+                .bytes
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
             d.bytes.truncate(whole);
             d.synced = d.synced.min(whole);
             d.bytes.clone()

@@ -12,9 +12,9 @@ use std::fmt::Debug;
 
 use crate::config::{NodeConfig, OverlayKind};
 use crate::node::broadcast::Broadcast;
+use crate::node::journal;
 use crate::node::kind::{Kind, Refusal};
 use crate::node::message::Gossip;
-use crate::node::journal;
 use crate::node::outbox::Outbox;
 use crate::time::Time;
 use crate::wire::{DecodeErrorKind, Field, Fields, WriteItems, WriteReply};
@@ -224,8 +224,12 @@ impl<K: Kind> Engine for KindEngine<K> {
     }
 
     fn restore(&mut self, fields: &Fields<'_, '_>) -> Result<usize, DecodeErrorKind> {
-        let items =
-            Field::optional_list(fields.get(K::FIELD), K::FIELD, K::FIELD_EXPECTED, K::decode_item)?;
+        let items = Field::optional_list(
+            fields.get(K::FIELD),
+            K::FIELD,
+            K::FIELD_EXPECTED,
+            K::decode_item,
+        )?;
         let count = items.len();
         for item in items {
             self.gossip.restore(item);
