@@ -57,9 +57,10 @@ pub struct Driven {
     log: Option<Log>,
 }
 
-/// The node's log: its storage, the records not yet handed to it, and when to compact.
+/// The node's log: its storage (unless the driver hands it to each commit), the records not
+/// yet handed to it, and when to compact.
 struct Log {
-    storage: Box<dyn Storage>,
+    storage: Option<Box<dyn Storage>>,
     sync: bool,
     /// Records made since the last commit.
     pending: Vec<u8>,
@@ -112,6 +113,33 @@ impl Driven {
     /// process with its id logged there. The driver must call [`Driven::commit`] before it
     /// releases what the steps since the last commit drained (see [`crate::storage`]).
     pub fn with_storage(config: NodeConfig, storage: Box<dyn Storage>) -> Driven {
+        Driven::logging(config, Some(storage))
+    }
+
+    /// A fresh node with `config` that keeps a log (unless the configuration's durability mode
+    /// is `off`) in a storage its driver hands to every [`Driven::commit_to`], and to which
+    /// the driver gives back, before `init`, what the previous process with its id logged
+    /// ([`Driven::restore_log`]). For drivers that own the disk: a simulator's.
+    pub fn with_log(config: NodeConfig) -> Driven {
+        let mut driven = Driven::logging(config, None);
+        if driven.log.is_some() {
+            driven.node.keep_log(Vec::new());
+        }
+        driven
+    }
+
+    /// Before `init`: the log the previous process with this node's id left (see
+    /// [`Driven::with_log`]). Ignored without a log or after `init`.
+    pub fn restore_log(&mut self, log: Vec<u8>) {
+        if let Some(state) = &mut self.log
+            && self.node.node_id().is_none()
+        {
+            state.bytes = log.len() as u64;
+            self.node.keep_log(log);
+        }
+    }
+
+    fn logging(config: NodeConfig, storage: Option<Box<dyn Storage>>) -> Driven {
         let durability = config.durability.clone();
         let mut driven = Driven::new(config);
         if durability.mode != DurabilityMode::Off {
@@ -138,6 +166,21 @@ impl Driven {
         let Some(log) = &mut self.log else {
             return Ok(());
         };
+        let Some(mut storage) = log.storage.take() else {
+            return Err(io::Error::other("no storage: a node made by with_log uses commit_to"));
+        };
+        let result = self.commit_to(&mut *storage);
+        if let Some(log) = &mut self.log {
+            log.storage = Some(storage);
+        }
+        result
+    }
+
+    /// [`Driven::commit`] to `storage` (for a node made by [`Driven::with_log`]).
+    pub fn commit_to(&mut self, storage: &mut dyn Storage) -> io::Result<()> {
+        let Some(log) = &mut self.log else {
+            return Ok(());
+        };
         if let Some(e) = log.error.take() {
             return Err(e);
         }
@@ -145,13 +188,13 @@ impl Driven {
         if log.pending.is_empty() {
             return Ok(());
         }
-        log.storage.append(&log.pending, log.sync)?;
+        storage.append(&log.pending, log.sync)?;
         log.bytes += log.pending.len() as u64;
         log.commits += 1;
         log.pending.clear();
         if log.bytes >= log.compact_at {
             self.node.write_snapshot(&mut log.pending);
-            log.storage.replace(&log.pending, log.sync)?;
+            storage.replace(&log.pending, log.sync)?;
             log.bytes = log.pending.len() as u64;
             log.compact_at = log.bytes + log.compact_bytes.max(2 * log.bytes);
             log.snapshots += 1;
@@ -175,10 +218,13 @@ impl Driven {
         let Some(log) = &mut self.log else {
             return;
         };
+        let Some(storage) = &mut log.storage else {
+            return;
+        };
         if self.node.keeps_log() {
             return;
         }
-        let recovered = match log.storage.open(node_id) {
+        let recovered = match storage.open(node_id) {
             Ok(bytes) => bytes,
             Err(e) => {
                 log.error = Some(e);

@@ -356,3 +356,36 @@ fn a_restarted_node_reports_its_recovery() {
         }]
     );
 }
+
+/// A driver that owns the disk (a simulator's) hands the log back before `init` and the
+/// storage to every commit: the same recovery.
+#[test]
+fn a_driver_owned_disk_recovers_the_same_way() {
+    use glomers::storage::Storage;
+    let disks = MemoryStorage::new();
+    let lines = [
+        r#"{"src":"c1","dest":"n0","body":{"type":"init","node_id":"n0","node_ids":["n0"],"msg_id":1}}"#,
+        r#"{"src":"c1","dest":"n0","body":{"type":"broadcast","message":5,"msg_id":2}}"#,
+        r#"{"src":"c1","dest":"n0","body":{"type":"read","msg_id":3}}"#,
+    ];
+    let mut last = Vec::new();
+    for life in 0..2 {
+        let mut disk = disks.handle();
+        let mut node = Driven::with_log(broadcast_config());
+        node.restore_log(disk.open("n0").expect("memory"));
+        // The second life only reads: the value comes from the log.
+        let feed: &[&str] = if life == 0 { &lines } else { &[lines[0], lines[2]] };
+        for line in feed {
+            let mut bytes = line.as_bytes().to_vec();
+            let len = bytes.len();
+            last.clear();
+            node.step(Time::ZERO, Feed::Line { buf: &mut bytes, len }, &mut last, |_| {});
+            node.commit_to(&mut disk).expect("memory");
+        }
+        assert!(node.commit().is_err(), "no storage of its own");
+    }
+    let reply: Value = serde_json::from_slice(&last).expect("a read_ok");
+    assert_eq!(values(&reply["body"]), BTreeSet::from([5]));
+    let log = String::from_utf8(disks.log("n0")).expect("text");
+    assert!(log.contains("\"incarnation\":1"), "{log}");
+}
