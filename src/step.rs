@@ -148,8 +148,8 @@ impl Driven {
                 sync: durability.mode == DurabilityMode::Sync,
                 pending: Vec::new(),
                 bytes: 0,
-                compact_at: durability.compact_bytes.max(1),
-                compact_bytes: durability.compact_bytes.max(1),
+                compact_at: u64::from(durability.compact_bytes.max(1)),
+                compact_bytes: u64::from(durability.compact_bytes.max(1)),
                 error: None,
                 commits: 0,
                 snapshots: 0,
@@ -167,7 +167,9 @@ impl Driven {
             return Ok(());
         };
         let Some(mut storage) = log.storage.take() else {
-            return Err(io::Error::other("no storage: a node made by with_log uses commit_to"));
+            return Err(io::Error::other(
+                "no storage: a node made by with_log uses commit_to",
+            ));
         };
         let result = self.commit_to(&mut *storage);
         if let Some(log) = &mut self.log {

@@ -126,6 +126,10 @@ impl Faults {
 /// Which nodes the cluster runs.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one per run, never on a hot path: boxing the node configuration buys nothing"
+)]
 pub enum NodeKind {
     /// `glomers::Node`s stepped in process on the virtual clock, all with this configuration.
     InProcess(NodeConfig),

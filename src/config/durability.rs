@@ -26,7 +26,7 @@ pub struct DurabilityConfig {
     pub mode: DurabilityMode,
     /// The log is compacted into a snapshot of the node's state once it has grown by this
     /// many bytes and by twice the last snapshot's size since that snapshot.
-    pub compact_bytes: u64,
+    pub compact_bytes: u32,
 }
 
 impl Default for DurabilityConfig {

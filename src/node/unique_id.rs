@@ -16,8 +16,9 @@ pub(crate) struct UniqueIds {
     index: u64,
     stride: u64,
     issued: u64,
-    /// Where this incarnation's ids start (`incarnation · 2⁴⁰`).
-    base: u64,
+    /// Where this incarnation's ids start (`incarnation · 2⁴⁰`); `None` past 2²⁴ restarts,
+    /// when no space is left.
+    base: Option<u64>,
 }
 
 /// How many ids (across the cluster) one incarnation of a node may draw from.
@@ -30,8 +31,7 @@ impl UniqueIds {
             index: u64::from(index),
             stride: u64::from(count.max(1)),
             issued: 0,
-            // Past 2²⁴ restarts there is no space left: `next_id` then refuses.
-            base: incarnation.checked_mul(SPAN).unwrap_or(u64::MAX),
+            base: incarnation.checked_mul(SPAN),
         }
     }
 
@@ -42,11 +42,12 @@ impl UniqueIds {
             .issued
             .checked_mul(self.stride)?
             .checked_add(self.index)?;
-        if offset >= SPAN || self.base == u64::MAX {
+        let base = self.base?;
+        if offset >= SPAN {
             return None;
         }
         self.issued += 1;
-        Some(self.base + offset)
+        Some(base + offset)
     }
 }
 

@@ -246,12 +246,12 @@ fn the_log_changes_nothing_on_the_wire() {
                 |_| {},
             );
             node.commit().expect("memory");
-            t = t + Duration::from_millis(10);
+            t += Duration::from_millis(10);
         }
         for _ in 0..50 {
             node.step(t, Feed::Timeout, &mut out, |_| {});
             node.commit().expect("memory");
-            t = t + Duration::from_millis(100);
+            t += Duration::from_millis(100);
         }
         out
     };
@@ -374,12 +374,24 @@ fn a_driver_owned_disk_recovers_the_same_way() {
         let mut node = Driven::with_log(broadcast_config());
         node.restore_log(disk.open("n0").expect("memory"));
         // The second life only reads: the value comes from the log.
-        let feed: &[&str] = if life == 0 { &lines } else { &[lines[0], lines[2]] };
+        let feed: &[&str] = if life == 0 {
+            &lines
+        } else {
+            &[lines[0], lines[2]]
+        };
         for line in feed {
             let mut bytes = line.as_bytes().to_vec();
             let len = bytes.len();
             last.clear();
-            node.step(Time::ZERO, Feed::Line { buf: &mut bytes, len }, &mut last, |_| {});
+            node.step(
+                Time::ZERO,
+                Feed::Line {
+                    buf: &mut bytes,
+                    len,
+                },
+                &mut last,
+                |_| {},
+            );
             node.commit_to(&mut disk).expect("memory");
         }
         assert!(node.commit().is_err(), "no storage of its own");
