@@ -20,7 +20,7 @@ use std::time::Duration;
 use glomers::config::NodeConfig;
 
 use crate::config::{Availability, Faults, LatencyDist, NodeKind, SimConfig, Topology};
-use crate::present::report::Report;
+use crate::report::Report;
 use crate::workloads::Workload;
 use crate::world::partition::Partition;
 use crate::{SimError, run};

@@ -1,11 +1,12 @@
 //! `glomers-sim`: a faithful local Maelstrom for the `echo`, `unique-ids`, `broadcast`,
-//! `g-counter` and `pn-counter` workloads, with Maelstrom's services.
+//! `g-counter`, `pn-counter` and `txn-rw-register` workloads, with Maelstrom's services.
 //!
 //! [`run`] plays one `maelstrom test` on a virtual clock and returns a [`Report`] with every
-//! checker's verdict, the net statistics and the history. The behaviour reproduced is the one
-//! described in `maelstrom-compat.md`: setup, workload generator, network (latency, per-node
-//! delivery worker with head-of-line blocking), partition nemesis, final phase, set-full and
-//! the other checkers, message counting.
+//! checker's verdict, the net statistics and the history. The behaviour reproduced is
+//! Maelstrom's own (`maelstrom/src/maelstrom/core.clj`, `net.clj`, `nemesis.clj`, the
+//! workloads under `maelstrom/src/maelstrom/workload/`, and Jepsen's `jepsen/checker.clj`):
+//! setup, workload generator, network (latency, per-node delivery worker with head-of-line
+//! blocking), partition nemesis, final phase, set-full and the other checkers, message counting.
 //!
 //! The crate is arranged by role:
 //!
@@ -15,15 +16,21 @@
 //! | [`history`] | Jepsen's history of operations |
 //! | [`world`] | the virtual world: node and client ids, network, transit, partitions, faults and their schedule, nemesis, seeded randomness, the `topology` message, the message journal, Maelstrom's services (`lin-kv`, `seq-kv`, `lww-kv`, `lin-tso`) |
 //! | [`drive`] | the cluster core that sees nodes only as JSON lines, its clients and timeline, the in-process and process drivers |
-//! | [`workloads`] | the workload boundary and one module per workload (echo, unique-ids, broadcast, g-counter, pn-counter): generator, client RPC mapping, final phase, checker, summary |
-//! | [`checkers`] | what every workload shares: stats, availability, latency quantiles, how verdicts combine |
-//! | [`present`] | the report, its summary and JSON forms, the results folder, its SVG plots, the spacetime diagram, timeline and history files |
+//! | [`workloads`] | the workload boundary and one module per workload (echo, unique-ids, broadcast, g-counter, pn-counter, txn-rw-register): generator, client RPC mapping, final phase, checker, and its figures and plots |
+//! | [`checkers`] | what every workload shares: stats, availability, latency quantiles, how verdicts combine, what a verdict shows (figures, curves, plots) |
+//! | [`figures`] | what a workload shows of a run: figures, latency curves, plots (and, with `present`, the plots' common style) |
+//! | [`report`] | the [`Report`], its summary, and the `results.json` document |
 //! | [`campaign`] | fault campaigns and the topology sweep: many seeded runs, each checked |
-//! | [`serve`] | `glomers-sim serve`: the results browser (runs, run pages, comparison of runs) |
+//! | `present` | (feature `present`) the results folder, its SVG plots, the spacetime diagram, timeline and history files |
+//! | `serve` | (feature `present`) `glomers-sim serve`: the results browser (runs, run pages, comparison of runs) |
+//!
+//! The default feature `present` brings the results folder and the browser (plotters, axum,
+//! maud, tokio, chrono, indicatif); without it the library runs tests and returns reports.
 //!
 //! ```
 //! use std::time::Duration;
 //! use glomers_sim::{self as sim, SimConfig, Workload};
+//! use glomers_sim::workloads::broadcast::set_full::SetFullResult;
 //!
 //! let cfg = SimConfig {
 //!     workload: Workload::BROADCAST,
@@ -35,7 +42,8 @@
 //! };
 //! let report = sim::run(&cfg).expect("the test runs");
 //! assert_eq!(report.valid, sim::Validity::True);
-//! assert_eq!(report.set_full().expect("broadcast").lost_count, 0);
+//! let set_full: &SetFullResult = report.workload.get().expect("broadcast");
+//! assert_eq!(set_full.lost_count, 0);
 //! ```
 
 #![deny(missing_docs)]
@@ -45,8 +53,12 @@ pub mod campaign;
 pub mod checkers;
 pub mod config;
 pub mod drive;
+pub mod figures;
 pub mod history;
+#[cfg(feature = "present")]
 pub mod present;
+pub mod report;
+#[cfg(feature = "present")]
 pub mod serve;
 pub mod workloads;
 pub mod world;
@@ -55,7 +67,7 @@ pub use builder::SimBuilder;
 pub use checkers::{Validity, Verdict, WorkloadResult};
 pub use config::{Availability, Faults, LatencyDist, NodeKind, Pause, SimConfig, Topology};
 pub use drive::cluster::{Cluster, Delivery};
-pub use present::report::{NodeError, Report};
+pub use report::{NodeError, Report};
 pub use workloads::{Workload, WorkloadOptions, WorkloadRun};
 pub use world::faults::FaultCounts;
 

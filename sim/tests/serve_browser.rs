@@ -12,8 +12,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use glomers_sim::present::{output, results};
-use glomers_sim::serve::runs::fmt_num;
+use glomers_sim::present::results;
+use glomers_sim::report::output;
+use glomers_sim::serve::fmt_num;
 use glomers_sim::{self as sim, SimConfig, Workload};
 
 /// The browser, if installed.

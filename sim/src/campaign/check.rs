@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 
 use crate::config::Workload;
 use crate::history::{OpF, OpType, OpValue, Process};
-use crate::present::report::Report;
+use crate::report::Report;
+use crate::workloads::broadcast::set_full::SetFullResult;
 use crate::workloads::unique_ids::UniqueIdsResult;
 
 /// The node a history operation went to: thread `p mod threads`, node `thread mod n`.
@@ -51,7 +52,7 @@ pub fn check(report: &Report) -> Vec<String> {
         let times = report.past_deadlines;
         v.push(format!("nodes asked {times} times to be woken in the past"));
     }
-    if let Some(sf) = report.set_full() {
+    if let Some(sf) = report.workload.get::<SetFullResult>() {
         if sf.lost_count > 0 {
             v.push(format!(
                 "set-full lost {} values: {:?}",

@@ -25,7 +25,7 @@ pub enum FaultKind {
     Oneway,
     /// Pauses of 1–4 s, every 3–10 s on average. Longer than a client's 5 s timeout, any
     /// node fails: its late reply goes to a client Maelstrom has closed, and Maelstrom stops
-    /// reading that node (see `maelstrom-compat.md` §5).
+    /// reading that node (Maelstrom's `maelstrom/src/maelstrom/net.clj` rejects a message to a missing client, and `process.clj` stops reading that node).
     Pause,
     /// All of them at once, milder: loss 5–15 %, dup 5 %, reorder, spikes, one-way
     /// partitions, pauses and the partition nemesis.

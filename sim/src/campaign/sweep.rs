@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use glomers::config::NodeConfig;
 
+use crate::workloads::broadcast::set_full::SetFullResult;
 use crate::{LatencyDist, NodeKind, Report, SimConfig, SimError, Validity};
 
 /// One network of the sweep: Maelstrom's `--latency` and `--latency-dist`.
@@ -110,7 +111,11 @@ fn summarise(file: &str, network: Network, partition: bool, reports: &[Report]) 
         .collect();
     let quantiles: Vec<_> = reports
         .iter()
-        .filter_map(|r| r.set_full().and_then(|s| s.stable_latencies))
+        .filter_map(|r| {
+            r.workload
+                .get::<SetFullResult>()
+                .and_then(|s| s.stable_latencies)
+        })
         .collect();
     let n = reports.len().max(1) as f64;
     SweepRow {
@@ -126,7 +131,7 @@ fn summarise(file: &str, network: Network, partition: bool, reports: &[Report]) 
         max_worst_ms: quantiles.iter().map(|q| q.q100).max().unwrap_or(0),
         lost: reports
             .iter()
-            .filter_map(Report::set_full)
+            .filter_map(|r| r.workload.get::<SetFullResult>())
             .map(|s| s.lost_count)
             .sum(),
         all_valid: reports.iter().all(|r| r.valid == Validity::True),

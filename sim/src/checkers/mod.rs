@@ -15,6 +15,9 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 
+use crate::figures::{Figure, Series};
+#[cfg(feature = "present")]
+use crate::figures::{Plot, PlotInput};
 use crate::history::{Op, OpF, OpType};
 
 /// Jepsen's three-valued `:valid?`.
@@ -61,7 +64,10 @@ impl fmt::Display for Validity {
 }
 
 /// A workload checker's result, as the rest of the simulator sees it: a verdict, its section
-/// of the summary and of the JSON document, and any files it adds to the results folder.
+/// of the summary and of the JSON document, and everything the workload shows of a run: its
+/// figures, its latency curves, its plots and any other files it adds to the results folder,
+/// and how its operations' values print in `history.txt`. Only [`Verdict::valid`],
+/// [`Verdict::summary`] and [`Verdict::json`] are required; the rest show nothing by default.
 pub trait Verdict: Any + fmt::Debug + Send + Sync {
     /// The workload checker's `:valid?`.
     fn valid(&self) -> Validity;
@@ -75,6 +81,33 @@ pub trait Verdict: Any + fmt::Debug + Send + Sync {
     /// default.
     fn artifacts(&self) -> Vec<(String, Vec<u8>)> {
         Vec::new()
+    }
+
+    /// The workload's figures, in display order: rows of the results browser's run page and
+    /// comparison table (the verdict itself is shown for every workload). Kept in
+    /// `results.json` under `figures`.
+    fn figures(&self) -> Vec<Figure> {
+        Vec::new()
+    }
+
+    /// Latency curves the workload measures beyond its operations' latency (broadcast's
+    /// stable latency), kept in `results.json` under `series.workload` for comparing runs.
+    fn series(&self) -> Vec<Series> {
+        Vec::new()
+    }
+
+    /// The workload's plots for the results folder (feature `present`; draw them with
+    /// [`crate::figures::draw`]). Generic plots (throughput, operation latency and rate) are
+    /// drawn for every workload besides these.
+    #[cfg(feature = "present")]
+    fn plots(&self, _run: &PlotInput<'_>) -> Result<Vec<Plot>, String> {
+        Ok(Vec::new())
+    }
+
+    /// How the value of operation `op` prints in EDN in `history.txt` and the timeline, if not
+    /// as its JSON value in EDN (a transaction's micro-operations: `[[:r 1 nil] [:w 2 3]]`).
+    fn value_edn(&self, _op: &Op) -> Option<String> {
+        None
     }
 }
 
@@ -102,6 +135,28 @@ impl WorkloadResult {
     /// The result behind the trait.
     pub fn verdict(&self) -> &dyn Verdict {
         &*self.0
+    }
+}
+
+impl serde::Serialize for Validity {
+    /// JSON's form: `true`, `false` or `"unknown"`.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Validity::True => s.serialize_bool(true),
+            Validity::False => s.serialize_bool(false),
+            Validity::Unknown => s.serialize_str("unknown"),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Validity {
+    /// `true`, `false`, and anything else (`"unknown"`) as unknown.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(match Value::deserialize(d)? {
+            Value::Bool(true) => Validity::True,
+            Value::Bool(false) => Validity::False,
+            _ => Validity::Unknown,
+        })
     }
 }
 

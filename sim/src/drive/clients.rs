@@ -1,11 +1,29 @@
-//! Maelstrom's clients and Jepsen's worker threads.
+//! The client side of a test: Maelstrom's clients, Jepsen's worker threads, the main phase's
+//! generator and the workload that decides each operation ([`ClientSide`]).
 //!
 //! A client is a network id `c<k>` (numbered in the order clients are opened) with at most one
 //! outstanding request; it exists on the network from open to close. Setup clients send `init`
 //! and `topology`; each worker thread owns one client at a time and replaces it (new id) after
 //! an indeterminate outcome when the workload's client is not reusable.
 
-use crate::history::{OpF, OpValue};
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+
+use crate::drive::events::Event;
+use crate::drive::protocol;
+use crate::drive::wire::Wire;
+use crate::history::{History, OpF, OpType, OpValue, Process};
+use crate::workloads::WorkloadRun;
+use crate::workloads::generator::Generator;
+use crate::workloads::rpc::Reply;
+use crate::world::endpoint::Endpoint;
+use glomers::time::Time;
+
+/// Nanoseconds since the run started, for the history.
+pub(crate) fn ns(t: Time) -> u64 {
+    t.as_micros() * 1000
+}
 
 /// What a client is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,7 +38,7 @@ pub(crate) enum Role {
 
 /// The one request a client waits for.
 #[derive(Clone, Debug)]
-pub(crate) struct Pending {
+struct Pending {
     pub(crate) msg_id: u64,
     /// The operation, for worker clients (setup requests are not operations).
     pub(crate) op: Option<PendingOp>,
@@ -28,7 +46,7 @@ pub(crate) struct Pending {
 
 /// A worker's outstanding operation.
 #[derive(Clone, Debug)]
-pub(crate) struct PendingOp {
+struct PendingOp {
     pub(crate) f: OpF,
     /// The invocation's value (kept by failed and indeterminate completions).
     pub(crate) value: OpValue,
@@ -36,7 +54,7 @@ pub(crate) struct PendingOp {
 }
 
 #[derive(Debug)]
-pub(crate) struct Client {
+struct Client {
     pub(crate) role: Role,
     pub(crate) open: bool,
     last_msg_id: u64,
@@ -53,7 +71,7 @@ impl Client {
 
 /// Every client ever opened, indexed by its number.
 #[derive(Debug, Default)]
-pub(crate) struct Clients {
+struct Clients {
     list: Vec<Client>,
 }
 
@@ -102,7 +120,7 @@ impl Clients {
 
 /// A Jepsen worker thread: a process number, a client, and whether it is busy.
 #[derive(Debug)]
-pub(crate) struct Worker {
+struct Worker {
     /// Jepsen's process: the thread number, plus the concurrency after each `:info`.
     pub(crate) process: u64,
     /// The client it talks through, once opened.
@@ -120,6 +138,398 @@ impl Worker {
             client: None,
             replace_client: false,
             busy: false,
+        }
+    }
+}
+
+/// What a reply did to the client side.
+#[derive(Debug)]
+pub(crate) enum Received {
+    /// Not the reply to the client's outstanding request: discarded.
+    Ignored,
+    /// A setup client's `init` or `topology` was answered properly.
+    SetupDone,
+    /// A setup request was answered wrongly: the test aborts for this reason.
+    SetupFailed(String),
+    /// A worker's operation completed; its thread is free.
+    Completed,
+}
+
+/// Where the main phase's schedule stands after an operation fell due.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Due {
+    /// It went, and the next one is scheduled.
+    Went,
+    /// Every thread is busy: it waits for the next free one.
+    Waiting,
+    /// The generator has nothing more before the time limit.
+    Exhausted,
+}
+
+/// The clients, the worker threads, the generator and the workload.
+#[derive(Debug)]
+pub(crate) struct ClientSide {
+    clients: Clients,
+    workers: Vec<Worker>,
+    generator: Generator,
+    /// What the workload decides: operations, requests, replies, final phase, checker.
+    pub(crate) workload: Box<dyn WorkloadRun>,
+    /// The configured client timeout (the workload's own rules may override it).
+    timeout: Duration,
+    /// Nodes in the cluster: thread `t` talks to node `t mod n`.
+    n: u16,
+}
+
+impl ClientSide {
+    /// The client side of a run: `threads` idle workers, no client open yet.
+    pub(crate) fn new(
+        workload: Box<dyn WorkloadRun>,
+        generator: Generator,
+        threads: usize,
+        timeout: Duration,
+        n: u16,
+    ) -> ClientSide {
+        ClientSide {
+            clients: Clients::default(),
+            workers: (0..threads).map(Worker::new).collect(),
+            generator,
+            workload,
+            timeout,
+            n,
+        }
+    }
+
+    /// Whether client `c` is open (exists on the network).
+    pub(crate) fn exists(&self, c: u32) -> bool {
+        self.clients.exists(c)
+    }
+
+    /// Clients opened so far.
+    pub(crate) fn opened(&self) -> usize {
+        self.clients.len()
+    }
+
+    /// Closes every client.
+    pub(crate) fn close_all(&mut self) {
+        self.clients.close_all();
+    }
+
+    /// Whether every worker thread is idle.
+    pub(crate) fn idle(&self) -> bool {
+        self.workers.iter().all(|w| !w.busy)
+    }
+
+    /// Worker threads.
+    pub(crate) fn threads(&self) -> usize {
+        self.workers.len()
+    }
+
+    /// Whether the generator has nothing more before the time limit.
+    pub(crate) fn exhausted(&self) -> bool {
+        self.generator.exhausted
+    }
+
+    /// The time limit: no operation starts at or after it.
+    pub(crate) fn deadline(&self) -> Time {
+        self.generator.deadline
+    }
+
+    /// The time limit passed (rate 0: the main phase lasts until then).
+    pub(crate) fn exhaust(&mut self) {
+        self.generator.exhausted = true;
+    }
+
+    /// Opens a setup client for `role` and sends node `node` the request `body(msg_id)`.
+    pub(crate) fn setup_request(
+        &mut self,
+        wire: &mut Wire,
+        role: Role,
+        node: u16,
+        body: impl FnOnce(u64) -> String,
+    ) {
+        let c = self.clients.open(role);
+        self.await_reply(wire, c, None, body, node);
+    }
+
+    /// The main phase starts now and lasts until `deadline`: each worker thread opens its
+    /// client (as Jepsen's workers do when they start).
+    pub(crate) fn start_main(&mut self, deadline: Time) {
+        self.generator.deadline = deadline;
+        for t in 0..self.workers.len() {
+            let c = self.clients.open(Role::Worker(t));
+            self.workers[t].client = Some(c);
+        }
+    }
+
+    /// Schedules the main phase's first operation (or, at rate 0, the time limit).
+    pub(crate) fn schedule_first(&mut self, wire: &mut Wire, deadline: Time) {
+        let now = wire.now;
+        if self.generator.exhausted {
+            wire.schedule(deadline, Event::MainDeadline);
+        } else if self.generator.due_at(now).is_some() {
+            wire.schedule(now, Event::OpDue(now));
+        }
+    }
+
+    /// Client `c` sends node `to` the body `body(msg_id)`; returns the request's `msg_id`.
+    fn send(&mut self, wire: &mut Wire, c: u32, to: u16, body: impl FnOnce(u64) -> String) -> u64 {
+        let msg_id = self.clients.get_mut(c).next_msg_id();
+        let body = body(msg_id);
+        let id = wire.message_id();
+        let src = Endpoint::Client(c).to_string();
+        let line = protocol::stdin_line(id, &src, &wire.names()[usize::from(to)], &body);
+        wire.journal
+            .send(wire.now, id, Endpoint::Client(c), Endpoint::Node(to), &line);
+        wire.send_to_node(id, Endpoint::Client(c), to, line);
+        msg_id
+    }
+
+    /// Sends a request from client `c` and remembers it as the client's outstanding one.
+    fn await_reply(
+        &mut self,
+        wire: &mut Wire,
+        c: u32,
+        op: Option<PendingOp>,
+        body: impl FnOnce(u64) -> String,
+        node: u16,
+    ) -> u64 {
+        let msg_id = self.send(wire, c, node, body);
+        self.clients.get_mut(c).pending = Some(Pending { msg_id, op });
+        msg_id
+    }
+
+    /// The operation scheduled for `due` is due. A real-time driver may call this a little
+    /// late; like Jepsen's generator, the invocation then still carries its scheduled time
+    /// and the next gap counts from it, so the driver's own lag does not thin the schedule
+    /// (Maelstrom's lag is modelled by `op_lag` alone). On the virtual clock `due` is now.
+    pub(crate) fn op_due(&mut self, wire: &mut Wire, history: &mut History, due: Time) -> Due {
+        let due = due.min(wire.now);
+        if self.generator.due_at(due).is_none() {
+            return Due::Exhausted;
+        }
+        let workers = &self.workers;
+        let Some(t) = self
+            .generator
+            .pick_thread(workers.len(), |t| workers[t].busy)
+        else {
+            self.generator.waiting = true;
+            return Due::Waiting;
+        };
+        let (f, value) = self.workload.next_op(self.generator.rng());
+        self.dispatch(wire, history, t, f, value, false, due);
+        match self.generator.due_after(due) {
+            Some(at) => {
+                wire.schedule(at, Event::OpDue(at));
+                Due::Went
+            }
+            None => Due::Exhausted,
+        }
+    }
+
+    /// A thread became free while an operation was waiting for one: it goes now (plus the
+    /// lag).
+    pub(crate) fn resume_waiting(&mut self, wire: &mut Wire) -> Due {
+        if !self.generator.waiting {
+            return Due::Went;
+        }
+        self.generator.waiting = false;
+        let at = self.generator.after_wait(wire.now);
+        match self.generator.due_at(at) {
+            Some(at) => {
+                wire.schedule(at, Event::OpDue(at));
+                Due::Went
+            }
+            None => Due::Exhausted,
+        }
+    }
+
+    /// Whether an operation waits for a free thread.
+    pub(crate) fn waiting(&self) -> bool {
+        self.generator.waiting
+    }
+
+    /// Every worker thread invokes the workload's final operation now.
+    pub(crate) fn final_ops(&mut self, wire: &mut Wire, history: &mut History) {
+        for t in 0..self.workers.len() {
+            let (f, value) = self.workload.final_op();
+            self.dispatch(wire, history, t, f, value, true, wire.now);
+        }
+    }
+
+    /// Thread `t` invokes operation `f` on node `t mod N`; the invocation is recorded at
+    /// `invoked` (its scheduled time, at most now).
+    #[allow(clippy::too_many_arguments)]
+    fn dispatch(
+        &mut self,
+        wire: &mut Wire,
+        history: &mut History,
+        t: usize,
+        f: OpF,
+        value: OpValue,
+        final_read: bool,
+        invoked: Time,
+    ) {
+        let worker = &mut self.workers[t];
+        if worker.client.is_none() || worker.replace_client {
+            if let Some(old) = worker.client.take() {
+                self.clients.close(old);
+            }
+            worker.replace_client = false;
+            worker.client = Some(self.clients.open(Role::Worker(t)));
+        }
+        let worker = &mut self.workers[t];
+        let c = worker.client.unwrap_or_default();
+        worker.busy = true;
+        let process = Process::Client(worker.process);
+        let index = history.invoke(ns(invoked), process, f, value.clone());
+        if final_read {
+            history.mark_final(index);
+        }
+        let body = self.workload.request(f, &value);
+        let node = (t % usize::from(self.n)) as u16;
+        let op = PendingOp {
+            f,
+            value,
+            final_read,
+        };
+        let msg_id = self.await_reply(
+            wire,
+            c,
+            Some(op),
+            |id| protocol::with_msg_id(&body, id),
+            node,
+        );
+        let timeout = self.workload.client_rules().timeout;
+        let at = wire.now + timeout.unwrap_or(self.timeout);
+        wire.schedule(at, Event::Timeout { client: c, msg_id });
+    }
+
+    /// A message reached client `c`. Anything but the reply to its outstanding request is
+    /// discarded.
+    pub(crate) fn receive(
+        &mut self,
+        now: Time,
+        history: &mut History,
+        c: u32,
+        body: &Map<String, Value>,
+    ) -> Received {
+        let client = self.clients.get_mut(c);
+        let Some(pending) = &client.pending else {
+            return Received::Ignored;
+        };
+        if protocol::in_reply_to(body) != Some(pending.msg_id) {
+            return Received::Ignored;
+        }
+        let Some(pending) = client.pending.take() else {
+            return Received::Ignored;
+        };
+        match client.role {
+            Role::Init(node) => {
+                let ok = body.get("type").and_then(Value::as_str) == Some("init_ok");
+                if !ok {
+                    return Received::SetupFailed(format!(
+                        "n{node} answered init with {}",
+                        Value::Object(body.clone())
+                    ));
+                }
+                self.clients.close(c);
+                Received::SetupDone
+            }
+            Role::Topology(node) => match protocol::parse_topology_reply(body) {
+                Reply::Ok(_) => Received::SetupDone,
+                Reply::Error { text, .. } | Reply::Malformed(text) => {
+                    Received::SetupFailed(format!("n{node} answered topology with {text}"))
+                }
+            },
+            Role::Worker(t) => {
+                let Some(pending) = pending.op else {
+                    return Received::Ignored;
+                };
+                let (kind, value, error) = match self.workload.reply(pending.f, body) {
+                    Reply::Ok(OpValue::None) => (OpType::Ok, pending.value.clone(), None),
+                    Reply::Ok(value) => (OpType::Ok, value, None),
+                    Reply::Error { text, definite } => {
+                        let fails = definite && self.workload.client_rules().definite_errors_fail;
+                        let kind = if fails || self.workload.idempotent(pending.f) {
+                            OpType::Fail
+                        } else {
+                            OpType::Info
+                        };
+                        (kind, pending.value.clone(), Some(text))
+                    }
+                    Reply::Malformed(text) => (OpType::Info, pending.value.clone(), Some(text)),
+                };
+                self.complete(now, history, t, &pending, kind, value, error);
+                Received::Completed
+            }
+        }
+    }
+
+    /// Client `c`'s request `msg_id` timed out; returns whether that completed an operation
+    /// (`:fail` if idempotent, else `:info`).
+    pub(crate) fn timeout(
+        &mut self,
+        now: Time,
+        history: &mut History,
+        c: u32,
+        msg_id: u64,
+    ) -> bool {
+        let client = self.clients.get_mut(c);
+        if client.pending.as_ref().is_none_or(|p| p.msg_id != msg_id) {
+            return false;
+        }
+        let (
+            Some(Pending {
+                op: Some(pending), ..
+            }),
+            Role::Worker(t),
+        ) = (client.pending.take(), client.role)
+        else {
+            return false;
+        };
+        let kind = if self.workload.idempotent(pending.f) {
+            OpType::Fail
+        } else {
+            OpType::Info
+        };
+        let value = pending.value.clone();
+        self.complete(
+            now,
+            history,
+            t,
+            &pending,
+            kind,
+            value,
+            Some(":net-timeout".into()),
+        );
+        true
+    }
+
+    /// Records the completion of thread `t`'s operation and frees the thread.
+    #[allow(clippy::too_many_arguments)]
+    fn complete(
+        &mut self,
+        now: Time,
+        history: &mut History,
+        t: usize,
+        pending: &PendingOp,
+        kind: OpType,
+        value: OpValue,
+        error: Option<String>,
+    ) {
+        let threads = self.workers.len() as u64;
+        let worker = &mut self.workers[t];
+        let process = Process::Client(worker.process);
+        let index = history.complete(ns(now), process, kind, pending.f, value, error);
+        if pending.final_read {
+            history.mark_final(index);
+        }
+        worker.busy = false;
+        if kind == OpType::Info {
+            worker.process += threads;
+            if !self.workload.client_rules().reusable_after_info {
+                worker.replace_client = true;
+            }
         }
     }
 }

@@ -18,12 +18,12 @@ use crate::checkers as checker;
 use crate::config::SimConfig;
 use crate::drive::events::{Event, Phase};
 use crate::drive::state::State;
-use crate::drive::{faults, phases, protocol, service_worker};
-use crate::present::report::Report;
+use crate::drive::{protocol, service_worker};
+use crate::report::Report;
 use crate::world::endpoint::Endpoint;
 use glomers::time::Time;
 
-pub use crate::drive::state::Delivery;
+pub use crate::drive::wire::Delivery;
 
 /// Maelstrom's test harness around a cluster of line-speaking nodes.
 #[derive(Debug)]
@@ -35,7 +35,7 @@ impl Cluster {
     /// A cluster at time zero that has sent `init` to every node.
     pub fn new(cfg: &SimConfig) -> Result<Cluster, SimError> {
         let mut s = State::new(cfg)?;
-        phases::start_init(&mut s);
+        s.start_init();
         Ok(Cluster { s })
     }
 
@@ -57,7 +57,7 @@ impl Cluster {
     /// Where the run is, in a word: `init`, `topology`, `main`, `draining`, `recovery`,
     /// `final` or `done` (for progress displays).
     pub fn phase_name(&self) -> &'static str {
-        match self.s.phase {
+        match self.s.progress.phase {
             Phase::Init => "init",
             Phase::Topology => "topology",
             Phase::Main => "main",
@@ -70,12 +70,12 @@ impl Cluster {
 
     /// Whether the workload runs the final phase (heal, quiet recovery, final operations).
     pub fn has_final_phase(&self) -> bool {
-        self.s.workload.final_phase()
+        self.s.clients.workload.final_phase()
     }
 
     /// When the main phase started (the time limit counts from it), once it has.
     pub fn main_start(&self) -> Option<Time> {
-        self.s.main_start
+        self.s.progress.main_start
     }
 
     /// Client operations invoked so far (final reads and failures included).
@@ -85,17 +85,17 @@ impl Cluster {
 
     /// When [`Cluster::advance`] must next be called, if ever. May be the current time.
     pub fn next_event_time(&self) -> Option<Time> {
-        if self.s.phase == Phase::Done {
+        if self.s.progress.phase == Phase::Done {
             return None;
         }
-        self.s.events.next_time()
+        self.s.wire.next_event_time()
     }
 
     /// Runs everything due at or before `now`.
     pub fn advance(&mut self, now: Time) {
-        self.s.now = self.s.now.max(now);
-        while self.s.phase != Phase::Done {
-            let Some(event) = self.s.events.pop_due(self.s.now) else {
+        self.s.wire.now = self.s.wire.now.max(now);
+        while self.s.progress.phase != Phase::Done {
+            let Some(event) = self.s.wire.pop_due() else {
                 break;
             };
             self.handle_event(event);
@@ -106,31 +106,32 @@ impl Cluster {
     /// timers meanwhile. Lines delivered to it wait in the core and come out of
     /// [`Cluster::poll_delivery`] when it resumes, before anything else at that time.
     pub fn paused_until(&self, node: u16) -> Option<Time> {
-        self.s.paused_until[usize::from(node)]
+        self.s.faults.paused_until(node)
     }
 
     /// The next line to write to a node's stdin now.
     pub fn poll_delivery(&mut self) -> Option<Delivery> {
-        self.s.deliveries.pop_front()
+        self.s.wire.poll_delivery()
     }
 
     /// Whether the test is over (torn down or aborted): stop the nodes and call
     /// [`Cluster::finish`].
     pub fn is_done(&self) -> bool {
-        self.s.phase == Phase::Done
+        self.s.progress.phase == Phase::Done
     }
 
     /// Handles one line (without `\n`) that node `node` printed at `now`. A line Maelstrom
     /// would reject makes it stop reading that node for the rest of the run; the error is
     /// recorded in the report.
     pub fn on_node_line(&mut self, now: Time, node: u16, line: &[u8]) {
-        self.s.now = self.s.now.max(now);
-        if self.s.phase == Phase::Done || self.s.deaf[usize::from(node)] {
+        self.s.wire.now = self.s.wire.now.max(now);
+        if self.s.progress.phase == Phase::Done || self.s.rejections.is_deaf(node) {
             return;
         }
+        let now = self.s.wire.now;
         let envelope = match protocol::parse_envelope(line) {
             Ok(e) => e,
-            Err(why) => return self.s.go_deaf(node, line, why),
+            Err(why) => return self.s.rejections.reject(now, node, line, why),
         };
         let (Some(src), Some(dest)) = (
             self.s.endpoint(&envelope.src),
@@ -140,41 +141,42 @@ impl Cluster {
                 "Invalid dest/source for message: {} → {}",
                 envelope.src, envelope.dest
             );
-            return self.s.go_deaf(node, line, why);
+            return self.s.rejections.reject(now, node, line, why);
         };
         let body = serde_json::Value::Object(envelope.body);
-        let id = self.s.message_id();
+        let wire = &mut self.s.wire;
+        let id = wire.message_id();
         let stdin = protocol::stdin_line(id, &envelope.src, &envelope.dest, &body.to_string());
-        self.s.journal.send(self.s.now, id, src, dest, &stdin);
+        wire.journal.send(now, id, src, dest, &stdin);
         match dest {
-            Endpoint::Node(to) => self.s.send_to_node(id, src, to, stdin),
+            Endpoint::Node(to) => wire.send_to_node(id, src, to, stdin),
             Endpoint::Service(s) => {
-                let slot = self.s.net.service_slot(s);
-                self.s.send_to_node(id, src, slot, stdin);
+                let slot = wire.net.service_slot(s);
+                wire.send_to_node(id, src, slot, stdin);
             }
             Endpoint::Client(c) => {
-                self.s.journal.recv(self.s.now, id, src, dest, &stdin);
+                wire.journal.recv(now, id, src, dest, &stdin);
                 let serde_json::Value::Object(body) = body else {
                     return;
                 };
-                phases::client_receive(&mut self.s, c, &body);
+                self.s.client_receive(c, &body);
             }
         }
     }
 
     /// The checkers' verdict on the finished run.
     pub fn finish(mut self) -> Result<Report, SimError> {
-        if let Some(reason) = self.s.abort.take() {
+        if let Some(reason) = self.s.progress.abort.take() {
             return Err(SimError::Aborted {
-                at: self.s.now,
+                at: self.s.wire.now,
                 reason,
             });
         }
-        let main_start = self.s.main_start.unwrap_or(Time::ZERO);
-        let end = self.s.end.unwrap_or(self.s.now);
+        let main_start = self.s.progress.main_start.unwrap_or(Time::ZERO);
+        let end = self.s.progress.end.unwrap_or(self.s.wire.now);
         let op_count = self.s.history.client_invocations();
-        let net = self.s.journal.stats(op_count);
-        let workload = self.s.workload.check(self.s.history.ops());
+        let net = self.s.wire.journal.stats(op_count);
+        let workload = self.s.clients.workload.check(self.s.history.ops());
         let results = checker::check_all(workload, self.s.cfg.availability, self.s.history.ops());
         Ok(Report {
             seed: self.s.cfg.seed,
@@ -184,15 +186,15 @@ impl Cluster {
             availability: results.availability,
             net,
             op_count,
-            server_sends_per_second: self.s.journal.server_sends_per_second().to_vec(),
-            trace: self.s.journal.take_trace(),
+            server_sends_per_second: self.s.wire.journal.server_sends_per_second().to_vec(),
+            trace: self.s.wire.journal.take_trace(),
             history: std::mem::take(&mut self.s.history),
-            node_errors: std::mem::take(&mut self.s.node_errors),
-            partition_drops: self.s.net.partition_drops,
-            fault_losses: self.s.net.fault_losses,
-            fault_counts: self.s.net.fault_counts,
+            node_errors: self.s.rejections.take_errors(),
+            partition_drops: self.s.wire.net.partition_drops,
+            fault_losses: self.s.wire.net.fault_losses,
+            fault_counts: self.s.wire.net.fault_counts,
             past_deadlines: 0,
-            clients_opened: self.s.clients.len(),
+            clients_opened: self.s.clients.opened(),
             main_start,
             end,
             config: self.s.cfg,
@@ -200,58 +202,48 @@ impl Cluster {
     }
 
     fn handle_event(&mut self, event: Event) {
+        let s = &mut self.s;
         match event {
             Event::Deliver(node) => {
-                let (packet, next) = self.s.net.wake(self.s.now, node);
+                let now = s.wire.now;
+                let (packet, next) = s.wire.net.wake(now, node);
                 if let Some(next) = next {
-                    self.s.schedule(next, Event::Deliver(node));
+                    s.wire.schedule(next, Event::Deliver(node));
                 }
-                if let (Some(p), Some(service)) = (&packet, self.s.net.slot_service(node)) {
-                    service_worker::serve(&mut self.s, service, p);
+                if let (Some(p), Some(service)) = (&packet, s.wire.net.slot_service(node)) {
+                    service_worker::serve(s, service, p);
                 } else if let Some(p) = packet {
-                    self.s
+                    s.wire
                         .journal
-                        .recv(self.s.now, p.id, p.from, Endpoint::Node(node), &p.line);
-                    if self.s.paused_until[usize::from(node)].is_some() {
-                        // In the pipe; the stopped process reads it when it resumes.
-                        self.s.held[usize::from(node)].push(p.line);
-                    } else {
-                        self.s.deliveries.push_back(Delivery { node, line: p.line });
-                    }
+                        .recv(now, p.id, p.from, Endpoint::Node(node), &p.line);
+                    s.faults.deliver(&mut s.wire, node, p.line);
                 }
             }
-            Event::OpDue(due) => phases::on_op_due(&mut self.s, due),
-            Event::Timeout { client, msg_id } => {
-                phases::on_client_timeout(&mut self.s, client, msg_id)
-            }
-            Event::Nemesis => phases::on_nemesis(&mut self.s),
+            Event::OpDue(due) => s.on_op_due(due),
+            Event::Timeout { client, msg_id } => s.on_client_timeout(client, msg_id),
+            Event::Nemesis => s.on_nemesis(),
             Event::SetupDeadline(phase) => {
-                if self.s.phase == phase {
+                if s.progress.phase == phase {
                     let what = if phase == Phase::Init {
                         "init"
                     } else {
                         "topology"
                     };
-                    self.s.abort(format!(
-                        "{} node(s) did not answer {what} in time",
-                        self.s.setup_pending
-                    ));
+                    let pending = s.progress.setup_pending;
+                    s.abort(format!("{pending} node(s) did not answer {what} in time"));
                 }
             }
-            Event::MainDeadline => {
-                self.s.generator.exhausted = true;
-                phases::check_main_end(&mut self.s);
-            }
-            Event::FinalReads => phases::start_final_reads(&mut self.s),
+            Event::MainDeadline => s.on_main_deadline(),
+            Event::FinalReads => s.start_final_reads(),
             Event::Arrive => {
-                for (node, wake) in self.s.net.arrive(self.s.now) {
-                    self.s.schedule(wake, Event::Deliver(node));
+                for (node, wake) in s.wire.net.arrive(s.wire.now) {
+                    s.wire.schedule(wake, Event::Deliver(node));
                 }
             }
-            Event::OneWay => faults::on_oneway(&mut self.s),
-            Event::Pause => faults::on_pause(&mut self.s),
-            Event::Resume(node) => faults::resume(&mut self.s, node),
-            Event::Scripted(i) => phases::on_scripted_partition(&mut self.s, i),
+            Event::OneWay => s.faults.on_oneway(&mut s.wire),
+            Event::Pause => s.faults.on_pause(&mut s.wire),
+            Event::Resume(node) => s.faults.resume(&mut s.wire, node),
+            Event::Scripted(i) => s.on_scripted_partition(i),
         }
     }
 }

@@ -13,7 +13,7 @@ use crate::SimError;
 use crate::config::SimConfig;
 use crate::drive::cluster::Cluster;
 use crate::drive::node::{InProcessNode, NodeFactory};
-use crate::present::report::Report;
+use crate::report::Report;
 use crate::world::min_queue::MinQueue;
 use crate::world::rng::{self, Stream};
 use glomers::config::NodeConfig;

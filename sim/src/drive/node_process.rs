@@ -1,4 +1,4 @@
-//! One node binary run the way Maelstrom runs it (`maelstrom-compat.md` §5): executed directly,
+//! One node binary run the way Maelstrom runs it (Maelstrom's `maelstrom/src/maelstrom/process.clj`): executed directly,
 //! working directory the system temp dir, environment inherited, one JSON line per message on
 //! stdin, stdout read line by line (a line counts when its `\n` arrives), stderr copied to a log
 //! file with its last lines kept for crash reports.

@@ -21,7 +21,7 @@ use crate::SimError;
 use crate::config::SimConfig;
 use crate::drive::cluster::Cluster;
 use crate::drive::node_process::{self, Clock, NodeEvent, NodeProcess};
-use crate::present::report::Report;
+use crate::report::Report;
 use glomers::time::Time;
 
 /// Longest sleep of the loop, so that exits and progress are noticed while nothing happens.

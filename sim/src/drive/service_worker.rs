@@ -4,7 +4,6 @@
 
 use serde_json::Value;
 
-use crate::drive::phases;
 use crate::drive::protocol;
 use crate::drive::state::State;
 use crate::world::endpoint::Endpoint;
@@ -16,8 +15,10 @@ use crate::world::services::Service;
 /// reply to an id that no longer exists is not sent (Maelstrom's worker throws).
 pub(crate) fn serve(st: &mut State, service: Service, packet: &Packet) {
     let me = Endpoint::Service(service);
-    st.journal
-        .recv(st.now, packet.id, packet.from, me, &packet.line);
+    let now = st.wire.now;
+    st.wire
+        .journal
+        .recv(now, packet.id, packet.from, me, &packet.line);
     let Ok(Value::Object(mut message)) = serde_json::from_slice::<Value>(&packet.line) else {
         return;
     };
@@ -32,20 +33,21 @@ pub(crate) fn serve(st: &mut State, service: Service, packet: &Packet) {
     let Some(dest) = st.endpoint(&src) else {
         return;
     };
-    let id = st.message_id();
+    let wire = &mut st.wire;
+    let id = wire.message_id();
     let reply = Value::Object(reply);
     let line = protocol::stdin_line(id, service.name(), &src, &reply.to_string());
-    st.journal.send(st.now, id, me, dest, &line);
+    wire.journal.send(now, id, me, dest, &line);
     match dest {
-        Endpoint::Node(to) => st.send_to_node(id, me, to, line),
+        Endpoint::Node(to) => wire.send_to_node(id, me, to, line),
         Endpoint::Service(s) => {
-            let slot = st.net.service_slot(s);
-            st.send_to_node(id, me, slot, line);
+            let slot = wire.net.service_slot(s);
+            wire.send_to_node(id, me, slot, line);
         }
         Endpoint::Client(c) => {
-            st.journal.recv(st.now, id, me, dest, &line);
+            wire.journal.recv(now, id, me, dest, &line);
             if let Value::Object(body) = reply {
-                phases::client_receive(st, c, &body);
+                st.client_receive(c, &body);
             }
         }
     }

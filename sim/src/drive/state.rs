@@ -1,76 +1,102 @@
-//! The cluster core's state: the configuration, the virtual clock and timers, the network,
-//! the journal, the clients and workers, the workload and its generator, the nemesis and the
-//! fault schedule, the history, and where the run is. Also the few operations everything
-//! else builds on: timers, message ids, sending, aborting and tearing down.
-
-use std::collections::VecDeque;
+//! The cluster core's state, as parts that each own their fields and the operations on them:
+//! the [`Wire`] (clock, timers, network, journal), the [`ClientSide`] (clients, worker threads,
+//! generator, workload), the [`Partitions`] (nemesis and script), the extra [`Faults`],
+//! Maelstrom's [`Services`], the [`History`], the nodes' [`Rejections`], and where the run is
+//! ([`Progress`]). The test's timeline ([`crate::drive::phases`]) drives the parts; the public
+//! [`Cluster`](crate::drive::cluster::Cluster) wraps it.
 
 use crate::SimError;
 use crate::config::SimConfig;
-use crate::drive::clients::{Clients, Worker};
-use crate::drive::events::{Event, EventQueue, Phase};
-use crate::drive::protocol;
+use crate::drive::clients::ClientSide;
+use crate::drive::events::Phase;
+use crate::drive::faults::Faults;
+use crate::drive::nemesis::Partitions;
+use crate::drive::wire::Wire;
 use crate::history::History;
-use crate::present::report::NodeError;
+use crate::report::NodeError;
+use crate::workloads::Setup;
 use crate::workloads::generator::Generator;
-use crate::workloads::{Setup, WorkloadRun};
 use crate::world::endpoint::Endpoint;
-use crate::world::fault_schedule::FaultSchedule;
-use crate::world::journal::Journal;
-use crate::world::nemesis::Nemesis;
-use crate::world::network::{Latency, Network};
 use crate::world::rng::{self, Stream};
 use crate::world::services::Services;
 use glomers::time::Time;
 
-/// A line for a node's stdin, to be written at the current time.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Delivery {
-    /// The node's index (`n<index>`).
-    pub node: u16,
-    /// The line, without its `\n`.
-    pub line: Vec<u8>,
+/// Where the run is: its phase, the setup replies awaited, when the main phase started and
+/// the nodes were torn down, and why the test aborted.
+#[derive(Debug)]
+pub(crate) struct Progress {
+    /// The phase.
+    pub(crate) phase: Phase,
+    /// Setup replies still awaited in the `init` or `topology` step.
+    pub(crate) setup_pending: usize,
+    /// When the main phase started.
+    pub(crate) main_start: Option<Time>,
+    /// When the nodes were torn down.
+    pub(crate) end: Option<Time>,
+    /// Why the test aborted, if it did.
+    pub(crate) abort: Option<String>,
 }
 
-/// Everything the cluster core holds; the timeline ([`crate::drive::phases`]) and the fault
-/// schedule ([`crate::drive::faults`]) act on it through functions, the public
-/// [`Cluster`](crate::drive::cluster::Cluster) wraps it.
+/// The nodes that printed a line Maelstrom would have rejected: it stops reading them.
+#[derive(Debug)]
+pub(crate) struct Rejections {
+    deaf: Vec<bool>,
+    errors: Vec<NodeError>,
+}
+
+impl Rejections {
+    fn new(n: u16) -> Rejections {
+        Rejections {
+            deaf: vec![false; usize::from(n)],
+            errors: Vec::new(),
+        }
+    }
+
+    /// Whether `node`'s output is no longer read.
+    pub(crate) fn is_deaf(&self, node: u16) -> bool {
+        self.deaf[usize::from(node)]
+    }
+
+    /// `node` printed `line` at `now`, rejected for `reason`: its output is no longer read.
+    pub(crate) fn reject(&mut self, now: Time, node: u16, line: &[u8], reason: String) {
+        self.deaf[usize::from(node)] = true;
+        let mut text = String::from_utf8_lossy(line).into_owned();
+        if text.len() > 200 {
+            let cut = (0..=200)
+                .rev()
+                .find(|&i| text.is_char_boundary(i))
+                .unwrap_or(0);
+            text.truncate(cut);
+            text.push('…');
+        }
+        self.errors.push(NodeError {
+            node,
+            time: now,
+            line: text,
+            reason,
+        });
+    }
+
+    /// The rejected lines, in order.
+    pub(crate) fn take_errors(&mut self) -> Vec<NodeError> {
+        std::mem::take(&mut self.errors)
+    }
+}
+
+/// Everything the cluster core holds.
 #[derive(Debug)]
 pub(crate) struct State {
     pub(crate) cfg: SimConfig,
     pub(crate) n: u16,
-    pub(crate) names: Vec<String>,
-    pub(crate) now: Time,
-    pub(crate) events: EventQueue,
-    pub(crate) net: Network,
+    pub(crate) wire: Wire,
     /// Maelstrom's services, on the network after the nodes.
     pub(crate) services: Services,
-    pub(crate) journal: Journal,
     pub(crate) history: History,
-    pub(crate) clients: Clients,
-    pub(crate) workers: Vec<Worker>,
-    pub(crate) generator: Generator,
-    /// What the workload decides: operations, requests, replies, final phase, checker.
-    pub(crate) workload: Box<dyn WorkloadRun>,
-    pub(crate) nemesis: Option<Nemesis>,
-    pub(crate) nemesis_exhausted: bool,
-    /// One-way partitions and pauses, if enabled.
-    pub(crate) fault_schedule: Option<FaultSchedule>,
-    /// Whether the extra faults still act (until the main phase is over).
-    pub(crate) faults_active: bool,
-    /// Until when each node is paused, if it is.
-    pub(crate) paused_until: Vec<Option<Time>>,
-    /// Lines delivered to paused nodes, which read them when they resume.
-    pub(crate) held: Vec<Vec<Vec<u8>>>,
-    pub(crate) phase: Phase,
-    pub(crate) setup_pending: usize,
-    pub(crate) deliveries: VecDeque<Delivery>,
-    pub(crate) deaf: Vec<bool>,
-    pub(crate) node_errors: Vec<NodeError>,
-    pub(crate) next_message_id: u64,
-    pub(crate) main_start: Option<Time>,
-    pub(crate) end: Option<Time>,
-    pub(crate) abort: Option<String>,
+    pub(crate) clients: ClientSide,
+    pub(crate) partitions: Partitions,
+    pub(crate) faults: Faults,
+    pub(crate) rejections: Rejections,
+    pub(crate) progress: Progress,
 }
 
 impl State {
@@ -78,12 +104,7 @@ impl State {
     pub(crate) fn new(cfg: &SimConfig) -> Result<State, SimError> {
         cfg.validate().map_err(SimError::Config)?;
         let n = cfg.node_count;
-        let latency = Latency {
-            ms: cfg.latency_ms,
-            dist: cfg.latency_dist,
-            rng: rng::stream(cfg.seed, Stream::Latency),
-        };
-        let faults_rng = rng::stream(cfg.seed, Stream::Faults);
+        let wire = Wire::new(cfg);
         let workload = cfg
             .workload
             .build(&Setup {
@@ -97,40 +118,24 @@ impl State {
             cfg.rate,
             cfg.op_lag,
         );
-        let nemesis = cfg
-            .partition
-            .then(|| Nemesis::new(rng::stream(cfg.seed, Stream::Nemesis), cfg.nemesis_interval));
-        let fault_schedule = (cfg.faults.oneway.is_some() || cfg.faults.pause.is_some())
-            .then(|| FaultSchedule::new(&cfg.faults, rng::stream(cfg.seed, Stream::FaultSchedule)));
+        let clients = ClientSide::new(workload, generator, cfg.threads(), cfg.client_timeout, n);
         Ok(State {
             cfg: cfg.clone(),
             n,
-            names: (0..n).map(|i| format!("n{i}")).collect(),
-            now: Time::ZERO,
-            events: EventQueue::default(),
-            net: Network::new(n, latency, cfg.faults.clone(), faults_rng),
+            wire,
             services: Services::new(cfg.seed),
-            journal: Journal::new(cfg.trace),
             history: History::new(),
-            clients: Clients::default(),
-            workers: (0..cfg.threads()).map(Worker::new).collect(),
-            generator,
-            workload,
-            nemesis_exhausted: nemesis.is_none(),
-            nemesis,
-            fault_schedule,
-            faults_active: !cfg.faults.is_none(),
-            paused_until: vec![None; usize::from(n)],
-            held: vec![Vec::new(); usize::from(n)],
-            phase: Phase::Init,
-            setup_pending: 0,
-            deliveries: VecDeque::new(),
-            deaf: vec![false; usize::from(n)],
-            node_errors: Vec::new(),
-            next_message_id: 0,
-            main_start: None,
-            end: None,
-            abort: None,
+            clients,
+            partitions: Partitions::new(cfg),
+            faults: Faults::new(cfg),
+            rejections: Rejections::new(n),
+            progress: Progress {
+                phase: Phase::Init,
+                setup_pending: 0,
+                main_start: None,
+                end: None,
+                abort: None,
+            },
         })
     }
 
@@ -144,71 +149,17 @@ impl State {
         }
     }
 
-    pub(crate) fn go_deaf(&mut self, node: u16, line: &[u8], reason: String) {
-        self.deaf[usize::from(node)] = true;
-        let mut text = String::from_utf8_lossy(line).into_owned();
-        if text.len() > 200 {
-            let cut = (0..=200)
-                .rev()
-                .find(|&i| text.is_char_boundary(i))
-                .unwrap_or(0);
-            text.truncate(cut);
-            text.push('…');
-        }
-        self.node_errors.push(NodeError {
-            node,
-            time: self.now,
-            line: text,
-            reason,
-        });
-    }
-
-    pub(crate) fn message_id(&mut self) -> u64 {
-        let id = self.next_message_id;
-        self.next_message_id += 1;
-        id
-    }
-
-    pub(crate) fn schedule(&mut self, at: Time, event: Event) {
-        self.events.push(at, event);
-    }
-
-    /// Queues a message for node `to`, or for a service's slot.
-    pub(crate) fn send_to_node(&mut self, id: u64, from: Endpoint, to: u16, line: Vec<u8>) {
-        if let Some(wake) = self.net.send(self.now, id, from, to, line) {
-            self.schedule(wake, Event::Deliver(to));
-        }
-        while let Some(at) = self.net.pop_alarm() {
-            self.schedule(at, Event::Arrive);
-        }
-    }
-
-    /// Client `c` sends node `to` the body `body(msg_id)`; returns the request's `msg_id`.
-    pub(crate) fn client_send(&mut self, c: u32, to: u16, body: impl FnOnce(u64) -> String) -> u64 {
-        let msg_id = self.clients.get_mut(c).next_msg_id();
-        let body = body(msg_id);
-        let id = self.message_id();
-        let src = Endpoint::Client(c).to_string();
-        let line = protocol::stdin_line(id, &src, &self.names[usize::from(to)], &body);
-        self.journal
-            .send(self.now, id, Endpoint::Client(c), Endpoint::Node(to), &line);
-        self.send_to_node(id, Endpoint::Client(c), to, line);
-        msg_id
-    }
-
+    /// The test aborts for `reason`.
     pub(crate) fn abort(&mut self, reason: String) {
-        self.abort = Some(reason);
+        self.progress.abort = Some(reason);
         self.teardown();
     }
 
     /// Kills the nodes: nothing is sent, delivered or journaled any more.
     pub(crate) fn teardown(&mut self) {
-        self.phase = Phase::Done;
-        self.end = Some(self.now);
-        self.net.heal();
+        self.progress.phase = Phase::Done;
+        self.progress.end = Some(self.wire.now);
         self.clients.close_all();
-        self.journal.close();
-        self.deliveries.clear();
-        self.events.clear();
+        self.wire.close();
     }
 }

@@ -1,10 +1,8 @@
-//! How a run is shown: the [`report`], its summary and JSON forms ([`output`]), the results
-//! folder ([`results`]), its SVG plots ([`plot`]) and the diagram, timeline and history files
-//! ([`artifacts`]).
+//! How a run is shown on disk (feature `present`): the results folder ([`results`]), its SVG
+//! plots ([`plot`]) and the diagram, timeline and history files ([`artifacts`]). What is
+//! workload-specific comes from the workload's [`Verdict`](crate::checkers::Verdict): its
+//! plots, its own files and how its operations' values print; nothing here names a workload.
 
 pub mod artifacts;
-pub mod output;
 pub mod plot;
-pub mod report;
 pub mod results;
-pub mod series;

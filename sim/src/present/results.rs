@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use crate::config::Workload;
 use crate::present::artifacts;
 use crate::present::plot;
-use crate::present::report::Report;
+use crate::report::Report;
+use crate::report::document::{ArtifactJson, ResultsJson};
 
 /// The folder holding node logs inside a results folder.
 pub const NODE_LOGS: &str = "node-logs";
@@ -73,42 +74,56 @@ fn write(path: PathBuf, contents: &[u8]) -> Result<PathBuf, String> {
     Ok(path)
 }
 
-/// Writes `results.json`, `summary.txt`, the plots, the workload's own files
-/// ([`crate::checkers::Verdict::artifacts`]) and the [`artifacts`] of a finished run into
-/// `dir`; returns the files written. `results.json` gets an `artifacts` list naming every
-/// file of the folder (node logs included) and what it is.
+/// Writes `results.json`, `summary.txt`, the plots (the workload's and the generic ones),
+/// the workload's own files ([`crate::checkers::Verdict::artifacts`]) and the [`artifacts`]
+/// of a finished run into `dir`; returns the files written. `results.json` gets an
+/// `artifacts` list naming every file of the folder (node logs included) and what it is.
 pub fn write_run(
     dir: &Path,
     report: &Report,
-    json: &serde_json::Value,
+    json: &ResultsJson,
     summary: &str,
 ) -> Result<Vec<PathBuf>, String> {
     let mut files = vec![write(dir.join("summary.txt"), summary.as_bytes())?];
+    let mut index = vec![
+        artifact("results.json", artifacts::describe("results.json")),
+        artifact("summary.txt", artifacts::describe("summary.txt")),
+    ];
     for p in plot::render(report)? {
-        files.push(write(dir.join(p.file_name), p.svg.as_bytes())?);
+        files.push(write(dir.join(&p.file_name), p.svg.as_bytes())?);
+        index.push(artifact(&p.file_name, &p.what));
     }
     for (name, contents) in report.workload.verdict().artifacts() {
-        files.push(write(dir.join(name), &contents)?);
+        files.push(write(dir.join(&name), &contents)?);
+        index.push(artifact(&name, ""));
     }
-    files.extend(artifacts::write_all(dir, report)?);
-    let mut names = vec!["results.json".to_owned()];
-    names.extend(
-        files
-            .iter()
-            .filter_map(|f| Some(f.file_name()?.to_str()?.to_owned())),
-    );
+    for f in artifacts::write_all(dir, report)? {
+        if let Some(name) = f.file_name().and_then(|n| n.to_str()) {
+            index.push(artifact(name, artifacts::describe(name)));
+        }
+        files.push(f);
+    }
     if let Ok(logs) = std::fs::read_dir(dir.join(NODE_LOGS)) {
         let mut logs: Vec<String> = logs
             .filter_map(|e| Some(format!("{NODE_LOGS}/{}", e.ok()?.file_name().to_str()?)))
             .collect();
         logs.sort_by_key(|l| (l.len(), l.clone()));
-        names.extend(logs);
+        index.extend(logs.iter().map(|l| artifact(l, artifacts::describe(l))));
     }
     let mut json = json.clone();
-    json["artifacts"] = artifacts::index(&names);
-    let text = serde_json::to_string_pretty(&json).map_err(|e| e.to_string())? + "\n";
-    files.insert(0, write(dir.join("results.json"), text.as_bytes())?);
+    json.artifacts = index;
+    files.insert(
+        0,
+        write(dir.join("results.json"), json.to_text().as_bytes())?,
+    );
     Ok(files)
+}
+
+fn artifact(file: &str, what: &str) -> ArtifactJson {
+    ArtifactJson {
+        file: file.to_owned(),
+        what: what.to_owned(),
+    }
 }
 
 /// Writes `summary.txt` for a run that produced no report (aborted or failed).
@@ -161,7 +176,7 @@ mod tests {
         };
         let report = crate::run(&cfg).expect("the test runs");
         let dir = tempfile::tempdir().expect("temp dir");
-        let doc = crate::present::output::to_json(&report);
+        let doc = crate::report::output::to_json(&report);
         write_run(dir.path(), &report, &doc, "summary\n").expect("written");
         let expected = [
             "results.json",
@@ -185,15 +200,13 @@ mod tests {
         let mut wanted: Vec<String> = expected.map(String::from).to_vec();
         wanted.sort();
         assert_eq!(on_disk, wanted);
-        let json: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(dir.path().join("results.json")).expect("read"))
-                .expect("JSON");
-        let mut listed: Vec<String> = json["artifacts"]
-            .as_array()
-            .expect("a list")
-            .iter()
-            .map(|a| a["file"].as_str().expect("a name").to_owned())
-            .collect();
+        let text = std::fs::read_to_string(dir.path().join("results.json")).expect("read");
+        let json = ResultsJson::parse(&text).expect("a results document");
+        assert_eq!(
+            json.artifacts[2].what,
+            "each broadcast value's stable latency"
+        );
+        let mut listed: Vec<String> = json.artifacts.iter().map(|a| a.file.clone()).collect();
         listed.sort();
         assert_eq!(listed, wanted, "results.json lists exactly what is there");
 

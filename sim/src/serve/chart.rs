@@ -3,12 +3,12 @@
 //! from each run's `results.json`.
 
 use plotters::prelude::*;
-use serde_json::Value;
 
 use super::runs::{Run, fmt_num};
+use crate::report::document::PerSecondJson;
 
 /// Distinct colours for up to ten runs (then they repeat): the results folder's plots' own.
-pub const PALETTE: [RGBColor; 10] = crate::present::plot::CATEGORY10;
+pub const PALETTE: [RGBColor; 10] = crate::figures::draw::CATEGORY10;
 
 /// The colour of the `i`th run, as CSS `#rrggbb`.
 pub fn css_colour(i: usize) -> String {
@@ -27,15 +27,27 @@ pub struct Curve {
     pub points: Vec<(f64, f64)>,
 }
 
-/// What a comparison chart plots, and where each run's data is in `results.json`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What a comparison chart plots, and where each run's data is in its results.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Measure {
     /// `server_sends_per_second`: server messages (node↔node, node↔service) sent in each second.
     MessageRate,
-    /// `series.stable_latency_per_second[].p50` against `t`.
-    StableLatencyOverTime,
-    /// `series.stable_latency_percentiles`.
-    StableLatencyPercentiles,
+    /// A workload curve's (`series.workload[]` with this key) `per_second[].p50` against `t`.
+    WorkloadOverTime {
+        /// The curve's key.
+        key: String,
+        /// What it measures (`stable latency`).
+        label: String,
+        /// What a sample's time is.
+        time_label: String,
+    },
+    /// A workload curve's `percentiles`.
+    WorkloadPercentiles {
+        /// The curve's key.
+        key: String,
+        /// What it measures.
+        label: String,
+    },
     /// `series.op_latency_per_second[].p50` against `t`.
     OpLatencyOverTime,
     /// `series.op_latency_percentiles`.
@@ -43,81 +55,112 @@ pub enum Measure {
 }
 
 impl Measure {
-    /// Every measure, in the order the comparison view shows them.
-    pub const ALL: [Measure; 5] = [
-        Measure::MessageRate,
-        Measure::StableLatencyOverTime,
-        Measure::StableLatencyPercentiles,
-        Measure::OpLatencyOverTime,
-        Measure::OpLatencyPercentiles,
-    ];
+    /// Every measure some of `runs` may have, in the order the comparison view shows them:
+    /// the message rate, each workload curve (first seen first), operation latency.
+    pub fn all(runs: &[Run]) -> Vec<Measure> {
+        let mut out = vec![Measure::MessageRate];
+        let curves = runs
+            .iter()
+            .filter_map(|r| r.doc.as_ref()?.series.as_ref())
+            .flat_map(|s| &s.workload);
+        for c in curves {
+            let over_time = Measure::WorkloadOverTime {
+                key: c.key.clone(),
+                label: c.label.clone(),
+                time_label: c.time_label.clone(),
+            };
+            if !out.contains(&over_time) {
+                out.push(over_time);
+                out.push(Measure::WorkloadPercentiles {
+                    key: c.key.clone(),
+                    label: c.label.clone(),
+                });
+            }
+        }
+        out.extend([Measure::OpLatencyOverTime, Measure::OpLatencyPercentiles]);
+        out
+    }
 
     /// Title, x axis and y axis descriptions.
-    pub fn text(self) -> (&'static str, &'static str, &'static str) {
+    pub fn text(&self) -> (String, String, String) {
+        let own = |s: &str| s.to_owned();
         match self {
             Measure::MessageRate => (
-                "Server messages (node↔node, node↔service) sent per second",
-                "time (s since the run started)",
-                "messages per second",
+                own("Server messages (node↔node, node↔service) sent per second"),
+                own("time (s since the run started)"),
+                own("messages per second"),
             ),
-            Measure::StableLatencyOverTime => (
-                "Stable latency over time (median of the values known in each second)",
-                "time the value became known (s since the run started)",
-                "stable latency (ms)",
+            Measure::WorkloadOverTime {
+                label, time_label, ..
+            } => (
+                format!(
+                    "{} over time (median of the samples of each second)",
+                    capital(label)
+                ),
+                format!("{time_label} (s since the run started)"),
+                format!("{label} (ms)"),
             ),
-            Measure::StableLatencyPercentiles => (
-                "Stable latency by percentile",
-                "percentile",
-                "stable latency (ms)",
+            Measure::WorkloadPercentiles { label, .. } => (
+                format!("{} by percentile", capital(label)),
+                own("percentile"),
+                format!("{label} (ms)"),
             ),
             Measure::OpLatencyOverTime => (
-                "Operation latency over time (median of the ok operations invoked in each second)",
-                "time invoked (s since the run started)",
-                "latency (ms)",
+                own(
+                    "Operation latency over time (median of the ok operations invoked in each second)",
+                ),
+                own("time invoked (s since the run started)"),
+                own("latency (ms)"),
             ),
             Measure::OpLatencyPercentiles => (
-                "Operation latency by percentile (ok operations)",
-                "percentile",
-                "latency (ms)",
+                own("Operation latency by percentile (ok operations)"),
+                own("percentile"),
+                own("latency (ms)"),
             ),
         }
     }
 
     /// The run's points for this measure, or `None` if its results lack them.
-    pub fn points(self, run: &Run) -> Option<Vec<(f64, f64)>> {
-        let doc = &run.doc;
-        let array = |pointer: &str| doc.pointer(pointer).and_then(Value::as_array);
-        let indexed = |a: &Vec<Value>| -> Option<Vec<(f64, f64)>> {
+    pub fn points(&self, run: &Run) -> Option<Vec<(f64, f64)>> {
+        let doc = run.doc.as_ref()?;
+        let indexed = |a: &[u64]| -> Vec<(f64, f64)> {
             a.iter()
                 .enumerate()
-                .map(|(i, v)| Some((i as f64, v.as_f64()?)))
+                .map(|(i, &v)| (i as f64, v as f64))
                 .collect()
         };
-        let over_time = |a: &Vec<Value>| -> Option<Vec<(f64, f64)>> {
-            a.iter()
-                .map(|v| Some((v.get("t")?.as_f64()? + 0.5, v.get("p50")?.as_f64()?)))
-                .collect()
+        let over_time = |a: &[PerSecondJson]| -> Vec<(f64, f64)> {
+            a.iter().map(|v| (v.t as f64 + 0.5, v.p50 as f64)).collect()
+        };
+        let curve = |key: &str| {
+            let series = doc.series.as_ref()?;
+            series.workload.iter().find(|w| w.key == key)
         };
         let points = match self {
-            Measure::MessageRate => indexed(array("/server_sends_per_second")?),
-            Measure::StableLatencyOverTime => {
-                over_time(array("/series/stable_latency_per_second")?)
+            Measure::MessageRate => indexed(doc.server_sends_per_second.as_ref()?),
+            Measure::WorkloadOverTime { key, .. } => over_time(&curve(key)?.per_second),
+            Measure::WorkloadPercentiles { key, .. } => indexed(curve(key)?.percentiles.as_ref()?),
+            Measure::OpLatencyOverTime => over_time(&doc.series.as_ref()?.op_latency_per_second),
+            Measure::OpLatencyPercentiles => {
+                indexed(doc.series.as_ref()?.op_latency_percentiles.as_ref()?)
             }
-            Measure::StableLatencyPercentiles => {
-                indexed(array("/series/stable_latency_percentiles")?)
-            }
-            Measure::OpLatencyOverTime => over_time(array("/series/op_latency_per_second")?),
-            Measure::OpLatencyPercentiles => indexed(array("/series/op_latency_percentiles")?),
-        }?;
+        };
         // An empty rate is a run without node↔node messages (its curve is 0); empty latency
         // series have nothing to draw.
-        (self == Measure::MessageRate || !points.is_empty()).then_some(points)
+        (*self == Measure::MessageRate || !points.is_empty()).then_some(points)
     }
+}
+
+/// `text` with its first letter in capitals.
+fn capital(text: &str) -> String {
+    let mut c = text.chars();
+    c.next()
+        .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
 }
 
 /// Draws `curves` on shared axes (x from 0, or from the smallest x if negative; y from 0) and
 /// returns the SVG document.
-pub fn draw(measure: Measure, curves: &[Curve]) -> Result<String, String> {
+pub fn draw(measure: &Measure, curves: &[Curve]) -> Result<String, String> {
     let (title, x_desc, y_desc) = measure.text();
     let all = || curves.iter().flat_map(|c| c.points.iter());
     let x_max = all().map(|p| p.0).fold(1.0_f64, f64::max);
@@ -180,16 +223,18 @@ mod tests {
     fn points_come_from_the_results_document() {
         let r = Run::of_doc(json!({
             "server_sends_per_second": [0, 10, 4],
-            "series": {"stable_latency_per_second": [{"t": 2, "p50": 120}],
+            "series": {"workload": [{"key": "stable_latency", "label": "stable latency",
+                "per_second": [{"t": 2, "count": 1, "p50": 120, "p95": 120, "max": 120}]}],
                        "op_latency_percentiles": [1, 2, 3]}}));
+        let measures = Measure::all(std::slice::from_ref(&r));
+        assert_eq!(measures.len(), 5);
+        let stable = &measures[1];
+        assert_eq!(stable.text().2, "stable latency (ms)");
         assert_eq!(
             Measure::MessageRate.points(&r),
             Some(vec![(0.0, 0.0), (1.0, 10.0), (2.0, 4.0)])
         );
-        assert_eq!(
-            Measure::StableLatencyOverTime.points(&r),
-            Some(vec![(2.5, 120.0)])
-        );
+        assert_eq!(stable.points(&r), Some(vec![(2.5, 120.0)]));
         assert_eq!(Measure::OpLatencyOverTime.points(&r), None);
         assert_eq!(
             Measure::OpLatencyPercentiles.points(&r).map(|p| p.len()),
@@ -217,7 +262,7 @@ mod tests {
                 points: vec![(0.0, 1.0), (30.0, 2.0)],
             },
         ];
-        let svg = draw(Measure::MessageRate, &curves).expect("drawn");
+        let svg = draw(&Measure::MessageRate, &curves).expect("drawn");
         assert!(
             svg.contains("#1 short") && svg.contains("#2 long"),
             "both in the legend"

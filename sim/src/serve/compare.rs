@@ -14,10 +14,10 @@ use super::runs::Run;
 pub fn label(i: usize, run: &Run) -> String {
     let seed = run.seed().map_or(String::new(), |s| format!(" seed {s}"));
     let nodes = run
-        .text("/nodes/description")
+        .node_description()
         .and_then(|d| d.split([':', ',']).next())
         .or_else(|| {
-            let bin = run.text("/nodes/bin")?;
+            let bin = run.node_bin()?;
             bin.rsplit(['/', '\\']).next()
         })
         .map(str::trim)
@@ -45,7 +45,7 @@ pub struct Panel {
 /// The charts of the comparison of `runs` (measures no run has are left out).
 pub fn panels(runs: &[Run]) -> Result<Vec<Panel>, String> {
     let mut out = Vec::new();
-    for measure in Measure::ALL {
+    for measure in Measure::all(runs) {
         let mut curves = Vec::new();
         let mut missing = Vec::new();
         for (i, run) in runs.iter().enumerate() {
@@ -67,7 +67,7 @@ pub fn panels(runs: &[Run]) -> Result<Vec<Panel>, String> {
         let svg = if all_zero {
             None
         } else {
-            Some(chart::draw(measure, &curves)?)
+            Some(chart::draw(&measure, &curves)?)
         };
         out.push(Panel {
             measure,
@@ -100,11 +100,11 @@ pub fn page(runs: &[Run], panels: &[Panel]) -> Markup {
                 }
             } }
             tbody { @for (label, values) in &rows {
-                tr class=[(*label != "written" && differs(values)).then_some("differs")] {
+                tr class=[(label != "written" && differs(values)).then_some("differs")] {
                     th { (label) }
                     @for v in values {
                         @match v {
-                            Some(v) if matches!(*label, "flags" | "node config") => td.code { code { (v) } },
+                            Some(v) if matches!(label.as_str(), "flags" | "node config") => td.code { code { (v) } },
                             Some(v) => td { (v) },
                             None => td.muted { "–" },
                         }

@@ -1,14 +1,17 @@
 //! The figures of a run as label/value rows: the run page's table and the comparison table's
-//! rows come from here, so both show the same things in the same order.
+//! rows come from here, so both show the same things in the same order. The workload's own
+//! figures come from its results ([`ResultsJson::figures`]) and take their place in
+//! [`ORDER`] at [`WORKLOAD`].
 
-use serde_json::Value;
+use super::runs::{Row, Run, fmt_num};
+use crate::report::document::{NodesJson, ResultsJson};
 
-use super::runs::{Figure, Run, fmt_num};
-use super::workload_figures;
+/// Where the workload's own figures come in [`ORDER`] (their label is not one of it).
+pub const WORKLOAD: &str = "(the workload's figures)";
 
-/// The common labels [`figures`] may give, in display order (the comparison's row order);
-/// the workload's own ([`workload_figures::LABELS`]) come after `duplicated`, see [`rank`].
-pub const ORDER: [&str; 25] = [
+/// The common labels [`figures`] may give, in display order (the comparison's row order),
+/// with the place of the workload's own.
+pub const ORDER: [&str; 21] = [
     "verdict",
     "problem",
     "workload",
@@ -21,13 +24,9 @@ pub const ORDER: [&str; 25] = [
     "msgs-per-op (all)",
     "server messages",
     "client messages",
-    "stable latency 0/0.5/0.95/0.99/1 (ms)",
-    "lost latency 0/0.5/0.95/0.99/1 (ms)",
     "operation latency 0.5/0.95/0.99/1 (ms)",
-    "lost",
-    "stale",
-    "never read",
-    "duplicated",
+    "workload checker",
+    WORKLOAD,
     "ok / fail / info",
     "availability (ok fraction)",
     "dropped by partitions",
@@ -36,135 +35,110 @@ pub const ORDER: [&str; 25] = [
     "written",
 ];
 
-/// Where `label` comes in the display order: [`ORDER`], with the workload's own labels right
-/// after `duplicated`; unknown labels last.
+/// Where `label` comes in the display order: its place in [`ORDER`]; any other label is a
+/// workload's own and comes at [`WORKLOAD`].
 pub fn rank(label: &str) -> usize {
-    let common = |l: &str| ORDER.iter().position(|o| *o == l);
-    let after = common("duplicated").unwrap_or(0) + 1;
-    let workload = workload_figures::LABELS.len();
-    match (
-        common(label),
-        workload_figures::LABELS.iter().position(|w| *w == label),
-    ) {
-        (Some(i), _) if i < after => i,
-        (Some(i), _) => i + workload,
-        (None, Some(w)) => after + w,
-        (None, None) => ORDER.len() + workload,
-    }
-}
-
-fn quantile_text(q: &Value, keys: &[&str]) -> Option<String> {
-    let parts: Option<Vec<String>> = keys
-        .iter()
-        .map(|k| q.get(*k).and_then(Value::as_f64).map(fmt_num))
-        .collect();
-    Some(parts?.join(" / "))
+    let at = |l: &str| ORDER.iter().position(|o| *o == l);
+    at(label).or_else(|| at(WORKLOAD)).unwrap_or(ORDER.len())
 }
 
 /// Every figure the run's results hold, in display order; absent figures are left out.
-pub fn figures(run: &Run) -> Vec<Figure> {
-    let mut out: Vec<Figure> = vec![("verdict", run.verdict.name().to_string())];
+pub fn figures(run: &Run) -> Vec<Row> {
+    let mut out: Vec<Row> = vec![("verdict".into(), run.verdict.name().to_string())];
     if let Some(p) = &run.problem {
-        out.push(("problem", p.clone()));
+        out.push(("problem".into(), p.clone()));
     }
-    if run.doc.is_null() {
+    let Some(doc) = &run.doc else {
         return out;
-    }
-    let num = |p: &str| run.num(p).map(fmt_num);
-    let mut push = |label, value: Option<String>| {
+    };
+    let mut push = |label: &str, value: Option<String>| {
         if let Some(v) = value {
-            out.push((label, v));
+            out.push((label.to_owned(), v));
         }
     };
+    let num = |v: Option<f64>| v.map(fmt_num);
+    let net = doc.net.unwrap_or_default();
     push("workload", Some(run.workload().to_string()));
     push("flags", Some(run.flags()));
-    push("nodes", nodes(&run.doc));
-    push("node config", node_config(&run.doc));
+    push("nodes", nodes(doc));
+    push("node config", node_config(doc));
     push("seed", run.seed().map(|s| s.to_string()));
-    push("operations", num("/op_count"));
-    push("msgs-per-op (servers)", num("/net/servers/msgs_per_op"));
-    push("msgs-per-op (all)", num("/net/all/msgs_per_op"));
-    push("server messages", num("/net/servers/msg_count"));
-    push("client messages", num("/net/clients/msg_count"));
-    let q = ["0", "0.5", "0.95", "0.99", "1"];
+    push("operations", num(doc.op_count.map(|n| n as f64)));
+    push("msgs-per-op (servers)", run.msgs_per_op().map(fmt_num));
+    push("msgs-per-op (all)", num(net.all.msgs_per_op));
+    let counted = doc.net.is_some();
     push(
-        "stable latency 0/0.5/0.95/0.99/1 (ms)",
-        run.doc
-            .get("stable_latencies")
-            .and_then(|v| quantile_text(v, &q)),
+        "server messages",
+        counted.then(|| net.servers.msg_count.to_string()),
     );
     push(
-        "lost latency 0/0.5/0.95/0.99/1 (ms)",
-        run.doc
-            .get("lost_latencies")
-            .and_then(|v| quantile_text(v, &q)),
+        "client messages",
+        counted.then(|| net.clients.msg_count.to_string()),
     );
     push(
         "operation latency 0.5/0.95/0.99/1 (ms)",
-        run.doc
-            .pointer("/series/op_latency_percentiles")
+        doc.series
+            .as_ref()
+            .and_then(|s| s.op_latency_percentiles.as_deref())
             .and_then(index4),
     );
-    push("lost", num("/lost_count"));
-    push("stale", num("/stale_count"));
-    push("never read", num("/never_read_count"));
-    push("duplicated", num("/duplicated_count"));
-    for (label, value) in workload_figures::figures(&run.doc) {
-        push(label, Some(value));
+    push(
+        "workload checker",
+        doc.workload_valid.map(|v| {
+            match v {
+                crate::checkers::Validity::True => "valid",
+                crate::checkers::Validity::False => "invalid",
+                crate::checkers::Validity::Unknown => "unknown",
+            }
+            .to_owned()
+        }),
+    );
+    for f in &doc.figures {
+        push(&f.label, Some(f.value.clone()));
     }
-    push("ok / fail / info", ok_fail_info(&run.doc));
+    push(
+        "ok / fail / info",
+        doc.stats
+            .map(|s| format!("{} / {} / {}", s.ok_count, s.fail_count, s.info_count)),
+    );
     push(
         "availability (ok fraction)",
-        num("/availability/ok_fraction"),
+        num(doc.availability.and_then(|a| a.ok_fraction)),
     );
-    push("dropped by partitions", num("/partition_drops"));
+    push(
+        "dropped by partitions",
+        doc.partition_drops.map(|n| n.to_string()),
+    );
     push(
         "node errors",
-        run.doc
-            .get("node_errors")
-            .and_then(Value::as_array)
-            .map(|e| e.len().to_string()),
+        doc.node_errors.as_ref().map(|e| e.len().to_string()),
     );
-    push(
-        "wall time (ms)",
-        run.num("/wall_ms").map(|ms| format!("{ms:.0}")),
-    );
+    push("wall time (ms)", doc.wall_ms.map(|ms| format!("{ms:.0}")));
     push("written", Some(run.when()).filter(|w| !w.is_empty()));
     out
 }
 
 /// Latencies at percentiles 50, 95, 99, 100 of a 101-entry array.
-fn index4(p: &Value) -> Option<String> {
+fn index4(p: &[u64]) -> Option<String> {
     let parts: Option<Vec<String>> = [50, 95, 99, 100]
         .iter()
-        .map(|&i| p.get(i).and_then(Value::as_f64).map(fmt_num))
+        .map(|&i| p.get(i).map(u64::to_string))
         .collect();
     Some(parts?.join(" / "))
 }
 
-fn ok_fail_info(doc: &Value) -> Option<String> {
-    let s = doc.get("stats")?;
-    let n = |k: &str| s.get(k).and_then(Value::as_u64);
-    Some(format!(
-        "{} / {} / {}",
-        n("ok_count")?,
-        n("fail_count")?,
-        n("info_count")?
-    ))
-}
-
 /// The in-process node configuration but its description, flattened to `key=value` pairs
 /// (`timing.tick_ms=1600 …`).
-fn node_config(doc: &Value) -> Option<String> {
+fn node_config(doc: &ResultsJson) -> Option<String> {
     let mut pairs = Vec::new();
-    flatten("", doc.get("node_config")?, &mut pairs);
+    flatten("", doc.node_config.as_ref()?, &mut pairs);
     pairs.retain(|p| !p.starts_with("description="));
     Some(pairs.join(" "))
 }
 
-fn flatten(prefix: &str, v: &Value, out: &mut Vec<String>) {
+fn flatten(prefix: &str, v: &serde_json::Value, out: &mut Vec<String>) {
     match v {
-        Value::Object(map) => {
+        serde_json::Value::Object(map) => {
             for (k, v) in map {
                 let key = if prefix.is_empty() {
                     k.clone()
@@ -174,47 +148,35 @@ fn flatten(prefix: &str, v: &Value, out: &mut Vec<String>) {
                 flatten(&key, v, out);
             }
         }
-        Value::String(s) => out.push(format!("{prefix}={s}")),
+        serde_json::Value::String(s) => out.push(format!("{prefix}={s}")),
         other => out.push(format!("{prefix}={other}")),
     }
 }
 
-fn nodes(doc: &Value) -> Option<String> {
-    let n = doc.get("nodes")?;
-    match n.get("kind")?.as_str()? {
-        "process" => {
-            let mut s = n.get("bin")?.as_str()?.to_string();
-            for a in n
-                .get("args")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
+fn nodes(doc: &ResultsJson) -> Option<String> {
+    Some(match doc.nodes.as_ref()? {
+        NodesJson::Process { bin, args } => {
+            let mut s = bin.clone();
+            for a in args {
                 s.push(' ');
-                s.push_str(a.as_str().unwrap_or("?"));
+                s.push_str(a);
             }
-            Some(format!("process: {s}"))
+            format!("process: {s}")
         }
-        kind => {
-            let d = n.get("description").and_then(Value::as_str).unwrap_or("");
-            Some(if d.is_empty() {
-                kind.to_string()
-            } else {
-                format!("{kind}: {d}")
-            })
-        }
-    }
+        NodesJson::InProcess { description } if description.is_empty() => "in-process".into(),
+        NodesJson::InProcess { description } => format!("in-process: {description}"),
+    })
 }
 
 /// The rows of a comparison: every label any run has, in first-seen order, with each run's
 /// value (`None` where a run lacks it).
-pub fn table(runs: &[Run]) -> Vec<(&'static str, Vec<Option<String>>)> {
-    let per_run: Vec<Vec<Figure>> = runs.iter().map(figures).collect();
-    let mut labels: Vec<&'static str> = Vec::new();
+pub fn table(runs: &[Run]) -> Vec<(String, Vec<Option<String>>)> {
+    let per_run: Vec<Vec<Row>> = runs.iter().map(figures).collect();
+    let mut labels: Vec<String> = Vec::new();
     for figs in &per_run {
         for (label, _) in figs {
             if !labels.contains(label) {
-                labels.push(label);
+                labels.push(label.clone());
             }
         }
     }
@@ -239,12 +201,11 @@ pub fn table(runs: &[Run]) -> Vec<(&'static str, Vec<Option<String>>)> {
 mod tests {
     use super::*;
     use crate::serve::runs::Verdict;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     fn run(rel: &str, doc: Value) -> Run {
         Run {
             rel: rel.into(),
-            dir: rel.into(),
             modified: None,
             verdict: if doc.is_null() {
                 Verdict::Unreadable
@@ -252,7 +213,7 @@ mod tests {
                 Verdict::Valid
             },
             problem: doc.is_null().then(|| "results.json: missing".to_string()),
-            doc,
+            doc: (!doc.is_null()).then(|| serde_json::from_value(doc).expect("a document")),
         }
     }
 
@@ -265,14 +226,18 @@ mod tests {
                 "nodes": {"kind": "in-process", "description": "3e"},
                 "node_config": {"description": "3e", "overlay": {"kind": "star", "root": "n1"},
                     "timing": {"tick_ms": 1600}},
-                "stable_latencies": {"0": 0, "0.5": 210, "0.95": 390, "0.99": 401, "1": 402},
-                "stats": {"ok_count": 39, "fail_count": 0, "info_count": 1},
+                "figures": [{"key": "stable_latencies",
+                    "label": "stable latency 0/0.5/0.95/0.99/1 (ms)",
+                    "value": "0 / 210 / 390 / 401 / 402"},
+                    {"key": "lost_count", "label": "lost", "value": "0"}],
+                "stats": {"valid": true, "ok_count": 39, "fail_count": 0, "info_count": 1},
                 "lost_count": 0}),
         );
         let f = figures(&r);
-        let get = |l: &str| f.iter().find(|(k, _)| *k == l).map(|(_, v)| v.as_str());
+        let get = |l: &str| f.iter().find(|(k, _)| k == l).map(|(_, v)| v.as_str());
         assert_eq!(get("verdict"), Some("valid"));
         assert_eq!(get("msgs-per-op (servers)"), Some("0.333"));
+        assert_eq!(get("server messages"), Some("13"));
         assert_eq!(
             get("stable latency 0/0.5/0.95/0.99/1 (ms)"),
             Some("0 / 210 / 390 / 401 / 402")
@@ -295,37 +260,23 @@ mod tests {
                 "nodes": {"kind": "in-process", "description": "3e"}, "node_config": {"a": 1},
                 "op_count": 1, "net": {"servers": {"msgs_per_op": 1, "msg_count": 1},
                 "all": {"msgs_per_op": 1}, "clients": {"msg_count": 1}},
-                "stable_latencies": {"0": 0, "0.5": 0, "0.95": 0, "0.99": 0, "1": 0},
-                "lost_latencies": {"0": 0, "0.5": 0, "0.95": 0, "0.99": 0, "1": 0},
                 "series": {"op_latency_percentiles": (0..=100).collect::<Vec<u64>>()},
-                "lost_count": 0, "stale_count": 0, "never_read_count": 0, "duplicated_count": 0,
-                "stats": {"ok_count": 1, "fail_count": 0, "info_count": 0},
-                "availability": {"ok_fraction": 1.0}, "partition_drops": 0, "node_errors": [],
-                "wall_ms": 3.0}),
+                "workload_valid": true,
+                "figures": [{"key": "w", "label": "the workload's", "value": "1"}],
+                "stats": {"valid": true, "ok_count": 1, "fail_count": 0, "info_count": 0},
+                "availability": {"valid": true, "ok_fraction": 1.0}, "partition_drops": 0,
+                "node_errors": [], "wall_ms": 3.0}),
         );
-        let labels: Vec<&str> = figures(&full).iter().map(|f| f.0).collect();
+        let labels: Vec<String> = figures(&full).into_iter().map(|f| f.0).collect();
         let expected: Vec<&str> = ORDER
             .iter()
-            .copied()
+            .map(|l| if *l == WORKLOAD { "the workload's" } else { l })
             .filter(|l| !matches!(*l, "problem" | "written"))
             .collect();
         assert_eq!(labels, expected);
-        let cut = ORDER
-            .iter()
-            .position(|l| *l == "duplicated")
-            .expect("in ORDER")
-            + 1;
-        let ranks: Vec<usize> = ORDER[..cut]
-            .iter()
-            .chain(&workload_figures::LABELS)
-            .chain(&ORDER[cut..])
-            .map(|l| rank(l))
-            .collect();
-        assert_eq!(ranks, (0..ranks.len()).collect::<Vec<_>>());
-        assert!(
-            rank("unknown") >= ranks.len(),
-            "the workload labels come after duplicated, unknown ones last"
-        );
+        let ranks: Vec<usize> = ORDER.iter().map(|l| rank(l)).collect();
+        assert_eq!(ranks, (0..ORDER.len()).collect::<Vec<_>>());
+        assert_eq!(rank("any workload's own"), rank(WORKLOAD));
     }
 
     #[test]
@@ -336,7 +287,7 @@ mod tests {
         );
         let b = run("b", Value::Null);
         let rows = table(&[a, b]);
-        let row = |l: &str| rows.iter().find(|(k, _)| *k == l).map(|(_, v)| v.clone());
+        let row = |l: &str| rows.iter().find(|(k, _)| k == l).map(|(_, v)| v.clone());
         assert_eq!(
             row("verdict"),
             Some(vec![Some("valid".into()), Some("unreadable".into())])
@@ -347,7 +298,7 @@ mod tests {
             json!({"valid": true, "workload": "echo", "seed": 4, "op_count": 6}),
         );
         let d = run("d", Value::Null);
-        let order: Vec<&str> = table(&[d, c]).iter().map(|r| r.0).collect();
+        let order: Vec<String> = table(&[d, c]).into_iter().map(|r| r.0).collect();
         assert_eq!(
             order,
             [
@@ -363,6 +314,29 @@ mod tests {
         assert_eq!(
             row("problem"),
             Some(vec![None, Some("results.json: missing".into())])
+        );
+        let counter = run(
+            "e",
+            json!({"valid": true, "workload": "g-counter", "stats": {"valid": true},
+                "figures": [{"key": "final_reads", "label": "final reads", "value": "[3]"}]}),
+        );
+        let txn = run(
+            "g",
+            json!({"valid": true, "workload": "txn-rw-register", "stats": {"valid": true},
+                "figures": [{"key": "anomaly_types", "label": "anomaly types", "value": "none"}]}),
+        );
+        let order: Vec<String> = table(&[counter, txn]).into_iter().map(|r| r.0).collect();
+        assert_eq!(
+            order,
+            [
+                "verdict",
+                "workload",
+                "flags",
+                "final reads",
+                "anomaly types",
+                "ok / fail / info"
+            ],
+            "each workload's figures come at their place, in first-seen order"
         );
     }
 }

@@ -7,7 +7,7 @@
 //! | `/runs/<folder>/<file>` | a file of the run, with its content type |
 //! | `/compare?run=<folder>&run=<folder>…` | runs side by side: one table, curves on shared axes |
 //!
-//! A folder named in a URL is resolved by [`paths::Store`], which never leaves the store;
+//! A folder named in a URL is resolved by `paths::Store`, which never leaves the store;
 //! anything not found gets a 404 page. Pages are server-rendered HTML (maud) with inline style,
 //! no script and nothing fetched from elsewhere. Requests whose `Host` is not a loopback name
 //! are refused while the server listens on a loopback address (DNS rebinding).
@@ -24,14 +24,15 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use maud::Markup;
 
-pub mod chart;
-pub mod compare;
-pub mod figures;
+pub(crate) mod chart;
+pub(crate) mod compare;
+pub(crate) mod figures;
 pub mod files;
-pub mod pages;
-pub mod paths;
-pub mod runs;
-pub mod workload_figures;
+pub(crate) mod pages;
+pub(crate) mod paths;
+pub(crate) mod runs;
+
+pub use runs::fmt_num;
 
 use paths::Store;
 use runs::Run;

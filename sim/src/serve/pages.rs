@@ -110,17 +110,17 @@ fn list_row(run: &Run) -> Markup {
             td { input type="checkbox" name="run" value=(run.rel) aria-label={ "compare " (run.rel) }; }
             td { a href=(run_url(&run.rel)) { (run.when()) } }
             td { (run.workload()) }
-            td { @if run.doc.is_null() {
+            td { @if run.doc.is_none() {
                 span.muted { (run.problem.clone().unwrap_or_default()) }
             } @else {
                 code { (run.flags()) }
-                @if let Some(d) = run.text("/nodes/description").filter(|d| !d.is_empty()) {
+                @if let Some(d) = run.node_description().filter(|d| !d.is_empty()) {
                     br; span.muted { (d) }
                 }
             } }
             td.num { (opt(run.seed().map(|s| s.to_string()))) }
             td { (verdict_badge(run)) }
-            td.num { (opt(run.num("/op_count").map(fmt_num))) }
+            td.num { (opt(run.op_count().map(|n| n.to_string()))) }
             td.num { (opt(run.msgs_per_op().map(fmt_num))) }
             td.num { (opt(latency)) }
             td { a href=(run_url(&run.rel)) { code { (run.rel) } } }
@@ -150,7 +150,7 @@ pub fn run(run: &Run, art: &Artifacts, summary: Option<&str>) -> Markup {
         p.muted { "Folder " code { (run.rel) } }
         h2 { "Figures" }
         table.figures { tbody { @for (label, value) in figures(run) {
-            tr { th { (label) } td { @if matches!(label, "flags" | "node config") { code { (value) } } @else { (value) } } }
+            tr { th { (label) } td { @if matches!(label.as_str(), "flags" | "node config") { code { (value) } } @else { (value) } } }
         } } }
         h2 { "Diagram" }
         @if let Some(d) = &art.diagram {

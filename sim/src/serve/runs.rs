@@ -1,13 +1,14 @@
-//! The runs of a store and what their `results.json` says, read tolerantly: a folder with a
-//! missing or unreadable `results.json` is still listed, marked as such, and every figure is
-//! optional (older documents lack the `series` and `flags` keys).
+//! The runs of a store and what their `results.json` says, read through its type
+//! ([`ResultsJson`]) and tolerantly: a folder with a missing or unreadable `results.json` is
+//! still listed, marked as such, and every figure is optional (older documents lack the
+//! `series`, `flags` and `figures` keys).
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use serde_json::Value;
-
 use super::paths::Store;
+use crate::checkers::Validity;
+use crate::report::document::{NodesJson, ResultsJson};
 
 /// How deep below the store run folders are looked for (`<workload>/<run>` is depth 2).
 const MAX_DEPTH: usize = 4;
@@ -45,29 +46,26 @@ impl Verdict {
 pub struct Run {
     /// Path relative to the store, `/`-separated (its id in URLs).
     pub rel: String,
-    /// The folder.
-    pub dir: PathBuf,
     /// When its results were written (the newest of `results.json` and `summary.txt`).
     pub modified: Option<SystemTime>,
     /// The verdict.
     pub verdict: Verdict,
     /// Why `results.json` could not be used, if it could not.
     pub problem: Option<String>,
-    /// The parsed `results.json` (`Null` if unreadable).
-    pub doc: Value,
+    /// The parsed `results.json` (`None` if unreadable).
+    pub doc: Option<ResultsJson>,
 }
 
 #[cfg(test)]
 impl Run {
     /// A valid run named `r` whose `results.json` is `doc`, for the views' unit tests.
-    pub(crate) fn of_doc(doc: Value) -> Run {
+    pub(crate) fn of_doc(doc: serde_json::Value) -> Run {
         Run {
             rel: "r".into(),
-            dir: "r".into(),
             modified: None,
             verdict: Verdict::Valid,
             problem: None,
-            doc,
+            doc: Some(serde_json::from_value(doc).expect("a results document")),
         }
     }
 }
@@ -84,36 +82,29 @@ impl Run {
             .or_else(|| std::fs::metadata(dir).ok()?.modified().ok());
         let parsed = std::fs::read_to_string(&results)
             .map_err(|e| format!("results.json: {e}"))
-            .and_then(|text| {
-                serde_json::from_str::<Value>(&text).map_err(|e| format!("results.json: {e}"))
-            })
-            .and_then(|doc| match doc {
-                Value::Object(_) => Ok(doc),
-                _ => Err("results.json: not a JSON object".to_string()),
-            });
+            .and_then(|text| ResultsJson::parse(&text).map_err(|e| format!("results.json: {e}")));
         let (doc, problem) = match parsed {
-            Ok(doc) => (doc, None),
+            Ok(doc) => (Some(doc), None),
             // An aborted run leaves only its summary: its first line says why.
             Err(_) if !results.exists() => {
                 let why: String = std::fs::read_to_string(dir.join("summary.txt"))
                     .ok()
                     .and_then(|t| t.lines().next().map(|l| l.chars().take(300).collect()))
                     .unwrap_or_default();
-                (Value::Null, Some(format!("no results.json: {why}")))
+                (None, Some(format!("no results.json: {why}")))
             }
-            Err(e) => (Value::Null, Some(e)),
+            Err(e) => (None, Some(e)),
         };
-        let verdict = match doc.get("valid") {
+        let verdict = match doc.as_ref().map(|d| d.valid) {
             _ if problem.is_some() && !results.exists() => Verdict::Aborted,
             _ if problem.is_some() => Verdict::Unreadable,
-            Some(Value::Bool(true)) => Verdict::Valid,
-            Some(Value::Bool(false)) => Verdict::Invalid,
-            Some(_) => Verdict::Unknown,
-            None => Verdict::Unreadable,
+            Some(Some(Validity::True)) => Verdict::Valid,
+            Some(Some(Validity::False)) => Verdict::Invalid,
+            Some(Some(Validity::Unknown)) => Verdict::Unknown,
+            Some(None) | None => Verdict::Unreadable,
         };
         Some(Run {
             rel,
-            dir: dir.to_path_buf(),
             modified,
             verdict,
             problem,
@@ -121,46 +112,62 @@ impl Run {
         })
     }
 
-    /// A number at a JSON pointer (e.g. `/net/servers/msgs_per_op`).
-    pub fn num(&self, pointer: &str) -> Option<f64> {
-        self.doc.pointer(pointer)?.as_f64()
-    }
-
-    /// A string at a JSON pointer.
-    pub fn text(&self, pointer: &str) -> Option<&str> {
-        self.doc.pointer(pointer)?.as_str()
-    }
-
     /// The workload's name; without results, the name of the folder holding the run folder
     /// (`<workload>/<run>`), else `?`.
     pub fn workload(&self) -> &str {
-        self.text("/workload")
+        self.doc
+            .as_ref()
+            .and_then(|d| d.workload.as_deref())
             .or_else(|| self.rel.rsplit('/').nth(1))
             .unwrap_or("?")
     }
 
     /// The seed, if known.
     pub fn seed(&self) -> Option<u64> {
-        self.doc.get("seed")?.as_u64()
+        self.doc.as_ref()?.seed
+    }
+
+    /// Client operations, if known.
+    pub fn op_count(&self) -> Option<u64> {
+        self.doc.as_ref()?.op_count
+    }
+
+    /// The in-process nodes' description, if the run had in-process nodes.
+    pub fn node_description(&self) -> Option<&str> {
+        match self.doc.as_ref()?.nodes.as_ref()? {
+            NodesJson::InProcess { description } => Some(description),
+            NodesJson::Process { .. } => None,
+        }
+    }
+
+    /// The node binary, if the run drove processes.
+    pub fn node_bin(&self) -> Option<&str> {
+        match self.doc.as_ref()?.nodes.as_ref()? {
+            NodesJson::Process { bin, .. } => Some(bin),
+            NodesJson::InProcess { .. } => None,
+        }
     }
 
     /// The run's flags: the `flags` key, or rebuilt from the older document's fields.
     pub fn flags(&self) -> String {
-        if let Some(f) = self.text("/flags") {
-            return f.to_string();
+        let Some(doc) = &self.doc else {
+            return format!("-w {}", self.workload());
+        };
+        if let Some(f) = &doc.flags {
+            return f.clone();
         }
         let mut parts = vec![format!("-w {}", self.workload())];
-        for (key, flag) in [
-            ("/node_count", "--node-count"),
-            ("/rate", "--rate"),
-            ("/time_limit_s", "--time-limit"),
-            ("/latency_ms", "--latency"),
+        for (value, flag) in [
+            (doc.node_count.map(f64::from), "--node-count"),
+            (doc.rate, "--rate"),
+            (doc.time_limit_s, "--time-limit"),
+            (doc.latency_ms.map(|l| l as f64), "--latency"),
         ] {
-            if let Some(v) = self.num(key) {
+            if let Some(v) = value {
                 parts.push(format!("{flag} {}", fmt_num(v)));
             }
         }
-        if self.doc.get("partition").and_then(Value::as_bool) == Some(true) {
+        if doc.partition == Some(true) {
             parts.push("--nemesis partition".into());
         }
         parts.join(" ")
@@ -168,19 +175,20 @@ impl Run {
 
     /// Maelstrom's msgs-per-op: node↔node messages per client operation.
     pub fn msgs_per_op(&self) -> Option<f64> {
-        self.num("/net/servers/msgs_per_op")
+        self.doc.as_ref()?.net?.servers.msgs_per_op
     }
 
     /// The latency figures the list shows: the name of the measure and its median, 95th
-    /// percentile and maximum in ms (stable latency for broadcast, operation latency else).
-    pub fn latency(&self) -> Option<(&'static str, [f64; 3])> {
-        if let Some(q) = self.doc.get("stable_latencies").filter(|q| q.is_object()) {
-            let get = |k: &str| q.get(k).and_then(Value::as_f64);
-            return Some(("stable", [get("0.5")?, get("0.95")?, get("1")?]));
-        }
-        let p = self.doc.pointer("/series/op_latency_percentiles")?;
-        let get = |i: usize| p.get(i).and_then(Value::as_f64);
-        Some(("op", [get(50)?, get(95)?, get(100)?]))
+    /// percentile and maximum in ms (the workload's first curve, such as broadcast's stable
+    /// latency, else operation latency).
+    pub fn latency(&self) -> Option<(String, [f64; 3])> {
+        let series = self.doc.as_ref()?.series.as_ref()?;
+        let (label, p) = match series.workload.iter().find(|s| s.percentiles.is_some()) {
+            Some(w) => (w.label.clone(), w.percentiles.as_ref()?),
+            None => ("op".to_owned(), series.op_latency_percentiles.as_ref()?),
+        };
+        let get = |i: usize| p.get(i).map(|&v| v as f64);
+        Some((label, [get(50)?, get(95)?, get(100)?]))
     }
 
     /// When the results were written, as local time `YYYY-MM-DD HH:MM:SS`.
@@ -194,7 +202,7 @@ impl Run {
 }
 
 /// One row of figures: a label and the value as shown.
-pub type Figure = (&'static str, String);
+pub type Row = (String, String);
 
 /// A number without a pointless `.0`, and with at most three decimals.
 pub fn fmt_num(v: f64) -> String {
@@ -262,10 +270,19 @@ mod tests {
     fn scan_lists_runs_and_marks_unreadable_ones() {
         let tmp = tempfile::tempdir().expect("temp dir");
         let root = tmp.path();
+        let stable: Vec<u64> = (0..=100u64)
+            .map(|p| match p {
+                50 => 200,
+                95 => 300,
+                100 => 320,
+                _ => 0,
+            })
+            .collect();
         let doc = json!({"valid": true, "workload": "broadcast", "seed": 7, "node_count": 5,
             "rate": 10.0, "time_limit_s": 2.0, "latency_ms": 100, "partition": true,
             "net": {"servers": {"msgs_per_op": 1.25}},
-            "stable_latencies": {"0": 0, "0.5": 200, "0.95": 300, "0.99": 310, "1": 320}});
+            "series": {"workload": [{"key": "stable_latency", "label": "stable latency",
+                "percentiles": stable}]}});
         write(&root.join("broadcast/a"), "results.json", &doc.to_string());
         write(
             &root.join("echo/b"),
@@ -291,7 +308,10 @@ mod tests {
         assert_eq!(a.verdict, Verdict::Valid);
         assert_eq!(a.seed(), Some(7));
         assert_eq!(a.msgs_per_op(), Some(1.25));
-        assert_eq!(a.latency(), Some(("stable", [200.0, 300.0, 320.0])));
+        assert_eq!(
+            a.latency(),
+            Some(("stable latency".to_owned(), [200.0, 300.0, 320.0]))
+        );
         assert_eq!(
             a.flags(),
             "-w broadcast --node-count 5 --rate 10 --time-limit 2 --latency 100 --nemesis partition"
@@ -355,7 +375,7 @@ mod tests {
         let run = Run::read(&store, &store.root().join("r")).expect("run");
         assert_eq!(run.verdict, Verdict::Invalid);
         assert_eq!(run.flags(), "-w echo --rate 3");
-        assert_eq!(run.latency(), Some(("op", [50.0, 95.0, 100.0])));
+        assert_eq!(run.latency(), Some(("op".to_owned(), [50.0, 95.0, 100.0])));
         assert_eq!(fmt_num(0.33333), "0.333");
         assert_eq!(fmt_num(20.0), "20");
     }

@@ -25,8 +25,15 @@ fn fixture() -> Fixture {
             "flags": format!("-w broadcast --seed-{seed}"),
             "net": {"servers": {"msgs_per_op": mpo}},
             "server_sends_per_second": [0, 3, 9, 4],
-            "series": {"stable_latency_per_second": [{"t": 1, "p50": 100}, {"t": 2, "p50": 300}],
-                       "stable_latency_percentiles": (0..=100).collect::<Vec<u64>>()},
+            "series": {"workload": [{"key": "stable_latency", "label": "stable latency",
+                "time_label": "time the value became known",
+                "per_second": [{"t": 1, "count": 1, "p50": 100, "p95": 100, "max": 100},
+                               {"t": 2, "count": 1, "p50": 300, "p95": 300, "max": 300}],
+                "percentiles": (0..=100u64).map(|p| match p {
+                    50 => 100, 95 => 290, 99 => 300, 100 => 310, _ => p,
+                }).collect::<Vec<u64>>()}]},
+            "figures": [{"key": "stable_latencies", "label": "stable latency 0/0.5/0.95/0.99/1 (ms)",
+                "value": "0 / 100 / 290 / 300 / 310"}],
             "stable_latencies": {"0": 0, "0.5": 100, "0.95": 290, "0.99": 300, "1": 310}})
     };
     std::fs::write(a.join("results.json"), doc(1, json!(true), 1.5).to_string()).expect("w");
@@ -123,7 +130,7 @@ async fn the_list_shows_every_run_coloured_by_verdict() {
     assert!(body.contains(r#"<tr class="valid">"#) && body.contains(r#"<tr class="invalid">"#));
     assert!(body.contains(r#"value="broadcast/20250101-000000-seed1""#));
     assert!(body.contains("-w broadcast --seed-2"));
-    assert!(body.contains("100 / 290 / 310 (stable)"));
+    assert!(body.contains("100 / 290 / 310 (stable latency)"));
     assert!(body.contains(r#"href="/runs/broadcast/20250101-000000-seed1/""#));
     assert!(!body.contains("<script"), "no script on the pages");
 }
@@ -181,6 +188,10 @@ async fn the_comparison_puts_runs_side_by_side_on_shared_axes() {
         "rate, stable over time, percentiles"
     );
     assert!(body.contains("Server messages (node↔node, node↔service) sent per second"));
+    assert!(
+        body.contains("Stable latency over time"),
+        "the workload's curve, titled by it"
+    );
     let (status, _, _) = get(&f, "/compare").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }

@@ -58,7 +58,7 @@ impl Setup<'_> {
     }
 }
 
-/// Maelstrom's client rules for a workload (`maelstrom-compat-workloads.md` §1).
+/// Maelstrom's client rules for a workload (the clients of Maelstrom's `maelstrom/src/maelstrom/workload/*.clj`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClientRules {
     /// Whether a worker keeps its client after an indeterminate (`:info`) outcome; if not,

@@ -9,7 +9,6 @@
 
 use std::time::Duration;
 
-use crate::drive::clients::Worker;
 use crate::world::rng::Rng;
 use glomers::time::Time;
 
@@ -65,12 +64,10 @@ impl Generator {
         now + self.lag
     }
 
-    /// The next free thread at or after the round-robin cursor.
-    pub(crate) fn pick_thread(&mut self, workers: &[Worker]) -> Option<usize> {
-        let n = workers.len();
-        let t = (0..n)
-            .map(|k| (self.cursor + k) % n)
-            .find(|&t| !workers[t].busy)?;
+    /// The next free thread (of `n`, `busy(t)` saying whether thread `t` is) at or after
+    /// the round-robin cursor.
+    pub(crate) fn pick_thread(&mut self, n: usize, busy: impl Fn(usize) -> bool) -> Option<usize> {
+        let t = (0..n).map(|k| (self.cursor + k) % n).find(|&t| !busy(t))?;
         self.cursor = (t + 1) % n;
         Some(t)
     }

@@ -25,6 +25,8 @@ pub mod counter;
 pub mod echo;
 pub(crate) mod generator;
 pub mod rpc;
+#[cfg(test)]
+mod toy;
 pub mod txn_rw_register;
 pub mod unique_ids;
 
@@ -41,6 +43,8 @@ pub static REGISTRY: &[Entry] = &[
     txn_rw_register::workload::ENTRY,
     counter::G_COUNTER,
     counter::PN_COUNTER,
+    #[cfg(test)]
+    toy::ENTRY,
 ];
 
 /// A registered workload, named by `-w`. Equal when the names are.

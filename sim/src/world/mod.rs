@@ -7,7 +7,7 @@
 //! # Services
 //!
 //! Maelstrom's services (`seq-kv`, `lin-kv`, `lww-kv`, `lin-tso`:
-//! `maelstrom-compat-workloads.md` §2) are endpoints addressed by name on this same network,
+//! Maelstrom's `maelstrom/src/maelstrom/service.clj` and `doc/services.md`) are endpoints addressed by name on this same network,
 //! not nodes:
 //!
 //! - [`endpoint::Endpoint::Service`] is parsed from and displayed as the service's name;

@@ -39,6 +39,13 @@ pub(crate) fn stream(seed: u64, stream: Stream) -> Rng {
 pub struct Rng(ChaCha8Rng);
 
 impl Rng {
+    /// The workload stream of a run seeded with `seed`: what a workload's
+    /// [`next_op`](crate::workloads::WorkloadRun::next_op) draws from, for driving a workload
+    /// outside a run (a test store fed the workload's own operations).
+    pub fn workload(seed: u64) -> Rng {
+        stream(seed, Stream::Workload)
+    }
+
     /// A uniform integer in [0, n); 0 when n is 0.
     pub fn below(&mut self, n: u64) -> u64 {
         if n == 0 { 0 } else { self.0.random_range(0..n) }

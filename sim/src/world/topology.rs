@@ -1,5 +1,5 @@
 //! The `topology` message of the broadcast workload, in Maelstrom's shapes
-//! (`maelstrom-compat.md` §4), built here from the specification: the referee shares no code
+//! (`maelstrom/src/maelstrom/workload/broadcast.clj`), built here from their definition: the referee shares no code
 //! with the node's own overlays.
 
 use crate::config::Topology;

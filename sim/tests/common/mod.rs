@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod kv_counter;
+pub mod txn_stores;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -42,7 +43,10 @@ pub fn run(cfg: &SimConfig) -> Report {
 
 /// A broadcast run that Maelstrom would call valid, with nothing lost and no rejected line.
 pub fn assert_broadcast_valid(r: &Report) {
-    let sf = r.set_full().expect("a broadcast report");
+    let sf = r
+        .workload
+        .get::<glomers_sim::workloads::broadcast::set_full::SetFullResult>()
+        .expect("a broadcast report");
     assert_eq!(sf.lost_count, 0, "seed {}: lost {:?}", r.seed, sf.lost);
     assert!(
         r.node_errors.is_empty(),
@@ -68,7 +72,8 @@ pub fn assert_within_budget(
     assert_broadcast_valid(r);
     let per_op = r.net.servers.msgs_per_op.expect("ops ran");
     let q = r
-        .set_full()
+        .workload
+        .get::<glomers_sim::workloads::broadcast::set_full::SetFullResult>()
         .and_then(|s| s.stable_latencies)
         .expect("stable values");
     let context = format!("{what}: {per_op} msgs-per-op, latencies {q:?}");

@@ -49,7 +49,11 @@ fn pending_values_are_what_neighbours_lack_and_drain_to_zero() {
         })
         .expect("runs");
     common::assert_broadcast_valid(&report);
-    let acked = report.set_full().expect("broadcast").attempt_count;
+    let acked = report
+        .workload
+        .get::<glomers_sim::workloads::broadcast::set_full::SetFullResult>()
+        .expect("broadcast")
+        .attempt_count;
     assert!(acked > 1500, "{acked} values");
 
     // Stores only grow, so a node's store at any sample is a prefix of its final one.

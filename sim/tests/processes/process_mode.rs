@@ -60,12 +60,15 @@ fn broadcast_in_processes_is_valid_and_counts_like_in_process() {
     };
     let report = process::run(&processes, bin, args, options).expect("process run");
 
-    let sf = report.set_full().expect("broadcast");
+    let sf = report
+        .workload
+        .get::<glomers_sim::workloads::broadcast::set_full::SetFullResult>()
+        .expect("broadcast");
     assert_eq!(
         report.valid,
         Validity::True,
         "{}",
-        sim::present::output::summary(&report)
+        sim::report::output::summary(&report)
     );
     assert_eq!(sf.lost_count, 0);
     assert_eq!(sf.stable_count, sf.attempt_count);
@@ -103,7 +106,7 @@ fn echo_in_a_process_is_valid() {
         report.valid,
         Validity::True,
         "{}",
-        sim::present::output::summary(&report)
+        sim::report::output::summary(&report)
     );
     assert!(report.op_count >= 10, "{} ops", report.op_count);
     assert_eq!(report.stats.total.ok_count, report.op_count as usize);

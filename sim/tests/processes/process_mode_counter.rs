@@ -36,11 +36,14 @@ fn challenge_4(seed: u64, latency_ms: u64) -> SimConfig {
 
 fn assert_exact(cfg: &SimConfig) {
     let report = sim::run(cfg).expect("the test runs");
-    let why = sim::present::output::summary(&report);
+    let why = sim::report::output::summary(&report);
     assert_eq!(report.valid, Validity::True, "{why}");
     assert!(report.node_errors.is_empty(), "{why}");
     let sum = kv_counter::add_sum(&report, OpType::Ok);
-    let c = report.counter().expect("a counter report");
+    let c = report
+        .workload
+        .get::<glomers_sim::workloads::counter::CounterResult>()
+        .expect("a counter report");
     assert_eq!(c.final_reads, vec![sum; 3], "{why}");
     assert!(report.stats.by_f[&ADD].ok_count > 10, "{why}");
     // Every add costs a read and a cas, every read a write and a read: ≥ 4 service messages.

@@ -41,8 +41,11 @@ fn a_correct_counter_on_lin_kv_or_seq_kv_is_valid_with_exact_final_reads() {
     ] {
         for seed in common::SEEDS {
             let r = run(&cfg(counter, seed), service, Mode::Correct);
-            let c = r.counter().expect("a counter report");
-            let why = glomers_sim::present::output::summary(&r);
+            let c = r
+                .workload
+                .get::<glomers_sim::workloads::counter::CounterResult>()
+                .expect("a counter report");
+            let why = glomers_sim::report::output::summary(&r);
             assert_eq!(r.valid, Validity::True, "{why}");
             let sum = kv_counter::add_sum(&r, OpType::Ok);
             assert_eq!(c.final_reads, vec![sum; 3], "{why}");
@@ -59,7 +62,10 @@ fn a_correct_counter_on_lin_kv_or_seq_kv_is_valid_with_exact_final_reads() {
 #[test]
 fn a_counter_that_forgets_adds_is_invalid() {
     let r = run(&cfg(Counter::Grow, 1), "lin-kv", Mode::ForgetEvery(5));
-    let c = r.counter().expect("counter");
+    let c = r
+        .workload
+        .get::<glomers_sim::workloads::counter::CounterResult>()
+        .expect("counter");
     assert_eq!(r.valid, Validity::False);
     assert_eq!(c.valid, Validity::False);
     let sum = kv_counter::add_sum(&r, OpType::Ok);
@@ -75,7 +81,10 @@ fn a_counter_that_forgets_adds_is_invalid() {
 #[test]
 fn a_counter_that_double_counts_is_invalid() {
     let r = run(&cfg(Counter::PosNeg, 2), "lin-kv", Mode::DoubleCount);
-    let c = r.counter().expect("counter");
+    let c = r
+        .workload
+        .get::<glomers_sim::workloads::counter::CounterResult>()
+        .expect("counter");
     assert_eq!(c.valid, Validity::False);
     assert_eq!(r.valid, Validity::False);
     assert_eq!(
@@ -92,7 +101,10 @@ fn reading_seq_kv_without_a_fresh_write_first_gives_stale_final_reads() {
     let mut invalid = 0;
     for seed in common::SEEDS {
         let r = run(&cfg(Counter::Grow, seed), "seq-kv", Mode::NoSyncRead);
-        let c = r.counter().expect("counter");
+        let c = r
+            .workload
+            .get::<glomers_sim::workloads::counter::CounterResult>()
+            .expect("counter");
         if c.valid == Validity::False {
             invalid += 1;
             assert!(!c.errors.is_empty());
@@ -118,7 +130,10 @@ fn unanswered_adds_are_info_with_a_new_client_and_count_as_maybe() {
     // 3 init clients, 3 workers' first clients, one more per timed-out add (each is followed
     // by another operation, the final reads at the latest).
     assert_eq!(r.clients_opened, 3 + 3 + stats.info_count);
-    let counter = r.counter().expect("counter");
+    let counter = r
+        .workload
+        .get::<glomers_sim::workloads::counter::CounterResult>()
+        .expect("counter");
     assert_eq!(counter.valid, Validity::True, "0 is a possible total");
     assert_eq!(counter.final_reads, vec![0; 3]);
     // Any subset of the timed-out deltas is acceptable.
@@ -141,7 +156,10 @@ fn definite_errors_on_reads_are_info_never_fail() {
     assert_eq!(reads.fail_count, 0);
     assert_eq!(reads.info_count, reads.count);
     assert!(r.history.ops().iter().all(|o| o.kind != OpType::Fail));
-    let c = r.counter().expect("counter");
+    let c = r
+        .workload
+        .get::<glomers_sim::workloads::counter::CounterResult>()
+        .expect("counter");
     assert!(c.final_reads.is_empty(), "errored final reads are absent");
     assert_eq!(c.valid, Validity::True);
     assert_eq!(r.valid, Validity::False, ":stats needs an ok read");
@@ -180,7 +198,14 @@ fn the_final_phase_heals_waits_ten_seconds_and_reads_once_per_thread() {
         .max()
         .expect("a heal");
     assert!(heal >= last_main && heal + 10_000_000_000 <= finals[0].time_ns);
-    assert_eq!(r.counter().expect("counter").final_reads.len(), 6);
+    assert_eq!(
+        r.workload
+            .get::<glomers_sim::workloads::counter::CounterResult>()
+            .expect("counter")
+            .final_reads
+            .len(),
+        6
+    );
     assert_eq!(r.valid, Validity::True);
 }
 

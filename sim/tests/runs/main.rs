@@ -30,3 +30,4 @@ mod services_network;
 mod topology_shapes;
 mod txn_fidelity;
 mod txn_rw_register;
+mod txn_store_nodes;

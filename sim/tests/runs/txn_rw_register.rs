@@ -6,9 +6,9 @@ use crate::common;
 
 use std::time::Duration;
 
-use glomers_sim::present::output;
+use crate::common::txn_stores::StoreKind;
+use glomers_sim::report::output;
 use glomers_sim::workloads::txn_rw_register::elle::kinds::AnomalyType as A;
-use glomers_sim::workloads::txn_rw_register::stores::StoreKind;
 use glomers_sim::{Availability, Report, SimConfig, Validity, Workload};
 
 /// Fly.io's 6b/6c shape: `--concurrency 2n --rate 1000`, shortened.
@@ -35,7 +35,11 @@ fn run(cfg: &SimConfig, kind: StoreKind) -> Report {
 }
 
 fn anomalies(r: &Report) -> Vec<A> {
-    r.txn().expect("a txn report").anomaly_types.clone()
+    r.workload
+        .get::<glomers_sim::workloads::txn_rw_register::elle::ElleResult>()
+        .expect("a txn report")
+        .anomaly_types
+        .clone()
 }
 
 #[test]
@@ -47,7 +51,14 @@ fn a_single_node_serial_store_passes_6a_with_every_txn_ok() {
         assert_eq!(r.valid, Validity::True, "{}", output::summary(&r));
         assert_eq!(r.availability.ok_fraction, Some(1.0));
         assert_eq!(r.net.servers.msg_count, 0, "no server messages on one node");
-        assert!(r.txn().expect("txn").txns.len() > 2000);
+        assert!(
+            r.workload
+                .get::<glomers_sim::workloads::txn_rw_register::elle::ElleResult>()
+                .expect("txn")
+                .txns
+                .len()
+                > 2000
+        );
     }
 }
 
@@ -99,8 +110,22 @@ fn read_uncommitted_lets_aborted_intermediate_and_cyclic_reads_pass_as_maelstrom
         StoreKind::DelayedReads,
     ] {
         let r = run(&cfg(1, "read-uncommitted", 3), kind);
-        assert_eq!(r.txn().expect("txn").valid, Validity::True, "{kind:?}");
-        assert!(!r.txn().expect("txn").all_anomalies.is_empty(), "{kind:?}");
+        assert_eq!(
+            r.workload
+                .get::<glomers_sim::workloads::txn_rw_register::elle::ElleResult>()
+                .expect("txn")
+                .valid,
+            Validity::True,
+            "{kind:?}"
+        );
+        assert!(
+            !r.workload
+                .get::<glomers_sim::workloads::txn_rw_register::elle::ElleResult>()
+                .expect("txn")
+                .all_anomalies
+                .is_empty(),
+            "{kind:?}"
+        );
     }
     // Lost writes are allowed by read committed, in Maelstrom too.
     let r = run(&cfg(1, "read-committed", 3), StoreKind::LosesWrites);

@@ -1,4 +1,5 @@
-//! `glomers-sim`: a local, deterministic Maelstrom for echo, unique-ids and broadcast.
+//! `glomers-sim`: a local, deterministic Maelstrom for the workloads of its registry
+//! (`glomers_sim::workloads::REGISTRY`; `glomers-sim test --help` lists them).
 //!
 //! `glomers-sim test -w broadcast --node-count 25 --time-limit 20 --rate 100 --latency 100`
 //! runs the 3d/3e test with in-process nodes on a virtual clock; add `--bin PATH [-- ARGS]` to
@@ -19,13 +20,14 @@ mod workload_flags;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use glomers::config::NodeConfig;
 use glomers_sim::drive::process::{self, ProcessOptions, Progress};
-use glomers_sim::present::{output, results};
+use glomers_sim::present::results;
+use glomers_sim::report::output;
 use glomers_sim::{
     self as sim, Availability, Faults, LatencyDist, NodeKind, Report, SimConfig, Topology, Workload,
 };
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-/// A local Maelstrom: runs Maelstrom's echo, unique-ids and broadcast tests against in-process
+/// A local Maelstrom: runs Maelstrom's workloads (`test --help` lists them) against in-process
 /// glomers nodes on a virtual clock (deterministic, seconds of work for minutes of test time),
 /// or against any node binary spawned over pipes in real time (`--bin`).
 #[derive(Parser, Debug)]
@@ -343,10 +345,9 @@ fn test(args: &TestArgs, matches: Option<&clap::ArgMatches>) -> Result<ExitCode,
     };
     let wall = started.elapsed();
     let mut doc = output::to_json(&report);
-    doc["wall_ms"] = serde_json::json!(wall.as_secs_f64() * 1000.0);
+    doc.wall_ms = Some(wall.as_secs_f64() * 1000.0);
     if let Some(path) = &args.json {
-        let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
-        std::fs::write(path, text + "\n").map_err(|e| format!("{}: {e}", path.display()))?;
+        std::fs::write(path, doc.to_text()).map_err(|e| format!("{}: {e}", path.display()))?;
     }
     if let (Some(path), Some(trace)) = (&args.trace, &report.trace) {
         std::fs::write(path, trace).map_err(|e| format!("{}: {e}", path.display()))?;

@@ -73,31 +73,17 @@ pub fn value_text(value: &OpValue, edn_form: bool) -> String {
     out
 }
 
-/// An operation's value in `history.txt`: EDN, with a transaction's micro-op functions as
-/// keywords (`[[:r 1 nil] [:w 2 3]]`), as Jepsen prints them.
-pub fn op_value_edn(op: &Op) -> String {
+/// How the workload prints its own operations' values in EDN, when it does
+/// ([`crate::checkers::Verdict::value_edn`]).
+pub type OwnEdn<'a> = &'a dyn Fn(&Op) -> Option<String>;
+
+/// An operation's value in `history.txt`: EDN, the workload's own form first (a transaction's
+/// micro-op functions as keywords, `[[:r 1 nil] [:w 2 3]]`, as Jepsen prints them).
+pub fn op_value_edn(op: &Op, own: OwnEdn<'_>) -> String {
+    if let Some(text) = own(op) {
+        return text;
+    }
     match &op.value {
-        OpValue::Json(Value::Array(mops)) if op.f.name() == "txn" => {
-            let mut out = String::from("[");
-            for (i, mop) in mops.iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
-                match mop.as_array().and_then(|parts| parts.split_first()) {
-                    Some((Value::String(f), args)) => {
-                        let _ = write!(out, "[:{f}");
-                        for arg in args {
-                            out.push(' ');
-                            write_edn(&mut out, arg);
-                        }
-                        out.push(']');
-                    }
-                    _ => write_edn(&mut out, mop),
-                }
-            }
-            out.push(']');
-            out
-        }
         OpValue::Text(text) if op.process == Process::Nemesis => nemesis_edn(text),
         value => value_text(value, true),
     }
@@ -111,13 +97,13 @@ fn process_text(p: Process) -> String {
 }
 
 /// One `history.txt` line (without the newline).
-pub fn text_line(op: &Op) -> String {
+pub fn text_line(op: &Op, own: OwnEdn<'_>) -> String {
     let mut line = format!(
         "{}\t:{}\t:{}\t{}",
         process_text(op.process),
         op.kind.name(),
         op.f.name(),
-        op_value_edn(op)
+        op_value_edn(op, own)
     );
     if let Some(e) = &op.error {
         line.push('\t');
@@ -127,13 +113,18 @@ pub fn text_line(op: &Op) -> String {
 }
 
 /// Writes `history.txt` to `out`.
-pub fn write_text(history: &History, out: &mut impl std::io::Write) -> std::io::Result<()> {
-    write_lines(history, text_line, out)
+pub fn write_text(
+    history: &History,
+    own: OwnEdn<'_>,
+    out: &mut impl std::io::Write,
+) -> std::io::Result<()> {
+    write_lines(history, &|op| text_line(op, own), out)
 }
 
 /// `history.txt` as a string.
-pub fn text(history: &History) -> String {
-    lines(history, text_line)
+#[cfg(test)]
+pub fn text(history: &History, own: OwnEdn<'_>) -> String {
+    lines(history, &|op| text_line(op, own))
 }
 
 /// One `history.jsonl` line (without the newline), keys in Jepsen's order.
@@ -166,18 +157,19 @@ pub fn json_line(op: &Op) -> String {
 
 /// Writes `history.jsonl` to `out`.
 pub fn write_jsonl(history: &History, out: &mut impl std::io::Write) -> std::io::Result<()> {
-    write_lines(history, json_line, out)
+    write_lines(history, &json_line, out)
 }
 
 /// `history.jsonl` as a string.
+#[cfg(test)]
 pub fn jsonl(history: &History) -> String {
-    lines(history, json_line)
+    lines(history, &json_line)
 }
 
 /// Writes `line` of each entry, and a newline, to `out` (streamed: a history can be large).
 fn write_lines(
     history: &History,
-    line: fn(&Op) -> String,
+    line: &dyn Fn(&Op) -> String,
     out: &mut impl std::io::Write,
 ) -> std::io::Result<()> {
     for op in history.ops() {
@@ -187,7 +179,8 @@ fn write_lines(
 }
 
 /// What [`write_lines`] writes, as a string.
-fn lines(history: &History, line: fn(&Op) -> String) -> String {
+#[cfg(test)]
+fn lines(history: &History, line: &dyn Fn(&Op) -> String) -> String {
     let mut out = Vec::new();
     let _ = write_lines(history, line, &mut out);
     String::from_utf8_lossy(&out).into_owned()
@@ -246,7 +239,7 @@ mod tests {
 
     #[test]
     fn history_txt_is_jepsens_tab_separated_layout() {
-        let text = text(&sample());
+        let text = text(&sample(), &|_| None);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 6);
         assert_eq!(lines[0], "3\t:invoke\t:broadcast\t17");
@@ -283,28 +276,22 @@ mod tests {
     }
 
     #[test]
-    fn txn_micro_ops_print_as_edn_vectors_with_keyword_functions() {
+    fn the_workloads_own_form_comes_first() {
         let mut h = History::new();
         let txn = OpF::new("txn");
-        let mops = json!([["r", 1, null], ["w", 2, 3], ["r", 2, 3]]);
-        h.invoke(1, Process::Client(0), txn, OpValue::Json(mops.clone()));
-        h.complete(
-            2,
-            Process::Client(0),
-            OpType::Ok,
-            txn,
-            OpValue::Json(mops),
-            None,
-        );
+        let mops = json!([["r", 1, null], ["w", 2, 3]]);
+        h.invoke(1, Process::Client(0), txn, OpValue::Json(mops));
         let add = OpF::new("add");
         h.invoke(3, Process::Client(1), add, OpValue::Int(-4));
-        let text = text(&h);
+        let own = |op: &Op| (op.f == txn).then(|| "[own form]".to_string());
+        let text = text(&h, &own);
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines[0], "0\t:invoke\t:txn\t[[:r 1 nil] [:w 2 3] [:r 2 3]]");
-        assert_eq!(lines[1], "0\t:ok\t:txn\t[[:r 1 nil] [:w 2 3] [:r 2 3]]");
-        assert_eq!(lines[2], "1\t:invoke\t:add\t-4");
+        assert_eq!(lines[0], "0\t:invoke\t:txn\t[own form]");
+        assert_eq!(lines[1], "1\t:invoke\t:add\t-4");
+        let generic = super::text(&h, &|_| None);
+        assert!(generic.starts_with("0\t:invoke\t:txn\t[[\"r\" 1 nil] [\"w\" 2 3]]"));
         // history.jsonl keeps the JSON form Maelstrom's clients send.
-        assert!(jsonl(&h).contains(r#""value":[["r",1,null],["w",2,3],["r",2,3]]"#));
+        assert!(jsonl(&h).contains(r#""value":[["r",1,null],["w",2,3]]"#));
     }
 
     #[test]
@@ -325,12 +312,12 @@ mod tests {
             r#"{"index":0,"time":1,"process":"nemesis","type":"info","f":"stop-partition","value":null}"#
         ));
         assert_eq!(
-            text(&h),
+            text(&h, &|_| None),
             ":nemesis\t:info\t:stop-partition\tnil\n:nemesis\t:info\t:stop-partition\t:network-healed\n"
         );
         // A client's text (an echo) stays a string.
         let mut e = History::new();
         e.invoke(1, Process::Client(0), OpF::ECHO, OpValue::Text("hi".into()));
-        assert_eq!(text(&e), "0\t:invoke\t:echo\t\"hi\"\n");
+        assert_eq!(text(&e, &|_| None), "0\t:invoke\t:echo\t\"hi\"\n");
     }
 }

@@ -140,6 +140,7 @@ impl Layout {
     }
 
     /// Whether `us` falls strictly inside a cut.
+    #[cfg(test)]
     pub fn in_cut(&self, us: u64) -> bool {
         self.cuts.iter().any(|&(a, b)| a < us && us < b)
     }

@@ -29,6 +29,7 @@ pub struct Message {
 impl Message {
     /// Message `id` of type `kind` from `from` to `to`, sent at `sent_us` and delivered at
     /// each time of `received_us`, with its line as the simulator would print it.
+    #[cfg(test)]
     pub fn new(
         id: u64,
         (from, to): (&str, &str),

@@ -3,11 +3,11 @@
 //!
 //! | file | holds |
 //! |---|---|
-//! | `messages.svg` | the spacetime diagram of the run's messages ([`diagram`]) |
-//! | `timeline.html` | each client process's operations as a track ([`timeline`]) |
-//! | `history.txt`, `history.jsonl` | the history, one line per entry ([`history_files`]) |
+//! | `messages.svg` | the spacetime diagram of the run's messages (`diagram`) |
+//! | `timeline.html` | each client process's operations as a track (`timeline`) |
+//! | `history.txt`, `history.jsonl` | the history, one line per entry (`history_files`) |
 //!
-//! The latency and rate plots are in [`super::plot`]. [`index`] lists what a folder holds,
+//! The latency and rate plots are in [`super::plot`]. [`describe`] says what a file of a folder is,
 //! for `results.json`.
 
 use std::fmt::Write as _;
@@ -15,16 +15,16 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use super::report::{self, Report};
+use crate::report::Report;
 
-pub mod diagram;
-pub mod edn;
-pub mod history_files;
-pub mod layout;
-pub mod messages;
-pub mod spans;
-pub mod svg;
-pub mod timeline;
+pub(crate) mod diagram;
+pub(crate) mod edn;
+pub(crate) mod history_files;
+pub(crate) mod layout;
+pub(crate) mod messages;
+pub(crate) mod spans;
+pub(crate) mod svg;
+pub(crate) mod timeline;
 
 /// What every picture of a run shares: who ran, when partitions were in force, when the time
 /// limit ended. Times are seconds since the run started.
@@ -43,11 +43,12 @@ pub struct Frame {
 impl Frame {
     /// The frame of a finished run.
     pub fn of(report: &Report) -> Frame {
+        let run = report.plot_input();
         Frame {
-            subtitle: report::subtitle(report),
-            partitions: report::partitions(report),
-            limit_s: report::window(report).1,
-            end_s: report.end.as_micros() as f64 / 1e6,
+            limit_s: run.window.1,
+            end_s: run.end_s,
+            subtitle: run.subtitle,
+            partitions: run.partitions,
         }
     }
 }
@@ -74,10 +75,12 @@ pub fn write_all(dir: &Path, report: &Report) -> Result<Vec<PathBuf>, String> {
         let svg = diagram::render(&messages::from_trace(trace), &frame);
         write("messages.svg", &|out| out.write_all(svg.as_bytes()))?;
     }
-    let html = timeline::render(&spans::pair(&report.history), &frame);
+    let verdict = report.workload.verdict();
+    let own = |op: &crate::history::Op| verdict.value_edn(op);
+    let html = timeline::render(&spans::pair(&report.history), &frame, &own);
     write("timeline.html", &|out| out.write_all(html.as_bytes()))?;
     write("history.txt", &|out| {
-        history_files::write_text(&report.history, out)
+        history_files::write_text(&report.history, &own, out)
     })?;
     write("history.jsonl", &|out| {
         history_files::write_jsonl(&report.history, out)
@@ -98,21 +101,9 @@ pub fn describe(file_name: &str) -> &'static str {
         "latency-quantiles.svg" => "latency quantiles over time",
         "rate.svg" => "operations per second by kind and outcome",
         "throughput.svg" => "messages per second",
-        "stable-latency.svg" => "each broadcast value's stable latency",
-        "latency-distribution.svg" => "distribution of stable latencies",
-        "counter-value.svg" => "each node's counter reads over time, against the acknowledged sum",
-        "transactions.svg" => "transactions per second by outcome, and anomalies over time",
         _ if file_name.ends_with(".log") => "a node's stderr",
         _ => "",
     }
-}
-
-/// The `artifacts` entry of `results.json`: each file's name and what it is, in this order.
-pub fn index(file_names: &[String]) -> serde_json::Value {
-    file_names
-        .iter()
-        .map(|f| serde_json::json!({ "file": f, "what": describe(f) }))
-        .collect()
 }
 
 /// `text` made safe inside XML/HTML text and attribute values; characters XML forbids become
@@ -182,10 +173,11 @@ mod tests {
 
     #[test]
     fn the_index_says_what_each_file_is() {
-        let idx = index(&["messages.svg".into(), "node-logs/n0.log".into(), "x".into()]);
-        assert_eq!(idx[0]["file"], "messages.svg");
-        assert_eq!(idx[0]["what"], "spacetime diagram of the messages");
-        assert_eq!(idx[1]["what"], "a node's stderr");
-        assert_eq!(idx[2]["what"], "");
+        assert_eq!(
+            describe("messages.svg"),
+            "spacetime diagram of the messages"
+        );
+        assert_eq!(describe("node-logs/n0.log"), "a node's stderr");
+        assert_eq!(describe("x"), "");
     }
 }

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::history_files::op_value_edn;
+use super::history_files::{OwnEdn, op_value_edn};
 use super::spans::Span;
 use super::{Frame, escape, nice_step};
 use crate::history::{Op, OpType, OpValue, Process};
@@ -48,11 +48,11 @@ fn class(outcome: Option<OpType>) -> &'static str {
 
 /// An operation's value as text, in EDN as `history.txt` writes it (`[[:r 1 nil]]`), cut at
 /// `max` characters (nothing for no value).
-fn short(op: &Op, max: usize) -> String {
+fn short(op: &Op, max: usize, own: OwnEdn<'_>) -> String {
     let text = match &op.value {
         OpValue::None => String::new(),
         OpValue::Text(s) => s.clone(),
-        _ => op_value_edn(op),
+        _ => op_value_edn(op, own),
     };
     if text.chars().count() <= max {
         return text;
@@ -69,14 +69,14 @@ fn process_name(p: Process) -> String {
 }
 
 /// The hover text of one operation.
-pub fn hover(span: &Span<'_>) -> String {
+pub fn hover(span: &Span<'_>, own: OwnEdn<'_>) -> String {
     let inv = span.invoke;
     let at = |ns: u64| ns as f64 / 1e9;
     let mut text = format!(
         "process {} · {}\ninvoke {} at {:.3} s",
         process_name(inv.process),
         inv.f.name(),
-        short(inv, MAX_VALUE),
+        short(inv, MAX_VALUE, own),
         at(inv.time_ns)
     );
     match span.complete {
@@ -85,7 +85,7 @@ pub fn hover(span: &Span<'_>) -> String {
                 text,
                 "\n{} {} at {:.3} s ({:.1} ms)",
                 c.kind.name(),
-                short(c, MAX_VALUE),
+                short(c, MAX_VALUE, own),
                 at(c.time_ns),
                 c.time_ns.saturating_sub(inv.time_ns) as f64 / 1e6
             );
@@ -99,7 +99,7 @@ pub fn hover(span: &Span<'_>) -> String {
 }
 
 /// Renders `timeline.html` for the run's operations.
-pub fn render(spans: &[Span<'_>], frame: &Frame) -> String {
+pub fn render(spans: &[Span<'_>], frame: &Frame, own: OwnEdn<'_>) -> String {
     let cols = columns(spans);
     let col_w = (1200.0 / cols.len().max(1) as f64).clamp(22.0, 120.0);
     let end_ns = spans
@@ -178,7 +178,7 @@ pub fn render(spans: &[Span<'_>], frame: &Frame) -> String {
         let col = cols.iter().position(|p| *p == s.process()).unwrap_or(0);
         let top = y(s.start_ns());
         let bottom = y(s.complete.map_or(end_ns, |c| c.time_ns));
-        let label = format!("{} {}", s.invoke.f.name(), short(s.invoke, 12));
+        let label = format!("{} {}", s.invoke.f.name(), short(s.invoke, 12, own));
         let _ = writeln!(
             out,
             "<div class=\"op {}\" style=\"left:{:.1}px;width:{:.1}px;top:{top:.1}px;\
@@ -187,7 +187,7 @@ pub fn render(spans: &[Span<'_>], frame: &Frame) -> String {
             RULER + col_w * col as f64 + 1.0,
             col_w - 2.0,
             bottom - top,
-            escape(&hover(s)),
+            escape(&hover(s, own)),
             escape(label.trim_end())
         );
     }
@@ -248,12 +248,13 @@ mod tests {
             limit_s: 0.015,
             ..Frame::default()
         };
-        let html = render(&spans, &frame);
+        let own = |op: &Op| (op.f.name() == "txn").then(|| "[[:r 1 nil] [:w 1 2]]".to_string());
+        let html = render(&spans, &frame, &own);
         assert_eq!(html.matches("<div class=\"op ").count(), 4);
         assert_eq!(html.matches("class=\"op ok\"").count(), 2);
         assert!(
             html.contains("invoke [[:r 1 nil] [:w 1 2]] at 0.011 s"),
-            "a transaction in EDN, as history.txt writes it"
+            "a transaction in the workload's own EDN form, as history.txt writes it"
         );
         assert_eq!(html.matches("class=\"op info\"").count(), 1);
         assert_eq!(html.matches("class=\"op open\"").count(), 1);

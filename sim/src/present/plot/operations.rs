@@ -8,12 +8,12 @@ use std::collections::BTreeMap;
 
 use plotters::prelude::*;
 
-use super::{
+use crate::figures::draw::{
     CATEGORY10, Chart, FONT, PARTITION, POINT, Res, SECOND, axes, legend, shade, titled, top,
 };
 use crate::history::{History, OpF, OpType};
 use crate::present::artifacts::spans;
-use crate::present::report::Report;
+use crate::report::Report;
 
 /// One completed client operation: invocation time (s), latency (ms), kind, outcome.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -136,7 +136,7 @@ fn time_chart<'a, 'b>(
     }
     let mut chart = builder.build_cartesian_2d(0.0..x_max, 0.0..y_max)?;
     axes(&mut chart, x_desc, y_desc)?;
-    shade(&mut chart, report, y_max)?;
+    shade(&mut chart, &report.plot_input(), y_max)?;
     Ok(chart)
 }
 
@@ -144,7 +144,7 @@ fn time_chart<'a, 'b>(
 pub(super) fn raw(report: &Report, svg: &mut String) -> Res {
     let samples = samples(&report.history);
     let root = SVGBackend::with_string(svg, (1100, 620)).into_drawing_area();
-    let area = titled(&root, "Latency of each operation", report)?;
+    let area = titled(&root, "Latency of each operation", &report.plot_input())?;
     let y_max = top(samples.iter().map(|s| s.latency_ms).fold(0.0, f64::max));
     let axes_desc = ("invocation time (s since the run started)", "latency (ms)");
     let mut chart = time_chart(&area, None, report, (x_max(report), y_max), axes_desc)?;
@@ -199,13 +199,21 @@ pub(super) fn quantiles(report: &Report, svg: &mut String) -> Res {
     let panel_h = 330u32;
     let height = 62 + panel_h * fs.len().max(1) as u32;
     let root = SVGBackend::with_string(svg, (1100, height)).into_drawing_area();
-    let area = titled(&root, "Latency quantiles of ok operations", report)?;
+    let area = titled(
+        &root,
+        "Latency quantiles of ok operations",
+        &report.plot_input(),
+    )?;
     let panels = area.split_evenly((fs.len().max(1), 1));
     for (f, panel) in fs.iter().zip(&panels) {
         let mine: Vec<Sample> = samples.iter().copied().filter(|s| s.f == *f).collect();
         let windows = quantile_windows(&mine, dt);
         let y_max = top(windows.iter().map(|w| w.1[3]).fold(0.0, f64::max));
-        let caption = format!("{} (windows of {} s)", f.name(), super::tick(&dt));
+        let caption = format!(
+            "{} (windows of {} s)",
+            f.name(),
+            crate::figures::draw::tick(&dt)
+        );
         let axes_desc = ("invocation time (s since the run started)", "latency (ms)");
         let mut chart = time_chart(panel, Some(caption), report, (x_max, y_max), axes_desc)?;
         // The maximum first, so the lower quantiles stay visible where they meet it; a
@@ -238,7 +246,11 @@ pub(super) fn quantiles(report: &Report, svg: &mut String) -> Res {
 pub(super) fn rate(report: &Report, svg: &mut String) -> Res {
     let rates = rates(&samples(&report.history));
     let root = SVGBackend::with_string(svg, (1100, 620)).into_drawing_area();
-    let area = titled(&root, "Operations completed per second", report)?;
+    let area = titled(
+        &root,
+        "Operations completed per second",
+        &report.plot_input(),
+    )?;
     let x_max = x_max(report).ceil();
     let y_max = top(rates.values().flatten().copied().max().unwrap_or(0) as f64);
     let axes_desc = (

@@ -2,9 +2,9 @@
 
 use plotters::prelude::*;
 
-use super::{FONT, POINT, Res, SECOND, axes, legend, shade, titled, top};
+use crate::figures::draw::{FONT, POINT, Res, SECOND, axes, legend, shade, titled, top};
 use crate::history::OpType;
-use crate::present::report::Report;
+use crate::report::Report;
 
 /// Client operations invoked during each second since the run started.
 fn ops_per_second(report: &Report) -> Vec<u64> {
@@ -37,7 +37,7 @@ fn per_second_panel(
         .y_label_area_size(72)
         .build_cartesian_2d(0.0..x_max, 0.0..y_max)?;
     axes(&mut chart, "time (s since the run started)", y_desc)?;
-    shade(&mut chart, report, y_max)?;
+    shade(&mut chart, &report.plot_input(), y_max)?;
     let mut steps = Vec::with_capacity(2 * counts.len() + 1);
     for (s, &n) in counts.iter().enumerate() {
         steps.push((s as f64, n as f64));
@@ -53,7 +53,11 @@ fn per_second_panel(
 /// operations per second, in two panels.
 pub(crate) fn per_second(report: &Report, svg: &mut String) -> Res {
     let root = SVGBackend::with_string(svg, (1100, 760)).into_drawing_area();
-    let area = titled(&root, "Messages and operations per second", report)?;
+    let area = titled(
+        &root,
+        "Messages and operations per second",
+        &report.plot_input(),
+    )?;
     let (upper, lower) = area.split_vertically(349);
     let x_max = (report.end.as_micros() as f64 / 1e6).ceil().max(1.0);
     let servers = &report.server_sends_per_second;

@@ -2,8 +2,11 @@
 //! even draw between broadcasting the next integer (0, 1, 2, …) and reading; after the main
 //! phase the network heals, the cluster waits quietly and every worker thread reads once
 //! more. Reads are idempotent (a timeout or indefinite error is `:fail`). The checker is
-//! Jepsen's [`set_full`]; [`summary`] holds its sections of the summary and JSON document.
+//! Jepsen's [`set_full`]; [`summary`] holds its sections of the summary and JSON document,
+//! its figures and curve, and `plot` (feature `present`) its plots.
 
+#[cfg(feature = "present")]
+mod plot;
 pub mod set_full;
 pub mod summary;
 

@@ -100,6 +100,20 @@ pub struct SetFullResult {
     pub elements: Vec<ElementResult>,
 }
 
+impl SetFullResult {
+    /// Each stable element's value, known time (ns since the run started) and stable latency
+    /// (ms), in creation order.
+    pub fn stable_samples(&self) -> Vec<(i64, u64, u64)> {
+        self.elements
+            .iter()
+            .filter_map(|e| {
+                let latency = e.stable_latency_ms?;
+                Some((e.element, e.known.map_or(0, |k| k.time_ns), latency))
+            })
+            .collect()
+    }
+}
+
 #[derive(Clone, Copy, Debug, Default)]
 struct State {
     known: Option<Mark>,

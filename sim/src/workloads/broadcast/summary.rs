@@ -1,11 +1,14 @@
 //! The broadcast result's sections of the summary (Maelstrom's `:workload` map, with
-//! `:worst-stale` in its shape) and of the JSON document.
+//! `:worst-stale` in its shape) and of the JSON document, its figures, its stable-latency
+//! curve and its plots (`super::plot`).
 
 use std::fmt::Write as _;
 
 use serde_json::{Map, Value, json};
 
+use crate::checkers::quantiles::Quantiles;
 use crate::checkers::{Validity, Verdict};
+use crate::figures::{Figure, Series};
 use crate::workloads::broadcast::set_full::{ElementResult, Mark, SetFullResult};
 
 impl Verdict for SetFullResult {
@@ -45,6 +48,58 @@ impl Verdict for SetFullResult {
             Value::Object(m) => m,
             _ => Map::new(),
         }
+    }
+
+    fn figures(&self) -> Vec<Figure> {
+        let quantiles = |q: &Option<Quantiles>| {
+            q.map(|q| {
+                let v: Vec<String> = q.points().iter().map(|p| p.1.to_string()).collect();
+                v.join(" / ")
+            })
+        };
+        let mut out = Vec::new();
+        if let Some(q) = quantiles(&self.stable_latencies) {
+            out.push(Figure::new(
+                "stable_latencies",
+                "stable latency 0/0.5/0.95/0.99/1 (ms)",
+                q,
+            ));
+        }
+        if let Some(q) = quantiles(&self.lost_latencies) {
+            out.push(Figure::new(
+                "lost_latencies",
+                "lost latency 0/0.5/0.95/0.99/1 (ms)",
+                q,
+            ));
+        }
+        out.extend([
+            Figure::new("lost_count", "lost", self.lost_count),
+            Figure::new("stale_count", "stale", self.stale_count),
+            Figure::new("never_read_count", "never read", self.never_read_count),
+            Figure::new("duplicated_count", "duplicated", self.duplicated_count),
+        ]);
+        out
+    }
+
+    fn series(&self) -> Vec<Series> {
+        vec![Series {
+            key: "stable_latency".into(),
+            label: "stable latency".into(),
+            time_label: "time the value became known".into(),
+            samples: self
+                .stable_samples()
+                .iter()
+                .map(|&(_, known_ns, ms)| (known_ns, ms))
+                .collect(),
+        }]
+    }
+
+    #[cfg(feature = "present")]
+    fn plots(
+        &self,
+        run: &crate::figures::PlotInput<'_>,
+    ) -> Result<Vec<crate::figures::Plot>, String> {
+        super::plot::plots(self, run)
     }
 }
 

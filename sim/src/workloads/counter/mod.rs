@@ -6,10 +6,13 @@
 //! out after 5 s, and turns every error reply or timeout into `:info` (never `:fail`). After
 //! the main phase come the heal, 10 s of quiet and one final read per client thread. The
 //! [`checker`] accepts final reads equal to the acknowledged adds plus any subset of the
-//! indeterminate ones; [`present`] prints its result; [`generator`] draws the operations.
+//! indeterminate ones; [`present`] prints its result and gives its figures; `plot` (feature
+//! `present`) draws it; [`generator`] draws the operations.
 
 pub mod checker;
 pub mod generator;
+#[cfg(feature = "present")]
+mod plot;
 pub mod present;
 
 pub use checker::{CounterResult, check};
@@ -112,6 +115,18 @@ impl Verdict for CounterResult {
             Value::Object(m) => m,
             _ => Map::new(),
         }
+    }
+
+    fn figures(&self) -> Vec<crate::figures::Figure> {
+        present::figures(self)
+    }
+
+    #[cfg(feature = "present")]
+    fn plots(
+        &self,
+        run: &crate::figures::PlotInput<'_>,
+    ) -> Result<Vec<crate::figures::Plot>, String> {
+        plot::plots(run)
     }
 }
 

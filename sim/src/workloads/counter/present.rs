@@ -1,5 +1,5 @@
-//! The counter checker's result as Maelstrom prints it (`:workload {…}`) and as flat
-//! `--json` fields.
+//! The counter checker's result as Maelstrom prints it (`:workload {…}`), as flat `--json`
+//! fields, and as figures: the final reads against the acceptable range.
 
 use std::fmt::Write as _;
 
@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use super::checker::CounterResult;
 use crate::Validity;
+use crate::figures::Figure;
 use crate::history::Op;
 
 fn intervals_edn(acceptable: &[[i64; 2]]) -> String {
@@ -48,6 +49,41 @@ pub fn workload_edn(out: &mut String, r: &CounterResult) {
         "            :acceptable {}}},",
         intervals_edn(&r.acceptable)
     );
+}
+
+/// The figures of a counter run: final reads, the acceptable range (`lo … hi` joined by `or`,
+/// one value when lo = hi) and how many final reads fall outside it.
+pub fn figures(r: &CounterResult) -> Vec<Figure> {
+    let reads: Vec<String> = r.final_reads.iter().map(i64::to_string).collect();
+    let ranges: Vec<String> = r
+        .acceptable
+        .iter()
+        .map(|[lo, hi]| {
+            if lo == hi {
+                lo.to_string()
+            } else {
+                format!("{lo} … {hi}")
+            }
+        })
+        .collect();
+    let mut out = vec![Figure::new(
+        "final_reads",
+        "final reads",
+        format!("[{}]", reads.join(" ")),
+    )];
+    if !ranges.is_empty() {
+        out.push(Figure::new(
+            "acceptable",
+            "acceptable range",
+            ranges.join(" or "),
+        ));
+    }
+    out.push(Figure::new(
+        "out_of_range_reads",
+        "out-of-range reads",
+        r.errors.len(),
+    ));
+    out
 }
 
 /// The flat `--json` fields of a counter run.
@@ -110,6 +146,19 @@ mod tests {
             final_reads: vec![],
             acceptable: vec![[0, 0]],
         };
+        let f = figures(&r);
+        let shown: Vec<(&str, &str)> = f
+            .iter()
+            .map(|f| (f.label.as_str(), f.value.as_str()))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("final reads", "[7 3]"),
+                ("acceptable range", "7 or 9 … 10"),
+                ("out-of-range reads", "1")
+            ]
+        );
         let mut out = String::new();
         workload_edn(&mut out, &ok);
         assert!(out.contains(":errors nil") && out.contains(":final-reads ()"));

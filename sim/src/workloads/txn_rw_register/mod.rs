@@ -6,8 +6,8 @@
 //! | [`generator`] | Elle's `wr-txns`: the transactions the clients send |
 //! | [`rpc`] | the `txn` request body and the `txn_ok` schema |
 //! | [`elle`] | the checker: Elle 0.1.6's rw-register analysis and Maelstrom's wrapper |
-//! | [`present`] | the result in the summary and the JSON document |
-//! | [`stores`] | test stores, correct and deliberately broken |
+//! | [`present`] | the result in the summary and the JSON document, its figures |
+//! | `plot` | (feature `present`) its plot, `transactions.svg` |
 //! | [`workload`] | the registry entry and [`WorkloadRun`](crate::workloads::WorkloadRun) |
 //!
 //! In the history a transaction's value is its JSON list of micro-operations (`OpValue::Json`):
@@ -15,9 +15,10 @@
 
 pub mod elle;
 pub mod generator;
+#[cfg(feature = "present")]
+mod plot;
 pub mod present;
 pub mod rpc;
-pub mod stores;
 pub mod workload;
 
 use serde_json::Value;
@@ -113,9 +114,6 @@ pub fn check(settings: &TxnSettings, ops: &[Op]) -> ElleResult {
     };
     elle::check(&opts, &txns)
 }
-
-#[cfg(test)]
-mod store_tests;
 
 #[cfg(test)]
 mod tests {

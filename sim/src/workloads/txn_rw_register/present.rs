@@ -1,5 +1,5 @@
-//! The txn-rw-register checker's result as Maelstrom prints it (`:workload {…}`) and as the
-//! `--json` document's workload fields.
+//! The txn-rw-register checker's result as Maelstrom prints it (`:workload {…}`), as the
+//! `--json` document's workload fields and as figures, and its transactions' values in EDN.
 
 use std::fmt::Write as _;
 
@@ -9,6 +9,8 @@ use super::elle::ElleResult;
 use super::elle::history::{Mop, Txn, Value as RegValue};
 use super::elle::kinds::Case;
 use crate::checkers::{Validity, Verdict};
+use crate::figures::Figure;
+use crate::history::{Op, OpValue};
 
 /// Cases shown per anomaly type in the summary (all of them are in the JSON).
 pub const SHOWN_CASES: usize = 4;
@@ -160,6 +162,88 @@ impl Verdict for ElleResult {
             _ => serde_json::Map::new(),
         }
     }
+
+    fn figures(&self) -> Vec<Figure> {
+        figures(self)
+    }
+
+    #[cfg(feature = "present")]
+    fn plots(
+        &self,
+        run: &crate::figures::PlotInput<'_>,
+    ) -> Result<Vec<crate::figures::Plot>, String> {
+        super::plot::plots(self, run)
+    }
+
+    fn value_edn(&self, op: &Op) -> Option<String> {
+        (op.f == super::TXN).then(|| txn_edn(&op.value)).flatten()
+    }
+}
+
+/// The figures of a txn run: the models checked, the anomaly types that make it invalid
+/// (`none`), every anomaly found with its count (`G2-item 46, lost-update 18`, or `none`) and
+/// the models those rule out (Elle's `:not` and `:also-not`, or `nothing`).
+pub fn figures(r: &ElleResult) -> Vec<Figure> {
+    let or = |s: String, none: &str| if s.is_empty() { none.to_owned() } else { s };
+    let types: Vec<&str> = r.anomaly_types.iter().map(|t| t.name()).collect();
+    let mut found: Vec<(&str, usize)> = r
+        .all_anomalies
+        .iter()
+        .map(|(t, cases)| (t.name(), cases.len()))
+        .collect();
+    found.sort_unstable();
+    let found: Vec<String> = found.iter().map(|(t, n)| format!("{t} {n}")).collect();
+    let ruled_out: Vec<&str> = r.not.iter().chain(&r.also_not).copied().collect();
+    vec![
+        Figure::new(
+            "consistency_models",
+            "consistency models",
+            r.consistency_models.join(", "),
+        ),
+        Figure::new(
+            "anomaly_types",
+            "anomaly types",
+            or(types.join(", "), "none"),
+        ),
+        Figure::new(
+            "all_anomaly_counts",
+            "anomalies found (all)",
+            or(found.join(", "), "none"),
+        ),
+        Figure::new(
+            "rules_out",
+            "rules out",
+            or(ruled_out.join(", "), "nothing"),
+        ),
+    ]
+}
+
+/// A transaction's micro-operations in EDN with their functions as keywords
+/// (`[[:r 1 nil] [:w 2 3]]`), as Jepsen prints them; `None` if the value is not a list of
+/// `[f, key, value]` with integer or `null` arguments.
+fn txn_edn(value: &OpValue) -> Option<String> {
+    let OpValue::Json(Value::Array(mops)) = value else {
+        return None;
+    };
+    let mut out = String::from("[");
+    for (i, mop) in mops.iter().enumerate() {
+        let (Value::String(f), args) = mop.as_array()?.split_first()? else {
+            return None;
+        };
+        let _ = write!(out, "{}[:{f}", if i > 0 { " " } else { "" });
+        for arg in args {
+            match arg {
+                Value::Null => out.push_str(" nil"),
+                Value::Number(n) => {
+                    let _ = write!(out, " {n}");
+                }
+                _ => return None,
+            }
+        }
+        out.push(']');
+    }
+    out.push(']');
+    Some(out)
 }
 
 #[cfg(test)]

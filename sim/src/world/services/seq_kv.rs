@@ -6,8 +6,8 @@
 //!
 //! 1. it picks `idx = seen + rand-int(last − seen)`, i.e. uniformly in `[seen, last)`, or
 //!    `last` itself when `seen = last` (Clojure's `rand-int n` is in `[0, n)`: a caller that
-//!    is behind never sees the newest state on a read; `maelstrom-compat-workloads.md` §2.4
-//!    writes the interval as closed, the code excludes `last`);
+//!    is behind never sees the newest state on a read; Maelstrom's
+//!    `maelstrom/src/maelstrom/service.clj` excludes `last`);
 //! 2. it runs the request on state `idx`; if that leaves the state equal (reads, errors, a
 //!    failed cas, a write of the value the key already has *there*), the reply is that
 //!    result and `seen = idx`;

@@ -5,25 +5,25 @@
 //! |---|---|
 //! | [`history`] | transactions, micro-operations, external reads and writes |
 //! | [`kinds`] | anomaly types and the cases witnessing them |
-//! | [`anomalies`] | per-transaction anomalies: G1a, G1b, internal, lost update |
-//! | [`versions`] | version-order inference and `:cyclic-versions` |
-//! | [`graph`] | the wr/ww/rw dependency graph (plus real-time edges), the explanation of an edge |
-//! | [`cycles`] | cycle search per strongly connected component, and cycle typing |
-//! | [`models`] | what each consistency model forbids; `:not` / `:also-not` |
+//! | `anomalies` | per-transaction anomalies: G1a, G1b, internal, lost update |
+//! | `versions` | version-order inference and `:cyclic-versions` |
+//! | `graph` | the wr/ww/rw dependency graph (plus real-time edges), the explanation of an edge |
+//! | `cycles` | cycle search per strongly connected component, and cycle typing |
+//! | `models` | what each consistency model forbids; `:not` / `:also-not` |
 //!
 //! Verdict: the anomalies the requested models forbid (plus `:empty-transaction-graph`) make
 //! the history invalid; Maelstrom drops `:cycle-search-timeout`. A G0 cycle is reported as
 //! `:G1c` (every ww edge of this workload is also a wr edge and explanations prefer wr), as
-//! on Maelstrom 0.2.3; see [`cycles`].
+//! on Maelstrom 0.2.3; see `cycles`.
 
-pub mod anomalies;
-pub mod cycles;
-pub mod graph;
+pub(crate) mod anomalies;
+pub(crate) mod cycles;
+pub(crate) mod graph;
 pub mod history;
 pub mod kinds;
-pub mod models;
-pub mod scc;
-pub mod versions;
+pub(crate) mod models;
+pub(crate) mod scc;
+pub(crate) mod versions;
 
 use std::collections::BTreeMap;
 

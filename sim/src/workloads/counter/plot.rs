@@ -1,13 +1,22 @@
-//! Counters: the value each node's reads returned over the run, against the sum of the
-//! acknowledged adds, with partitions shaded. A correct counter's reads trail the
+//! `counter-value.svg` (feature `present`): the value each node's reads returned over the
+//! run, against the sum of the acknowledged adds, with partitions shaded. A correct counter's reads trail the
 //! acknowledged sum while partitions or gossip delay them, and meet it at the final reads.
 
 use plotters::prelude::*;
 
-use super::{CATEGORY10, Res, axes, legend, shade, titled, top};
+use super::ADD;
+use crate::figures::draw::{CATEGORY10, Res, axes, legend, plot, shade, titled, top};
+use crate::figures::{Plot, PlotInput, secs_ns};
 use crate::history::{OpF, OpType, OpValue, Process};
-use crate::present::report::{Report, secs_ns};
-use crate::workloads::counter::ADD;
+
+/// The plot.
+pub(super) fn plots(run: &PlotInput<'_>) -> Result<Vec<Plot>, String> {
+    Ok(vec![plot(
+        "counter-value.svg",
+        "each node's counter reads over time, against the acknowledged sum",
+        |svg| value_per_node(run, svg),
+    )?])
+}
 
 /// The category colours less red (partitions are shaded red), grey, olive and cyan.
 const PALETTE: [RGBColor; 6] = {
@@ -20,13 +29,13 @@ type Line = Vec<(f64, f64)>;
 
 /// Per node, the `(time s, value)` of its `:ok` reads; and the acknowledged sum over time as
 /// steps `(time s, sum)`.
-pub(super) fn series(report: &Report) -> (Vec<Line>, Line) {
-    let n = usize::from(report.config.node_count.max(1));
-    let threads = report.config.threads().max(1) as u64;
+fn series(run: &PlotInput<'_>) -> (Vec<Line>, Line) {
+    let n = usize::from(run.node_count.max(1));
+    let threads = run.threads.max(1) as u64;
     let mut reads = vec![Vec::new(); n];
     let mut sum = 0i64;
     let mut acked = vec![(0.0, 0.0)];
-    for op in report.history.ops() {
+    for op in run.history.ops() {
         let (Process::Client(p), OpType::Ok, OpValue::Int(v)) = (op.process, op.kind, &op.value)
         else {
             continue;
@@ -42,19 +51,19 @@ pub(super) fn series(report: &Report) -> (Vec<Line>, Line) {
             _ => {}
         }
     }
-    acked.push((report.end.as_micros() as f64 / 1e6, sum as f64));
+    acked.push((run.end_s, sum as f64));
     (reads, acked)
 }
 
 /// `counter-value.svg`.
-pub(super) fn value_per_node(report: &Report, svg: &mut String) -> Res {
+fn value_per_node(run: &PlotInput<'_>, svg: &mut String) -> Res {
     let root = SVGBackend::with_string(svg, (1100, 620)).into_drawing_area();
-    let area = titled(&root, "Counter value read on each node", report)?;
-    let (reads, acked) = series(report);
+    let area = titled(&root, "Counter value read on each node", run)?;
+    let (reads, acked) = series(run);
     let values = reads.iter().flatten().chain(acked.iter()).map(|p| p.1);
     let y_min = values.clone().fold(0.0f64, f64::min);
     let y_max = top(values.fold(0.0f64, f64::max));
-    let x_max = (report.end.as_micros() as f64 / 1e6).ceil().max(1.0);
+    let x_max = run.end_s.ceil().max(1.0);
     let mut chart = ChartBuilder::on(&area)
         .margin(14)
         .x_label_area_size(44)
@@ -65,7 +74,7 @@ pub(super) fn value_per_node(report: &Report, svg: &mut String) -> Res {
         "time (s since the run started)",
         "counter value",
     )?;
-    shade(&mut chart, report, y_max)?;
+    shade(&mut chart, run, y_max)?;
     chart
         .draw_series(LineSeries::new(acked, BLACK.stroke_width(2)))?
         .label("sum of acknowledged adds")
@@ -117,10 +126,10 @@ mod tests {
         };
         let report = (1..=20)
             .map(|seed| crate::run(&cfg(seed)).expect("the run"))
-            .find(|r| series(r).1.iter().any(|p| p.1 < -30.0))
+            .find(|r| series(&r.plot_input()).1.iter().any(|p| p.1 < -30.0))
             .expect("some seed sends the pn-counter well below zero");
         let mut svg = String::new();
-        value_per_node(&report, &mut svg).expect("the plot");
+        value_per_node(&report.plot_input(), &mut svg).expect("the plot");
         let heights = partition_rect_heights(&svg);
         assert!(!heights.is_empty(), "partitions are shaded");
         // The plot area is about 470 px high; shading from 0 up covered only the strip

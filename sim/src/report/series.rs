@@ -1,30 +1,26 @@
-//! Time series and distributions of a run, added to `results.json` under `series` so that
-//! runs can be compared later (`glomers-sim serve`'s comparison view) without their history:
+//! Time series and distributions of a run, kept in `results.json` under `series` so that
+//! runs can be compared later (`glomers-sim serve`'s comparison view) without their history,
+//! and the run's settings as flags:
 //!
 //! - `flags`: the run's settings as `glomers-sim test` flags;
-//! - `node_config` (in-process nodes): the node configuration the run used (overlay, timing,
-//!   retry, fallback), so overlay experiments can be told apart;
 //! - `series.op_latency_per_second`: client operations that completed `ok`, grouped by the
 //!   second they were invoked in: `{t, count, p50, p95, max}` (latency in ms);
-//! - `series.stable_latency_per_second` (broadcast): stable values grouped by the second they
-//!   became known, the same shape;
-//! - `series.op_latency_percentiles`, `series.stable_latency_percentiles`: the latency (ms)
-//!   at percentiles 0, 1, …, 100 (Jepsen's rule: sorted, index ⌊n·p⌋), or absent without
-//!   samples.
-//!
-//! Only keys are added: readers of the older document see what they saw before.
+//! - `series.op_latency_percentiles`: the latency (ms) at percentiles 0, 1, …, 100 (Jepsen's
+//!   rule: sorted, index ⌊n·p⌋), or absent without samples;
+//! - `series.workload`: the workload's own curves
+//!   ([`Verdict::series`](crate::checkers::Verdict::series), broadcast's stable latency), each
+//!   with its key, label, per-second figures and percentiles.
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde_json::{Value, json};
-
-use super::report::Report;
+use super::Report;
+use super::document::{PerSecondJson, SeriesJson, WorkloadSeriesJson};
 use crate::checkers::Availability;
 use crate::config::{LatencyDist, NodeKind, SimConfig, command_line};
 use crate::history::{OpType, Process};
 
-/// The version of the `series` object's layout.
-pub const VERSION: u64 = 1;
+/// The version of the `series` object's layout (2: the workload's curves under `workload`).
+pub const VERSION: u64 = 2;
 
 /// The run's settings as `glomers-sim test` flags (defaults of the rarer ones left out).
 pub fn flags(report: &Report) -> String {
@@ -75,34 +71,27 @@ pub fn workload_flags(c: &SimConfig) -> String {
     s
 }
 
-/// Adds `flags` and `series` to the `--json` document of `report`.
-pub fn add_to(doc: &mut Value, report: &Report) {
-    let Value::Object(map) = doc else { return };
-    map.insert("flags".into(), json!(flags(report)));
-    if let NodeKind::InProcess(node) = &report.config.nodes {
-        if let Ok(config) = serde_json::to_value(node) {
-            map.insert("node_config".into(), config);
-        }
-    }
-    let mut series = serde_json::Map::new();
-    series.insert("version".into(), json!(VERSION));
+/// The `series` of the `--json` document of `report`.
+pub fn of(report: &Report) -> SeriesJson {
     let ops = op_latencies(report);
-    series.insert("op_latency_per_second".into(), per_second(&ops));
-    if let Some(p) = percentiles(&ops) {
-        series.insert("op_latency_percentiles".into(), p);
+    SeriesJson {
+        version: VERSION,
+        op_latency_per_second: per_second(&ops),
+        op_latency_percentiles: percentiles(&ops),
+        workload: report
+            .workload
+            .verdict()
+            .series()
+            .into_iter()
+            .map(|s| WorkloadSeriesJson {
+                per_second: per_second(&s.samples),
+                percentiles: percentiles(&s.samples),
+                key: s.key,
+                label: s.label,
+                time_label: s.time_label,
+            })
+            .collect(),
     }
-    if report.set_full().is_some() {
-        let stable: Vec<(u64, u64)> = report
-            .stable_samples()
-            .iter()
-            .map(|&(_, known_ns, ms)| (known_ns, ms))
-            .collect();
-        series.insert("stable_latency_per_second".into(), per_second(&stable));
-        if let Some(p) = percentiles(&stable) {
-            series.insert("stable_latency_percentiles".into(), p);
-        }
-    }
-    map.insert("series".into(), Value::Object(series));
 }
 
 /// (invocation time ns, latency ms) of every client operation that completed `ok`; a
@@ -141,7 +130,7 @@ fn at(sorted: &[u64], p: f64) -> u64 {
 }
 
 /// `[{t, count, p50, p95, max}]` for each second holding samples, in time order.
-pub fn per_second(samples: &[(u64, u64)]) -> Value {
+pub fn per_second(samples: &[(u64, u64)]) -> Vec<PerSecondJson> {
     let mut by_second: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
     for &(time_ns, ms) in samples {
         by_second
@@ -149,35 +138,29 @@ pub fn per_second(samples: &[(u64, u64)]) -> Value {
             .or_default()
             .push(ms);
     }
-    Value::Array(
-        by_second
-            .into_iter()
-            .map(|(t, mut v)| {
-                v.sort_unstable();
-                json!({
-                    "t": t,
-                    "count": v.len(),
-                    "p50": at(&v, 0.5),
-                    "p95": at(&v, 0.95),
-                    "max": at(&v, 1.0),
-                })
-            })
-            .collect(),
-    )
+    by_second
+        .into_iter()
+        .map(|(t, mut v)| {
+            v.sort_unstable();
+            PerSecondJson {
+                t,
+                count: v.len(),
+                p50: at(&v, 0.5),
+                p95: at(&v, 0.95),
+                max: at(&v, 1.0),
+            }
+        })
+        .collect()
 }
 
 /// The latency at percentiles 0, 1, …, 100, or `None` without samples.
-pub fn percentiles(samples: &[(u64, u64)]) -> Option<Value> {
+pub fn percentiles(samples: &[(u64, u64)]) -> Option<Vec<u64>> {
     if samples.is_empty() {
         return None;
     }
     let mut v: Vec<u64> = samples.iter().map(|s| s.1).collect();
     v.sort_unstable();
-    Some(json!(
-        (0..=100)
-            .map(|p| at(&v, f64::from(p) / 100.0))
-            .collect::<Vec<_>>()
-    ))
+    Some((0..=100).map(|p| at(&v, f64::from(p) / 100.0)).collect())
 }
 
 #[cfg(test)]
@@ -195,12 +178,18 @@ mod tests {
         let v = per_second(&s);
         assert_eq!(
             v[0],
-            json!({"t": 0, "count": 2, "p50": 7, "p95": 7, "max": 7})
+            PerSecondJson {
+                t: 0,
+                count: 2,
+                p50: 7,
+                p95: 7,
+                max: 7
+            }
         );
-        assert_eq!(v[1]["t"], 1);
-        assert_eq!(v[1]["max"], 40);
-        assert_eq!(v[2]["t"], 2);
-        assert_eq!(v.as_array().map(Vec::len), Some(3));
+        assert_eq!(v[1].t, 1);
+        assert_eq!(v[1].max, 40);
+        assert_eq!(v[2].t, 2);
+        assert_eq!(v.len(), 3);
     }
 
     #[test]
@@ -211,7 +200,7 @@ mod tests {
         assert_eq!(p[0], 1);
         assert_eq!(p[50], 101);
         assert_eq!(p[100], 200);
-        assert_eq!(p.as_array().map(Vec::len), Some(101));
+        assert_eq!(p.len(), 101);
     }
 
     #[test]

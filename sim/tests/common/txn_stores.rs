@@ -10,10 +10,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Map, Value, json};
 
-use super::elle::history::{Key, Mop};
-use super::rpc::parse_txn;
-use crate::drive::node::InProcessNode;
 use glomers::time::Time;
+use glomers_sim::drive::node::InProcessNode;
+use glomers_sim::workloads::txn_rw_register::elle::history::{Key, Mop};
+use glomers_sim::workloads::txn_rw_register::rpc::parse_txn;
 
 /// Which store to run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,9 +40,9 @@ pub enum StoreKind {
 }
 
 impl StoreKind {
-    /// In-process nodes of this kind, for [`crate::SimConfig::nodes`].
-    pub fn nodes(self) -> crate::NodeKind {
-        crate::NodeKind::custom(format!("{} test store", self.name()), move |_| {
+    /// In-process nodes of this kind, for [`glomers_sim::SimConfig::nodes`].
+    pub fn nodes(self) -> glomers_sim::NodeKind {
+        glomers_sim::NodeKind::custom(format!("{} test store", self.name()), move |_| {
             Box::new(StoreNode::new(self))
         })
     }
@@ -283,7 +283,10 @@ impl StoreNode {
 }
 
 fn txn_ok(mops: &[Mop], in_reply_to: Value) -> Value {
-    let txn: Vec<Value> = mops.iter().map(super::present::mop_json).collect();
+    let txn: Vec<Value> = mops
+        .iter()
+        .map(glomers_sim::workloads::txn_rw_register::present::mop_json)
+        .collect();
     json!({"type": "txn_ok", "txn": txn, "in_reply_to": in_reply_to})
 }
 

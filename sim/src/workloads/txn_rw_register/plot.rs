@@ -1,11 +1,23 @@
-//! txn-rw-register: transaction outcomes per second, and the anomalies found over time.
+//! `transactions.svg` (feature `present`): transaction outcomes per second, and the
+//! anomalies found over time.
 
 use plotters::prelude::*;
 
-use super::{FONT, PARTITION, POINT, Res, SECOND, axes, legend, shade, tick, titled, top};
-use crate::present::report::{Report, secs_ns};
-use crate::workloads::txn_rw_register::elle::ElleResult;
-use crate::workloads::txn_rw_register::elle::history::Outcome;
+use super::elle::ElleResult;
+use super::elle::history::Outcome;
+use crate::figures::draw::{
+    FONT, PARTITION, POINT, Res, SECOND, axes, legend, plot, shade, tick, titled, top,
+};
+use crate::figures::{Plot, PlotInput, secs_ns};
+
+/// The plot.
+pub(super) fn plots(r: &ElleResult, run: &PlotInput<'_>) -> Result<Vec<Plot>, String> {
+    Ok(vec![plot(
+        "transactions.svg",
+        "transactions per second by outcome, and anomalies over time",
+        |svg| outcomes(run, r, svg),
+    )?])
+}
 
 /// Completions per second of each outcome: (ok, fail, info).
 fn outcomes_per_second(r: &ElleResult) -> Vec<[u64; 3]> {
@@ -54,11 +66,11 @@ fn anomaly_points(r: &ElleResult) -> Vec<(String, Vec<f64>)> {
 
 /// Two panels: stacked outcomes per second, then one row per anomaly type with a mark at
 /// each transaction involved in one of its cases.
-pub(super) fn outcomes(report: &Report, r: &ElleResult, svg: &mut String) -> Res {
+fn outcomes(run: &PlotInput<'_>, r: &ElleResult, svg: &mut String) -> Res {
     let root = SVGBackend::with_string(svg, (1100, 760)).into_drawing_area();
-    let area = titled(&root, "Transactions and anomalies over time", report)?;
+    let area = titled(&root, "Transactions and anomalies over time", run)?;
     let (upper, lower) = area.split_vertically(380);
-    let x_max = (report.end.as_micros() as f64 / 1e6).ceil().max(1.0);
+    let x_max = run.end_s.ceil().max(1.0);
 
     let counts = outcomes_per_second(r);
     let y_max = top(counts
@@ -77,7 +89,7 @@ pub(super) fn outcomes(report: &Report, r: &ElleResult, svg: &mut String) -> Res
         "time (s since the run started)",
         "transactions / s",
     )?;
-    shade(&mut chart, report, y_max)?;
+    shade(&mut chart, run, y_max)?;
     let colours = [
         ("ok", POINT),
         ("fail (aborted)", PARTITION),

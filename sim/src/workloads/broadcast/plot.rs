@@ -1,17 +1,44 @@
-//! Stable-latency plots of the broadcast workload: latency over time, and its distribution.
+//! Stable-latency plots of the broadcast workload (feature `present`):
+//!
+//! - `stable-latency.svg`: each value's stable latency against the time it became known,
+//!   with partitions and the period after the time limit shaded;
+//! - `latency-distribution.svg`: histogram and CDF of stable latencies, with Maelstrom's
+//!   quantiles marked.
 
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{FONT, PARTITION, POINT, Res, SECOND, axes, legend, shade, titled, top};
-use crate::present::report::{Report, secs_ns};
+use super::set_full::SetFullResult;
+use crate::figures::draw::{
+    FONT, PARTITION, POINT, Res, SECOND, axes, legend, plot, shade, titled, top,
+};
+use crate::figures::{Plot, PlotInput, secs_ns};
+
+/// Both plots, if any value is stable.
+pub(super) fn plots(r: &SetFullResult, run: &PlotInput<'_>) -> Result<Vec<Plot>, String> {
+    if r.stable_count == 0 {
+        return Ok(Vec::new());
+    }
+    Ok(vec![
+        plot(
+            "stable-latency.svg",
+            "each broadcast value's stable latency",
+            |svg| over_time(r, run, svg),
+        )?,
+        plot(
+            "latency-distribution.svg",
+            "distribution of stable latencies",
+            |svg| distribution(r, run, svg),
+        )?,
+    ])
+}
 
 /// Each stable value's latency against the time it became known.
-pub(crate) fn over_time(report: &Report, svg: &mut String) -> Res {
-    let samples = report.stable_samples();
+fn over_time(r: &SetFullResult, run: &PlotInput<'_>, svg: &mut String) -> Res {
+    let samples = r.stable_samples();
     let root = SVGBackend::with_string(svg, (1100, 620)).into_drawing_area();
-    let area = titled(&root, "Stable latency of each broadcast value", report)?;
-    let x_max = (report.end.as_micros() as f64 / 1e6).max(1.0);
+    let area = titled(&root, "Stable latency of each broadcast value", run)?;
+    let x_max = run.end_s.max(1.0);
     let y_max = top(samples.iter().map(|s| s.2).max().unwrap_or(0) as f64);
     let mut chart = ChartBuilder::on(&area)
         .margin(16)
@@ -23,14 +50,14 @@ pub(crate) fn over_time(report: &Report, svg: &mut String) -> Res {
         "time the value became known (s since the run started)",
         "stable latency (ms)",
     )?;
-    shade(&mut chart, report, y_max)?;
+    shade(&mut chart, run, y_max)?;
     chart
         .draw_series(samples.iter().map(|&(_, known_ns, ms)| {
             Circle::new((secs_ns(known_ns), ms as f64), 2, POINT.mix(0.7).filled())
         }))?
         .label("a broadcast value")
         .legend(|(x, y)| Circle::new((x + 8, y), 3, POINT.filled()));
-    if let Some(q) = report.set_full().and_then(|r| r.stable_latencies.as_ref()) {
+    if let Some(q) = r.stable_latencies.as_ref() {
         for (value, what, colour) in [(q.q50, "median", SECOND), (q.q100, "max", PARTITION)] {
             let v = value as f64;
             chart
@@ -62,8 +89,8 @@ fn bin_width(max: u64, bins: u64) -> u64 {
 }
 
 /// Histogram and CDF of stable latencies with Maelstrom's quantiles.
-pub(crate) fn distribution(report: &Report, svg: &mut String) -> Res {
-    let mut values: Vec<u64> = report.stable_samples().iter().map(|s| s.2).collect();
+fn distribution(r: &SetFullResult, run: &PlotInput<'_>, svg: &mut String) -> Res {
+    let mut values: Vec<u64> = r.stable_samples().iter().map(|s| s.2).collect();
     values.sort_unstable();
     let max = values.last().copied().unwrap_or(0);
     let width = bin_width(max, 40);
@@ -72,7 +99,7 @@ pub(crate) fn distribution(report: &Report, svg: &mut String) -> Res {
         counts[usize::try_from(v / width)?] += 1;
     }
     let root = SVGBackend::with_string(svg, (1200, 560)).into_drawing_area();
-    let area = titled(&root, "Distribution of stable latencies", report)?;
+    let area = titled(&root, "Distribution of stable latencies", run)?;
     let (left, right) = area.split_horizontally(600);
     let x_max = ((max / width + 1) * width) as f64;
     let c_max = top(counts.iter().copied().max().unwrap_or(0) as f64);
@@ -114,7 +141,7 @@ pub(crate) fn distribution(report: &Report, svg: &mut String) -> Res {
     }
     steps.push((x_max, 1.0));
     cdf.draw_series(LineSeries::new(steps, POINT.stroke_width(2)))?;
-    if let Some(q) = report.set_full().and_then(|r| r.stable_latencies.as_ref()) {
+    if let Some(q) = r.stable_latencies.as_ref() {
         let marks = [
             (q.q50, "p50", 0.5),
             (q.q95, "p95", 0.95),

@@ -1,11 +1,19 @@
 //! The outcome of a simulated test: every checker's result, the net statistics, the history,
 //! per-sample data for plots, and optionally the message trace; and what every figure of a run
 //! reads from it: its subtitle, its time-limit window and its partition intervals.
+//!
+//! [`output`] writes it as Maelstrom's summary and as the `results.json` document, whose type
+//! is [`document::ResultsJson`]; `series` computes the curves that document keeps for
+//! comparing runs.
+
+pub mod document;
+pub mod output;
+pub(crate) mod series;
 
 use crate::checkers::{AvailabilityResult, StatsResult, Validity, WorkloadResult};
 use crate::config::SimConfig;
+use crate::figures::{PlotInput, secs_ns};
 use crate::history::{History, OpF, Process};
-use crate::workloads::broadcast::set_full::SetFullResult;
 use crate::world::faults::FaultCounts;
 use crate::world::journal::NetStats;
 use glomers::time::Time;
@@ -70,38 +78,23 @@ pub struct Report {
 }
 
 impl Report {
-    /// The broadcast checker's result, if this was a broadcast test.
-    pub fn set_full(&self) -> Option<&SetFullResult> {
-        self.workload.get()
-    }
-
-    /// The txn-rw-register checker's result, if this was a txn-rw-register test.
-    pub fn txn(&self) -> Option<&crate::workloads::txn_rw_register::elle::ElleResult> {
-        self.workload.get()
-    }
-
-    /// The counter checker's result, if this was a g-counter or pn-counter test.
-    pub fn counter(&self) -> Option<&crate::workloads::counter::CounterResult> {
-        self.workload.get()
-    }
-
-    /// Each stable element's known time (ns since the run started) and stable latency (ms),
-    /// in creation order.
-    pub fn stable_samples(&self) -> Vec<(i64, u64, u64)> {
-        self.set_full().map_or_else(Vec::new, |r| {
-            r.elements
-                .iter()
-                .filter_map(|e| {
-                    let latency = e.stable_latency_ms?;
-                    Some((e.element, e.known.map_or(0, |k| k.time_ns), latency))
-                })
-                .collect()
-        })
+    /// What the run's plots draw from: its history, the line naming it, its time-limit window
+    /// and its partitions.
+    pub fn plot_input(&self) -> PlotInput<'_> {
+        PlotInput {
+            history: &self.history,
+            subtitle: subtitle(self),
+            window: window(self),
+            partitions: partitions(self),
+            end_s: self.end.as_micros() as f64 / 1e6,
+            node_count: self.config.node_count,
+            threads: self.config.threads(),
+        }
     }
 }
 
 /// A line under the title naming the run.
-pub(crate) fn subtitle(report: &Report) -> String {
+fn subtitle(report: &Report) -> String {
     let c = &report.config;
     format!(
         "{} · {} nodes · rate {}/s · time limit {} s · latency {} ms{} · seed {}",
@@ -115,19 +108,14 @@ pub(crate) fn subtitle(report: &Report) -> String {
     )
 }
 
-/// Nanoseconds since the start as seconds.
-pub(crate) fn secs_ns(ns: u64) -> f64 {
-    ns as f64 / 1e9
-}
-
 /// The time limit window, in seconds since the start: (main start, time limit).
-pub(crate) fn window(report: &Report) -> (f64, f64) {
+fn window(report: &Report) -> (f64, f64) {
     let start = report.main_start.as_micros() as f64 / 1e6;
     (start, start + report.config.time_limit.as_secs_f64())
 }
 
 /// Partition intervals (start, heal) in seconds, from the nemesis's history entries.
-pub(crate) fn partitions(report: &Report) -> Vec<(f64, f64)> {
+fn partitions(report: &Report) -> Vec<(f64, f64)> {
     let mut out = Vec::new();
     let mut open = None;
     for op in report.history.ops() {

@@ -3,14 +3,15 @@
 
 use serde_json::{Map, Value, json};
 
-use super::elle::history::{Outcome, Txn};
-use super::elle::kinds::AnomalyType as A;
-use super::elle::{ElleResult, Options, check};
-use super::generator::{TxnGenerator, TxnOptions};
-use super::rpc::{parse_txn, request_body};
-use super::stores::{Outgoing, StoreKind, StoreNode};
-use crate::checkers::Validity;
-use crate::world::rng::{self, Stream};
+use crate::common::txn_stores::{Outgoing, StoreKind, StoreNode};
+use glomers_sim::checkers::Validity;
+use glomers_sim::history::OpValue;
+use glomers_sim::workloads::txn_rw_register::elle::history::{Outcome, Txn};
+use glomers_sim::workloads::txn_rw_register::elle::kinds::AnomalyType as A;
+use glomers_sim::workloads::txn_rw_register::elle::{ElleResult, Options, check};
+use glomers_sim::workloads::txn_rw_register::rpc::{parse_txn, request_body};
+use glomers_sim::workloads::{Setup, Workload, WorkloadOptions};
+use glomers_sim::world::rng::Rng;
 
 fn obj(v: Value) -> Map<String, Value> {
     match v {
@@ -28,8 +29,17 @@ fn drive(kind: StoreKind, n: usize) -> Vec<Txn> {
         "c0",
         &obj(json!({"type":"init","node_id":"n0","node_ids":["n0"],"msg_id":1})),
     );
-    let mut rng = rng::stream(7, Stream::Workload);
-    let mut g = TxnGenerator::new(TxnOptions::default());
+    let mut rng = Rng::workload(7);
+    let options = WorkloadOptions::default();
+    let setup = Setup {
+        options: &options,
+        node_count: 1,
+        threads: 2,
+    };
+    let mut g = Workload::named("txn-rw-register")
+        .expect("registered")
+        .build(&setup)
+        .expect("the default options");
     let mut requests = Vec::new();
     let mut done: Vec<(u64, Txn)> = Vec::new();
     let mut complete = |out: Vec<Outgoing>, now: u64, requests: &Vec<Vec<_>>| {
@@ -51,7 +61,11 @@ fn drive(kind: StoreKind, n: usize) -> Vec<Txn> {
             let out = node.on_timer(d);
             complete(out, d, &requests);
         }
-        let mops = g.next_txn(&mut rng);
+        let (_, value) = g.next_op(&mut rng);
+        let OpValue::Json(txn) = value else {
+            panic!("a transaction's value is its JSON list")
+        };
+        let mops = parse_txn(&txn).expect("the generator's own schema");
         requests.push(mops.clone());
         let body: Value = serde_json::from_str(&request_body(&mops, i as u64)).expect("json");
         let out = node.on_message(now, "c1", &obj(body));

@@ -1,13 +1,16 @@
 //! How a [`Report`] is shown: a Maelstrom-style summary (EDN-like text, ending with
-//! Maelstrom's verdict line) and the flat JSON document written by `--json`.
+//! Maelstrom's verdict line) and the `results.json` document written by `--json`
+//! ([`ResultsJson`]).
 
 use std::fmt::Write as _;
 
-use serde_json::{Value, json};
-
+use super::Report;
+use super::document::{
+    AvailabilityJson, GroupJson, NetJson, NodeErrorJson, NodesJson, ResultsJson, SCHEMA_VERSION,
+    StatsJson,
+};
 use crate::checkers::{OutcomeCounts, Validity};
 use crate::config::{NodeKind, command_line};
-use crate::present::report::Report;
 use crate::world::journal::GroupStats;
 
 /// Maelstrom's closing line for a verdict.
@@ -38,13 +41,18 @@ fn counts_edn(c: &OutcomeCounts) -> String {
     )
 }
 
-fn nodes_json(nodes: &NodeKind) -> Value {
+fn nodes_json(nodes: &NodeKind) -> NodesJson {
     match nodes {
-        NodeKind::InProcess(node) => json!({"kind": "in-process", "description": node.description}),
-        NodeKind::Custom(f) => json!({"kind": "in-process", "description": f.description}),
-        NodeKind::Process { bin, args } => {
-            json!({"kind": "process", "bin": bin.display().to_string(), "args": args})
-        }
+        NodeKind::InProcess(node) => NodesJson::InProcess {
+            description: node.description.clone(),
+        },
+        NodeKind::Custom(f) => NodesJson::InProcess {
+            description: f.description.clone(),
+        },
+        NodeKind::Process { bin, args } => NodesJson::Process {
+            bin: bin.display().to_string(),
+            args: args.clone(),
+        },
     }
 }
 
@@ -157,61 +165,78 @@ pub fn summary(report: &Report) -> String {
     out
 }
 
-fn group_json(g: &GroupStats) -> Value {
-    json!({
-        "send_count": g.send_count,
-        "recv_count": g.recv_count,
-        "msg_count": g.msg_count,
-        "msgs_per_op": g.msgs_per_op,
-    })
+fn group_json(g: &GroupStats) -> GroupJson {
+    GroupJson {
+        send_count: g.send_count,
+        recv_count: g.recv_count,
+        msg_count: g.msg_count,
+        msgs_per_op: g.msgs_per_op.map(f64::from),
+    }
 }
 
-/// The `--json` document: flat workload figures, `net`, `op_count`, `seed`, and the rest.
-pub fn to_json(report: &Report) -> Value {
+/// The `--json` document ([`ResultsJson`]): the run's settings, `net`, `op_count`, `seed`,
+/// the checkers' results, the workload's own section, figures and curves, and the rest.
+pub fn to_json(report: &Report) -> ResultsJson {
     let c = &report.config;
-    let mut doc = json!({
-        "valid": report.valid.json(),
-        "seed": report.seed,
-        "workload": c.workload.name(),
-        "node_count": c.node_count,
-        "rate": c.rate,
-        "time_limit_s": c.time_limit.as_secs_f64(),
-        "latency_ms": c.latency_ms,
-        "partition": c.partition,
-        "nodes": nodes_json(&c.nodes),
-        "op_count": report.op_count,
-        "net": {
-            "all": group_json(&report.net.all),
-            "clients": group_json(&report.net.clients),
-            "servers": group_json(&report.net.servers),
+    let verdict = report.workload.verdict();
+    let mut workload_fields = verdict.json();
+    // A typed field of the document: the convention every verdict's JSON follows.
+    workload_fields.remove("workload_valid");
+    ResultsJson {
+        schema_version: SCHEMA_VERSION,
+        valid: Some(report.valid),
+        seed: Some(report.seed),
+        workload: Some(c.workload.name().to_owned()),
+        flags: Some(super::series::flags(report)),
+        node_count: Some(c.node_count),
+        rate: Some(c.rate),
+        time_limit_s: Some(c.time_limit.as_secs_f64()),
+        latency_ms: Some(c.latency_ms),
+        partition: Some(c.partition),
+        nodes: Some(nodes_json(&c.nodes)),
+        node_config: match &c.nodes {
+            NodeKind::InProcess(node) => serde_json::to_value(node).ok(),
+            _ => None,
         },
-        "stats": {
-            "valid": report.stats.valid.json(),
-            "count": report.stats.total.count,
-            "ok_count": report.stats.total.ok_count,
-            "fail_count": report.stats.total.fail_count,
-            "info_count": report.stats.total.info_count,
-        },
-        "availability": {
-            "valid": report.availability.valid.json(),
-            "ok_fraction": report.availability.ok_fraction,
-        },
-        "node_errors": report.node_errors.iter().map(|e| json!({
-            "node": format!("n{}", e.node),
-            "time_us": e.time.as_micros(),
-            "reason": e.reason,
-            "line": e.line,
-        })).collect::<Vec<_>>(),
-        "partition_drops": report.partition_drops,
-        "past_deadlines": report.past_deadlines,
-        "main_start_us": report.main_start.as_micros(),
-        "end_us": report.end.as_micros(),
-        "server_sends_per_second": report.server_sends_per_second,
-    });
-    let extra = report.workload.verdict().json();
-    if let Value::Object(doc) = &mut doc {
-        doc.extend(extra);
+        op_count: Some(report.op_count),
+        net: Some(NetJson {
+            all: group_json(&report.net.all),
+            clients: group_json(&report.net.clients),
+            servers: group_json(&report.net.servers),
+        }),
+        stats: Some(StatsJson {
+            valid: report.stats.valid,
+            count: report.stats.total.count,
+            ok_count: report.stats.total.ok_count,
+            fail_count: report.stats.total.fail_count,
+            info_count: report.stats.total.info_count,
+        }),
+        availability: Some(AvailabilityJson {
+            valid: report.availability.valid,
+            ok_fraction: report.availability.ok_fraction,
+        }),
+        workload_valid: Some(verdict.valid()),
+        figures: verdict.figures(),
+        node_errors: Some(
+            report
+                .node_errors
+                .iter()
+                .map(|e| NodeErrorJson {
+                    node: format!("n{}", e.node),
+                    time_us: e.time.as_micros(),
+                    reason: e.reason.clone(),
+                    line: e.line.clone(),
+                })
+                .collect(),
+        ),
+        partition_drops: Some(report.partition_drops),
+        past_deadlines: Some(report.past_deadlines),
+        main_start_us: Some(report.main_start.as_micros()),
+        end_us: Some(report.end.as_micros()),
+        server_sends_per_second: Some(report.server_sends_per_second.clone()),
+        series: Some(super::series::of(report)),
+        wall_ms: None,
+        artifacts: Vec::new(),
+        workload_fields,
     }
-    super::series::add_to(&mut doc, report);
-    doc
 }
