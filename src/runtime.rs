@@ -388,6 +388,39 @@ mod tests {
     }
 
     #[test]
+    fn the_log_file_keeps_whole_lines_of_its_own_run_only() {
+        use crate::storage::Storage;
+        let dir = std::env::temp_dir().join(format!("glomers-logfile-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let mut log = LogFile::new(&dir);
+        assert_eq!(log.open("n0").expect("open"), b"");
+        log.append(b"{\"body\":{\"incarnation\":0}}\n", false)
+            .expect("append");
+        log.append(b"{\"body\":{\"workl", true)
+            .expect("a torn write");
+        let mut again = LogFile::new(&dir);
+        assert_eq!(
+            again.open("n0").expect("open"),
+            b"{\"body\":{\"incarnation\":0}}\n"
+        );
+        again.append(b"b\n", false).expect("append");
+        again.replace(b"snapshot\n", true).expect("replace");
+        again.append(b"c\n", false).expect("append");
+        assert_eq!(
+            LogFile::new(&dir).open("n0").expect("open"),
+            b"snapshot\nc\n"
+        );
+        let mut other_run = LogFile::new(&dir);
+        other_run.run = "another run".to_string();
+        assert_eq!(
+            other_run.open("n0").expect("open"),
+            b"",
+            "another run's log"
+        );
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
     fn a_last_line_without_newline_counts_at_end_of_input() {
         let (seen, rest) = lines_of(&["x\ny"], true);
         assert_eq!(seen, vec!["x", "y"]);
