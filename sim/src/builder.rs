@@ -3,6 +3,7 @@
 //!
 //! ```
 //! use glomers_sim::SimBuilder;
+//! use glomers_sim::workloads::broadcast::set_full::SetFullResult;
 //!
 //! let report = SimBuilder::broadcast()
 //!     .nodes(5)
@@ -12,7 +13,8 @@
 //!     .seed(7)
 //!     .run()
 //!     .expect("the test runs");
-//! assert_eq!(report.set_full().expect("broadcast").lost_count, 0);
+//! let set_full = report.workload.get::<SetFullResult>().expect("broadcast");
+//! assert_eq!(set_full.lost_count, 0);
 //! ```
 
 use std::time::Duration;

@@ -16,7 +16,7 @@
 //! | [`history`] | Jepsen's history of operations |
 //! | [`world`] | the virtual world: node and client ids, network, transit, partitions, faults and their schedule, nemesis, seeded randomness, the `topology` message, the message journal, Maelstrom's services (`lin-kv`, `seq-kv`, `lww-kv`, `lin-tso`) |
 //! | [`drive`] | the cluster core that sees nodes only as JSON lines, its clients and timeline, the in-process and process drivers |
-//! | [`workloads`] | the workload boundary and one module per workload (echo, unique-ids, broadcast, g-counter, pn-counter, txn-rw-register): generator, client RPC mapping, final phase, checker, and its figures and plots |
+//! | [`workloads`] | the workload boundary and one module per workload (echo, unique-ids, broadcast, g-counter, pn-counter, txn-rw-register, kafka): generator, client RPC mapping, final phase, checker, and its figures and plots |
 //! | [`checkers`] | what every workload shares: stats, availability, latency quantiles, how verdicts combine, what a verdict shows (figures, curves, plots) |
 //! | [`figures`] | what a workload shows of a run: figures, latency curves, plots (and, with `present`, the plots' common style) |
 //! | [`report`] | the [`Report`], its summary, and the `results.json` document |

@@ -1,6 +1,11 @@
 //! The node tunes its rounds to the network it finds: nine nodes on a tiny network whose
 //! latency changes mid-run; the root re-plans within a few rounds, only the root plans, and
-//! nothing is lost across the switch. Pinned timing is never re-planned.
+//! nothing is lost across the switch. A burst of deltas queued behind one slow delta is not
+//! mistaken for a constant network. Pinned timing is never re-planned.
+//!
+//! The network delivers like Maelstrom's: each node's worker takes the earliest-deadline
+//! message as soon as one is queued, sleeps until its deadline and delivers it, and only then
+//! takes the next; so messages with earlier deadlines queue behind a slow one.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap};
@@ -11,16 +16,26 @@ use glomers::step::{Driven, Feed};
 use glomers::{Notice, Time};
 use serde_json::Value;
 
-/// Nodes n0… and node-to-node messages with one latency for all.
+/// A message in flight: (deadline, send order, line).
+type Packet = (Time, u64, String);
+
+/// Nodes n0… and node-to-node messages with one latency for all, unless `link_latency` says
+/// otherwise for a (from, to) pair.
 struct Net {
     nodes: Vec<Driven>,
     wake: Vec<Option<Time>>,
     now: Time,
     latency: Duration,
-    queue: BinaryHeap<Reverse<(Time, u64, usize, String)>>,
+    link_latency: Option<fn(usize, usize) -> Duration>,
+    /// Each node's queue, earliest deadline first.
+    inbox: Vec<BinaryHeap<Reverse<Packet>>>,
+    /// The message each node's worker has taken and sleeps on until its deadline.
+    taken: Vec<Option<Packet>>,
     seq: u64,
     /// (when, node, the timing note it logged).
     notes: Vec<(Time, usize, String)>,
+    /// (when, node, value): when each node first held each value.
+    arrivals: Vec<(Time, usize, i64)>,
 }
 
 impl Net {
@@ -30,9 +45,12 @@ impl Net {
             wake: vec![None; n],
             now: Time::from_millis(1_000_000),
             latency: Duration::from_millis(100),
-            queue: BinaryHeap::new(),
+            link_latency: None,
+            inbox: (0..n).map(|_| BinaryHeap::new()).collect(),
+            taken: vec![None; n],
             seq: 0,
             notes: Vec::new(),
+            arrivals: Vec::new(),
         };
         let ids: Vec<String> = (0..n).map(|i| format!("\"n{i}\"")).collect();
         for i in 0..n {
@@ -75,9 +93,32 @@ impl Net {
             if let Some(to) = dest.strip_prefix('n') {
                 let to: usize = to.parse().expect("node index");
                 self.seq += 1;
-                let at = self.now + self.latency;
+                let latency = self.link_latency.map_or(self.latency, |f| f(i, to));
                 let text = String::from_utf8(line.to_vec()).expect("UTF-8");
-                self.queue.push(Reverse((at, self.seq, to, text)));
+                self.inbox[to].push(Reverse((self.now + latency, self.seq, text)));
+                self.take(to);
+            }
+        }
+        self.record_arrivals(i);
+    }
+
+    /// Node `i`'s worker, if idle, takes the earliest-deadline message queued for it.
+    fn take(&mut self, i: usize) {
+        if self.taken[i].is_none() {
+            self.taken[i] = self.inbox[i].pop().map(|Reverse(p)| p);
+        }
+    }
+
+    /// When node `i`'s worker delivers the message it sleeps on.
+    fn delivery(&self, i: usize) -> Option<Time> {
+        self.taken[i].as_ref().map(|(at, ..)| (*at).max(self.now))
+    }
+
+    /// Notes when node `i` first held each value it holds now.
+    fn record_arrivals(&mut self, i: usize) {
+        for v in self.holds(i) {
+            if !self.arrivals.iter().any(|&(_, n, x)| n == i && x == v) {
+                self.arrivals.push((self.now, i, v));
             }
         }
     }
@@ -85,13 +126,15 @@ impl Net {
     fn run_for(&mut self, span: Duration) {
         let end = self.now + span;
         loop {
-            let message = self.queue.peek().map(|Reverse((at, ..))| *at);
+            let message = (0..self.nodes.len())
+                .filter_map(|i| self.delivery(i).map(|t| (t, i)))
+                .min();
             let timer = (0..self.nodes.len())
                 .filter_map(|i| self.wake[i].map(|t| (t, i)))
                 .min();
             let next = match (message, timer) {
-                (Some(m), Some((t, _))) => m.min(t),
-                (Some(m), None) => m,
+                (Some((m, _)), Some((t, _))) => m.min(t),
+                (Some((m, _)), None) => m,
                 (None, Some((t, _))) => t,
                 (None, None) => break,
             };
@@ -99,13 +142,19 @@ impl Net {
                 break;
             }
             self.now = self.now.max(next);
-            if message == Some(next) {
-                let Some(Reverse((_, _, to, line))) = self.queue.pop() else {
-                    break;
-                };
-                self.feed(to, Some(line));
-            } else if let Some((_, i)) = timer {
-                self.feed(i, None);
+            match message {
+                Some((at, to)) if at == next => {
+                    let Some((_, _, line)) = self.taken[to].take() else {
+                        break;
+                    };
+                    self.take(to);
+                    self.feed(to, Some(line));
+                }
+                _ => {
+                    if let Some((_, i)) = timer {
+                        self.feed(i, None);
+                    }
+                }
             }
         }
         self.now = end;
@@ -209,4 +258,87 @@ fn pinned_timing_is_never_re_planned() {
     net.run_for(Duration::from_secs(30));
     assert!(net.notes.is_empty(), "{:?}", net.notes);
     assert_eq!(net.holds(4).len(), value as usize, "everything arrived");
+}
+
+/// Leaves' deltas to the root: leaf 1's arrives at once, leaf 2's after 150 ms, the others'
+/// (30 … 130 ms) queue behind leaf 2's and all read 150 ms; the root's way down to leaf 8 is
+/// slow (500 ms, a tail the root never samples), to the others 100 ms.
+fn burst_network(from: usize, to: usize) -> Duration {
+    let ms = match (from, to) {
+        (1, 0) => 0,
+        (2, 0) => 150,
+        (leaf, 0) => 20 * leaf as u64 - 30,
+        (0, 8) => 500,
+        _ => 100,
+    };
+    Duration::from_millis(ms)
+}
+
+#[test]
+fn a_burst_queued_behind_one_slow_delta_is_not_taken_for_a_constant_network() {
+    let config = NodeConfig::load("3e").expect("preset");
+    let mut net = Net::new(9, &config);
+    net.link_latency = Some(burst_network);
+    // The prior's rounds are 920 ms, with boundaries on multiples of 920 ms: the first falls
+    // 40 ms after the start. Every leaf has a value for it; then each has a value given just
+    // after it, which waits out the whole first measured round.
+    let start = net.now;
+    let mut value = 0;
+    round_of_values(&mut net, &mut value, Duration::from_millis(50));
+    round_of_values(&mut net, &mut value, Duration::from_secs(30));
+
+    // The root saw two draws (0 ms and a burst at 150 ms): today's planner believed a constant
+    // 150 ms network and planned 1540 ms rounds; too few draws to show a tail keep a tail
+    // budgeted (the prior's 460 ms, or three times the longest sample: 450 ms).
+    let (_, _, first) = net.notes.first().expect("the root planned");
+    let period = net.last_period(start).expect("a period");
+    assert!(first.contains("rounds of"), "{first}");
+    let first_period: u64 = first
+        .strip_prefix("timing: rounds of ")
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("a period");
+    assert!(
+        (1_000..=1_350).contains(&first_period),
+        "first measured plan: {first} (last: {period} ms)"
+    );
+    // So a value that waited the whole first round still reaches the slow leaf (500 ms below
+    // the root) within 1.95 s: 1540 ms rounds plus the 160 ms step would leave it 300 ms.
+    for v in 0..value {
+        let given = net
+            .arrivals
+            .iter()
+            .filter(|&&(_, _, x)| x == v)
+            .map(|&(t, ..)| t)
+            .min()
+            .expect("given");
+        let last = net
+            .arrivals
+            .iter()
+            .filter(|&&(_, _, x)| x == v)
+            .map(|&(t, ..)| t)
+            .max()
+            .expect("held");
+        let held = net.arrivals.iter().filter(|&&(_, _, x)| x == v).count();
+        assert_eq!(held, 9, "value {v} reached every node");
+        let took = last.saturating_since(given);
+        assert!(
+            took <= Duration::from_millis(1_950),
+            "value {v} took {took:?} to reach every node"
+        );
+    }
+}
+
+#[test]
+fn a_constant_network_seen_as_one_burst_is_believed_at_once() {
+    // Every delta takes 150 ms and they arrive back to back: nothing can hide behind the
+    // first, so the first measured plan is a constant network's (1850 − 160 − 150 ms).
+    let config = NodeConfig::load("3e").expect("preset");
+    let mut net = Net::new(9, &config);
+    net.latency = Duration::from_millis(150);
+    let start = net.now;
+    let mut value = 0;
+    round_of_values(&mut net, &mut value, Duration::from_millis(1_000));
+    let period = net.last_period(start).expect("the root planned");
+    assert!((1_500..=1_560).contains(&period), "{period} ms rounds");
 }

@@ -15,6 +15,7 @@ use crate::drive::protocol;
 use crate::drive::wire::Wire;
 use crate::history::{History, OpF, OpType, OpValue, Process};
 use crate::workloads::WorkloadRun;
+use crate::workloads::boundary::{FinalStep, Invocation, ReplyStep};
 use crate::workloads::generator::Generator;
 use crate::workloads::rpc::Reply;
 use crate::world::endpoint::Endpoint;
@@ -151,8 +152,11 @@ pub(crate) enum Received {
     SetupDone,
     /// A setup request was answered wrongly: the test aborts for this reason.
     SetupFailed(String),
-    /// A worker's operation completed; its thread is free.
-    Completed,
+    /// A worker's operation went on with a further request (kafka's `commit_offsets` after a
+    /// `poll`): its thread stays busy.
+    Continued,
+    /// Worker thread `t`'s operation completed; the thread is free.
+    Completed(usize),
 }
 
 /// Where the main phase's schedule stands after an operation fell due.
@@ -178,6 +182,8 @@ pub(crate) struct ClientSide {
     timeout: Duration,
     /// Nodes in the cluster: thread `t` talks to node `t mod n`.
     n: u16,
+    /// When the main phase began: the workload's clock for timed operations and final steps.
+    main_start: Time,
 }
 
 impl ClientSide {
@@ -196,6 +202,7 @@ impl ClientSide {
             workload,
             timeout,
             n,
+            main_start: Time::ZERO,
         }
     }
 
@@ -217,11 +224,6 @@ impl ClientSide {
     /// Whether every worker thread is idle.
     pub(crate) fn idle(&self) -> bool {
         self.workers.iter().all(|w| !w.busy)
-    }
-
-    /// Worker threads.
-    pub(crate) fn threads(&self) -> usize {
-        self.workers.len()
     }
 
     /// Whether the generator has nothing more before the time limit.
@@ -251,9 +253,10 @@ impl ClientSide {
         self.await_reply(wire, c, None, body, node);
     }
 
-    /// The main phase starts now and lasts until `deadline`: each worker thread opens its
+    /// The main phase starts `now` and lasts until `deadline`: each worker thread opens its
     /// client (as Jepsen's workers do when they start).
-    pub(crate) fn start_main(&mut self, deadline: Time) {
+    pub(crate) fn start_main(&mut self, now: Time, deadline: Time) {
+        self.main_start = now;
         self.generator.deadline = deadline;
         for t in 0..self.workers.len() {
             let c = self.clients.open(Role::Worker(t));
@@ -315,7 +318,10 @@ impl ClientSide {
             self.generator.waiting = true;
             return Due::Waiting;
         };
-        let (f, value) = self.workload.next_op(self.generator.rng());
+        let at = due.saturating_since(self.main_start);
+        let (f, value) = self.workload.next_op_at(self.generator.rng(), at);
+        // A main-phase operation completed without a message (kafka's `crash`) frees its thread
+        // with nothing to resume: no operation waits, as this one found a free thread.
         self.dispatch(wire, history, t, f, value, false, due);
         match self.generator.due_after(due) {
             Some(at) => {
@@ -348,16 +354,53 @@ impl ClientSide {
         self.generator.waiting
     }
 
-    /// Every worker thread invokes the workload's final operation now.
+    /// Every worker thread starts the workload's final operations now (broadcast: one read
+    /// each, all at the same instant; kafka: a crash, a seek assign and spaced polls).
     pub(crate) fn final_ops(&mut self, wire: &mut Wire, history: &mut History) {
         for t in 0..self.workers.len() {
-            let (f, value) = self.workload.final_op();
-            self.dispatch(wire, history, t, f, value, true, wire.now);
+            self.final_step(wire, history, t, true);
+        }
+    }
+
+    /// Thread `t`'s wait in the final phase is over: it asks the workload what comes next.
+    pub(crate) fn final_wait_over(&mut self, wire: &mut Wire, history: &mut History, t: usize) {
+        self.workers[t].busy = false;
+        self.final_step(wire, history, t, false);
+    }
+
+    /// Thread `t` takes its next steps of the final phase (`first` at the phase's start, else
+    /// after its previous operation completed or its wait ended), until it sends a request,
+    /// waits or is done. A waiting thread counts as busy.
+    pub(crate) fn final_step(
+        &mut self,
+        wire: &mut Wire,
+        history: &mut History,
+        t: usize,
+        mut first: bool,
+    ) {
+        loop {
+            let at = wire.now.saturating_since(self.main_start);
+            match self.workload.final_step(t, first, at, self.generator.rng()) {
+                FinalStep::Op(f, value) => {
+                    if !self.dispatch(wire, history, t, f, value, true, wire.now) {
+                        return;
+                    }
+                }
+                FinalStep::Wait(span) => {
+                    self.workers[t].busy = true;
+                    let wake = wire.now + span;
+                    wire.schedule(wake, Event::FinalStep(t));
+                    return;
+                }
+                FinalStep::Done => return,
+            }
+            first = false;
         }
     }
 
     /// Thread `t` invokes operation `f` on node `t mod N`; the invocation is recorded at
-    /// `invoked` (its scheduled time, at most now).
+    /// `invoked` (its scheduled time, at most now). Returns whether the operation completed at
+    /// once, without a message (the thread is free again).
     #[allow(clippy::too_many_arguments)]
     fn dispatch(
         &mut self,
@@ -368,7 +411,7 @@ impl ClientSide {
         value: OpValue,
         final_read: bool,
         invoked: Time,
-    ) {
+    ) -> bool {
         let worker = &mut self.workers[t];
         if worker.client.is_none() || worker.replace_client {
             if let Some(old) = worker.client.take() {
@@ -385,18 +428,33 @@ impl ClientSide {
         if final_read {
             history.mark_final(index);
         }
-        let body = self.workload.request(f, &value);
-        let node = (t % usize::from(self.n)) as u16;
+        let invocation = self.workload.invoke(t, f, &value);
         let op = PendingOp {
             f,
             value,
             final_read,
         };
+        match invocation {
+            Invocation::Rpc(body) => {
+                self.send_op_request(wire, t, c, op, &body);
+                false
+            }
+            Invocation::Local(kind, value) => {
+                self.complete(wire.now, history, t, &op, kind, value, None);
+                true
+            }
+        }
+    }
+
+    /// Client `c` of thread `t` sends `body` for operation `op` and awaits the reply under the
+    /// workload's timeout.
+    fn send_op_request(&mut self, wire: &mut Wire, t: usize, c: u32, op: PendingOp, body: &str) {
+        let node = (t % usize::from(self.n)) as u16;
         let msg_id = self.await_reply(
             wire,
             c,
             Some(op),
-            |id| protocol::with_msg_id(&body, id),
+            |id| protocol::with_msg_id(body, id),
             node,
         );
         let timeout = self.workload.client_rules().timeout;
@@ -408,7 +466,7 @@ impl ClientSide {
     /// discarded.
     pub(crate) fn receive(
         &mut self,
-        now: Time,
+        wire: &mut Wire,
         history: &mut History,
         c: u32,
         body: &Map<String, Value>,
@@ -445,7 +503,14 @@ impl ClientSide {
                 let Some(pending) = pending.op else {
                     return Received::Ignored;
                 };
-                let (kind, value, error) = match self.workload.reply(pending.f, body) {
+                let reply = match self.workload.on_reply(t, pending.f, body) {
+                    ReplyStep::Done(reply) => reply,
+                    ReplyStep::Then(next) => {
+                        self.send_op_request(wire, t, c, pending, &next);
+                        return Received::Continued;
+                    }
+                };
+                let (kind, value, error) = match reply {
                     Reply::Ok(OpValue::None) => (OpType::Ok, pending.value.clone(), None),
                     Reply::Ok(value) => (OpType::Ok, value, None),
                     Reply::Error { text, definite } => {
@@ -459,24 +524,24 @@ impl ClientSide {
                     }
                     Reply::Malformed(text) => (OpType::Info, pending.value.clone(), Some(text)),
                 };
-                self.complete(now, history, t, &pending, kind, value, error);
-                Received::Completed
+                self.complete(wire.now, history, t, &pending, kind, value, error);
+                Received::Completed(t)
             }
         }
     }
 
-    /// Client `c`'s request `msg_id` timed out; returns whether that completed an operation
-    /// (`:fail` if idempotent, else `:info`).
+    /// Client `c`'s request `msg_id` timed out; returns the worker thread whose operation
+    /// that completed (`:fail` if idempotent, else `:info`), if any.
     pub(crate) fn timeout(
         &mut self,
         now: Time,
         history: &mut History,
         c: u32,
         msg_id: u64,
-    ) -> bool {
+    ) -> Option<usize> {
         let client = self.clients.get_mut(c);
         if client.pending.as_ref().is_none_or(|p| p.msg_id != msg_id) {
-            return false;
+            return None;
         }
         let (
             Some(Pending {
@@ -485,7 +550,7 @@ impl ClientSide {
             Role::Worker(t),
         ) = (client.pending.take(), client.role)
         else {
-            return false;
+            return None;
         };
         let kind = if self.workload.idempotent(pending.f) {
             OpType::Fail
@@ -502,7 +567,7 @@ impl ClientSide {
             value,
             Some(":net-timeout".into()),
         );
-        true
+        Some(t)
     }
 
     /// Records the completion of thread `t`'s operation and frees the thread.
@@ -531,5 +596,6 @@ impl ClientSide {
                 worker.replace_client = true;
             }
         }
+        self.workload.on_complete(t, &history.ops()[index]);
     }
 }

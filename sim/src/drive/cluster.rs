@@ -235,6 +235,7 @@ impl Cluster {
             }
             Event::MainDeadline => s.on_main_deadline(),
             Event::FinalReads => s.start_final_reads(),
+            Event::FinalStep(t) => s.on_final_wait_over(t),
             Event::Arrive => {
                 for (node, wake) in s.wire.net.arrive(s.wire.now) {
                     s.wire.schedule(wake, Event::Deliver(node));

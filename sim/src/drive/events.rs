@@ -40,6 +40,8 @@ pub(crate) enum Event {
     MainDeadline,
     /// Broadcast: the recovery period is over.
     FinalReads,
+    /// A worker thread's wait in the final phase is over (kafka's spaced final polls).
+    FinalStep(usize),
     /// Messages held in transit by the reorder fault reach their receivers' queues.
     Arrive,
     /// The fault schedule starts or heals a one-way partition.

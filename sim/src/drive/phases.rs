@@ -55,7 +55,7 @@ impl State {
         let now = self.wire.now;
         self.progress.main_start = Some(now);
         let deadline = now + self.cfg.time_limit;
-        self.clients.start_main(deadline);
+        self.clients.start_main(now, deadline);
         self.partitions.start(&mut self.wire);
         self.faults.start(&mut self.wire);
         self.clients.schedule_first(&mut self.wire, deadline);
@@ -76,12 +76,12 @@ impl State {
     pub(crate) fn client_receive(&mut self, c: u32, body: &Map<String, Value>) {
         match self
             .clients
-            .receive(self.wire.now, &mut self.history, c, body)
+            .receive(&mut self.wire, &mut self.history, c, body)
         {
-            Received::Ignored => {}
+            Received::Ignored | Received::Continued => {}
             Received::SetupDone => self.setup_step_done(),
             Received::SetupFailed(reason) => self.abort(reason),
-            Received::Completed => self.worker_freed(),
+            Received::Completed(t) => self.worker_freed(t),
         }
     }
 
@@ -99,23 +99,23 @@ impl State {
 
     /// Client `c`'s request `msg_id` timed out.
     pub(crate) fn on_client_timeout(&mut self, c: u32, msg_id: u64) {
-        if self
+        if let Some(t) = self
             .clients
             .timeout(self.wire.now, &mut self.history, c, msg_id)
         {
-            self.worker_freed();
+            self.worker_freed(t);
         }
     }
 
-    fn worker_freed(&mut self) {
+    /// Worker thread `t` completed its operation.
+    fn worker_freed(&mut self, t: usize) {
         match self.progress.phase {
             Phase::Main if self.clients.waiting() => self.resume_waiting(),
-            Phase::Draining | Phase::Final if self.clients.idle() => {
-                if self.progress.phase == Phase::Draining {
-                    self.after_main();
-                } else {
-                    self.teardown();
-                }
+            Phase::Draining if self.clients.idle() => self.after_main(),
+            Phase::Final => {
+                self.clients
+                    .final_step(&mut self.wire, &mut self.history, t, false);
+                self.end_final_if_idle();
             }
             _ => {}
         }
@@ -186,12 +186,27 @@ impl State {
         self.wire.schedule(at, Event::FinalReads);
     }
 
-    /// Every worker thread invokes the workload's final operation (broadcast: a read), all
-    /// at the same instant.
+    /// Every worker thread starts the workload's final operations (broadcast: one read each,
+    /// all at the same instant; kafka: a crash, a seek assign and spaced polls per thread).
     pub(crate) fn start_final_reads(&mut self) {
         self.progress.phase = Phase::Final;
         self.clients.final_ops(&mut self.wire, &mut self.history);
-        if self.clients.threads() == 0 {
+        self.end_final_if_idle();
+    }
+
+    /// Worker thread `t`'s wait in the final phase is over: it takes its next step.
+    pub(crate) fn on_final_wait_over(&mut self, t: usize) {
+        if self.progress.phase != Phase::Final {
+            return;
+        }
+        self.clients
+            .final_wait_over(&mut self.wire, &mut self.history, t);
+        self.end_final_if_idle();
+    }
+
+    /// The run ends once every thread has finished the final phase.
+    fn end_final_if_idle(&mut self) {
+        if self.progress.phase == Phase::Final && self.clients.idle() {
             self.teardown();
         }
     }

@@ -63,6 +63,19 @@ pub struct Plot {
     pub svg: String,
 }
 
+/// A file a workload adds to a run's results folder besides its plots (txn-list-append's
+/// `elle/G1c.txt`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Artifact {
+    /// Path relative to the results folder, `/`-separated; sub-folders are created
+    /// (`elle/G1c.txt`).
+    pub file_name: String,
+    /// What it holds, for the results folder's index (`each G1c cycle, explained`).
+    pub what: String,
+    /// The file's contents.
+    pub contents: Vec<u8>,
+}
+
 /// What a plot may draw besides the workload's own result: the run's history, the line
 /// naming the run, its time-limit window and its partitions.
 #[derive(Clone, Debug)]

@@ -93,9 +93,13 @@ pub fn write_run(
         files.push(write(dir.join(&p.file_name), p.svg.as_bytes())?);
         index.push(artifact(&p.file_name, &p.what));
     }
-    for (name, contents) in report.workload.verdict().artifacts() {
-        files.push(write(dir.join(&name), &contents)?);
-        index.push(artifact(&name, ""));
+    for a in report.workload.verdict().artifacts() {
+        let path = dir.join(&a.file_name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+        }
+        files.push(write(path, &a.contents)?);
+        index.push(artifact(&a.file_name, &a.what));
     }
     for f in artifacts::write_all(dir, report)? {
         if let Some(name) = f.file_name().and_then(|n| n.to_str()) {

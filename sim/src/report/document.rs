@@ -282,6 +282,8 @@ mod tests {
             (Workload::ECHO, 2),
             ("g-counter".parse().expect("registered"), 3),
             ("txn-rw-register".parse().expect("registered"), 2),
+            ("kafka".parse().expect("registered"), 2),
+            ("txn-list-append".parse().expect("registered"), 2),
         ] {
             let cfg = SimConfig {
                 workload,
@@ -301,6 +303,14 @@ mod tests {
             }];
             let back = ResultsJson::parse(&doc.to_text()).expect("it parses");
             assert_eq!(back, doc, "{workload}");
+            if workload.name().starts_with("txn-") {
+                let keys: Vec<&str> = back.figures.iter().map(|f| f.key.as_str()).collect();
+                assert!(keys.contains(&"anomaly_types"), "{workload}: {keys:?}");
+                assert!(
+                    back.workload_fields.contains_key("anomaly_types"),
+                    "{workload}"
+                );
+            }
             assert_eq!(back.schema_version, SCHEMA_VERSION);
             assert!(matches!(back.nodes, Some(NodesJson::InProcess { .. })));
             assert!(!matches!(cfg.nodes, NodeKind::Process { .. }));

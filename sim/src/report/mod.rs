@@ -7,6 +7,7 @@
 //! comparing runs.
 
 pub mod document;
+pub(crate) mod edn;
 pub mod output;
 pub(crate) mod series;
 

@@ -16,7 +16,7 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use crate::checkers::WorkloadResult;
-use crate::history::{Op, OpF, OpValue};
+use crate::history::{Op, OpF, OpType, OpValue};
 use crate::workloads::rpc::Reply;
 use crate::world::rng::Rng;
 
@@ -83,7 +83,43 @@ impl Default for ClientRules {
     }
 }
 
+/// How a worker's client carries out an operation ([`WorkloadRun::invoke`]).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Invocation {
+    /// Send this request body (without `msg_id`) to the worker's node.
+    Rpc(String),
+    /// Complete at once, without a message, as this type and value (kafka's `crash`, and its
+    /// seek-to-beginning `assign`).
+    Local(OpType, OpValue),
+}
+
+/// What a client does with the reply to its outstanding request ([`WorkloadRun::on_reply`]).
+#[derive(Clone, Debug, PartialEq)]
+pub enum ReplyStep {
+    /// The operation completes as this reply says.
+    Done(Reply),
+    /// The operation goes on with another request (this body, without `msg_id`) from the same
+    /// client to the same node, under a fresh timeout: kafka's `poll` followed by its
+    /// `commit_offsets`.
+    Then(String),
+}
+
+/// What a worker thread does next in the final phase ([`WorkloadRun::final_step`]).
+#[derive(Clone, Debug, PartialEq)]
+pub enum FinalStep {
+    /// Invoke this operation now (recorded `:final?`).
+    Op(OpF, OpValue),
+    /// Sleep this long, then ask again.
+    Wait(Duration),
+    /// The thread has finished the final phase.
+    Done,
+}
+
 /// A workload, set up for one run: everything the cluster core asks of it.
+///
+/// The methods with defaults after [`WorkloadRun::check`] serve workloads whose client keeps
+/// state per worker thread, or whose final phase is more than one operation per thread
+/// (kafka); the defaults reduce them to the simple methods above them.
 pub trait WorkloadRun: fmt::Debug + Send {
     /// Whether setup sends the `topology` message after `init` (broadcast does).
     fn sends_topology(&self) -> bool {
@@ -128,6 +164,49 @@ pub trait WorkloadRun: fmt::Debug + Send {
 
     /// The workload's checker over the finished history.
     fn check(&self, ops: &[Op]) -> WorkloadResult;
+
+    /// The next operation of the main phase when it is due `at` after the main phase began
+    /// (kafka merges a timed stream of client crashes into its operations). Defaults to
+    /// [`WorkloadRun::next_op`].
+    fn next_op_at(&mut self, rng: &mut Rng, _at: Duration) -> (OpF, OpValue) {
+        self.next_op(rng)
+    }
+
+    /// How worker thread `thread`'s client carries out operation `f`: a request, or an
+    /// immediate completion. Defaults to a request of [`WorkloadRun::request`].
+    fn invoke(&mut self, _thread: usize, f: OpF, value: &OpValue) -> Invocation {
+        Invocation::Rpc(self.request(f, value))
+    }
+
+    /// What worker thread `thread`'s client makes of a reply to operation `f`: a completion,
+    /// or another request. Defaults to [`WorkloadRun::reply`].
+    fn on_reply(&mut self, _thread: usize, f: OpF, body: &Map<String, Value>) -> ReplyStep {
+        ReplyStep::Done(self.reply(f, body))
+    }
+
+    /// Tells the workload that worker thread `thread`'s operation completed as `op` (already
+    /// in the history). After an `:info` the thread's client is replaced unless
+    /// [`ClientRules::reusable_after_info`]; a workload with per-client state resets it here.
+    fn on_complete(&mut self, _thread: usize, _op: &Op) {}
+
+    /// What worker thread `thread` does next in the final phase; `first` on its first call,
+    /// at the phase's start, and later each time its previous operation completed or its
+    /// wait ended; `at` is the time since the main phase began. Defaults to one
+    /// [`WorkloadRun::final_op`] per thread.
+    fn final_step(
+        &mut self,
+        _thread: usize,
+        first: bool,
+        _at: Duration,
+        _rng: &mut Rng,
+    ) -> FinalStep {
+        if first {
+            let (f, value) = self.final_op();
+            FinalStep::Op(f, value)
+        } else {
+            FinalStep::Done
+        }
+    }
 }
 
 /// A workload in the registry ([`crate::workloads::REGISTRY`]).

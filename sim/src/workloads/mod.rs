@@ -13,7 +13,9 @@
 //! | [`unique_ids`] | `unique-ids`: every generated id is unique |
 //! | [`broadcast`] | `broadcast`: every acknowledged value is eventually read (set-full) |
 //! | [`txn_rw_register`] | `txn-rw-register`: transactions checked by Elle's rw-register analysis |
+//! | [`txn_list_append`] | `txn-list-append`: transactions checked by Elle's list-append analysis |
 //! | [`counter`] | `g-counter`, `pn-counter`: every final read is the sum of the adds |
+//! | [`kafka`] | `kafka`: replicated logs checked by Jepsen's kafka analysis |
 //!
 //! [`boundary`] defines the trait and the registry's entry; [`rpc`] the reply schema and JSON
 //! helpers shared by workload clients; `generator` the schedule of the main phase (Jepsen's
@@ -23,17 +25,23 @@ pub mod boundary;
 pub mod broadcast;
 pub mod counter;
 pub mod echo;
+pub mod elle;
 pub(crate) mod generator;
+pub mod kafka;
 pub mod rpc;
 #[cfg(test)]
 mod toy;
+pub mod txn_list_append;
 pub mod txn_rw_register;
 pub mod unique_ids;
 
 use std::fmt;
 use std::str::FromStr;
 
-pub use boundary::{ClientRules, Entry, Setup, WorkloadOption, WorkloadOptions, WorkloadRun};
+pub use boundary::{
+    ClientRules, Entry, FinalStep, Invocation, ReplyStep, Setup, WorkloadOption, WorkloadOptions,
+    WorkloadRun,
+};
 
 /// Every workload `-w` can name, in the order help lists them.
 pub static REGISTRY: &[Entry] = &[
@@ -41,8 +49,10 @@ pub static REGISTRY: &[Entry] = &[
     unique_ids::ENTRY,
     broadcast::ENTRY,
     txn_rw_register::workload::ENTRY,
+    txn_list_append::workload::ENTRY,
     counter::G_COUNTER,
     counter::PN_COUNTER,
+    kafka::ENTRY,
     #[cfg(test)]
     toy::ENTRY,
 ];

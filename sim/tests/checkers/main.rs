@@ -1,7 +1,11 @@
 //! The checkers, each shown a case it must reject: echo, unique-ids, set-full, stats,
-//! availability and latency quantiles.
+//! availability, latency quantiles and kafka's checker.
+
+#[path = "../common/mod.rs"]
+mod common;
 
 mod echo;
+mod kafka;
 mod quantiles;
 mod set_full;
 mod stats_availability;

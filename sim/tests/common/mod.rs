@@ -1,7 +1,9 @@
 //! Helpers shared by the simulator's integration tests.
 #![allow(dead_code)]
 
+pub mod kafka_log;
 pub mod kv_counter;
+pub mod list_append_stores;
 pub mod txn_stores;
 
 use std::path::{Path, PathBuf};

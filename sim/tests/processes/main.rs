@@ -9,3 +9,4 @@ mod fault_campaign;
 mod memory_bounds;
 mod process_mode;
 mod process_mode_counter;
+mod process_mode_kafka;

@@ -14,6 +14,13 @@
 //! Each link keeps its last [`WINDOW`] samples, so the estimate follows a network that gets
 //! slower within one round at a busy node (every child's delta is a fresh sample), and forgets
 //! a slow past after `WINDOW` messages per link.
+//!
+//! Samples are not always independent draws. Maelstrom's delivery worker sleeps on the first
+//! message queued for a node until its deadline, and only then takes the next; so when every
+//! child flushes at the same instant, the deltas whose latency was shorter than the first one's
+//! are delivered right behind it, and all read as its latency: a burst. Each sample keeps its
+//! arrival time so that [`draws`] can count a burst as the one draw it is (`schedule.rs` says
+//! what the planner does with that).
 
 use std::time::Duration;
 
@@ -22,10 +29,14 @@ use crate::time::Time;
 /// Samples kept per link.
 pub(crate) const WINDOW: usize = 16;
 
-/// The recent one-way latencies of one link, in µs.
+/// Deliveries this close to the one before came out of the receiver's queue behind it.
+pub(crate) const QUEUED: Duration = Duration::from_millis(1);
+
+/// The recent one-way latencies of one link, in µs, with when each arrived.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct LatencyWindow {
     samples: [u32; WINDOW],
+    arrived: [Time; WINDOW],
     len: u8,
     next: u8,
 }
@@ -35,6 +46,7 @@ impl LatencyWindow {
     pub(crate) fn observe(&mut self, sent_ms: u64, now: Time) {
         let micros = now.as_micros().saturating_sub(sent_ms.saturating_mul(1000));
         self.samples[usize::from(self.next)] = u32::try_from(micros).unwrap_or(u32::MAX);
+        self.arrived[usize::from(self.next)] = now;
         self.next = (self.next + 1) % WINDOW as u8;
         self.len = (self.len + 1).min(WINDOW as u8);
     }
@@ -43,6 +55,23 @@ impl LatencyWindow {
     pub(crate) fn samples(&self) -> &[u32] {
         &self.samples[..usize::from(self.len)]
     }
+
+    /// When each of [`LatencyWindow::samples`] arrived, in the same order.
+    pub(crate) fn arrivals(&self) -> &[Time] {
+        &self.arrived[..usize::from(self.len)]
+    }
+}
+
+/// How many independent draws of the latency `arrivals` (one per sample, of one receiver,
+/// sorted in place) can be: a sample that arrived within [`QUEUED`] of the one before was
+/// queued behind it, and says only that its own latency was no longer.
+pub(crate) fn draws(arrivals: &mut [Time]) -> usize {
+    arrivals.sort_unstable();
+    let queued = arrivals
+        .windows(2)
+        .filter(|w| w[1].saturating_since(w[0]) < QUEUED)
+        .count();
+    arrivals.len() - queued
 }
 
 /// The `q`-quantile of `sorted` (ascending): the smallest sample with at least a fraction `q`
@@ -81,6 +110,22 @@ mod tests {
         w.observe(1_000, Time::from_millis(1_100));
         w.observe(2_000, Time::from_millis(1_990)); // the sender's clock is ahead
         assert_eq!(w.samples(), &[100_000, 0]);
+        assert_eq!(
+            w.arrivals(),
+            &[Time::from_millis(1_100), Time::from_millis(1_990)]
+        );
+    }
+
+    #[test]
+    fn a_burst_delivered_back_to_back_is_one_draw() {
+        let t = Time::from_millis;
+        // One delivery alone, a burst of three behind a head, then two more apart.
+        let mut arrivals = [t(942), t(797), t(942), t(942), t(1_200), t(1_202)];
+        assert_eq!(draws(&mut arrivals), 4);
+        assert_eq!(draws(&mut []), 0);
+        // Back to back means within a millisecond: 0.4 ms apart is still the same burst.
+        let mut close = [Time::from_micros(5_000), Time::from_micros(5_400)];
+        assert_eq!(draws(&mut close), 1);
     }
 
     #[test]

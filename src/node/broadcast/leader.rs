@@ -5,9 +5,9 @@
 
 use std::time::Duration;
 
-use super::latency::quantile;
+use super::latency::{draws, quantile};
 use super::rounds::Origin;
-use super::schedule::{MIN_SAMPLES, choose, prior, worth_changing};
+use super::schedule::{MIN_SAMPLES, choose_drawn, prior, worth_changing};
 use super::{Broadcast, Kind};
 use crate::time::Time;
 
@@ -19,6 +19,8 @@ pub(crate) struct Leader {
     next_review: Time,
     /// Whether a plan from samples (not the prior) has been made yet.
     measured: bool,
+    /// Whether the last plan kept the prior's descent, its samples showing no tail yet.
+    tail_unseen: bool,
     /// What changed at the last review, for the node's log.
     note: Option<String>,
 }
@@ -31,6 +33,7 @@ impl Leader {
             children,
             next_review: Time::ZERO,
             measured: false,
+            tail_unseen: false,
             note: None,
         }
     }
@@ -64,16 +67,22 @@ pub(super) fn review<K: Kind>(b: &mut Broadcast<K>, now: Time) {
         return;
     }
     leader.next_review = now + current.period;
-    let mut samples: Vec<u32> = b
-        .links
-        .iter()
-        .filter(|l| l.kind.is_down())
+    let below = || b.links.iter().filter(|l| l.kind.is_down());
+    let mut samples: Vec<u32> = below()
         .flat_map(|l| l.latency.samples().iter().copied())
         .collect();
     samples.sort_unstable();
+    let mut arrivals: Vec<Time> = below()
+        .flat_map(|l| l.latency.arrivals().iter().copied())
+        .collect();
+    let draws = draws(&mut arrivals);
     let first = !leader.measured && samples.len() >= MIN_SAMPLES;
     leader.measured |= first;
-    let choice = choose(&b.settings, leader.levels, leader.children, &samples);
+    let choice = choose_drawn(&b.settings, leader.levels, leader.children, &samples, draws);
+    // Once the samples show the tail, the plan made while they could not (the prior's
+    // descent: shorter rounds) gives way at once, like the prior's own.
+    let seen = leader.tail_unseen && !choice.tail_unseen;
+    leader.tail_unseen = choice.tail_unseen;
     let g = b.settings.gather;
     let p = current.period;
     // Plans start with the next round. The announcement leaves on this flush; a node
@@ -86,11 +95,13 @@ pub(super) fn review<K: Kind>(b: &mut Broadcast<K>, now: Time) {
         .saturating_sub(p)
         .next_aligned(p, current.offset());
     let reach = (choice.descent + g) * leader.levels.max(1);
-    if first && start + choice.period >= now + reach {
+    if (first || (seen && choice.period > current.period)) && start + choice.period >= now + reach {
         from = start;
     }
     let plan = choice.plan(from, g);
-    if worth_changing(&current, &plan) {
+    // A plan made while the tail was unseen is provisional: the measured one replaces it
+    // even when they differ by less than is worth announcing otherwise.
+    if worth_changing(&current, &plan) || (seen && plan.period > current.period) {
         b.rounds.adopt(plan, now);
         if plan.from <= now {
             // This round's flush need not wait out the prior's wait any more.

@@ -43,6 +43,48 @@
 //! fading as samples accumulate: a constant network is believed at once, a heavy tail is
 //! budgeted before it has shown itself.
 //!
+//! # Bursts
+//!
+//! Samples are not all independent draws. Every leaf flushes at the same instant, and
+//! Maelstrom's delivery worker sleeps on the first message queued for the root until its
+//! deadline before it takes the next; every delta with a shorter latency than that first one is
+//! then delivered right behind it and reads as its latency (`latency.rs`). A round's 24 deltas
+//! can so be one draw: on exponential 100 ms, seed 7 of the 3e test, the first measured plan
+//! saw a delta at 0 ms and 21 at exactly 145 ms, believed a 145 ms network and planned 1550 ms
+//! rounds, and values of that round reached the last node 2.0–2.4 s after they were given
+//! (the tail, 530 ms at 0.995, had not been drawn yet). One burst cannot tell a constant
+//! network from a heavy tail whose slow head hides everything behind it: a constant 100 ms
+//! network also delivers its 24 deltas back to back.
+//!
+//! So the root counts draws: a sample delivered within a millisecond of the one before was
+//! queued behind it and is no draw of its own ([`latency::draws`](super::latency::draws)).
+//! While the samples are fewer than [`MIN_DRAWS`] independent draws and do not all agree (to
+//! 2 ms + 2 %), the descent budgeted is at least [`TAIL_FACTOR`] times the longest sample, at
+//! most the prior: a tail stays budgeted until the samples could show one (seed 7's first
+//! plan: 1260 ms rounds budgeting 435 ms, instead of 1550 ms budgeting 145 ms; its worst value
+//! then took 1712 ms, not 2009). A tail budget within a quarter of the estimate is left out: on
+//! a bounded network it is sampling noise, and taking it would cost 3d on uniform 100 ms about
+//! 0.01 msgs-per-op. Samples that all agree are a constant network (or a burst with nothing
+//! beside it, whose head is then the longest of its draws): nothing could hide behind them,
+//! and they are believed at once, so a constant network's first measured round costs nothing
+//! more. The first plan made once the draws suffice, if longer, replaces the provisional one
+//! from the round under way, like the first measured plan replaces the prior's, even when
+//! they differ by less than a change is worth otherwise.
+//!
+//! Over seeds 1–200 of 3e, runs at 2 s or more: exponential 100 ms 5 → 1, exponential 150 ms
+//! 14 → 9, uniform 200 ms 0 → 0; the README's constant and uniform rows (seeds 1–5) move by
+//! at most +0.003 msgs-per-op. What is left is not a burst: a first plan from a dozen or more
+//! independent draws that happen to lie low (a tail extrapolated from 20 samples is off by
+//! half one time in twenty), and single slow descents mid-run.
+//!
+//! Measured and rejected: keeping the prior for every plan until two rounds had been seen
+//! (3e at a constant 100 ms: 0.330 → 0.343 msgs-per-op); keeping it while the draws are
+//! fewer than two, since a constant network's burst is one draw too (0.328 → 0.334 over seeds
+//! 1–10); counting draws instead of samples in the widening below (3e on uniform 100 ms:
+//! 0.415 → 0.424, a burst's queued samples being most of a bounded network's); a higher
+//! quantile for heavy tails (exponential 150 ms still 5 of 100 over 2 s at 1.96 msgs-per-op,
+//! as most misses come from the first measured rounds, not the steady state).
+//!
 //! # Agreement
 //!
 //! Every node starts from the same [`Plan`], computed from the configuration alone with the
@@ -142,6 +184,9 @@ pub(crate) struct Choice {
     pub(crate) descent: Duration,
     /// Whether the budget holds at the quantile (false: the period is [`MIN_PERIOD`]).
     pub(crate) fits: bool,
+    /// Whether the descent is a tail budget the samples cannot show yet (module docs,
+    /// "Bursts"), not their estimate.
+    pub(crate) tail_unseen: bool,
 }
 
 impl Choice {
@@ -156,8 +201,40 @@ impl Choice {
 }
 
 /// The schedule for a tree of height `levels` whose root has `children` links down, given the
-/// observed one-way latencies `sorted` (µs, ascending). See the module docs for the model.
+/// observed one-way latencies `sorted` (µs, ascending), each an independent draw. See the
+/// module docs for the model.
 pub(crate) fn choose(s: &Settings, levels: u32, children: usize, sorted: &[u32]) -> Choice {
+    choose_drawn(s, levels, children, sorted, sorted.len())
+}
+
+/// Independent draws the samples must be before their spread stands for the tail: fewer keep
+/// a tail budgeted (unless every sample agrees; see the module docs, "Bursts").
+pub(crate) const MIN_DRAWS: usize = 8;
+
+/// While the draws cannot show a tail, the descent budgeted is at least this many times the
+/// longest sample (at most the prior).
+pub(crate) const TAIL_FACTOR: u32 = 3;
+
+/// Whether `sorted` (µs, ascending, `draws` independent draws among them) can show the
+/// latency's tail: enough draws, or samples that all agree to within a delivery's jitter (a
+/// constant network, or a burst that nothing arrived apart from: nothing it could hide).
+fn shows_tail(sorted: &[u32], draws: usize) -> bool {
+    let (Some(&lo), Some(&hi)) = (sorted.first(), sorted.last()) else {
+        return false;
+    };
+    let jitter = 2_000 + hi / 50;
+    draws >= MIN_DRAWS || hi - lo <= jitter
+}
+
+/// [`choose`] for samples of which only `draws` are independent draws (the others arrived
+/// queued behind one: `latency.rs`).
+pub(crate) fn choose_drawn(
+    s: &Settings,
+    levels: u32,
+    children: usize,
+    sorted: &[u32],
+    draws: usize,
+) -> Choice {
     let enough = sorted.len() >= MIN_SAMPLES;
     let q = |p: f64| match (s.hop, enough) {
         (Some(hop), _) => hop,
@@ -171,6 +248,17 @@ pub(crate) fn choose(s: &Settings, levels: u32, children: usize, sorted: &[u32])
     let shortfall = 1.0 - sorted.len() as f64 * (1.0 - s.quantile);
     if enough && s.hop.is_none() && shortfall > 0.0 {
         d += (d - median).mul_f64(shortfall);
+    }
+    // Too few independent draws to show a tail (a burst is one draw): a tail stays budgeted
+    // until they can, or unless every sample agrees (module docs, "Bursts").
+    // A tail budget within a quarter of the estimate is noise, not a tail the burst hid.
+    let mut tail_unseen = false;
+    if enough && s.hop.is_none() && !shows_tail(sorted, draws) {
+        let longest = Duration::from_micros(u64::from(sorted.last().copied().unwrap_or(0)));
+        let tail = prior(s, levels).min(longest * TAIL_FACTOR);
+        if tail > d.mul_f64(1.25) {
+            (d, tail_unseen) = (tail, true);
+        }
     }
     let h = levels.max(1);
     let g = s.gather;
@@ -230,6 +318,7 @@ pub(crate) fn choose(s: &Settings, levels: u32, children: usize, sorted: &[u32])
             wait,
             descent: d,
             fits: true,
+            tail_unseen,
         },
         // Nothing holds the budget: the shortest rounds, and the wait at the quantile, but
         // never more than half the budget.
@@ -238,6 +327,7 @@ pub(crate) fn choose(s: &Settings, levels: u32, children: usize, sorted: &[u32])
             wait: d.min(w_cap).max(median.min(w_cap)),
             descent: d,
             fits: false,
+            tail_unseen,
         },
     }
 }

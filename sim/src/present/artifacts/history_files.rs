@@ -1,7 +1,7 @@
 //! `history.txt` and `history.jsonl`: the history, one entry a line.
 //!
 //! `history.txt` is Jepsen's (and so Maelstrom's) layout: process, type, f, value and, for
-//! failures, the error, separated by tabs, values in EDN ([`super::edn`]: `nil`, `[1 2 3]`,
+//! failures, the error, separated by tabs, values in EDN ([`crate::report::edn`]: `nil`, `[1 2 3]`,
 //! `"text"`, a transaction as `[[:r 1 nil] [:w 2 3]]`, the nemesis's names as keywords):
 //!
 //! ```text
@@ -20,8 +20,8 @@ use std::fmt::Write;
 
 use serde_json::{Value, json};
 
-use super::edn::{edn, nemesis_edn, write_edn};
 use crate::history::{History, Op, OpValue, Process};
+use crate::report::edn::{edn, nemesis_edn, write_edn};
 
 /// An operation's value as JSON (read results: the integers, then anything else the node
 /// listed).

@@ -18,7 +18,6 @@ use std::path::{Path, PathBuf};
 use crate::report::Report;
 
 pub(crate) mod diagram;
-pub(crate) mod edn;
 pub(crate) mod history_files;
 pub(crate) mod layout;
 pub(crate) mod messages;

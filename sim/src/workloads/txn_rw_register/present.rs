@@ -184,38 +184,12 @@ impl Verdict for ElleResult {
 /// (`none`), every anomaly found with its count (`G2-item 46, lost-update 18`, or `none`) and
 /// the models those rule out (Elle's `:not` and `:also-not`, or `nothing`).
 pub fn figures(r: &ElleResult) -> Vec<Figure> {
-    let or = |s: String, none: &str| if s.is_empty() { none.to_owned() } else { s };
-    let types: Vec<&str> = r.anomaly_types.iter().map(|t| t.name()).collect();
-    let mut found: Vec<(&str, usize)> = r
-        .all_anomalies
-        .iter()
-        .map(|(t, cases)| (t.name(), cases.len()))
-        .collect();
-    found.sort_unstable();
-    let found: Vec<String> = found.iter().map(|(t, n)| format!("{t} {n}")).collect();
-    let ruled_out: Vec<&str> = r.not.iter().chain(&r.also_not).copied().collect();
-    vec![
-        Figure::new(
-            "consistency_models",
-            "consistency models",
-            r.consistency_models.join(", "),
-        ),
-        Figure::new(
-            "anomaly_types",
-            "anomaly types",
-            or(types.join(", "), "none"),
-        ),
-        Figure::new(
-            "all_anomaly_counts",
-            "anomalies found (all)",
-            or(found.join(", "), "none"),
-        ),
-        Figure::new(
-            "rules_out",
-            "rules out",
-            or(ruled_out.join(", "), "nothing"),
-        ),
-    ]
+    crate::workloads::elle::figures(
+        &r.consistency_models,
+        &r.anomaly_types,
+        r.all_anomalies.iter().map(|(t, cases)| (*t, cases.len())),
+        r.not.iter().chain(&r.also_not).copied(),
+    )
 }
 
 /// A transaction's micro-operations in EDN with their functions as keywords

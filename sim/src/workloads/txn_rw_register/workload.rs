@@ -19,14 +19,14 @@ pub const ENTRY: Entry = Entry {
         WorkloadOption {
             flag: "consistency-models",
             value_name: "MODELS",
-            help: "txn-rw-register: models to check, e.g. read-committed; several separated by \
-                   ` , ` (spaces around the comma, as Maelstrom splits them). Default \
-                   strict-serializable",
+            help: "txn-rw-register, txn-list-append: models to check, e.g. read-committed; \
+                   several separated by ` , ` (spaces around the comma, as Maelstrom splits \
+                   them). Default strict-serializable",
         },
         WorkloadOption {
             flag: "key-count",
             value_name: "N",
-            help: "txn-rw-register: keys in active rotation (default 10)",
+            help: "txn-rw-register, txn-list-append, kafka: keys in active rotation (default 10)",
         },
         WorkloadOption {
             flag: "min-txn-length",
@@ -36,13 +36,14 @@ pub const ENTRY: Entry = Entry {
         WorkloadOption {
             flag: "max-txn-length",
             value_name: "N",
-            help: "txn-rw-register: most micro-operations per transaction (default 4)",
+            help: "txn-rw-register, txn-list-append: most micro-operations per transaction \
+                   (default 4)",
         },
         WorkloadOption {
             flag: "max-writes-per-key",
             value_name: "N",
-            help: "txn-rw-register: writes to a key (values 1, 2, …) before it retires \
-                   (default 16)",
+            help: "txn-rw-register, txn-list-append, kafka: writes or appends to a key (values 1, \
+                   2, …) before it retires (default 16)",
         },
     ],
     build,

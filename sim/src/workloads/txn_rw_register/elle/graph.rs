@@ -6,6 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 use super::history::{Key, Txn, Value};
 use super::kinds::{Rel, Step};
 use super::versions::Versions;
+pub use crate::workloads::elle::graph::DepGraph;
+use crate::workloads::elle::graph::{self as shared, Span};
 
 /// Per transaction, its external reads and writes (empty for non-`:ok` ones, which are
 /// never vertices).
@@ -34,39 +36,6 @@ impl Externals {
     }
 }
 
-/// Typed edges between transactions (indices into the checked list).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct DepGraph {
-    /// `(from, to)` → bit mask of [`Rel::bit`]s.
-    pub edges: BTreeMap<(usize, usize), u8>,
-    /// The number of transactions (vertex ids are below it).
-    pub size: usize,
-}
-
-impl DepGraph {
-    fn add(&mut self, from: usize, to: usize, rel: Rel) {
-        if from != to {
-            *self.edges.entry((from, to)).or_default() |= rel.bit();
-        }
-    }
-
-    /// Successor lists restricted to edges carrying any bit of `mask`.
-    pub fn adjacency(&self, mask: u8) -> Vec<Vec<usize>> {
-        let mut adj = vec![Vec::new(); self.size];
-        for (&(a, b), &m) in &self.edges {
-            if m & mask != 0 {
-                adj[a].push(b);
-            }
-        }
-        adj
-    }
-
-    /// The relations on the edge `from → to` (0 if none).
-    pub fn mask(&self, from: usize, to: usize) -> u8 {
-        self.edges.get(&(from, to)).copied().unwrap_or(0)
-    }
-}
-
 /// Builds the graph. Fails (Elle throws, so the checker is `:unknown`) when a value that
 /// some transaction read was externally written by more than one committed transaction.
 pub fn build(txns: &[Txn], ext: &Externals, versions: &Versions) -> Result<DepGraph, String> {
@@ -80,10 +49,7 @@ pub fn build(txns: &[Txn], ext: &Externals, versions: &Versions) -> Result<DepGr
             writers.entry((k, Some(v))).or_default().push(i);
         }
     }
-    let mut g = DepGraph {
-        edges: BTreeMap::new(),
-        size: txns.len(),
-    };
+    let mut g = DepGraph::new(txns.len());
     let none: Vec<usize> = Vec::new();
     let mut read_keys: Vec<&(Key, Value)> = readers.keys().collect();
     read_keys.sort();
@@ -162,29 +128,18 @@ pub fn explain(ext: &Externals, versions: &Versions, a: usize, b: usize) -> Opti
 }
 
 /// Adds real-time edges between committed transactions: `a → b` when `a` completed before
-/// `b` was invoked (history order). Only the transitive reduction is added (each
-/// transaction links from the completions no later completion has covered yet), which keeps
-/// every real-time cycle and the edge count near linear.
+/// `b` was invoked (history order), as a transitive reduction
+/// ([`crate::workloads::elle::graph::add_realtime`]).
 pub fn add_realtime(g: &mut DepGraph, txns: &[Txn]) {
-    // (history position, is a completion, txn), in history order.
-    let mut events: Vec<(usize, bool, usize)> = Vec::new();
-    for (i, t) in txns.iter().enumerate().filter(|(_, t)| t.is_ok()) {
-        events.push((t.invoke_index, false, i));
-        events.push((t.index, true, i));
-    }
-    events.sort_unstable();
-    let mut frontier: Vec<usize> = Vec::new();
-    let mut preds: HashMap<usize, Vec<usize>> = HashMap::new();
-    for (_, completion, t) in events {
-        if completion {
-            let covered = preds.remove(&t).unwrap_or_default();
-            frontier.retain(|f| !covered.contains(f));
-            frontier.push(t);
-        } else {
-            for &f in &frontier {
-                g.add(f, t, Rel::Realtime);
-            }
-            preds.insert(t, frontier.clone());
-        }
-    }
+    let spans: Vec<Span> = txns
+        .iter()
+        .map(|t| Span {
+            invoke_index: t.invoke_index,
+            complete_index: t.index,
+            ok: t.is_ok(),
+            vertex: t.is_ok(),
+            process: t.process,
+        })
+        .collect();
+    shared::add_realtime(g, &spans);
 }

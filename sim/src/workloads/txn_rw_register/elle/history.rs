@@ -42,27 +42,7 @@ pub fn edn_value(v: Value) -> String {
     v.map_or_else(|| "nil".to_string(), |v| v.to_string())
 }
 
-/// How a transaction ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Outcome {
-    /// `:ok`: it committed, and its reads are known.
-    Ok,
-    /// `:fail`: it certainly did not happen (aborted).
-    Fail,
-    /// `:info`: unknown whether it happened; only its writes are known.
-    Info,
-}
-
-impl Outcome {
-    /// Jepsen's keyword for it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Outcome::Ok => "ok",
-            Outcome::Fail => "fail",
-            Outcome::Info => "info",
-        }
-    }
-}
+pub use crate::workloads::elle::kinds::Outcome;
 
 /// One completed transaction (its completion entry in the history).
 #[derive(Clone, Debug, PartialEq, Eq)]

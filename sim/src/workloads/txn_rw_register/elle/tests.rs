@@ -2,8 +2,9 @@
 
 use super::history::{Mop, Outcome, Txn, r, w};
 use super::kinds::{AnomalyType as A, Case, Rel, Step};
-use super::{Options, check, cycles::cycle_type};
+use super::{Options, check};
 use crate::checkers::Validity;
+use crate::workloads::elle::cycles::cycle_type;
 
 pub(super) fn ok(mops: Vec<Mop>) -> (Outcome, Vec<Mop>) {
     (Outcome::Ok, mops)
@@ -273,6 +274,21 @@ fn a_history_without_dependencies_is_an_empty_transaction_graph() {
     for m in [RU, RC] {
         invalid_with(m, &h, A::EmptyTransactionGraph);
     }
+}
+
+#[test]
+fn a_run_with_no_committed_transaction_is_unknown_not_false() {
+    let h = history(vec![fail(vec![w(1, 1)]), info(vec![r(1, None), w(2, 1)])]);
+    for m in [RU, RC, "strict-serializable"] {
+        let res = check(&opts(m), &h);
+        assert_eq!(res.valid, Validity::Unknown, "{m}: {res:#?}");
+        assert_eq!(res.anomaly_types, [A::EmptyTransactionGraph]);
+        assert!(res.error.is_none());
+    }
+    // Committed transactions without a dependency stay invalid, as Maelstrom's wrapper says.
+    let mut h = h;
+    h.push(Txn::new(9, Outcome::Ok, vec![w(3, 1)]));
+    invalid_with(RC, &h, A::EmptyTransactionGraph);
 }
 
 #[test]

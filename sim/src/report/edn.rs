@@ -1,7 +1,7 @@
 //! EDN, as Jepsen's `history.txt` and Maelstrom's summaries write values: `nil`, `[vectors]`,
 //! `{:keyword value}` maps, the nemesis's names as keywords. It knows JSON values only: an
 //! operation's value (a transaction's micro-ops as `[:r 1 nil]`) is put together by
-//! [`super::history_files::op_value_edn`] from these pieces.
+//! `present::artifacts::history_files::op_value_edn` (feature `present`) from these pieces.
 
 use std::fmt::Write;
 
@@ -15,7 +15,7 @@ pub fn edn(value: &Value) -> String {
 }
 
 /// Appends `value` as EDN ([`edn`]) to `out`.
-pub(super) fn write_edn(out: &mut String, value: &Value) {
+pub(crate) fn write_edn(out: &mut String, value: &Value) {
     match value {
         Value::Null => out.push_str("nil"),
         Value::Bool(b) => {
@@ -61,6 +61,7 @@ pub(super) fn write_edn(out: &mut String, value: &Value) {
 /// A nemesis value as Jepsen prints it: nothing as `nil`, a name as a keyword (`:majority`),
 /// a description already in EDN (`[:isolated {"n0" #{"n1"}}]`, `:network-healed`) as is,
 /// with node ids quoted; anything else as a string.
+#[cfg_attr(not(feature = "present"), allow(dead_code))]
 pub fn nemesis_edn(text: &str) -> String {
     let is_name = |t: &str| {
         t.starts_with(|c: char| c.is_ascii_lowercase())

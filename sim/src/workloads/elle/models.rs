@@ -294,6 +294,40 @@ mod tests {
     }
 
     #[test]
+    fn serializable_and_strict_serializable_forbid_what_list_append_reports() {
+        let ser = prohibited(&["serializable"]);
+        for a in [
+            "G0",
+            "G1a",
+            "G1b",
+            "G1c",
+            "G-single",
+            "G-nonadjacent",
+            "G2-item",
+            "G2",
+            "internal",
+            "dirty-update",
+            "incompatible-order",
+            "duplicate-elements",
+            "cyclic-versions",
+            "lost-update",
+        ] {
+            assert!(ser.contains(a), "serializable forbids {a}");
+        }
+        assert!(!ser.iter().any(|a| a.ends_with("-realtime")), "{ser:?}");
+        let strict = prohibited(&["strict-serializable"]);
+        assert!(strict.is_superset(&ser));
+        for base in ["G0", "G1c", "G-single", "G-nonadjacent", "G2-item"] {
+            for suffix in ["-process", "-realtime"] {
+                assert!(
+                    strict.contains(format!("{base}{suffix}").as_str()),
+                    "{base}{suffix}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn a_g1c_rules_out_read_committed_and_everything_above_it() {
         let (not, also) = boundary(["G1c"]);
         assert_eq!(not, ["read-committed"]);

@@ -1,0 +1,42 @@
+//! Process mode on challenge 5b: the standard-library Python node of
+//! `examples/python/kafka.py` (an owner per key, requests forwarded to it) run as real
+//! processes under the Fly.io 5b command, shortened: 5 s main phase, 1 s of quiet instead of
+//! Maelstrom's 10 s (the final polls keep their own 10 s bound), about 8 s of wall time.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use glomers_sim::workloads::kafka::KafkaResult;
+use glomers_sim::{self as sim, NodeKind, SimConfig, Validity};
+
+#[test]
+fn the_python_kafka_node_passes_5b_in_processes() {
+    let cfg = SimConfig {
+        workload: "kafka".parse().expect("registered"),
+        node_count: 2,
+        concurrency: Some(4),
+        rate: 1000.0,
+        time_limit: Duration::from_secs(5),
+        recovery: Duration::from_secs(1),
+        seed: 1,
+        nodes: NodeKind::Process {
+            bin: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/python/kafka.py"),
+            args: Vec::new(),
+        },
+        ..SimConfig::default()
+    };
+    let report = sim::run(&cfg).expect("the test runs");
+    let why = sim::report::output::summary(&report);
+    assert_eq!(report.valid, Validity::True, "{why}");
+    assert!(report.node_errors.is_empty(), "{why}");
+    let k = report
+        .workload
+        .get::<KafkaResult>()
+        .expect("a kafka result");
+    assert!(k.errors.is_empty() && k.unseen.is_none(), "{why}");
+    assert!(k.sends_ok > 200 && k.sends_ok == k.sends, "{why}");
+    // Half the keys live on the other node: about one forwarded round trip for every other
+    // send, poll or commit, and none for keys the node owns.
+    let servers = report.net.servers.msgs_per_op.expect("ops");
+    assert!((0.5..3.0).contains(&servers), "{why}");
+}
