@@ -128,7 +128,7 @@ impl Faults {
 #[non_exhaustive]
 #[allow(
     clippy::large_enum_variant,
-    reason = "one per run, never on a hot path: boxing the node configuration buys nothing"
+    reason = "one per run; boxing the node configuration would change every caller"
 )]
 pub enum NodeKind {
     /// `glomers::Node`s stepped in process on the virtual clock, all with this configuration.
@@ -260,6 +260,9 @@ pub struct SimConfig {
     /// The workload's own flags (`--key-count 3` → `key-count` = `3`): see
     /// [`crate::workloads::WorkloadOption`]. Default none.
     pub workload_options: WorkloadOptions,
+    /// The nodes' ids as the nodes see them (Jepsen's `--nodes n1,n2,n3`), one per node;
+    /// empty (the default): `n0 … n(N−1)`. Reports and traces still say `n<index>`.
+    pub node_names: Vec<String>,
 }
 
 impl Default for SimConfig {
@@ -285,6 +288,7 @@ impl Default for SimConfig {
             trace: false,
             workload_options: WorkloadOptions::new(),
             partition_script: Vec::new(),
+            node_names: Vec::new(),
         }
     }
 }
@@ -318,6 +322,25 @@ impl SimConfig {
             .any(|(_, p)| p.node_count() != self.node_count)
         {
             return Err("a scripted partition must cover every node".into());
+        }
+        if !self.node_names.is_empty() {
+            if self.node_names.len() != usize::from(self.node_count) {
+                return Err("--nodes must name every node (or give --node-count alone)".into());
+            }
+            let mut seen = std::collections::BTreeSet::new();
+            for name in &self.node_names {
+                // Maelstrom treats any id starting with `c` as a client.
+                if name.is_empty()
+                    || name.starts_with('c')
+                    || crate::world::services::Service::from_name(name).is_some()
+                    || !seen.insert(name)
+                {
+                    return Err(format!(
+                        "node id {name:?}: node ids must be distinct, non-empty, not start \
+                         with `c` (a client) and not name a service"
+                    ));
+                }
+            }
         }
         let f = &self.faults;
         let p = [f.loss, f.duplicate, f.spike_probability, f.reorder];

@@ -21,8 +21,6 @@ use crate::wire::{DecodeErrorKind, Field, Fields, WriteItems, WriteReply};
 
 /// What the node needs of its engine, whatever the kind.
 pub(crate) trait Engine: Debug + Send {
-    /// The kind's name ([`Kind::NAME`]).
-    fn name(&self) -> &'static str;
     /// See [`Broadcast::deadline`].
     fn deadline(&self, now: Time) -> Option<Time>;
     /// See [`Broadcast::on_time`].
@@ -154,10 +152,6 @@ impl<K: Kind> WriteItems for KindEngine<K> {
 }
 
 impl<K: Kind> Engine for KindEngine<K> {
-    fn name(&self) -> &'static str {
-        K::NAME
-    }
-
     fn deadline(&self, now: Time) -> Option<Time> {
         self.gossip.deadline(now)
     }

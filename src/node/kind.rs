@@ -6,7 +6,7 @@
 //! `src/node/kinds/` whose type implements [`Kind`]: it is the store of the items (the engine
 //! refers to them by position only), it reads and writes them on the wire (one body field of
 //! `gossip`), and it serves the kind's client requests (`broadcast`/`read`, `add`/`read`,
-//! `txn` …). Its entry in [`crate::node::kinds::REGISTRY`] makes the node serve it.
+//! `txn` …). Its entry in `kinds::REGISTRY` makes the node serve it.
 //!
 //! The engine is generic over the kind (`Broadcast<K>`); a node holds the engine of the one
 //! kind it serves, chosen once (see `node::settle`), so a gossip message carries the items of

@@ -44,6 +44,7 @@ pub mod message;
 pub(crate) mod outbox;
 mod unique_id;
 
+use std::any::TypeId;
 use std::borrow::Cow;
 use std::collections::VecDeque;
 
@@ -149,6 +150,8 @@ struct Journal {
 #[derive(Clone, Copy)]
 struct Settled {
     name: &'static str,
+    /// The kind's type, to tell a message of it from one of another kind.
+    id: TypeId,
     /// Decodes a line as a message of the kind and handles it.
     feed: kinds::FeedFn,
     /// Builds the kind's engine.
@@ -183,6 +186,7 @@ impl Node {
         }
         node.settled = kinds::find(node.config.workload.name()).map(|r| Settled {
             name: r.name,
+            id: (r.type_id)(),
             feed: r.feed,
             build: r.build,
         });
@@ -388,18 +392,24 @@ impl Node {
     /// or `None` for a node of another kind (or before `init`).
     fn engine_for<K: Kind>(&mut self, tells: bool) -> Option<&mut KindEngine<K>> {
         match self.settled {
-            Some(s) if s.name != K::NAME => return None,
+            Some(s) if s.id != TypeId::of::<K>() => return None,
+            // The common case: the engine is of the settled kind.
+            Some(_) if self.engine.is_some() => return typed(&mut self.engine),
             Some(_) => {}
             None if tells => {
                 self.settled = Some(Settled {
                     name: K::NAME,
+                    id: TypeId::of::<K>(),
                     feed: kinds::feed::<K>,
                     build: kinds::build::<K>,
                 });
             }
             None => {}
         }
-        let is_k = self.engine.as_ref().is_some_and(|e| e.name() == K::NAME);
+        let is_k = self
+            .engine
+            .as_ref()
+            .is_some_and(|e| e.as_any().is::<KindEngine<K>>());
         if !is_k && let Some(id) = &self.identity {
             // An undecided node's engine is empty (items settle the kind): replacing it loses
             // nothing. The configuration's warnings are logged with the first engine only.
@@ -414,7 +424,7 @@ impl Node {
             }
             self.engine = Some(Box::new(engine));
         }
-        self.engine.as_mut()?.as_any_mut().downcast_mut()
+        typed(&mut self.engine)
     }
 
     fn on_message<K: Kind>(&mut self, now: Time, m: Message<'_, K>) {
@@ -527,11 +537,7 @@ impl Node {
             );
             return self.drop_notice(text);
         }
-        if let Some(engine) = self
-            .engine
-            .as_mut()
-            .and_then(|e| e.as_any_mut().downcast_mut::<KindEngine<K>>())
-        {
+        if let Some(engine) = typed::<K>(&mut self.engine) {
             engine.on_gossip(now, from, gossip, &mut self.outbox);
         }
     }
@@ -626,6 +632,7 @@ impl Node {
                 (None, Some(r)) => {
                     self.settled = Some(Settled {
                         name: r.name,
+                        id: (r.type_id)(),
                         feed: r.feed,
                         build: r.build,
                     });
@@ -645,8 +652,9 @@ impl Node {
     fn replay(&mut self, now: Time, log: &[u8], unreadable: usize) {
         let mut items = 0;
         let mut bad = unreadable;
-        if let Some(engine) = &mut self.engine {
-            let name = engine.name();
+        // An engine is built only for a settled kind, whose name is the one its records carry.
+        if let (Some(engine), Some(settled)) = (&mut self.engine, self.settled) {
+            let name = settled.name;
             journal::for_each_record(log, |fields| {
                 if fields.get("workload").and_then(|f| f.as_str()) == Some(name) {
                     match engine.restore(fields) {
@@ -763,4 +771,10 @@ impl Node {
         }
         self.notices.push_back(notice);
     }
+}
+
+/// The node's engine, if it is of kind `K`.
+#[inline]
+fn typed<K: Kind>(engine: &mut Option<Box<dyn Engine>>) -> Option<&mut KindEngine<K>> {
+    engine.as_mut()?.as_any_mut().downcast_mut()
 }

@@ -6,6 +6,7 @@
 //! are always valid. Overall: false if any is false, else unknown if any is unknown, else true.
 //! Also the latency [`quantiles`] workloads report.
 
+pub mod linearizable;
 pub mod quantiles;
 
 use std::any::Any;

@@ -15,6 +15,7 @@ use crate::drive::protocol;
 use crate::drive::wire::Wire;
 use crate::history::{History, OpF, OpType, OpValue, Process};
 use crate::workloads::WorkloadRun;
+use crate::workloads::boundary::ThreadView;
 use crate::workloads::boundary::{FinalStep, Invocation, ReplyStep};
 use crate::workloads::generator::Generator;
 use crate::workloads::rpc::Reply;
@@ -310,18 +311,11 @@ impl ClientSide {
         if self.generator.due_at(due).is_none() {
             return Due::Exhausted;
         }
-        let workers = &self.workers;
-        let Some(t) = self
-            .generator
-            .pick_thread(workers.len(), |t| workers[t].busy)
-        else {
+        let at = due.saturating_since(self.main_start);
+        let Some((t, f, value)) = self.next_op(at) else {
             self.generator.waiting = true;
             return Due::Waiting;
         };
-        let at = due.saturating_since(self.main_start);
-        let (f, value) = self.workload.next_op_at(self.generator.rng(), at);
-        // A main-phase operation completed without a message (kafka's `crash`) frees its thread
-        // with nothing to resume: no operation waits, as this one found a free thread.
         self.dispatch(wire, history, t, f, value, false, due);
         match self.generator.due_after(due) {
             Some(at) => {
@@ -330,6 +324,31 @@ impl ClientSide {
             }
             None => Due::Exhausted,
         }
+    }
+
+    /// The thread and operation of the due operation: the workload's choice if it picks
+    /// threads, else the next free thread in round-robin order.
+    fn next_op(&mut self, at: Duration) -> Option<(usize, OpF, OpValue)> {
+        if self.workload.picks_threads() {
+            let threads: Vec<ThreadView> = self
+                .workers
+                .iter()
+                .map(|w| ThreadView {
+                    busy: w.busy,
+                    process: w.process,
+                })
+                .collect();
+            return self
+                .workload
+                .next_op_on(&threads, self.generator.rng())
+                .filter(|&(t, ..)| threads.get(t).is_some_and(|w| !w.busy));
+        }
+        let workers = &self.workers;
+        let t = self
+            .generator
+            .pick_thread(workers.len(), |t| workers[t].busy)?;
+        let (f, value) = self.workload.next_op_at(self.generator.rng(), at);
+        Some((t, f, value))
     }
 
     /// A thread became free while an operation was waiting for one: it goes now (plus the
@@ -382,7 +401,8 @@ impl ClientSide {
             let at = wire.now.saturating_since(self.main_start);
             match self.workload.final_step(t, first, at, self.generator.rng()) {
                 FinalStep::Op(f, value) => {
-                    if !self.dispatch(wire, history, t, f, value, true, wire.now) {
+                    let tagged = self.workload.final_op_tagged();
+                    if !self.dispatch(wire, history, t, f, value, tagged, wire.now) {
                         return;
                     }
                 }
@@ -503,7 +523,7 @@ impl ClientSide {
                 let Some(pending) = pending.op else {
                     return Received::Ignored;
                 };
-                let reply = match self.workload.on_reply(t, pending.f, body) {
+                let reply = match self.workload.on_reply(t, pending.f, &pending.value, body) {
                     ReplyStep::Done(reply) => reply,
                     ReplyStep::Then(next) => {
                         self.send_op_request(wire, t, c, pending, &next);

@@ -131,7 +131,10 @@ impl Cluster {
         let now = self.s.wire.now;
         let envelope = match protocol::parse_envelope(line) {
             Ok(e) => e,
-            Err(why) => return self.s.rejections.reject(now, node, line, why),
+            Err(error) => {
+                let why = error.report(&self.s.wire.names()[usize::from(node)], line);
+                return self.s.rejections.reject(now, node, line, why);
+            }
         };
         let (Some(src), Some(dest)) = (
             self.s.endpoint(&envelope.src),
@@ -230,7 +233,12 @@ impl Cluster {
                         "topology"
                     };
                     let pending = s.progress.setup_pending;
-                    s.abort(format!("{pending} node(s) did not answer {what} in time"));
+                    let mut why = format!("{pending} node(s) did not answer {what} in time");
+                    // Maelstrom logs why a node went deaf before its setup times out.
+                    for e in s.rejections.errors() {
+                        why.push_str(&format!("; n{}: {}", e.node, e.reason));
+                    }
+                    s.abort(why);
                 }
             }
             Event::MainDeadline => s.on_main_deadline(),

@@ -134,6 +134,7 @@ impl NodeProcess {
         clock: Clock,
         events: Sender<NodeEvent>,
         log: Option<File>,
+        echo: bool,
     ) -> NodeProcess {
         let name = format!("n{node}");
         let tail: SharedTail = Arc::default();
@@ -156,7 +157,7 @@ impl NodeProcess {
             Some(stderr) => {
                 let tail = Arc::clone(&tail);
                 spawn_thread(&name, "stderr", move || {
-                    copy_stderr(BufReader::new(stderr), log, &tail);
+                    copy_stderr(BufReader::new(stderr), log, &tail, echo.then_some(node));
                 });
             }
             None => tail.0.lock().unwrap_or_else(|e| e.into_inner()).closed = true,
@@ -263,8 +264,9 @@ fn read_lines(node: u16, mut out: impl BufRead, clock: Clock, events: &Sender<No
     let _ = events.send(NodeEvent::Closed);
 }
 
-/// Copies stderr to `log` line by line, keeping the last [`TAIL_LINES`] lines.
-fn copy_stderr(mut err: impl BufRead, mut log: Option<File>, tail: &SharedTail) {
+/// Copies stderr to `log` line by line, keeping the last [`TAIL_LINES`] lines; with `echo`,
+/// also prints each line on our stderr after the node's id.
+fn copy_stderr(mut err: impl BufRead, mut log: Option<File>, tail: &SharedTail, echo: Option<u16>) {
     let mut line = Vec::new();
     loop {
         line.clear();
@@ -279,6 +281,9 @@ fn copy_stderr(mut err: impl BufRead, mut log: Option<File>, tail: &SharedTail) 
             log = None;
         }
         let mut text = String::from_utf8_lossy(&line).trim_end().to_string();
+        if let Some(node) = echo {
+            eprintln!("n{node} stderr: {text}");
+        }
         if text.len() > TAIL_LINE_BYTES {
             let cut = (0..=TAIL_LINE_BYTES)
                 .rev()

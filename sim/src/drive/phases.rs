@@ -36,7 +36,21 @@ impl State {
     fn start_topology(&mut self) {
         self.progress.phase = Phase::Topology;
         self.progress.setup_pending = usize::from(self.n);
-        let map = topology::message_map(self.cfg.topology, self.n);
+        let mut map = topology::message_map(self.cfg.topology, self.n);
+        if !self.cfg.node_names.is_empty() {
+            // `message_map` says `n<index>`; the nodes know each other by their given ids.
+            let names = self.wire.names();
+            let name = |id: &str| {
+                let i: usize = id[1..].parse().unwrap_or(0);
+                names[i].clone()
+            };
+            for (k, list) in &mut map {
+                *k = name(k);
+                for j in list.iter_mut() {
+                    *j = name(j);
+                }
+            }
+        }
         for node in 0..self.n {
             let request = Request::Topology(&map);
             let body = |id| protocol::request_body(&request, id);

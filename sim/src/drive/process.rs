@@ -53,6 +53,9 @@ pub struct ProcessOptions<'a> {
     pub log_dir: Option<PathBuf>,
     /// Called about every 100 ms with the run's progress.
     pub on_progress: Option<&'a mut dyn FnMut(&Progress)>,
+    /// Also copy every line a node prints on stderr to the console (our stderr), prefixed
+    /// with the node's id, as Maelstrom's `--log-stderr` does.
+    pub log_stderr: bool,
 }
 
 impl std::fmt::Debug for ProcessOptions<'_> {
@@ -60,6 +63,7 @@ impl std::fmt::Debug for ProcessOptions<'_> {
         f.debug_struct("ProcessOptions")
             .field("log_dir", &self.log_dir)
             .field("on_progress", &self.on_progress.is_some())
+            .field("log_stderr", &self.log_stderr)
             .finish()
     }
 }
@@ -104,6 +108,7 @@ pub fn run(
             clock,
             events_tx.clone(),
             log,
+            options.log_stderr,
         ));
     }
     let mut driver = Driver {

@@ -15,37 +15,92 @@ pub(crate) struct Envelope {
     pub(crate) body: Map<String, Value>,
 }
 
+/// Why a node's stdout line is not a message Maelstrom accepts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum LineError {
+    /// Not JSON at all.
+    NotJson(String),
+    /// JSON, but not Maelstrom's message schema: the schema errors, printed as Prismatic
+    /// schema prints them (`{:src (not (instance? java.lang.String nil))}`).
+    Schema(String),
+}
+
+impl LineError {
+    /// Maelstrom's report of the line node `node` printed (`process.clj`'s
+    /// `parse-message`).
+    pub(crate) fn report(&self, node: &str, line: &[u8]) -> String {
+        let line = String::from_utf8_lossy(line);
+        match self {
+            LineError::NotJson(e) => format!(
+                "Node {node} printed a line to STDOUT which was not well-formed JSON: {line} \
+                 ({e}). Did you mean to encode this line as JSON? Or was this line intended \
+                 for STDERR?"
+            ),
+            LineError::Schema(errors) => format!(
+                "Malformed network message. Node {node} tried to send the following message \
+                 via STDOUT: {line} This is malformed because: {errors}"
+            ),
+        }
+    }
+}
+
+/// How Prismatic schema names a JSON value that fails `instance? java.lang.String`.
+fn clojure_value(v: &Value) -> String {
+    match v {
+        Value::Null => "nil".into(),
+        Value::Array(_) => "[…]".into(),
+        Value::Object(_) => "{…}".into(),
+        other => other.to_string(),
+    }
+}
+
 /// Checks one stdout line against Maelstrom's message schema: a JSON object with string `src`
 /// and `dest`, an object `body`, an optional integer `id`, and no other key.
-pub(crate) fn parse_envelope(line: &[u8]) -> Result<Envelope, String> {
+pub(crate) fn parse_envelope(line: &[u8]) -> Result<Envelope, LineError> {
     let value: Value =
-        serde_json::from_slice(line).map_err(|e| format!("not a JSON message: {e}"))?;
+        serde_json::from_slice(line).map_err(|e| LineError::NotJson(e.to_string()))?;
     let Value::Object(mut object) = value else {
-        return Err("a message must be a JSON object".into());
+        return Err(LineError::Schema(format!(
+            "(not (map? {}))",
+            clojure_value(&serde_json::from_slice(line).unwrap_or(Value::Null))
+        )));
     };
-    if let Some(key) = object
+    let mut errors: Vec<String> = object
         .keys()
-        .find(|k| !matches!(k.as_str(), "src" | "dest" | "body" | "id"))
-    {
-        return Err(format!("unexpected key {key:?} in message"));
+        .filter(|k| !matches!(k.as_str(), "src" | "dest" | "body" | "id"))
+        .map(|k| format!(":{k} disallowed-key"))
+        .collect();
+    if let Some(id) = object.get("id").filter(|id| !(id.is_i64() || id.is_u64())) {
+        errors.push(format!(":id (not (integer? {}))", clojure_value(id)));
     }
-    if object
-        .get("id")
-        .is_some_and(|id| !(id.is_i64() || id.is_u64()))
-    {
-        return Err("`id` must be an integer".into());
+    for key in ["src", "dest"] {
+        match object.get(key) {
+            Some(Value::String(_)) => {}
+            Some(other) => errors.push(format!(
+                ":{key} (not (instance? java.lang.String {}))",
+                clojure_value(other)
+            )),
+            None => errors.push(format!(":{key} missing-required-key")),
+        }
+    }
+    match object.get("body") {
+        Some(Value::Object(_)) => {}
+        // Maelstrom's schema takes any body; a body that is not an object fails later.
+        Some(other) => errors.push(format!(":body (not (map? {}))", clojure_value(other))),
+        None => errors.push(":body missing-required-key".into()),
+    }
+    if !errors.is_empty() {
+        return Err(LineError::Schema(format!("{{{}}}", errors.join(", "))));
     }
     let mut string = |key: &str| match object.remove(key) {
-        Some(Value::String(s)) => Ok(s),
-        Some(_) => Err(format!("`{key}` must be a string")),
-        None => Err(format!("missing `{key}`")),
+        Some(Value::String(s)) => s,
+        _ => String::new(),
     };
-    let src = string("src")?;
-    let dest = string("dest")?;
+    let src = string("src");
+    let dest = string("dest");
     match object.remove("body") {
         Some(Value::Object(body)) => Ok(Envelope { src, dest, body }),
-        Some(_) => Err("`body` must be an object".into()),
-        None => Err("missing `body`".into()),
+        _ => Err(LineError::Schema("{:body missing-required-key}".into())),
     }
 }
 

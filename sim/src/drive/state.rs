@@ -77,6 +77,11 @@ impl Rejections {
         });
     }
 
+    /// The rejected lines so far, in order.
+    pub(crate) fn errors(&self) -> &[NodeError] {
+        &self.errors
+    }
+
     /// The rejected lines, in order.
     pub(crate) fn take_errors(&mut self) -> Vec<NodeError> {
         std::mem::take(&mut self.errors)
@@ -111,6 +116,7 @@ impl State {
                 options: &cfg.workload_options,
                 node_count: n,
                 threads: cfg.threads(),
+                latency_ms: cfg.latency_ms,
             })
             .map_err(SimError::Config)?;
         let generator = Generator::new(
@@ -141,8 +147,13 @@ impl State {
 
     /// The endpoint an id names, if it exists on the network now.
     pub(crate) fn endpoint(&self, id: &str) -> Option<Endpoint> {
+        if let Some(i) = self.wire.names().iter().position(|name| name == id) {
+            return Some(Endpoint::Node(i as u16));
+        }
         match Endpoint::parse(id)? {
-            Endpoint::Node(i) if i < self.n => Some(Endpoint::Node(i)),
+            Endpoint::Node(i) if i < self.n && self.cfg.node_names.is_empty() => {
+                Some(Endpoint::Node(i))
+            }
             Endpoint::Client(c) if self.clients.exists(c) => Some(Endpoint::Client(c)),
             Endpoint::Service(s) => Some(Endpoint::Service(s)),
             _ => None,

@@ -52,13 +52,17 @@ impl Wire {
             events: EventQueue::default(),
             net: Network::new(n, latency, cfg.faults.clone(), faults_rng),
             journal: Journal::new(cfg.trace),
-            names: (0..n).map(|i| format!("n{i}")).collect(),
+            names: if cfg.node_names.is_empty() {
+                (0..n).map(|i| format!("n{i}")).collect()
+            } else {
+                cfg.node_names.clone()
+            },
             next_message_id: 0,
             deliveries: VecDeque::new(),
         }
     }
 
-    /// The nodes' names, `n0`, `n1`, ….
+    /// The nodes' ids as the nodes see them: `n0`, `n1`, …, or `--nodes`' ids.
     pub(crate) fn names(&self) -> &[String] {
         &self.names
     }

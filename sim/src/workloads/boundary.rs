@@ -44,6 +44,8 @@ pub struct Setup<'a> {
     pub node_count: u16,
     /// Client worker threads.
     pub threads: usize,
+    /// `--latency` in ms (lin-kv's RPC timeout is max(10 × latency, 1000) ms).
+    pub latency_ms: u64,
 }
 
 impl Setup<'_> {
@@ -115,6 +117,15 @@ pub enum FinalStep {
     Done,
 }
 
+/// A worker thread as a thread-aware generator sees it ([`WorkloadRun::next_op_on`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ThreadView {
+    /// An operation is outstanding.
+    pub busy: bool,
+    /// Jepsen's process number of the thread (it grows by the concurrency after each `:info`).
+    pub process: u64,
+}
+
 /// A workload, set up for one run: everything the cluster core asks of it.
 ///
 /// The methods with defaults after [`WorkloadRun::check`] serve workloads whose client keeps
@@ -130,6 +141,25 @@ pub trait WorkloadRun: fmt::Debug + Send {
     /// the schedule's gaps also draw from.
     fn next_op(&mut self, rng: &mut Rng) -> (OpF, OpValue);
 
+    /// Whether the workload picks the worker thread of each operation itself
+    /// ([`WorkloadRun::next_op_on`]), as Jepsen's `reserve` and `independent` generators do;
+    /// otherwise the cluster hands [`WorkloadRun::next_op`] to the next free thread in
+    /// round-robin order.
+    fn picks_threads(&self) -> bool {
+        false
+    }
+
+    /// For workloads that [pick threads](WorkloadRun::picks_threads): the thread (an index
+    /// into `threads`, which must not be busy) and operation of the next due operation, or
+    /// `None` when no free thread may take one now (the operation then waits for a thread).
+    fn next_op_on(
+        &mut self,
+        _threads: &[ThreadView],
+        _rng: &mut Rng,
+    ) -> Option<(usize, OpF, OpValue)> {
+        None
+    }
+
     /// The request body of an operation: a JSON object with its `type` first and without
     /// `msg_id`, which the client appends as the last key.
     fn request(&self, f: OpF, value: &OpValue) -> String;
@@ -138,6 +168,12 @@ pub trait WorkloadRun: fmt::Debug + Send {
     /// [`crate::workloads::rpc::check_reply`]) and extracts the completion's value;
     /// `Reply::Ok(OpValue::None)` keeps the invocation's value.
     fn reply(&self, f: OpF, body: &Map<String, Value>) -> Reply;
+
+    /// Like [`WorkloadRun::reply`], knowing the invocation's value (lin-kv's read completes
+    /// as `[k v]` with the key it asked for). By default, [`WorkloadRun::reply`].
+    fn reply_to(&self, f: OpF, _invoked: &OpValue, body: &Map<String, Value>) -> Reply {
+        self.reply(f, body)
+    }
 
     /// Whether operation `f` is idempotent: a timeout or an indefinite error then counts as
     /// `:fail` instead of `:info` (broadcast's `read`).
@@ -162,6 +198,12 @@ pub trait WorkloadRun: fmt::Debug + Send {
         (OpF::READ, OpValue::None)
     }
 
+    /// Whether the final operations are tagged `:final? true` in the history (broadcast's
+    /// are; g-set's `gen/each-thread` reads are not).
+    fn final_op_tagged(&self) -> bool {
+        true
+    }
+
     /// The workload's checker over the finished history.
     fn check(&self, ops: &[Op]) -> WorkloadResult;
 
@@ -178,10 +220,16 @@ pub trait WorkloadRun: fmt::Debug + Send {
         Invocation::Rpc(self.request(f, value))
     }
 
-    /// What worker thread `thread`'s client makes of a reply to operation `f`: a completion,
-    /// or another request. Defaults to [`WorkloadRun::reply`].
-    fn on_reply(&mut self, _thread: usize, f: OpF, body: &Map<String, Value>) -> ReplyStep {
-        ReplyStep::Done(self.reply(f, body))
+    /// What worker thread `thread`'s client makes of a reply to operation `f`, invoked with
+    /// `invoked`: a completion, or another request. Defaults to [`WorkloadRun::reply_to`].
+    fn on_reply(
+        &mut self,
+        _thread: usize,
+        f: OpF,
+        invoked: &OpValue,
+        body: &Map<String, Value>,
+    ) -> ReplyStep {
+        ReplyStep::Done(self.reply_to(f, invoked, body))
     }
 
     /// Tells the workload that worker thread `thread`'s operation completed as `op` (already

@@ -16,6 +16,8 @@
 //! | [`txn_list_append`] | `txn-list-append`: transactions checked by Elle's list-append analysis |
 //! | [`counter`] | `g-counter`, `pn-counter`: every final read is the sum of the adds |
 //! | [`kafka`] | `kafka`: replicated logs checked by Jepsen's kafka analysis |
+//! | [`g_set`] | `g-set`: every acknowledged add is eventually read (set-full) |
+//! | [`lin_kv`] | `lin-kv`: every key's register is linearizable (Knossos) |
 //!
 //! [`boundary`] defines the trait and the registry's entry; [`rpc`] the reply schema and JSON
 //! helpers shared by workload clients; `generator` the schedule of the main phase (Jepsen's
@@ -26,8 +28,10 @@ pub mod broadcast;
 pub mod counter;
 pub mod echo;
 pub mod elle;
+pub mod g_set;
 pub(crate) mod generator;
 pub mod kafka;
+pub mod lin_kv;
 pub mod rpc;
 #[cfg(test)]
 mod toy;
@@ -39,8 +43,8 @@ use std::fmt;
 use std::str::FromStr;
 
 pub use boundary::{
-    ClientRules, Entry, FinalStep, Invocation, ReplyStep, Setup, WorkloadOption, WorkloadOptions,
-    WorkloadRun,
+    ClientRules, Entry, FinalStep, Invocation, ReplyStep, Setup, ThreadView, WorkloadOption,
+    WorkloadOptions, WorkloadRun,
 };
 
 /// Every workload `-w` can name, in the order help lists them.
@@ -53,6 +57,8 @@ pub static REGISTRY: &[Entry] = &[
     counter::G_COUNTER,
     counter::PN_COUNTER,
     kafka::ENTRY,
+    lin_kv::ENTRY,
+    g_set::ENTRY,
     #[cfg(test)]
     toy::ENTRY,
 ];

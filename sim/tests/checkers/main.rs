@@ -6,6 +6,7 @@ mod common;
 
 mod echo;
 mod kafka;
+mod linearizable;
 mod quantiles;
 mod set_full;
 mod stats_availability;

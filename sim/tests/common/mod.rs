@@ -1,8 +1,10 @@
 //! Helpers shared by the simulator's integration tests.
 #![allow(dead_code)]
 
+pub mod gset_node;
 pub mod kafka_log;
 pub mod kv_counter;
+pub mod kv_register;
 pub mod list_append_stores;
 pub mod txn_stores;
 

@@ -6,6 +6,7 @@ mod common;
 
 mod counter_results;
 mod fault_campaign;
+mod lin_kv_cli;
 mod memory_bounds;
 mod process_mode;
 mod process_mode_counter;

@@ -54,6 +54,7 @@ fn broadcast_in_processes_is_valid_and_counts_like_in_process() {
     let options = ProcessOptions {
         log_dir: Some(logs.path().to_path_buf()),
         on_progress: None,
+        log_stderr: false,
     };
     let NodeKind::Process { bin, args } = &processes.nodes else {
         unreachable!()
@@ -134,6 +135,7 @@ fn a_node_that_exits_at_start_aborts_the_test_with_its_stderr() {
     let options = ProcessOptions {
         log_dir: Some(dir.path().to_path_buf()),
         on_progress: None,
+        log_stderr: false,
     };
     match process::run(&cfg, bin, args, options) {
         Err(SimError::Aborted { reason, .. }) => {
@@ -285,6 +287,7 @@ fn a_paused_process_is_really_stopped_timers_included() {
     let options = ProcessOptions {
         log_dir: Some(logs.clone()),
         on_progress: None,
+        log_stderr: false,
     };
     let report = process::run(&cfg, &path, &[], options).expect("process run");
     assert!(report.fault_counts.pauses >= 1, "{:?}", report.fault_counts);

@@ -55,7 +55,10 @@ fn unknown_keys_and_unknown_or_closed_destinations_are_rejected() {
     let r =
         deaf_after(|m| json!({"src": m["dest"], "dest": m["src"], "body": {}, "x": 1}).to_string());
     assert!(
-        r.node_errors[0].reason.contains("unexpected key"),
+        r.node_errors[0]
+            .reason
+            .contains("Malformed network message. Node n1 tried to send")
+            && r.node_errors[0].reason.contains("{:x disallowed-key}"),
         "{:?}",
         r.node_errors
     );
@@ -74,4 +77,45 @@ fn unknown_keys_and_unknown_or_closed_destinations_are_rejected() {
     );
     let r = deaf_after(|_| String::new());
     assert_eq!(r.node_errors.len(), 1, "a blank line is an error too");
+}
+
+/// Answers init with `"src": null`, as a node that never learned its id would.
+struct NullSrc;
+
+impl glomers_sim::drive::node::InProcessNode for NullSrc {
+    fn step(
+        &mut self,
+        _now: glomers::Time,
+        line: Option<&mut Vec<u8>>,
+        out: &mut Vec<u8>,
+    ) -> Option<glomers::Time> {
+        let m: serde_json::Value = serde_json::from_slice(line?).expect("JSON");
+        let reply = json!({"src": null, "dest": m["src"],
+                           "body": {"type": "init_ok", "in_reply_to": m["body"]["msg_id"]}});
+        out.extend_from_slice(format!("{reply}\n").as_bytes());
+        None
+    }
+}
+
+#[test]
+fn a_schema_error_at_init_is_reported_as_maelstrom_reports_it() {
+    let cfg = glomers_sim::SimBuilder::echo()
+        .nodes(1)
+        .nodes_of(glomers_sim::NodeKind::custom("null src", |_| {
+            Box::new(NullSrc)
+        }))
+        .build();
+    let e = glomers_sim::run(&cfg).expect_err("init never answered");
+    let e = e.to_string();
+    assert!(e.contains("did not answer init in time"), "{e}");
+    assert!(
+        e.contains(
+            "Malformed network message. Node n0 tried to send the following message via STDOUT"
+        ),
+        "{e}"
+    );
+    assert!(
+        e.contains("{:src (not (instance? java.lang.String nil))}"),
+        "{e}"
+    );
 }

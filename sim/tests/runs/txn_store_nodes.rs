@@ -35,6 +35,7 @@ fn drive(kind: StoreKind, n: usize) -> Vec<Txn> {
         options: &options,
         node_count: 1,
         threads: 2,
+        latency_ms: 0,
     };
     let mut g = Workload::named("txn-rw-register")
         .expect("registered")

@@ -17,8 +17,9 @@
 //! waiting for its parent; under Maelstrom's workload every node has a client broadcasting, so
 //! every node cut off from its parent soon has values in flight and falls back.
 
+use super::Settings;
 use super::link::LinkKind;
-use super::{Broadcast, Kind};
+use super::links::Links;
 use crate::node::outbox::Outbox;
 use crate::time::Time;
 
@@ -35,6 +36,7 @@ pub(crate) struct Fallback {
 }
 
 impl Fallback {
+    /// The search over `candidates`, in order (see the module docs).
     pub(crate) fn new(candidates: Vec<u16>) -> Fallback {
         Fallback {
             candidates,
@@ -43,78 +45,80 @@ impl Fallback {
             resume_at: None,
         }
     }
-}
 
-/// Drops `b`'s relay when it is no longer needed or no longer answers, and adopts the next
-/// candidate while the parent is unreachable.
-pub(super) fn step<K: Kind>(b: &mut Broadcast<K>, now: Time, out: &mut Outbox) {
-    if !b.settings.fallback_enabled {
-        return;
-    }
-    let Some(parent) = b.parent else {
-        return;
-    };
-    let parent_suspect = b.suspect(parent, now);
-    if let Some(relay) = b.fallback.relay {
-        let relay_suspect = b.suspect(relay, now);
-        if !parent_suspect || relay_suspect {
-            if let Some(li) = b.link_of(relay) {
-                // Also to a relay that stopped answering: if the goodbye gets through, it
-                // stops serving us; if not, its messages will get another one.
-                let goodbye = b.links[li].detach_message(now);
-                out.gossip(relay, goodbye);
-                b.remove_link(li);
-            }
-            if !parent_suspect {
-                b.fallback.next = 0;
-            }
-            b.fallback.relay = None;
+    /// Drops the relay when it is no longer needed or no longer answers, and adopts the next
+    /// candidate while `parent` is unreachable: returns the new relay's link, which the caller
+    /// queues everything for.
+    pub(crate) fn step(
+        &mut self,
+        links: &mut Links,
+        parent: u16,
+        settings: &Settings,
+        now: Time,
+        out: &mut Outbox,
+    ) -> Option<usize> {
+        if !settings.fallback_enabled {
+            return None;
         }
+        let parent_suspect = links.suspect(parent, now, settings);
+        if let Some(relay) = self.relay {
+            let relay_suspect = links.suspect(relay, now, settings);
+            if !parent_suspect || relay_suspect {
+                if let Some(li) = links.of(relay) {
+                    // Also to a relay that stopped answering: if the goodbye gets through, it
+                    // stops serving us; if not, its messages will get another one.
+                    let goodbye = links.get_mut(li).detach_message(now);
+                    out.gossip(relay, goodbye);
+                    links.remove(li);
+                }
+                if !parent_suspect {
+                    self.next = 0;
+                }
+                self.relay = None;
+            }
+        }
+        if self.relay.is_some() || !parent_suspect || self.resume_at.is_some_and(|t| now < t) {
+            return None;
+        }
+        self.resume_at = None;
+        let Some(&candidate) = self.candidates.get(self.next) else {
+            self.next = 0;
+            self.resume_at = Some(now + settings.retry_max);
+            return None;
+        };
+        self.next += 1;
+        if links.of(candidate).is_some() {
+            // Candidates rank before us, so no link to one can exist (adoptees rank after
+            // their relay); skip it rather than reuse a link with state of its own.
+            return None;
+        }
+        let li = links.add(candidate, LinkKind::Relay, settings);
+        links.get_mut(li).adopt_pending = true;
+        self.relay = Some(candidate);
+        Some(li)
     }
-    if b.fallback.relay.is_some()
-        || !parent_suspect
-        || b.fallback.resume_at.is_some_and(|t| now < t)
-    {
-        return;
-    }
-    b.fallback.resume_at = None;
-    let Some(&candidate) = b.fallback.candidates.get(b.fallback.next) else {
-        b.fallback.next = 0;
-        b.fallback.resume_at = Some(now + b.settings.retry_max);
-        return;
-    };
-    b.fallback.next += 1;
-    if b.link_of(candidate).is_some() {
-        // Candidates rank before us, so no link to one can exist (adoptees rank after
-        // their relay); skip it rather than reuse a link with state of its own.
-        return;
-    }
-    let li = b.add_link(candidate, LinkKind::Relay);
-    b.links[li].adopt_pending = true;
-    b.fallback.relay = Some(candidate);
-    b.queue_everything(li, now);
-}
 
-/// When `b`'s fallback next needs a look: at once if a relay is held though the parent
-/// answers again (the relay must hear `detach` now, not at some later timer); when the
-/// parent (or the relay) becomes suspect; or when a pause after trying every candidate ends.
-pub(super) fn deadline<K: Kind>(b: &Broadcast<K>, now: Time) -> Option<Time> {
-    if !b.settings.fallback_enabled {
-        return None;
-    }
-    let parent = b.parent?;
-    let after = b.settings.fallback_after;
-    let suspect_at = |node: u16| {
-        b.link_of(node)
-            .and_then(|li| b.links[li].unacked_since())
-            .map(|t| t + after)
-    };
-    match b.fallback.relay {
-        Some(_) if !b.suspect(parent, now) => Some(now),
-        Some(relay) => suspect_at(relay),
-        None => {
-            let at = suspect_at(parent)?;
-            Some(b.fallback.resume_at.map_or(at, |r| r.max(at)))
+    /// When the fallback next needs a look: at once if a relay is held though `parent`
+    /// answers again (the relay must hear `detach` now, not at some later timer); when the
+    /// parent (or the relay) becomes suspect; or when a pause after trying every candidate
+    /// ends.
+    pub(crate) fn deadline(
+        &self,
+        links: &Links,
+        parent: u16,
+        settings: &Settings,
+        now: Time,
+    ) -> Option<Time> {
+        if !settings.fallback_enabled {
+            return None;
+        }
+        match self.relay {
+            Some(_) if !links.suspect(parent, now, settings) => Some(now),
+            Some(relay) => links.suspect_at(relay, settings),
+            None => {
+                let at = links.suspect_at(parent, settings)?;
+                Some(self.resume_at.map_or(at, |r| r.max(at)))
+            }
         }
     }
 }

@@ -5,10 +5,11 @@
 
 use std::time::Duration;
 
+use super::Settings;
 use super::latency::{draws, quantile};
-use super::rounds::Origin;
+use super::links::Links;
+use super::rounds::{Origin, Rounds};
 use super::schedule::{MIN_SAMPLES, choose_drawn, prior, worth_changing};
-use super::{Broadcast, Kind};
 use crate::time::Time;
 
 /// The root's part: when to look at its samples again, and what it looks at.
@@ -39,93 +40,103 @@ impl Leader {
     }
 }
 
-/// A plan `b` heard of from above: taken on if newer; if its boundary has passed, what waits
-/// for the old round's flush is re-timed to the new one.
-pub(super) fn follow<K: Kind>(b: &mut Broadcast<K>, round: [u64; 3], now: Time) {
-    if b.rounds.adopt_announced(round, now) {
-        for link in b.links.iter_mut().filter(|l| l.kind.is_up()) {
-            let due = b.rounds.due(Origin::Client, link.kind, now, false);
+/// A plan heard of from above: `rounds` take it on if it is newer; if its boundary has passed,
+/// what waits on the `links` up for the old round's flush is re-timed to the new one.
+pub(super) fn follow(rounds: &mut Rounds, links: &mut Links, round: [u64; 3], now: Time) {
+    if rounds.adopt_announced(round, now) {
+        for link in links.iter_mut().filter(|l| l.kind.is_up()) {
+            let due = rounds.due(Origin::Client, link.kind, now, false);
             link.retime(due, false);
         }
     }
 }
 
-/// A line for the log saying how `b`'s root role changed the schedule, once.
-pub(super) fn take_note<K: Kind>(b: &mut Broadcast<K>) -> Option<String> {
-    b.leader.as_mut().and_then(|l| l.note.take())
-}
+impl Leader {
+    /// A line for the log saying how the root changed the schedule, once.
+    pub(crate) fn take_note(&mut self) -> Option<String> {
+        self.note.take()
+    }
 
-/// At the root `b`, once a round: plans the rounds from the latencies its links below
-/// have observed and, if the plan changes, announces it (the model: `schedule.rs`).
-pub(super) fn review<K: Kind>(b: &mut Broadcast<K>, now: Time) {
-    b.rounds.settle(now);
-    let Some(leader) = &mut b.leader else {
-        return;
-    };
-    let current = *b.rounds.latest();
-    if now < leader.next_review || current.from > now {
-        return;
-    }
-    leader.next_review = now + current.period;
-    let below = || b.links.iter().filter(|l| l.kind.is_down());
-    let mut samples: Vec<u32> = below()
-        .flat_map(|l| l.latency.samples().iter().copied())
-        .collect();
-    samples.sort_unstable();
-    let mut arrivals: Vec<Time> = below()
-        .flat_map(|l| l.latency.arrivals().iter().copied())
-        .collect();
-    let draws = draws(&mut arrivals);
-    let first = !leader.measured && samples.len() >= MIN_SAMPLES;
-    leader.measured |= first;
-    let choice = choose_drawn(&b.settings, leader.levels, leader.children, &samples, draws);
-    // Once the samples show the tail, the plan made while they could not (the prior's
-    // descent: shorter rounds) gives way at once, like the prior's own.
-    let seen = leader.tail_unseen && !choice.tail_unseen;
-    leader.tail_unseen = choice.tail_unseen;
-    let g = b.settings.gather;
-    let p = current.period;
-    // Plans start with the next round. The announcement leaves on this flush; a node
-    // that hears of it after the boundary switches at once and re-times what it queued.
-    let mut from = (now + g).next_aligned(p, current.offset());
-    // The first measured plan replaces the prior's (short) rounds from the round now
-    // being flushed, if its first boundary leaves time for the announcement to arrive:
-    // the prior costs one round, not two.
-    let start = (now + Duration::from_micros(1))
-        .saturating_sub(p)
-        .next_aligned(p, current.offset());
-    let reach = (choice.descent + g) * leader.levels.max(1);
-    if (first || (seen && choice.period > current.period)) && start + choice.period >= now + reach {
-        from = start;
-    }
-    let plan = choice.plan(from, g);
-    // A plan made while the tail was unseen is provisional: the measured one replaces it
-    // even when they differ by less than is worth announcing otherwise.
-    if worth_changing(&current, &plan) || (seen && plan.period > current.period) {
-        b.rounds.adopt(plan, now);
-        if plan.from <= now {
-            // This round's flush need not wait out the prior's wait any more.
-            let flush = (plan.from + plan.step * leader.levels).max(now + g);
-            for link in b.links.iter_mut().filter(|l| l.kind.is_down()) {
-                link.retime(flush, true);
-            }
+    /// At the root, once a round (`rounds` settled at `now`): plans the rounds from the
+    /// latencies its `links` below have observed and, if the plan changes, announces it (the
+    /// model: `schedule.rs`).
+    pub(crate) fn review(
+        &mut self,
+        rounds: &mut Rounds,
+        links: &mut Links,
+        settings: &Settings,
+        now: Time,
+    ) {
+        let current = *rounds.latest();
+        if now < self.next_review || current.from > now {
+            return;
         }
-        leader.note = Some(format!(
-            "timing: rounds of {} ms from {} ms, parents wait {} ms for their children \
-             (one-way latency p50 {} ms, budgeted {} ms at the quantile, {} samples){}",
-            plan.period.as_millis(),
-            plan.from.as_micros() / 1000,
-            choice.wait.as_millis(),
-            quantile(&samples, 0.5)
-                .unwrap_or_else(|| prior(&b.settings, leader.levels))
-                .as_millis(),
-            choice.descent.as_millis(),
-            samples.len(),
-            if choice.fits {
-                ""
-            } else {
-                "; the budget cannot be held on this network"
-            },
-        ));
+        self.next_review = now + current.period;
+        let mut samples: Vec<u32> = links
+            .iter()
+            .filter(|l| l.kind.is_down())
+            .flat_map(|l| l.latency.samples().iter().copied())
+            .collect();
+        samples.sort_unstable();
+        let mut arrivals: Vec<Time> = links
+            .iter()
+            .filter(|l| l.kind.is_down())
+            .flat_map(|l| l.latency.arrivals().iter().copied())
+            .collect();
+        let draws = draws(&mut arrivals);
+        let first = !self.measured && samples.len() >= MIN_SAMPLES;
+        self.measured |= first;
+        let choice = choose_drawn(settings, self.levels, self.children, &samples, draws);
+        // Once the samples show the tail, the plan made while they could not (the prior's
+        // descent: shorter rounds) gives way at once, like the prior's own.
+        let seen = self.tail_unseen && !choice.tail_unseen;
+        self.tail_unseen = choice.tail_unseen;
+        let g = settings.gather;
+        let p = current.period;
+        // Plans start with the next round. The announcement leaves on this flush; a node
+        // that hears of it after the boundary switches at once and re-times what it queued.
+        let mut from = (now + g).next_aligned(p, current.offset());
+        // The first measured plan replaces the prior's (short) rounds from the round now
+        // being flushed, if its first boundary leaves time for the announcement to arrive:
+        // the prior costs one round, not two.
+        let start = (now + Duration::from_micros(1))
+            .saturating_sub(p)
+            .next_aligned(p, current.offset());
+        let reach = (choice.descent + g) * self.levels.max(1);
+        if (first || (seen && choice.period > current.period))
+            && start + choice.period >= now + reach
+        {
+            from = start;
+        }
+        let plan = choice.plan(from, g);
+        // A plan made while the tail was unseen is provisional: the measured one replaces it
+        // even when they differ by less than is worth announcing otherwise.
+        if worth_changing(&current, &plan) || (seen && plan.period > current.period) {
+            rounds.adopt(plan, now);
+            if plan.from <= now {
+                // This round's flush need not wait out the prior's wait any more.
+                let flush = (plan.from + plan.step * self.levels).max(now + g);
+                for link in links.iter_mut().filter(|l| l.kind.is_down()) {
+                    link.retime(flush, true);
+                }
+            }
+            self.note = Some(format!(
+                "timing: rounds of {} ms from {} ms, parents wait {} ms for their children \
+                 (one-way latency p50 {} ms, budgeted {} ms at the quantile, {} samples){}",
+                plan.period.as_millis(),
+                plan.from.as_micros() / 1000,
+                choice.wait.as_millis(),
+                quantile(&samples, 0.5)
+                    .unwrap_or_else(|| prior(settings, self.levels))
+                    .as_millis(),
+                choice.descent.as_millis(),
+                samples.len(),
+                if choice.fits {
+                    ""
+                } else {
+                    "; the budget cannot be held on this network"
+                },
+            ));
+        }
     }
 }

@@ -38,6 +38,15 @@ pub(crate) enum LinkKind {
 }
 
 impl LinkKind {
+    /// How many kinds there are.
+    pub(crate) const COUNT: usize = 5;
+
+    /// The kind's index, below [`LinkKind::COUNT`].
+    #[inline]
+    pub(crate) fn index(self) -> usize {
+        self as usize
+    }
+
     /// Values sent on this link travel towards the root.
     pub(crate) fn is_up(self) -> bool {
         matches!(self, LinkKind::Parent | LinkKind::Relay)
@@ -68,6 +77,8 @@ pub(crate) struct Link {
     known: BitSet,
     /// Positions to send at the next flush.
     queued: Vec<u32>,
+    /// How many positions the last flush sent.
+    last_flush: u32,
     flush_at: Option<Time>,
     in_flight: VecDeque<Batch>,
     next_seq: u64,
@@ -90,6 +101,7 @@ impl Link {
             kind,
             known: BitSet::default(),
             queued: Vec::new(),
+            last_flush: 0,
             flush_at: None,
             in_flight: VecDeque::new(),
             next_seq: settings.seq_base,
@@ -139,6 +151,11 @@ impl Link {
     pub(crate) fn queue(&mut self, pos: u32, due: Time) {
         if self.known.contains(pos) {
             return;
+        }
+        if self.queued.capacity() == 0 {
+            // The next round queues about as many as the last: room for them at once, rather
+            // than one doubling at a time (and no room held between rounds).
+            self.queued.reserve(self.last_flush as usize);
         }
         self.queued.push(pos);
         self.flush_at = Some(self.flush_at.map_or(due, |t| t.min(due)));
@@ -205,6 +222,7 @@ impl Link {
     }
 
     /// The next time this link needs attention.
+    #[inline]
     pub(crate) fn deadline(&self) -> Option<Time> {
         // Pairwise rather than `[a, b, c].into_iter().flatten().min()`: that array iterator
         // was spilled to the stack and read back wider than written (a store-forwarding
@@ -230,6 +248,7 @@ impl Link {
         let mut first_sent = now;
         if flush_due {
             positions = std::mem::take(&mut self.queued);
+            self.last_flush = positions.len() as u32;
             self.flush_at = None;
         }
         // Resend overdue batches with whatever else is leaving now.
@@ -250,7 +269,10 @@ impl Link {
         }
         // A value queued twice (a node asking twice to be adopted gets everything queued
         // twice) or both queued and overdue leaves once.
-        positions.sort_unstable();
+        // Queued in store order, so usually sorted already.
+        if !positions.is_sorted() {
+            positions.sort_unstable();
+        }
         positions.dedup();
         positions.retain(|&p| !self.known.contains(p));
         if positions.is_empty() {
@@ -327,7 +349,8 @@ pub(crate) fn stamp(now: Time) -> u64 {
 }
 
 /// The earlier of two optional times.
-fn earliest(a: Option<Time>, b: Option<Time>) -> Option<Time> {
+#[inline]
+pub(crate) fn earliest(a: Option<Time>, b: Option<Time>) -> Option<Time> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, None) => a,

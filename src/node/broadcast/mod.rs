@@ -5,9 +5,14 @@
 //! - `rounds`: when a queued value leaves (aligned rounds, relays just after arrivals).
 //! - `schedule`: the round period and phases a latency budget gives; `leader`: how the root
 //!   announces them and every node follows; `latency`: the one-way latencies each link observes.
-//! - `link`: per neighbour: batching, piggybacked acknowledgements, resends of what is missing.
+//! - `link`: per neighbour: batching, piggybacked acknowledgements, resends of what is missing;
+//!   `links`: every link by neighbour, and what is true of all of them at once.
 //! - `gossip`: what a gossip message does: latency sample, plan, acks, new values absorbed.
 //! - `fallback`: asking another node to relay when the parent stops answering.
+//!
+//! `Broadcast` holds the parts, each owning its state (`Links`, `Rounds`, `Leader`,
+//! `Fallback`, the store), and the facts of the overlay that do not change; what a part does
+//! to the others goes through its methods' arguments.
 //!
 //! The engine is generic over the item kind it carries (`Broadcast<K>`, see
 //! [`crate::node::kind`]): broadcast values, counter shares, transaction records, g-set
@@ -20,6 +25,7 @@ mod gossip;
 mod latency;
 mod leader;
 mod link;
+mod links;
 pub(crate) mod overlay;
 mod rounds;
 mod schedule;
@@ -29,14 +35,15 @@ use std::time::Duration;
 
 use crate::config::{NodeConfig, OverlayKind};
 use crate::node::kind::{Inserted, Kind};
-use crate::node::message::Gossip;
-use crate::node::outbox::{Outbox, Pending};
+use crate::node::outbox::Outbox;
 use crate::time::Time;
 
 use fallback::Fallback;
-use link::{Link, LinkKind};
+use leader::Leader;
+use link::LinkKind;
+use links::Links;
 use overlay::{Overlay, Role};
-use rounds::{Origin, Rounds};
+use rounds::{Dues, Origin, Rounds};
 
 /// The configuration as durations, ready for the hot path.
 #[derive(Clone, Debug)]
@@ -89,8 +96,6 @@ impl Settings {
     }
 }
 
-const NO_LINK: u32 = u32::MAX;
-
 /// The dissemination state of one node, for items of kind `K`.
 #[derive(Debug)]
 pub(crate) struct Broadcast<K> {
@@ -99,9 +104,7 @@ pub(crate) struct Broadcast<K> {
     kind: OverlayKind,
     rounds: Rounds,
     store: K,
-    links: Vec<Link>,
-    /// Node index → position in `links`, or `NO_LINK`.
-    link_index: Vec<u32>,
+    links: Links,
     parent: Option<u16>,
     /// Position of every node in the overlay's root-first order (rooted overlays).
     rank: Vec<u32>,
@@ -111,7 +114,7 @@ pub(crate) struct Broadcast<K> {
     /// Scratch for [`Kind::drain_superseded`].
     superseded: Vec<u32>,
     /// The root's schedule duties: `None` on other nodes and when the timing is fixed.
-    leader: Option<leader::Leader>,
+    leader: Option<Leader>,
     /// Whether this node passes the root's schedule on to the links below it.
     announces: bool,
 }
@@ -176,16 +179,14 @@ impl<K: Kind> Broadcast<K> {
             plan,
         );
         let adaptive = overlay.is_rooted() && (settings.tick.is_none() || settings.hop.is_none());
-        let leader =
-            (adaptive && me == root).then(|| leader::Leader::new(root_height, root_children));
+        let leader = (adaptive && me == root).then(|| Leader::new(root_height, root_children));
         let fallback = Fallback::new(overlay.fallback_candidates(me, settings.fallback_candidates));
         let mut b = Broadcast {
             me,
             kind: config.overlay.kind,
             rounds,
             store: K::default(),
-            links: Vec::new(),
-            link_index: vec![NO_LINK; usize::from(n)],
+            links: Links::new(n),
             parent: overlay.parent(me),
             rank: (0..n).map(|i| overlay.rank(i)).collect(),
             heights: (0..n).map(|i| overlay.height(i)).collect(),
@@ -201,7 +202,7 @@ impl<K: Kind> Broadcast<K> {
                 Role::Child => LinkKind::Child,
                 Role::Peer => LinkKind::Peer,
             };
-            b.add_link(peer, kind);
+            b.links.add(peer, kind, &b.settings);
         }
         (b, warnings)
     }
@@ -224,12 +225,13 @@ impl<K: Kind> Broadcast<K> {
     /// since it no longer knows what each of them holds or what it still owed them.
     pub(crate) fn restarted(&mut self, now: Time, incarnation: u64) {
         self.settings.seq_base = incarnation << 32;
-        for link in &mut self.links {
+        for link in self.links.iter_mut() {
             link.renumber(self.settings.seq_base);
         }
+        let mut dues = Dues::new(Origin::Client, now, self.acting_root(now));
         for pos in 0..self.store.len() as u32 {
             if self.store.is_live(pos) {
-                self.spread(now, pos, Origin::Client, None);
+                self.spread(pos, None, &mut dues);
             }
         }
     }
@@ -239,7 +241,8 @@ impl<K: Kind> Broadcast<K> {
     pub(crate) fn on_client_value(&mut self, now: Time, value: K::Item) {
         if let Inserted::New(pos) = self.store.insert(value) {
             self.forget_superseded();
-            self.spread(now, pos, Origin::Client, None);
+            let mut dues = Dues::new(Origin::Client, now, self.acting_root(now));
+            self.spread(pos, None, &mut dues);
         }
     }
 
@@ -248,9 +251,7 @@ impl<K: Kind> Broadcast<K> {
     fn forget_superseded(&mut self) {
         self.store.drain_superseded(&mut self.superseded);
         for pos in self.superseded.drain(..) {
-            for link in &mut self.links {
-                link.mark_known(pos);
-            }
+            self.links.forget(pos);
         }
     }
 
@@ -260,26 +261,15 @@ impl<K: Kind> Broadcast<K> {
             return;
         }
         for &peer in neighbours {
-            match self.link_of(peer) {
+            match self.links.of(peer) {
                 // It gossiped before our own topology message arrived.
-                Some(li) => self.links[li].kind = LinkKind::Peer,
+                Some(li) => self.links.get_mut(li).kind = LinkKind::Peer,
                 None => {
-                    let li = self.add_link(peer, LinkKind::Peer);
+                    let li = self.links.add(peer, LinkKind::Peer, &self.settings);
                     self.queue_everything(li, now + self.settings.gather);
                 }
             }
         }
-    }
-
-    /// A gossip message from node `from` (never this node itself).
-    pub(crate) fn on_gossip(
-        &mut self,
-        now: Time,
-        from: u16,
-        gossip: Gossip<K::Item>,
-        out: &mut Outbox,
-    ) {
-        gossip::receive(self, now, from, gossip, out);
     }
 
     /// Runs whatever is due at `now`, queueing messages in `out`.
@@ -287,81 +277,62 @@ impl<K: Kind> Broadcast<K> {
         // Links first: a resend may find its values already known and drop the batch, which
         // changes whether the parent is suspect. Then the fallback decides, and whatever it
         // queued (a new relay's full state) leaves in a second pass.
-        leader::review(self, now);
-        self.poll_links(now, out);
-        fallback::step(self, now, out);
-        self.expire_adoptees(now);
-        self.poll_links(now, out);
-    }
-
-    fn poll_links(&mut self, now: Time, out: &mut Outbox) {
-        let plan = self.announces.then(|| self.rounds.latest().to_wire());
-        for link in &mut self.links {
-            if link.deadline().is_some_and(|t| t <= now)
-                && let Some(mut message) = link.poll(now, &self.settings)
-            {
-                if let Pending::Gossip { round, .. } = &mut message
-                    && link.kind.is_down()
-                {
-                    *round = plan;
-                }
-                out.gossip(link.peer, message);
-            }
+        self.rounds.settle(now);
+        if let Some(leader) = &mut self.leader {
+            leader.review(&mut self.rounds, &mut self.links, &self.settings, now);
         }
+        let plan = self.announces.then(|| self.rounds.latest().to_wire());
+        self.links.poll(now, &self.settings, plan, out);
+        if let Some(parent) = self.parent
+            && let Some(relay) =
+                self.fallback
+                    .step(&mut self.links, parent, &self.settings, now, out)
+        {
+            self.queue_everything(relay, now);
+        }
+        self.links.expire_adoptees(now, &self.settings);
+        let plan = self.announces.then(|| self.rounds.latest().to_wire());
+        self.links.poll(now, &self.settings, plan, out);
     }
 
     /// The next time [`Broadcast::on_time`] has something to do, as seen at `now` (which it
     /// may be, when something is due already).
     pub(crate) fn deadline(&self, now: Time) -> Option<Time> {
-        let links = self.links.iter().filter_map(Link::deadline);
-        let leases = self
-            .links
-            .iter()
-            .filter(|l| l.kind == LinkKind::Adoptee)
-            .filter_map(|l| l.last_heard.map(|t| t + self.settings.lease));
-        links
-            .chain(leases)
-            .chain(fallback::deadline(self, now))
-            .min()
+        let fallback = self.parent.and_then(|parent| {
+            self.fallback
+                .deadline(&self.links, parent, &self.settings, now)
+        });
+        match (self.links.deadline(&self.settings), fallback) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// A line for the log saying how the root changed the schedule, once.
     pub(crate) fn take_timing_note(&mut self) -> Option<String> {
-        leader::take_note(self)
+        self.leader.as_mut().and_then(Leader::take_note)
     }
 
     /// Whether no message is queued, unacknowledged or owed on any link.
     pub(crate) fn is_idle(&self) -> bool {
-        self.links.iter().all(Link::is_idle)
+        self.links.is_idle()
     }
 
     /// Values queued or unacknowledged, summed over links (bounded by what neighbours lack).
     pub(crate) fn pending_len(&self) -> usize {
-        self.links.iter().map(Link::pending_len).sum()
+        self.links.pending_len()
     }
 
-    fn spread(&mut self, now: Time, pos: u32, origin: Origin, except: Option<usize>) {
-        let acting_root = self.acting_root(now);
-        // `due` depends on the link's kind only, and links of one kind mostly come together:
-        // reuse the last kind's time rather than recompute it (a division) for every link.
-        let mut last: Option<(LinkKind, Time)> = None;
-        for (i, link) in self.links.iter_mut().enumerate() {
-            if Some(i) != except {
-                let due = match last {
-                    Some((kind, due)) if kind == link.kind => due,
-                    _ => {
-                        let due = self.rounds.due(origin, link.kind, now, acting_root);
-                        last = Some((link.kind, due));
-                        due
-                    }
-                };
-                link.queue(pos, due);
-            }
-        }
+    /// Queues a new item everywhere but on link `except`, each link when the rounds say.
+    fn spread(&mut self, pos: u32, except: Option<usize>, dues: &mut Dues) {
+        let rounds = &self.rounds;
+        self.links
+            .spread(pos, except, |kind| dues.get(rounds, kind));
     }
 
+    /// Queues every live item for the link at `li` (a new neighbour that may lack anything).
     fn queue_everything(&mut self, li: usize, due: Time) {
-        let link = &mut self.links[li];
+        let link = self.links.get_mut(li);
         for pos in 0..self.store.len() as u32 {
             if self.store.is_live(pos) {
                 link.queue(pos, due);
@@ -369,47 +340,10 @@ impl<K: Kind> Broadcast<K> {
         }
     }
 
-    fn link_of(&self, node: u16) -> Option<usize> {
-        match self.link_index.get(usize::from(node)) {
-            Some(&i) if i != NO_LINK => Some(i as usize),
-            _ => None,
-        }
-    }
-
-    fn add_link(&mut self, peer: u16, kind: LinkKind) -> usize {
-        let li = self.links.len();
-        self.links.push(Link::new(peer, kind, &self.settings));
-        self.link_index[usize::from(peer)] = li as u32;
-        li
-    }
-
-    fn remove_link(&mut self, li: usize) {
-        let gone = self.links.swap_remove(li);
-        self.link_index[usize::from(gone.peer)] = NO_LINK;
-        if let Some(moved) = self.links.get(li) {
-            self.link_index[usize::from(moved.peer)] = li as u32;
-        }
-    }
-
-    /// A link is suspect when it has left values unacknowledged for `fallback_after`.
-    fn suspect(&self, node: u16, now: Time) -> bool {
-        self.link_of(node)
-            .and_then(|li| self.links[li].unacked_since())
-            .is_some_and(|t| t + self.settings.fallback_after <= now)
-    }
-
     /// True for the root, and for a node whose parent is unreachable (it then relays down at
     /// once for the nodes that adopted it as their relay).
     fn acting_root(&self, now: Time) -> bool {
-        self.parent.is_none_or(|p| self.suspect(p, now))
-    }
-
-    fn expire_adoptees(&mut self, now: Time) {
-        let lease = self.settings.lease;
-        while let Some(li) = self.links.iter().position(|l| {
-            l.kind == LinkKind::Adoptee && l.last_heard.is_some_and(|t| t + lease <= now)
-        }) {
-            self.remove_link(li);
-        }
+        self.parent
+            .is_none_or(|p| self.links.suspect(p, now, &self.settings))
     }
 }

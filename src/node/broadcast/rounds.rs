@@ -45,6 +45,36 @@ pub(crate) struct Sent {
     pub(crate) height: u32,
 }
 
+/// [`Rounds::due`] for one origin at one instant (the items of one message, or one client's
+/// request), computed once per kind of link: it depends on nothing else, and a message of a
+/// few items used to compute it, with its divisions, for every item.
+#[derive(Clone, Debug)]
+pub(crate) struct Dues {
+    origin: Origin,
+    now: Time,
+    acting_root: bool,
+    at: [Option<Time>; LinkKind::COUNT],
+}
+
+impl Dues {
+    /// Nothing computed yet for items from `origin` at `now`.
+    pub(crate) fn new(origin: Origin, now: Time, acting_root: bool) -> Dues {
+        Dues {
+            origin,
+            now,
+            acting_root,
+            at: [None; LinkKind::COUNT],
+        }
+    }
+
+    /// When such an item leaves on a link of kind `to`.
+    #[inline]
+    pub(crate) fn get(&mut self, rounds: &Rounds, to: LinkKind) -> Time {
+        let (origin, now, acting_root) = (self.origin, self.now, self.acting_root);
+        *self.at[to.index()].get_or_insert_with(|| rounds.due(origin, to, now, acting_root))
+    }
+}
+
 /// The flush schedule of one node.
 #[derive(Clone, Debug)]
 pub(crate) struct Rounds {

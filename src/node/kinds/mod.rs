@@ -1,4 +1,4 @@
-//! The item kinds the node serves, one module each, and [`REGISTRY`], the one list that makes
+//! The item kinds the node serves, one module each, and `REGISTRY`, the one list that makes
 //! the node serve them (see [`crate::node::kind`] for what a kind is).
 //!
 //! | kind | workload | gossip field |
@@ -12,6 +12,8 @@ pub mod counter;
 pub mod gset;
 pub mod txn;
 pub mod values;
+
+use std::any::TypeId;
 
 use crate::config::NodeConfig;
 use crate::node::Node;
@@ -36,6 +38,8 @@ pub(crate) static REGISTRY: &[Registration] = &[
 pub(crate) struct Registration {
     /// [`Kind::NAME`].
     pub(crate) name: &'static str,
+    /// The kind's type.
+    pub(crate) type_id: fn() -> TypeId,
     aliases: &'static [&'static str],
     requests: &'static [&'static str],
     topology: bool,
@@ -60,6 +64,7 @@ impl Registration {
     pub(crate) const fn of<K: Kind>() -> Registration {
         Registration {
             name: K::NAME,
+            type_id: TypeId::of::<K>,
             aliases: K::ALIASES,
             requests: K::REQUESTS,
             topology: K::TOPOLOGY,

@@ -5,7 +5,7 @@
 //! runs the 3d/3e test with in-process nodes on a virtual clock; add `--bin PATH [-- ARGS]` to
 //! run any node binary as Maelstrom does, in real time. It prints a Maelstrom-style summary,
 //! writes a results folder (results.json, summary.txt, plots, node logs) and exits 0 (valid),
-//! 1 (invalid) or 2 (unknown); 255 if the test aborted.
+//! 1 (invalid) or 2 (unknown); 254 for flags it cannot use, 255 if the test aborted.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -48,7 +48,7 @@ Examples:
   glomers-sim test -w g-counter --node-count 3 --rate 100 --time-limit 20 --nemesis partition \\
       --bin examples/python/g_counter.py
 
-Exit status: 0 valid, 1 invalid, 2 unknown, 255 aborted or unusable flags.")]
+Exit status: 0 valid, 1 invalid, 2 unknown, 254 unusable flags (as Jepsen), 255 aborted.")]
     Test(Box<TestArgs>),
     /// Compares topology files: runs each on the same broadcast test (default: the 3d/3e
     /// settings), with and without partitions, over several seeds, and prints a Markdown table.
@@ -81,9 +81,13 @@ struct TestArgs {
     /// Arguments for the node binary (process mode), after `--`.
     #[arg(last = true, value_name = "ARGS")]
     node_args: Vec<String>,
-    /// Number of nodes, named n0 … n(N−1).
+    /// Number of nodes, named n0 … n(N−1). Overrides --nodes, as in Maelstrom.
     #[arg(long, default_value_t = 5, value_name = "N")]
     node_count: u16,
+    /// Comma-separated node ids (Jepsen's `--nodes n1,n2,n3`): the nodes are told these
+    /// ids in `init` and address each other by them. Ignored when --node-count is given.
+    #[arg(long, value_name = "ID,ID,…")]
+    nodes: Option<String>,
     /// Seconds during which operations are started, counted from the first one. Broadcast
     /// and the counters then wait 10 s more before their final reads.
     #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
@@ -98,6 +102,22 @@ struct TestArgs {
     /// [0, 2·latency)) or exponential (mean --latency).
     #[arg(long, default_value = "constant", value_name = "DIST")]
     latency_dist: LatencyDist,
+    /// Copy each node's stderr to the console as it prints it (process mode), as Maelstrom's
+    /// `--log-stderr` does. It also goes to `node-logs/<node>.log` in the results folder.
+    #[arg(long)]
+    log_stderr: bool,
+    /// Print every message on the console as it is sent (Maelstrom's `--log-net-send`):
+    /// `<ms> :send <message>`, after the run.
+    #[arg(long)]
+    log_net_send: bool,
+    /// Print every message on the console as it is delivered (Maelstrom's `--log-net-recv`).
+    #[arg(long)]
+    log_net_recv: bool,
+    /// Jepsen's `--test-count`: run the test N times in a row (seeds S, S+1, …), each with
+    /// its own results folder; stop at the first run that is not valid and exit with its
+    /// status, as Jepsen does.
+    #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    test_count: u32,
     /// Fault injection: only `partition` exists (random node↔node partitions, healed before
     /// the final reads of broadcast and the counters).
     #[arg(long, value_name = "FAULT")]
@@ -239,18 +259,23 @@ fn config(args: &TestArgs) -> Result<SimConfig, String> {
         op_lag: secs(args.op_lag_ms / 1000.0, "--op-lag-ms")?,
         nodes,
         // The results folder's messages.svg is drawn from the trace.
-        trace: args.trace.is_some() || !args.no_results,
+        trace: args.trace.is_some() || !args.no_results || args.log_net_send || args.log_net_recv,
         faults: args.faults.clone(),
         ..SimConfig::default()
     })
 }
 
 /// The results folder, created before the run (process mode writes node logs into it).
-fn results_dir(args: &TestArgs, cfg: &SimConfig) -> Result<Option<PathBuf>, String> {
+fn results_dir(args: &TestArgs, cfg: &SimConfig, i: u32) -> Result<Option<PathBuf>, String> {
     if args.no_results {
         return Ok(None);
     }
-    let dir = match &args.results_dir {
+    // One folder per test of a --test-count series.
+    let given = args.results_dir.as_ref().map(|dir| match args.test_count {
+        1 => dir.clone(),
+        _ => dir.join(format!("test-{}", i + 1)),
+    });
+    let dir = match &given {
         Some(dir) => {
             std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
             dir.clone()
@@ -318,6 +343,7 @@ fn run(args: &TestArgs, cfg: &SimConfig, dir: Option<&Path>) -> Result<Report, S
     let options = ProcessOptions {
         log_dir,
         on_progress: Some(&mut show),
+        log_stderr: args.log_stderr,
     };
     let result = process::run(cfg, bin, node_args, options);
     if let Some(bar) = &bar {
@@ -326,14 +352,66 @@ fn run(args: &TestArgs, cfg: &SimConfig, dir: Option<&Path>) -> Result<Report, S
     result.map_err(sim_error)
 }
 
+/// Runs the test `--test-count` times (seeds S, S+1, …), stopping at the first run that is
+/// not valid, as Jepsen's `test` command does; the exit status is that run's (or 0).
 fn test(args: &TestArgs, matches: Option<&clap::ArgMatches>) -> Result<ExitCode, String> {
     let mut cfg = config(args)?;
     if let Some(matches) = matches {
         cfg.workload_options = workload_flags::given(matches, cfg.workload)?;
+        let count_given =
+            matches.value_source("node_count") == Some(clap::parser::ValueSource::CommandLine);
+        if let (Some(list), false) = (&args.nodes, count_given) {
+            // Jepsen splits the list on commas and the spaces after them.
+            let names: Vec<String> = list.split(',').map(|n| n.trim().to_owned()).collect();
+            cfg.node_count = u16::try_from(names.len()).map_err(|_| "too many nodes")?;
+            cfg.node_names = names;
+            cfg.concurrency = concurrency(args.concurrency.as_deref(), cfg.node_count)?;
+        }
     }
-    let dir = results_dir(args, &cfg)?;
+    let first_seed = cfg.seed;
+    for i in 0..args.test_count {
+        cfg.seed = first_seed + u64::from(i);
+        if args.test_count > 1 {
+            println!(
+                "=== test {} of {} (seed {}) ===",
+                i + 1,
+                args.test_count,
+                cfg.seed
+            );
+        }
+        let valid = test_once(args, &cfg, i)?;
+        if valid != sim::Validity::True {
+            return Ok(ExitCode::from(valid.exit_code()));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the messages of a run's trace that `--log-net-send`/`--log-net-recv` ask for.
+fn log_net(args: &TestArgs, trace: &[u8]) {
+    for line in trace.split(|&b| b == b'\n') {
+        let text = String::from_utf8_lossy(line);
+        let mut parts = text.splitn(6, ' ');
+        let (Some(us), Some(what)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        let wanted = match what {
+            "send" => args.log_net_send,
+            "recv" => args.log_net_recv,
+            _ => false,
+        };
+        let message = parts.nth(3).unwrap_or("");
+        if wanted {
+            let ms = us.parse::<u64>().unwrap_or(0) as f64 / 1000.0;
+            println!("{ms:.3} :{what} {message}");
+        }
+    }
+}
+
+fn test_once(args: &TestArgs, cfg: &SimConfig, i: u32) -> Result<sim::Validity, String> {
+    let dir = results_dir(args, cfg, i)?;
     let started = Instant::now();
-    let report = match run(args, &cfg, dir.as_deref()) {
+    let report = match run(args, cfg, dir.as_deref()) {
         Ok(report) => report,
         Err(e) => {
             if let Some(dir) = &dir {
@@ -352,6 +430,9 @@ fn test(args: &TestArgs, matches: Option<&clap::ArgMatches>) -> Result<ExitCode,
     if let (Some(path), Some(trace)) = (&args.trace, &report.trace) {
         std::fs::write(path, trace).map_err(|e| format!("{}: {e}", path.display()))?;
     }
+    if let Some(trace) = &report.trace {
+        log_net(args, trace);
+    }
     let summary = output::summary(&report);
     print!("{summary}");
     println!("(wall time {:.0} ms)", wall.as_secs_f64() * 1000.0);
@@ -359,14 +440,32 @@ fn test(args: &TestArgs, matches: Option<&clap::ArgMatches>) -> Result<ExitCode,
         results::write_run(dir, &report, &doc, &summary)?;
         println!("results: {}", dir.display());
     }
-    Ok(ExitCode::from(report.valid.exit_code()))
+    Ok(report.valid)
 }
 
+/// Jepsen's exit status for arguments it cannot use (`jepsen/cli.clj`): 254, never 2,
+/// which means an `:unknown` verdict.
+const BAD_ARGS: u8 = 254;
+
 fn main() -> ExitCode {
-    let matches = Cli::command()
+    let parsed = Cli::command()
         .mut_subcommand("test", workload_flags::add)
-        .get_matches();
-    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+        .try_get_matches()
+        .and_then(|matches| Ok((Cli::from_arg_matches(&matches)?, matches)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp
+                | clap::error::ErrorKind::DisplayVersion
+                | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                    ExitCode::SUCCESS
+                }
+                _ => ExitCode::from(BAD_ARGS),
+            };
+        }
+    };
     match &cli.command {
         Command::Test(args) => test(args, matches.subcommand_matches("test")).unwrap_or_else(|e| {
             eprintln!("glomers-sim: {e}");

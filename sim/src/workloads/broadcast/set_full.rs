@@ -1,4 +1,5 @@
-//! The broadcast checker: Jepsen's `set-full` (non-linearizable), with broadcast as add.
+//! The broadcast checker: Jepsen's `set-full` (non-linearizable), with broadcast as add
+//! ([`check`]); g-set runs it with its own `add` ([`check_adds`]).
 //!
 //! Walking the client operations in history order: an element exists from its broadcast's
 //! invocation; only `:ok` reads count, and each one updates every element that exists at its
@@ -128,8 +129,14 @@ fn later(current: Option<Mark>, candidate: Mark) -> Option<Mark> {
     }
 }
 
-/// Runs set-full over a history.
+/// Runs set-full over a broadcast history (broadcast is the add).
 pub fn check(ops: &[Op]) -> SetFullResult {
+    check_adds(ops, OpF::BROADCAST)
+}
+
+/// Runs set-full over a history whose adds are the operations `add` (`broadcast`, g-set's
+/// `add`) with integer values, and whose reads are `read`.
+pub fn check_adds(ops: &[Op], add: OpF) -> SetFullResult {
     let mut elements: Vec<i64> = Vec::new();
     let mut states: Vec<State> = Vec::new();
     let mut slot: BTreeMap<i64, usize> = BTreeMap::new();
@@ -142,7 +149,7 @@ pub fn check(ops: &[Op]) -> SetFullResult {
             time_ns: op.time_ns,
         };
         match (op.f, op.kind, &op.value) {
-            (OpF::BROADCAST, OpType::Invoke, OpValue::Int(v)) => {
+            (f, OpType::Invoke, OpValue::Int(v)) if f == add => {
                 slot.entry(*v).or_insert_with(|| {
                     elements.push(*v);
                     states.push(State::default());
@@ -150,7 +157,7 @@ pub fn check(ops: &[Op]) -> SetFullResult {
                     elements.len() - 1
                 });
             }
-            (OpF::BROADCAST, OpType::Ok, OpValue::Int(v)) => {
+            (f, OpType::Ok, OpValue::Int(v)) if f == add => {
                 if let Some(&i) = slot.get(v) {
                     states[i].known = states[i].known.or(Some(mark));
                 }

@@ -272,7 +272,13 @@ impl WorkloadRun for KafkaRun {
         }
     }
 
-    fn on_reply(&mut self, thread: usize, f: OpF, body: &Map<String, Value>) -> ReplyStep {
+    fn on_reply(
+        &mut self,
+        thread: usize,
+        f: OpF,
+        _invoked: &OpValue,
+        body: &Map<String, Value>,
+    ) -> ReplyStep {
         let client = &mut self.clients[thread];
         match f {
             SEND => match &self.sending[thread] {

@@ -196,6 +196,7 @@ mod tests {
             options: &options,
             node_count: 2,
             threads: 2,
+            latency_ms: 0,
         };
         assert!(w.build(&setup).is_err());
     }
