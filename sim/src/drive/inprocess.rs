@@ -58,8 +58,15 @@ impl<N: InProcessNode> std::fmt::Debug for InProcess<N> {
 }
 
 impl InProcess {
-    /// A cluster of `cfg.node_count` glomers nodes, all with `node_config`.
+    /// A cluster of `cfg.node_count` glomers nodes, all with `node_config`. A node left to
+    /// decide its workload (`auto`) is told the run's, when the node crate serves it: a
+    /// workload whose first request may be a `read` (g-set) is then never taken for another.
     pub fn new(cfg: &SimConfig, node_config: &NodeConfig) -> Result<InProcess, SimError> {
+        let mut node_config = node_config.clone();
+        let name = cfg.workload.name();
+        if node_config.workload.is_auto() && glomers::node::kinds::serves_workload(name) {
+            node_config.workload = glomers::config::Workload::named(name);
+        }
         let nodes = (0..cfg.node_count).map(|_| Driven::new(node_config.clone()));
         InProcess::with_nodes(cfg, nodes.collect())
     }

@@ -130,3 +130,24 @@ fn results_json_carries_the_set_full_section_and_reads_back_as_written() {
         assert_eq!(figure.map(|f| f.value.clone()), Some(lost.to_string()));
     }
 }
+
+/// The glomers node in process serves g-set because the simulator names the run's workload
+/// in its settings: a first `read` is answered with a set, not a counter's `value: 0` (which
+/// the closed reply schema turns into `:info`), and the gossip engine loses nothing.
+#[test]
+fn glomers_nodes_serve_g_set_from_the_first_read() {
+    for seed in 1..=3 {
+        let mut cfg = SimBuilder::new(Workload::named("g-set").expect("registered"))
+            .nodes(3)
+            .rate(100.0)
+            .secs(20)
+            .seed(seed)
+            .build();
+        cfg.partition = true;
+        let r = run(&cfg);
+        let sf = set_full(&r);
+        assert_eq!(r.stats.total.info_count, 0, "seed {seed}: {:?}", r.stats);
+        assert_eq!(sf.lost_count, 0, "seed {seed}: {:?}", sf.lost);
+        assert_eq!(r.valid, Validity::True, "seed {seed}");
+    }
+}

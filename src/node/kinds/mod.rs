@@ -95,6 +95,13 @@ pub(crate) fn find(name: &str) -> Option<&'static Registration> {
     REGISTRY.iter().find(|r| r.is_named(name))
 }
 
+/// Whether a registered kind serves Maelstrom's workload `name` (`broadcast`, `g-set`, …): a
+/// driver that knows the workload it runs (the simulator) names it in the node's settings,
+/// so that a first request that does not tell (`read`) is answered as that workload's.
+pub fn serves_workload(name: &str) -> bool {
+    find(name).is_some()
+}
+
 /// Every registered name, for messages listing them.
 pub(crate) fn names() -> String {
     let mut names = vec!["auto"];

@@ -10,7 +10,7 @@
 //! or never. The model is Knossos's CAS register, starting at `nil`: a write sets the value;
 //! a cas `[a b]` is legal only if the value equals `a` (Clojure's `=`, so 1 ≠ 1.0) and then
 //! sets `b`; a read of `v` is legal if `v` equals the value, or if `v` is `nil` (always). The
-//! search is [`wgl`]: Wing & Gong with Lowe's cache of visited configurations, within a
+//! search is `wgl`: Wing & Gong with Lowe's cache of visited configurations, within a
 //! [`Budget`]: a key whose search exceeds it is `:unknown`, with the budget named.
 //!
 //! The result is Maelstrom's `:workload` map: `:results` per key (`:linearizable`, and for an

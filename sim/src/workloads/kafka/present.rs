@@ -1,7 +1,7 @@
 //! The kafka checker's result as Maelstrom prints it (`:workload {…}`), as its section of
 //! `results.json`, as the results browser's figures (error types, worst realtime lag, unseen
 //! messages, sends acknowledged), as plots for the results folder (`realtime-lag.svg`,
-//! `unseen.svg`, in [`super::plot`]) and its operations' values in `history.txt` as Jepsen
+//! `unseen.svg`, in `plot.rs`) and its operations' values in `history.txt` as Jepsen
 //! prints them (`[[:send "9" 1]]`).
 
 use std::fmt::Write as _;
