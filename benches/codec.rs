@@ -391,6 +391,7 @@ fn encode_cases<'a>(
                 detach: false,
                 sent: None,
                 round: None,
+                incarnation: 0,
             },
         };
         let theirs = baseline::Message {

@@ -1,6 +1,6 @@
 //! Node settings, read from a topology file (TOML) so that experiments need no rebuild.
 //!
-//! A file has four sections, each optional; anything left out takes the 3e value:
+//! A file has five sections, each optional; anything left out takes the 3e value:
 //!
 //! ```toml
 //! description = "what this experiment is for"
@@ -13,6 +13,8 @@
 //! timeout_ms = 6000
 //! [fallback]
 //! enabled = true
+//! [durability]
+//! mode = "write"      # | "sync" | "off"
 //! ```
 //!
 //! The shipped files of `topologies/` are also compiled in, so `--topology-file 3e` works from
@@ -27,6 +29,8 @@ mod workload;
 pub use workload::Workload;
 mod timing;
 pub use timing::TimingConfig;
+mod durability;
+pub use durability::{DurabilityConfig, DurabilityMode};
 
 /// The topology files shipped in `topologies/`, compiled in: (name, TOML text).
 pub const PRESETS: &[(&str, &str)] = &[
@@ -65,6 +69,9 @@ pub struct NodeConfig {
     /// What a node does when its parent in the overlay stops answering.
     #[serde(default)]
     pub fallback: FallbackConfig,
+    /// Whether the node's log is written, and synced, before its replies leave.
+    #[serde(default)]
+    pub durability: DurabilityConfig,
 }
 
 /// The shape of the overlay, computed by every node from the `init` node list (Maelstrom's

@@ -34,7 +34,8 @@
 //! | [`wire`] | Maelstrom's JSON lines: decode (simd-json, in place), encode, error codes |
 //! | [`node`] | the state machine: echo, unique ids, the gossip engine ([`node::broadcast`]) and the item kinds it carries ([`node::kinds`]: broadcast values, counters, transactions, g-set) |
 //! | [`config`] | topology files: overlay, round timing, retries, fallback |
-//! | [`step`] | the one drive step: a line or input in, transmits out, next deadline |
+//! | [`step`] | the one drive step: a line or input in, transmits out, next deadline, the log committed |
+//! | [`storage`] | where a node's log goes ([`storage::Storage`]), and a disk in memory |
 //! | [`runtime`] | the tokio driver for stdin/stdout |
 
 #![deny(missing_docs)]
@@ -44,6 +45,7 @@ pub mod node;
 #[cfg(feature = "runtime")]
 pub mod runtime;
 pub mod step;
+pub mod storage;
 pub mod time;
 pub mod wire;
 

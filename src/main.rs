@@ -23,6 +23,15 @@ struct Args {
     /// node derives from it (at start, and once it has measured the network), and exit.
     #[arg(long)]
     print_config: bool,
+    /// Whether the node logs what it acknowledges before answering: write (the default: a
+    /// killed process loses nothing), sync (fdatasync'd group commit: a machine crash loses
+    /// nothing either) or off. Overrides the topology file's `durability.mode`.
+    #[arg(long, value_name = "MODE")]
+    durability: Option<String>,
+    /// Where the log (`glomers-<node id>.log`) goes. Default: the working directory, where
+    /// Maelstrom starts every node.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    log_dir: std::path::PathBuf,
     /// The cluster size `--print-config` describes the derived timing for.
     #[arg(long, default_value_t = 25, value_name = "N")]
     nodes: u16,
@@ -57,6 +66,17 @@ fn main() -> ExitCode {
     if let Some(workload) = args.workload {
         config.workload = workload;
     }
+    if let Some(mode) = &args.durability {
+        config.durability.mode = match mode.as_str() {
+            "off" => glomers::config::DurabilityMode::Off,
+            "write" => glomers::config::DurabilityMode::Write,
+            "sync" => glomers::config::DurabilityMode::Sync,
+            other => {
+                eprintln!("glomers: --durability {other:?}: expected write, sync or off");
+                return ExitCode::from(2);
+            }
+        };
+    }
     if let Err(e) = glomers::node::check_workload(&config.workload) {
         eprintln!("glomers: {e}");
         return ExitCode::from(2);
@@ -79,7 +99,7 @@ fn main() -> ExitCode {
         spec.as_deref().unwrap_or("default (3e)"),
         config.description
     );
-    match glomers::runtime::run(config) {
+    match glomers::runtime::run(config, &args.log_dir) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("i/o error: {e}");

@@ -5,8 +5,15 @@
 //! place and handled, each reply encoded into one buffer, and the buffer written to stdout with
 //! a single write and flush per chunk. Time given to the node is wall-clock time (microseconds
 //! since the Unix epoch) made monotonic, so all nodes of a cluster agree on round boundaries.
+//!
+//! The node's log ([`LogFile`]: `glomers-<node id>.log` in the log directory, by default the
+//! working directory, where Maelstrom starts every node) is committed once per chunk, before
+//! the chunk's replies are written: one `write(2)` (and, in `sync` mode, one `fdatasync`) per
+//! batch of input, whatever it holds (see [`crate::storage`]).
 
+use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use tokio::sync::mpsc;
@@ -21,12 +28,14 @@ use crate::wire::INPUT_PADDING;
 const CHUNK: usize = 64 * 1024;
 
 /// Runs a node on stdin/stdout until stdin closes, then writes whatever replies are owed and
-/// returns.
-pub fn run(config: NodeConfig) -> io::Result<()> {
+/// returns. The node logs to `glomers-<node id>.log` in `log_dir` unless the configuration's
+/// durability mode is `off`.
+pub fn run(config: NodeConfig, log_dir: &Path) -> io::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()?;
-    runtime.block_on(serve(Driven::new(config)))
+    let node = Driven::with_storage(config, Box::new(LogFile::new(log_dir)));
+    runtime.block_on(serve(node))
 }
 
 /// Wall-clock time, read once per batch of input, never going backwards.
@@ -95,6 +104,7 @@ async fn serve(mut node: Driven) -> io::Result<()> {
                 lines.for_each_line(|buf, len| {
                     deadline = node.step(now, Feed::Line { buf, len }, &mut out, log);
                 });
+                node.commit()?;
                 write_out(&mut stdout, &mut out)?;
                 if eof {
                     return Ok(());
@@ -102,6 +112,7 @@ async fn serve(mut node: Driven) -> io::Result<()> {
             }
             () = sleep_until(wake) => {
                 deadline = node.step(clock.now(), Feed::Timeout, &mut out, log);
+                node.commit()?;
                 write_out(&mut stdout, &mut out)?;
             }
         }
@@ -146,6 +157,15 @@ fn log(notice: Notice) {
         Notice::Dropped(why) => tracing::warn!("dropped: {why}"),
         Notice::Warning(what) => tracing::warn!("{what}"),
         Notice::Timing(what) => tracing::info!("{what}"),
+        Notice::Recovered {
+            incarnation,
+            items,
+            unreadable,
+        } => {
+            tracing::info!(
+                "recovered {items} items from the log: incarnation {incarnation} ({unreadable} unreadable lines)"
+            );
+        }
         Notice::Initialised { node_id, nodes } => {
             tracing::info!("initialised as {node_id} of {nodes} nodes");
         }
@@ -159,6 +179,136 @@ fn write_out(stdout: &mut impl Write, out: &mut Vec<u8>) -> io::Result<()> {
         out.clear();
     }
     Ok(())
+}
+
+/// A node's log file, `glomers-<node id>.log` in a directory.
+///
+/// Its first line names the run that wrote it: the node's parent process (Maelstrom's JVM,
+/// the simulator) by pid and start time, or `$GLOMERS_RUN` when set. A node restarted by the
+/// same parent reads the log back; a node of a later run (Maelstrom starts every run's nodes
+/// in the same temporary directory) finds another run's name and starts a new log.
+#[derive(Debug)]
+pub struct LogFile {
+    dir: PathBuf,
+    run: String,
+    path: Option<PathBuf>,
+    file: Option<File>,
+}
+
+impl LogFile {
+    /// Logs in `dir`.
+    pub fn new(dir: &Path) -> LogFile {
+        LogFile {
+            dir: dir.to_path_buf(),
+            run: run_name(),
+            path: None,
+            file: None,
+        }
+    }
+
+    fn header(&self) -> Vec<u8> {
+        let mut header = b"{\"run\":".to_vec();
+        crate::wire::write_str(&mut header, &self.run);
+        header.extend_from_slice(b"}\n");
+        header
+    }
+
+    fn file(&mut self) -> io::Result<&mut File> {
+        self.file
+            .as_mut()
+            .ok_or_else(|| io::Error::other("the log is not open"))
+    }
+}
+
+/// The run this process belongs to (see [`LogFile`]).
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the runtime is the one place that reads its environment"
+)]
+fn run_name() -> String {
+    if let Ok(run) = std::env::var("GLOMERS_RUN") {
+        return run;
+    }
+    let parent = std::os::unix::process::parent_id();
+    // The parent's start time (field 22 of /proc/<pid>/stat, after the parenthesised name)
+    // tells a reused pid apart.
+    let started = std::fs::read_to_string(format!("/proc/{parent}/stat"))
+        .ok()
+        .and_then(|stat| {
+            let rest = &stat[stat.rfind(')')? + 1..];
+            rest.split_whitespace().nth(19).map(str::to_string)
+        })
+        .unwrap_or_default();
+    format!("{parent}:{started}")
+}
+
+impl crate::storage::Storage for LogFile {
+    fn open(&mut self, node_id: &str) -> io::Result<Vec<u8>> {
+        let name: String = node_id
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let path = self.dir.join(format!("glomers-{name}.log"));
+        let header = self.header();
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)?;
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes)?;
+        let mut log = Vec::new();
+        if bytes.starts_with(&header) {
+            // Without a torn last line: what follows it must start on a line of its own.
+            let whole = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            log = bytes[header.len()..whole.max(header.len())].to_vec();
+            file.set_len(whole.max(header.len()) as u64)?;
+        } else {
+            file.set_len(0)?;
+            file.write_all(&header)?;
+        }
+        drop(file);
+        self.file = Some(OpenOptions::new().append(true).open(&path)?);
+        self.path = Some(path);
+        Ok(log)
+    }
+
+    fn append(&mut self, records: &[u8], sync: bool) -> io::Result<()> {
+        let file = self.file()?;
+        file.write_all(records)?;
+        if sync {
+            file.sync_data()?;
+        }
+        Ok(())
+    }
+
+    fn replace(&mut self, snapshot: &[u8], sync: bool) -> io::Result<()> {
+        let path = self
+            .path
+            .clone()
+            .ok_or_else(|| io::Error::other("the log is not open"))?;
+        let tmp = path.with_extension("log.new");
+        let mut file = File::create(&tmp)?;
+        file.write_all(&self.header())?;
+        file.write_all(snapshot)?;
+        if sync {
+            file.sync_all()?;
+        }
+        drop(file);
+        std::fs::rename(&tmp, &path)?;
+        if sync {
+            File::open(&self.dir)?.sync_all()?;
+        }
+        self.file = Some(OpenOptions::new().append(true).open(&path)?);
+        Ok(())
+    }
 }
 
 /// Input bytes split into lines, each handed out with padding after it for in-place decoding.
@@ -235,6 +385,39 @@ mod tests {
         let (seen, rest) = lines_of(&["{\"a\":1}\n{\"b\"", ":2}\n{\"c\""], false);
         assert_eq!(seen, vec!["{\"a\":1}", "{\"b\":2}"]);
         assert_eq!(rest, 4);
+    }
+
+    #[test]
+    fn the_log_file_keeps_whole_lines_of_its_own_run_only() {
+        use crate::storage::Storage;
+        let dir = std::env::temp_dir().join(format!("glomers-logfile-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let mut log = LogFile::new(&dir);
+        assert_eq!(log.open("n0").expect("open"), b"");
+        log.append(b"{\"body\":{\"incarnation\":0}}\n", false)
+            .expect("append");
+        log.append(b"{\"body\":{\"workl", true)
+            .expect("a torn write");
+        let mut again = LogFile::new(&dir);
+        assert_eq!(
+            again.open("n0").expect("open"),
+            b"{\"body\":{\"incarnation\":0}}\n"
+        );
+        again.append(b"b\n", false).expect("append");
+        again.replace(b"snapshot\n", true).expect("replace");
+        again.append(b"c\n", false).expect("append");
+        assert_eq!(
+            LogFile::new(&dir).open("n0").expect("open"),
+            b"snapshot\nc\n"
+        );
+        let mut other_run = LogFile::new(&dir);
+        other_run.run = "another run".to_string();
+        assert_eq!(
+            other_run.open("n0").expect("open"),
+            b"",
+            "another run's log"
+        );
+        std::fs::remove_dir_all(&dir).ok();
     }
 
     #[test]

@@ -372,6 +372,7 @@ fuzz_target!(|case: Case| {
                         detach: frame.detach,
                         sent: None,
                         round: None,
+                        incarnation: 0,
                     }
                 }
                 if !counts.is_empty() && values.is_empty() {

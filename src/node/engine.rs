@@ -12,11 +12,12 @@ use std::fmt::Debug;
 
 use crate::config::{NodeConfig, OverlayKind};
 use crate::node::broadcast::Broadcast;
+use crate::node::journal;
 use crate::node::kind::{Kind, Refusal};
 use crate::node::message::Gossip;
 use crate::node::outbox::Outbox;
 use crate::time::Time;
-use crate::wire::{WriteItems, WriteReply};
+use crate::wire::{DecodeErrorKind, Field, Fields, WriteItems, WriteReply};
 
 /// What the node needs of its engine, whatever the kind.
 pub(crate) trait Engine: Debug + Send {
@@ -42,6 +43,16 @@ pub(crate) trait Engine: Debug + Send {
     fn field(&self) -> &'static str;
     /// Writes items of the store.
     fn items(&self) -> &dyn WriteItems;
+    /// Appends a log record of the items stored since the last record or snapshot (none if
+    /// there are none; superseded ones are left out).
+    fn journal(&mut self, out: &mut Vec<u8>);
+    /// Appends a log record of every live item (a snapshot); later records start after it.
+    fn snapshot(&mut self, out: &mut Vec<u8>);
+    /// Puts back the items of a log record of this kind (`fields` is its body): stored, not
+    /// spread, and not logged again. Returns how many there were.
+    fn restore(&mut self, fields: &Fields<'_, '_>) -> Result<usize, DecodeErrorKind>;
+    /// See [`Broadcast::restarted`].
+    fn restarted(&mut self, now: Time, incarnation: u64);
     /// The typed engine.
     fn as_any(&self) -> &dyn Any;
     /// The typed engine.
@@ -56,6 +67,10 @@ pub(crate) struct KindEngine<K: Kind> {
     replies: VecDeque<K::Reply>,
     /// The reply lent to the encoder by the last `lend_reply`.
     lent: Option<K::Reply>,
+    /// Store positions below this are in the log (or need not be: logging is off).
+    logged: u32,
+    /// Scratch for the positions of a log record.
+    record: Vec<u32>,
 }
 
 impl<K: Kind> KindEngine<K> {
@@ -78,6 +93,8 @@ impl<K: Kind> KindEngine<K> {
             gossip,
             replies: VecDeque::new(),
             lent: None,
+            logged: 0,
+            record: Vec::new(),
         };
         (engine, warnings)
     }
@@ -178,6 +195,45 @@ impl<K: Kind> Engine for KindEngine<K> {
 
     fn items(&self) -> &dyn WriteItems {
         self
+    }
+
+    fn journal(&mut self, out: &mut Vec<u8>) {
+        let store = self.gossip.store();
+        let len = store.len() as u32;
+        if self.logged == len {
+            return;
+        }
+        self.record.clear();
+        self.record
+            .extend((self.logged..len).filter(|&pos| store.is_live(pos)));
+        self.logged = len;
+        if !self.record.is_empty() {
+            journal::write_items::<K>(store, &self.record, out);
+        }
+    }
+
+    fn snapshot(&mut self, out: &mut Vec<u8>) {
+        self.logged = 0;
+        self.journal(out);
+    }
+
+    fn restore(&mut self, fields: &Fields<'_, '_>) -> Result<usize, DecodeErrorKind> {
+        let items = Field::optional_list(
+            fields.get(K::FIELD),
+            K::FIELD,
+            K::FIELD_EXPECTED,
+            K::decode_item,
+        )?;
+        let count = items.len();
+        for item in items {
+            self.gossip.restore(item);
+        }
+        self.logged = self.gossip.store().len() as u32;
+        Ok(count)
+    }
+
+    fn restarted(&mut self, now: Time, incarnation: u64) {
+        self.gossip.restarted(now, incarnation);
     }
 
     fn as_any(&self) -> &dyn Any {

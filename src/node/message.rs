@@ -72,6 +72,10 @@ pub struct Gossip<I> {
     pub sent: Option<u64>,
     /// A round schedule `[from_ms, period_ms, step_ms]` announced by the root, passed down.
     pub round: Option<[u64; 3]>,
+    /// The sender's incarnation (`inc`, left out when 0): how many times its process has
+    /// restarted and recovered its log. A higher one than before tells the receiver that the
+    /// sender restarted (see `docs/reliability.md`, "Durability").
+    pub incarnation: u64,
 }
 
 impl<I> Default for Gossip<I> {
@@ -84,6 +88,7 @@ impl<I> Default for Gossip<I> {
             detach: false,
             sent: None,
             round: None,
+            incarnation: 0,
         }
     }
 }
@@ -211,6 +216,7 @@ fn gossip_from<K: Kind>(f: &Fields<'_, '_>) -> Result<Gossip<K::Item>, DecodeErr
         detach: Field::optional_bool(f.get("detach"), "detach")?,
         sent: Field::optional_u64(f.get("sent"), "sent")?,
         round: Field::round(f.get("round"))?,
+        incarnation: Field::optional_u64(f.get("inc"), "inc")?.unwrap_or(0),
     };
     match (seq, gossip.items.is_empty()) {
         (None, false) => Err(DecodeErrorKind::Missing("seq")),

@@ -15,6 +15,7 @@
 //! | [`message`] | the messages a node of a kind reads |
 //! | `engine` | the gossip engine of the node's kind, with its replies waiting to be written |
 //! | `identity` | who this node is once `init` has told it |
+//! | `journal` | the records of the node's log, and why received gossip is logged too |
 //!
 //! ## How the node knows its workload
 //! `read` is ambiguous: broadcast answers `{"messages": […]}`, a counter `{"value": n}`, and
@@ -36,6 +37,7 @@
 pub mod broadcast;
 mod engine;
 mod identity;
+pub(crate) mod journal;
 pub mod kind;
 pub mod kinds;
 pub mod message;
@@ -78,6 +80,16 @@ pub enum Notice {
     Warning(String),
     /// The root changed the round schedule (what it now uses, and from which latencies).
     Timing(String),
+    /// The node read back the log of a previous process with its id (see
+    /// [`crate::storage`]).
+    Recovered {
+        /// This process's incarnation (the previous one's plus one).
+        incarnation: u64,
+        /// How many items the log gave back.
+        items: usize,
+        /// Lines of the log that were not records (a torn last write).
+        unreadable: usize,
+    },
     /// The node was initialised.
     Initialised {
         /// This node's id.
@@ -118,6 +130,20 @@ pub struct Node {
     notices: VecDeque<Notice>,
     deadline: Option<Time>,
     now: Time,
+    /// How many times this node's id had a process before this one that logged its start
+    /// (0 without a log, or for the first).
+    incarnation: u64,
+    /// The node's log, when its driver keeps one (see [`crate::storage`]).
+    journal: Option<Journal>,
+}
+
+/// A logging node's records waiting for the driver, and the log its previous process left.
+#[derive(Debug, Default)]
+struct Journal {
+    /// The previous process's log, until `init` reads it.
+    recovered: Option<Vec<u8>>,
+    /// Records made outside the engine (the incarnation), waiting for the driver.
+    pending: Vec<u8>,
 }
 
 /// The kind a node serves.
@@ -151,6 +177,8 @@ impl Node {
             notices: VecDeque::new(),
             deadline: None,
             now: Time::ZERO,
+            incarnation: 0,
+            journal: None,
             config,
         };
         if let Err(e) = check_workload(&node.config.workload) {
@@ -249,7 +277,55 @@ impl Node {
             Some(id) => (&id.names[..], Some(id.me)),
             None => (&[][..], None),
         };
-        Some(message.transmit(names, me, self.engine.as_deref()))
+        Some(message.transmit(names, me, self.engine.as_deref(), self.incarnation))
+    }
+
+    /// Makes the node keep a log: from now on [`Node::write_journal`] hands out records.
+    /// `recovered` is the log its previous process left (empty if none), read back at `init`.
+    /// Call it before `init`.
+    pub(crate) fn keep_log(&mut self, recovered: Vec<u8>) {
+        self.journal = Some(Journal {
+            recovered: (!recovered.is_empty()).then_some(recovered),
+            pending: Vec::new(),
+        });
+    }
+
+    /// Whether the node keeps a log (see [`Node::keep_log`]).
+    pub(crate) fn keeps_log(&self) -> bool {
+        self.journal.is_some()
+    }
+
+    /// Appends the log records made since the last call: they must reach the log before any
+    /// message drained since then is released.
+    pub(crate) fn write_journal(&mut self, out: &mut Vec<u8>) {
+        let Some(journal) = &mut self.journal else {
+            return;
+        };
+        out.append(&mut journal.pending);
+        if let Some(engine) = &mut self.engine {
+            engine.journal(out);
+        }
+    }
+
+    /// Appends a snapshot: records of everything the log holds, to replace it. Includes
+    /// whatever [`Node::write_journal`] would write.
+    pub(crate) fn write_snapshot(&mut self, out: &mut Vec<u8>) {
+        let Some(journal) = &mut self.journal else {
+            return;
+        };
+        journal.pending.clear();
+        if self.identity.is_some() {
+            journal::write_incarnation(self.incarnation, out);
+        }
+        if let Some(engine) = &mut self.engine {
+            engine.snapshot(out);
+        }
+    }
+
+    /// This process's incarnation: 0 for a node's first process (or one without a log), one
+    /// more than its previous process's for a node that recovered a log at `init`.
+    pub fn incarnation(&self) -> u64 {
+        self.incarnation
     }
 
     /// When the node next needs [`Input::Timeout`], if ever. `None` means the node is idle
@@ -337,7 +413,10 @@ impl Node {
         if !is_k && let Some(id) = &self.identity {
             // An undecided node's engine is empty (items settle the kind): replacing it loses
             // nothing. The configuration's warnings are logged with the first engine only.
-            let (engine, warnings) = KindEngine::<K>::new(&self.config, id.me, &id.names);
+            let (mut engine, warnings) = KindEngine::<K>::new(&self.config, id.me, &id.names);
+            if self.incarnation > 0 {
+                engine.restarted(self.now, self.incarnation);
+            }
             if self.engine.is_none() {
                 for warning in warnings {
                     self.notice(Notice::Warning(warning));
@@ -351,7 +430,7 @@ impl Node {
     fn on_message<K: Kind>(&mut self, now: Time, m: Message<'_, K>) {
         let msg_id = m.body.msg_id;
         let Some(identity) = &self.identity else {
-            return self.before_init(m);
+            return self.before_init(now, m);
         };
         let me = identity.me;
         let from_node = identity.index_of(m.src);
@@ -472,7 +551,7 @@ impl Node {
         self.error(src, msg_id, ErrorCode::NotSupported, text);
     }
 
-    fn before_init<K: Kind>(&mut self, m: Message<'_, K>) {
+    fn before_init<K: Kind>(&mut self, now: Time, m: Message<'_, K>) {
         let Payload::Init { node_id, node_ids } = m.body.payload else {
             let kind = match &m.body.payload {
                 Payload::Init { .. } => "init",
@@ -518,6 +597,7 @@ impl Node {
         }
         let me = node_ids.iter().position(|n| *n == node_id).unwrap_or(0) as u16;
         let names: Vec<Box<str>> = node_ids.iter().map(|n| Box::from(*n)).collect();
+        let log = self.read_log_start();
         if let Some(kind) = self.settled {
             let (engine, warnings) = (kind.build)(&self.config, me, &names);
             for warning in warnings {
@@ -525,13 +605,73 @@ impl Node {
             }
             self.engine = Some(engine);
         }
-        self.unique = Some(UniqueIds::new(me, names.len() as u16));
+        if let Some((log, unreadable)) = log {
+            self.replay(now, &log, unreadable);
+        }
+        if let Some(journal) = &mut self.journal {
+            journal::write_incarnation(self.incarnation, &mut journal.pending);
+        }
+        self.unique = Some(UniqueIds::new(me, names.len() as u16, self.incarnation));
         self.notice(Notice::Initialised {
             node_id: node_id.to_string(),
             nodes: names.len(),
         });
         self.identity = Some(Identity::new(names, me));
         self.reply(m.src, m.body.msg_id, Pending::InitOk);
+    }
+
+    /// At `init`: takes the previous process's log, if any, and learns from it this
+    /// process's incarnation and (for an undecided node) its kind. Returns the log and how
+    /// many of its lines were unreadable.
+    fn read_log_start(&mut self) -> Option<(Vec<u8>, usize)> {
+        let log = self.journal.as_mut()?.recovered.take()?;
+        let scan = journal::scan(&log);
+        self.incarnation = scan.incarnation.map_or(0, |e| e.saturating_add(1));
+        if let Some(name) = &scan.workload {
+            match (self.settled, kinds::find(name)) {
+                (None, Some(r)) => {
+                    self.settled = Some(Settled {
+                        name: r.name,
+                        id: (r.type_id)(),
+                        feed: r.feed,
+                        build: r.build,
+                    });
+                }
+                (Some(s), _) if s.name == name => {}
+                _ => self.notice(Notice::Warning(format!(
+                    "the log holds {name} items, and this node serves {}: not restored",
+                    self.workload().unwrap_or("another workload")
+                ))),
+            }
+        }
+        Some((log, scan.unreadable))
+    }
+
+    /// At `init`, the engine built: puts back the items of the previous process's log and
+    /// tells the engine it restarted.
+    fn replay(&mut self, now: Time, log: &[u8], unreadable: usize) {
+        let mut items = 0;
+        let mut bad = unreadable;
+        // An engine is built only for a settled kind, whose name is the one its records carry.
+        if let (Some(engine), Some(settled)) = (&mut self.engine, self.settled) {
+            let name = settled.name;
+            journal::for_each_record(log, |fields| {
+                if fields.get("workload").and_then(|f| f.as_str()) == Some(name) {
+                    match engine.restore(fields) {
+                        Ok(n) => items += n,
+                        Err(_) => bad += 1,
+                    }
+                }
+            });
+            if self.incarnation > 0 {
+                engine.restarted(now, self.incarnation);
+            }
+        }
+        self.notice(Notice::Recovered {
+            incarnation: self.incarnation,
+            items,
+            unreadable: bad,
+        });
     }
 
     fn on_malformed(&mut self, e: DecodeError<'_>) {

@@ -76,12 +76,14 @@ pub(crate) struct Outgoing {
 impl Outgoing {
     /// Lends this message out for encoding. `names` are the cluster's node ids (empty before
     /// `init`), `me` this node's index in them, `engine` the node's engine, which writes
-    /// replies and gossiped items (a `Pending::Reply` must have been lent by it already).
+    /// replies and gossiped items (a `Pending::Reply` must have been lent by it already),
+    /// `incarnation` this node's (stamped on gossip).
     pub(crate) fn transmit<'a>(
         &'a self,
         names: &'a [Box<str>],
         me: Option<u16>,
         engine: Option<&'a dyn Engine>,
+        incarnation: u64,
     ) -> Transmit<'a> {
         let node_name = |i: u16| names.get(usize::from(i)).map_or("", |s| &**s);
         let src = match (&self.src_before_init, me) {
@@ -126,6 +128,7 @@ impl Outgoing {
                 detach: *detach,
                 sent: *sent,
                 round: *round,
+                incarnation,
             },
         };
         Transmit {

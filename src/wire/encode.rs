@@ -41,6 +41,7 @@ pub fn encode(t: &Transmit<'_>, out: &mut Vec<u8>) {
             detach,
             sent,
             round,
+            incarnation,
         } => {
             out.extend_from_slice(b"\"gossip\"");
             if let Some(seq) = seq {
@@ -70,6 +71,10 @@ pub fn encode(t: &Transmit<'_>, out: &mut Vec<u8>) {
             if let Some(round) = round {
                 out.extend_from_slice(b",\"round\":");
                 write_u64_list(out, round);
+            }
+            if *incarnation != 0 {
+                out.extend_from_slice(b",\"inc\":");
+                write_u64(out, *incarnation);
             }
         }
     }

@@ -88,6 +88,8 @@ pub enum OutPayload<'a> {
         sent: Option<u64>,
         /// A round schedule `[from_ms, period_ms, step_ms]` to pass on.
         round: Option<[u64; 3]>,
+        /// The sender's incarnation (written as `inc` when not 0).
+        incarnation: u64,
     },
 }
 

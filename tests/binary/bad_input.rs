@@ -4,7 +4,7 @@
 //! acknowledged, each once.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::thread;
 use std::time::Duration;
@@ -22,7 +22,7 @@ struct Proc {
 impl Proc {
     fn spawn() -> Proc {
         // The probes read without a `topology` first, which alone would mean a counter.
-        let mut child = Command::new(env!("CARGO_BIN_EXE_glomers"))
+        let mut child = crate::glomers()
             .args(["--workload", "broadcast"])
             .env("GLOMERS_LOG", "warn")
             .stdin(Stdio::piped())

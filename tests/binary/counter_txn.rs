@@ -2,7 +2,7 @@
 //! joined by a tiny in-test router that forwards their gossip over pipes, as Maelstrom would.
 
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -26,7 +26,7 @@ impl Cluster {
         let mut stdins = Vec::new();
         for i in 0..n {
             // Short rounds keep the test quick; the workload is told by the requests.
-            let mut child = Command::new(env!("CARGO_BIN_EXE_glomers"))
+            let mut child = crate::glomers()
                 .args(["--topology-file", "3d"])
                 .env("GLOMERS_LOG", "warn")
                 .stdin(Stdio::piped())

@@ -10,6 +10,7 @@ use std::time::Duration;
 use glomers::Time;
 use glomers::config::NodeConfig;
 use glomers::step::{Driven, Feed};
+use glomers::storage::MemoryStorage;
 use serde_json::{Value, json};
 
 /// splitmix64: enough randomness for workloads, no dependency.
@@ -53,16 +54,39 @@ pub struct Net {
     /// The bodies of node-to-node messages, when `keep_bodies` is set.
     pub server_bodies: Vec<Value>,
     pub keep_bodies: bool,
+    /// Every node-to-node message (sent at, from, to, body), when `keep_bodies` is set.
+    pub server_log: Vec<(Time, usize, usize, Value)>,
     replies: BTreeMap<u64, Value>,
     next_msg_id: u64,
+    /// The nodes' logs, when they keep one (see [`Net::durable`]).
+    pub disks: Option<MemoryStorage>,
+    config: NodeConfig,
 }
 
 impl Net {
     /// `n` initialised nodes running `config`, 100 ms apart.
     pub fn new(n: usize, config: &NodeConfig, seed: u64) -> Net {
+        Net::build(n, config, seed, None)
+    }
+
+    /// [`Net::new`], each node logging to its own log in memory (see [`Net::restart`]).
+    pub fn durable(n: usize, config: &NodeConfig, seed: u64) -> Net {
+        Net::build(n, config, seed, Some(MemoryStorage::new()))
+    }
+
+    fn process(config: &NodeConfig, disks: Option<&MemoryStorage>) -> Driven {
+        match disks {
+            Some(disks) => Driven::with_storage(config.clone(), Box::new(disks.handle())),
+            None => Driven::new(config.clone()),
+        }
+    }
+
+    fn build(n: usize, config: &NodeConfig, seed: u64, disks: Option<MemoryStorage>) -> Net {
         let names: Vec<String> = (0..n).map(|i| format!("n{i}")).collect();
         let mut net = Net {
-            nodes: (0..n).map(|_| Driven::new(config.clone())).collect(),
+            nodes: (0..n)
+                .map(|_| Net::process(config, disks.as_ref()))
+                .collect(),
             deadlines: vec![None; n],
             names: names.clone(),
             now: Time::from_millis(1_000_000 + seed % 997),
@@ -73,14 +97,30 @@ impl Net {
             server_messages: 0,
             server_bodies: Vec::new(),
             keep_bodies: false,
+            server_log: Vec::new(),
             replies: BTreeMap::new(),
             next_msg_id: 1,
+            disks,
+            config: config.clone(),
         };
-        for (i, name) in names.iter().enumerate() {
-            let init = json!({"type": "init", "node_id": name, "node_ids": names});
-            assert_eq!(net.request(i, init)["type"], "init_ok");
+        for i in 0..n {
+            net.init(i);
         }
         net
+    }
+
+    fn init(&mut self, i: usize) {
+        let init = json!({"type": "init", "node_id": self.names[i], "node_ids": self.names});
+        assert_eq!(self.request(i, init)["type"], "init_ok");
+    }
+
+    /// Kills node `i`'s process (its memory is gone, its log stays) and starts a new one with
+    /// the same id, which Maelstrom sends `init` again. Messages in flight to it reach the new
+    /// process, as Maelstrom's queue does.
+    pub fn restart(&mut self, i: usize) {
+        self.nodes[i] = Net::process(&self.config, self.disks.as_ref());
+        self.deadlines[i] = None;
+        self.init(i);
     }
 
     /// Sends a client request to node `i` now and returns the reply body.
@@ -166,6 +206,10 @@ impl Net {
     fn step(&mut self, i: usize, feed: Feed<'_>) {
         let mut out = Vec::new();
         self.deadlines[i] = self.nodes[i].step(self.now, feed, &mut out, |_| {});
+        // The log first, then the messages that depend on it.
+        self.nodes[i]
+            .commit()
+            .expect("the log in memory takes every write");
         for line in out.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
             let msg: Value = serde_json::from_slice(line).expect("node writes JSON");
             let dest = msg["dest"].as_str().expect("dest").to_string();
@@ -180,6 +224,7 @@ impl Net {
             self.server_messages += 1;
             if self.keep_bodies {
                 self.server_bodies.push(msg["body"].clone());
+                self.server_log.push((self.now, i, to, msg["body"].clone()));
             }
             if !self.cut.contains(&(i, to)) {
                 self.seq += 1;

@@ -3,6 +3,7 @@
 
 mod cluster;
 mod counter_network;
+mod durability;
 mod gset_network;
 mod relay_duplicates;
 mod robustness;

@@ -11,8 +11,9 @@
 use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
@@ -79,16 +80,43 @@ pub(crate) struct NodeProcess {
     exited: Option<ExitStatus>,
 }
 
-/// Starts `bin args` with piped stdin/stdout/stderr in the temp directory.
+/// The working directory of one run's nodes: a fresh directory under the temp directory (as
+/// Maelstrom starts every node of a run in one directory), removed when dropped. Nodes keep
+/// files there (the `glomers` node its log, `glomers-<id>.log`): a fresh one per run keeps a
+/// later run, or a simulator running beside this one, from reading them.
+#[derive(Debug)]
+pub(crate) struct RunDir(PathBuf);
+
+impl RunDir {
+    pub(crate) fn new() -> io::Result<RunDir> {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("glomers-sim-{}-{n}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        Ok(RunDir(dir))
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for RunDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Starts `bin args` with piped stdin/stdout/stderr in directory `dir`.
 ///
 /// A binary written just before (a test's script) can be briefly "busy" while another thread
 /// of this process forks with the writer's descriptor still open; that is retried a few times.
-pub(crate) fn spawn(bin: &Path, args: &[String]) -> io::Result<Child> {
+pub(crate) fn spawn(bin: &Path, args: &[String], dir: &Path) -> io::Result<Child> {
     let mut attempts = 0;
     loop {
         let result = Command::new(bin)
             .args(args)
-            .current_dir(std::env::temp_dir())
+            .current_dir(dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

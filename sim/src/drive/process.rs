@@ -82,9 +82,11 @@ pub fn run(
     cfg.validate().map_err(SimError::Config)?;
     let bin = std::path::absolute(bin)
         .map_err(|e| SimError::Config(format!("{}: {e}", bin.display())))?;
+    let dir = node_process::RunDir::new()
+        .map_err(|e| SimError::Config(format!("cannot make the nodes' directory: {e}")))?;
     let mut children = Vec::with_capacity(usize::from(cfg.node_count));
     for node in 0..cfg.node_count {
-        match node_process::spawn(&bin, args) {
+        match node_process::spawn(&bin, args, dir.path()) {
             Ok(child) => children.push(child),
             Err(e) => {
                 for mut c in children {

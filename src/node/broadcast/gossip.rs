@@ -40,6 +40,7 @@ impl<K: Kind> Broadcast<K> {
             leader::follow(&mut self.rounds, &mut self.links, round, now);
         }
         let link = self.links.get_mut(li);
+        link.peer_incarnation(gossip.incarnation, now, &self.settings);
         link.heard(now, &self.settings);
         link.on_acks(&gossip.acks, &self.settings);
         if let Some(seq) = gossip.seq {

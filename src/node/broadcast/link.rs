@@ -90,6 +90,8 @@ pub(crate) struct Link {
     pub(crate) adopt_pending: bool,
     /// The recent one-way latencies of messages from the neighbour.
     pub(crate) latency: LatencyWindow,
+    /// The neighbour's incarnation, as its last message said (0: never restarted).
+    peer_incarnation: u64,
 }
 
 impl Link {
@@ -102,13 +104,39 @@ impl Link {
             last_flush: 0,
             flush_at: None,
             in_flight: VecDeque::new(),
-            next_seq: 0,
+            next_seq: settings.seq_base,
             acks_owed: SmallVec::new(),
             ack_at: None,
             rto: settings.retry_timeout,
             last_heard: None,
             adopt_pending: false,
             latency: LatencyWindow::default(),
+            peer_incarnation: 0,
+        }
+    }
+
+    /// Numbers this link's batches from `base` (a restarted node, before it sends any).
+    pub(crate) fn renumber(&mut self, base: u64) {
+        self.next_seq = base;
+    }
+
+    /// A message from the neighbour says it is incarnation `incarnation`. If that is newer
+    /// than the last one heard, its process restarted: it kept everything it had
+    /// acknowledged or sent (it logs what it stores before any message about it leaves), so
+    /// what it is known to hold stands; it lost only the batches in flight to it that it had
+    /// not acknowledged, which are resent at once, and the acknowledgements owed to its
+    /// previous life, which are dropped.
+    pub(crate) fn peer_incarnation(&mut self, incarnation: u64, now: Time, settings: &Settings) {
+        if incarnation <= self.peer_incarnation {
+            return;
+        }
+        self.peer_incarnation = incarnation;
+        self.acks_owed.clear();
+        self.ack_at = None;
+        self.rto = settings.retry_timeout;
+        let due = now.saturating_sub(self.rto);
+        for batch in &mut self.in_flight {
+            batch.sent_at = batch.sent_at.min(due);
         }
     }
 

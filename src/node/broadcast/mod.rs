@@ -66,6 +66,10 @@ pub(crate) struct Settings {
     pub(crate) fallback_after: Duration,
     pub(crate) fallback_candidates: usize,
     pub(crate) lease: Duration,
+    /// The first sequence number of this process's batches: a restarted node numbers its
+    /// batches from `incarnation << 32`, so an acknowledgement meant for its previous life
+    /// never matches a batch of this one (see `Broadcast::restarted`).
+    pub(crate) seq_base: u64,
 }
 
 impl Settings {
@@ -87,6 +91,7 @@ impl Settings {
             fallback_after: ms(c.fallback.after_ms),
             fallback_candidates: usize::from(c.fallback.candidates),
             lease: ms(c.fallback.lease_ms),
+            seq_base: 0,
         }
     }
 }
@@ -205,6 +210,30 @@ impl<K: Kind> Broadcast<K> {
     /// The store.
     pub(crate) fn store(&self) -> &K {
         &self.store
+    }
+
+    /// Puts back an item this node held before its process died (read back from its log):
+    /// stored, not spread (see [`Broadcast::restarted`]).
+    pub(crate) fn restore(&mut self, item: K::Item) {
+        self.store.insert(item);
+        self.store.drain_superseded(&mut self.superseded);
+        self.superseded.clear();
+    }
+
+    /// This node is incarnation `incarnation` (> 0) of its id, its store put back from the
+    /// log: its batches are numbered afresh, and what it holds is queued for every neighbour,
+    /// since it no longer knows what each of them holds or what it still owed them.
+    pub(crate) fn restarted(&mut self, now: Time, incarnation: u64) {
+        self.settings.seq_base = incarnation << 32;
+        for link in self.links.iter_mut() {
+            link.renumber(self.settings.seq_base);
+        }
+        let mut dues = Dues::new(Origin::Client, now, self.acting_root(now));
+        for pos in 0..self.store.len() as u32 {
+            if self.store.is_live(pos) {
+                self.spread(pos, None, &mut dues);
+            }
+        }
     }
 
     /// A client gave this node `value` (a broadcast value, or an item the node made for a
