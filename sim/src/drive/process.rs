@@ -122,6 +122,7 @@ pub fn run(
         incarnations: vec![0; nodes.len()],
         bin,
         args: args.to_vec(),
+        node_dir: dir.path().to_path_buf(),
         log_dir: options.log_dir.clone(),
         log_stderr: options.log_stderr,
         events_tx: events_tx.clone(),
@@ -154,9 +155,11 @@ struct Driver {
     /// Each node's current process number (one more after each kill); lines a killed
     /// process printed are dropped.
     incarnations: Vec<u32>,
-    /// What a restarted node runs, and where its stderr goes.
+    /// What a restarted node runs, in which directory (the run's, where its durability log
+    /// is), and where its stderr goes.
     bin: PathBuf,
     args: Vec<String>,
+    node_dir: PathBuf,
     log_dir: Option<PathBuf>,
     log_stderr: bool,
     events_tx: mpsc::Sender<NodeEvent>,
@@ -252,9 +255,11 @@ impl Driver {
             NodeChange::Restarted(node) => {
                 let i = usize::from(node);
                 let child =
-                    node_process::spawn(&self.bin, &self.args).map_err(|e| SimError::Aborted {
-                        at: now,
-                        reason: format!("cannot restart n{node}: {e}"),
+                    node_process::spawn(&self.bin, &self.args, &self.node_dir).map_err(|e| {
+                        SimError::Aborted {
+                            at: now,
+                            reason: format!("cannot restart n{node}: {e}"),
+                        }
                     })?;
                 let log = self.log_dir.as_ref().and_then(|dir| {
                     std::fs::OpenOptions::new()
