@@ -83,7 +83,7 @@ impl InProcess {
         if node_config.workload.is_auto() && glomers::node::kinds::serves_workload(name) {
             node_config.workload = glomers::config::Workload::named(name);
         }
-        InProcess::with_maker(cfg, move |_| Driven::new(node_config.clone()))
+        InProcess::with_maker(cfg, move |_| Driven::with_log(node_config.clone()))
     }
 }
 

@@ -7,6 +7,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use glomers::step::{Driven, Feed};
+use glomers::storage::Storage;
 use glomers::time::Time;
 
 use crate::world::disk::Disk;
@@ -48,6 +49,21 @@ impl InProcessNode for Driven {
             None => Feed::Timeout,
         };
         Driven::step(self, now, feed, out, |_| {})
+    }
+
+    /// The glomers node reads back its durability log (a node built with
+    /// [`Driven::with_log`]; others ignore it).
+    fn restore(&mut self, disk: &[u8]) {
+        if !disk.is_empty() {
+            self.restore_log(disk.to_vec());
+        }
+    }
+
+    /// The glomers node commits what its last steps logged, before their replies leave.
+    fn persist(&mut self, disk: &mut Disk) {
+        // The simulated disk cannot fail; a node that could not log would be a bug.
+        self.commit_to(&mut DiskStorage(disk))
+            .expect("the simulated disk takes every write");
     }
 }
 
@@ -103,5 +119,31 @@ impl PartialEq for NodeFactory {
     /// The same factory (not merely an equal description).
     fn eq(&self, other: &Self) -> bool {
         Arc::ptr_eq(&self.make, &other.make)
+    }
+}
+
+/// The simulated [`Disk`] as the node crate's [`Storage`]: one log per node, so `open` has
+/// nothing to pick (what the disk holds was handed over by [`InProcessNode::restore`]).
+struct DiskStorage<'a>(&'a mut Disk);
+
+impl Storage for DiskStorage<'_> {
+    fn open(&mut self, _node_id: &str) -> std::io::Result<Vec<u8>> {
+        Ok(self.0.contents().to_vec())
+    }
+
+    fn append(&mut self, records: &[u8], sync: bool) -> std::io::Result<()> {
+        self.0.append(records);
+        if sync {
+            self.0.sync();
+        }
+        Ok(())
+    }
+
+    fn replace(&mut self, snapshot: &[u8], sync: bool) -> std::io::Result<()> {
+        self.0.replace(snapshot);
+        if sync {
+            self.0.sync();
+        }
+        Ok(())
     }
 }
