@@ -31,7 +31,7 @@ use crate::wire::{Decoder, INPUT_PADDING, Transmit, encode};
 pub enum Feed<'a> {
     /// One input line, `buf[..len]`, without its `\n`. Bytes of `buf` after the line serve as
     /// the decoder's padding when there are at least
-    /// [`INPUT_PADDING`](crate::wire::INPUT_PADDING) of them (else the line is copied). The
+    /// [`INPUT_PADDING`] of them (else the line is copied). The
     /// line may be rewritten in place. A trailing `\r` is ignored; a blank line is dropped with
     /// a [`Notice::Dropped`]; a line that does not decode reaches the node as
     /// [`Input::Malformed`] (with `src` and `msg_id` salvaged when the JSON parser rejected the

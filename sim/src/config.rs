@@ -229,7 +229,7 @@ pub struct SimConfig {
     /// `--nemesis partition`. Default off.
     pub partition: bool,
     /// `--nemesis kill`: nodes are killed and restarted (`init` sent again), as Jepsen's
-    /// `db-package` schedules them (see [`crate::world::nemesis`]). Default off.
+    /// `db-package` schedules them (see `world/nemesis.rs`). Default off.
     pub kill: bool,
     /// `--nemesis pause`: nodes are paused (SIGSTOP) and resumed (SIGCONT). Default off.
     pub pause: bool,
