@@ -3,8 +3,8 @@
 Everything here is deterministic given its inputs (partition shapes take an
 explicit ``random.Random``), so it is unit-tested directly.
 
-Topologies follow section 4 of the Maelstrom compatibility spec
-(``/work/shared/maelstrom-compat.md``); partition shapes follow section 8.
+Topologies follow Maelstrom's ``topology`` shapes as its ``doc/workloads.md`` and
+``src/maelstrom/workload/broadcast.clj`` describe them; partition shapes follow Jepsen's ``jepsen/nemesis.clj`` grudges.
 
 A *grudge* is a dict ``receiver -> set(senders)``: the receiver's delivery
 worker drops every message whose ``src`` is in that set.

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Independent, Maelstrom-faithful test harness (echo, unique-ids, broadcast).
 
-Written only from /work/shared/maelstrom-compat.md; it runs a node binary in
+Written only from a written description of Maelstrom's behaviour (its
+doc/protocol.md, doc/workloads.md and the workload sources), never from its code
+or this repository's simulator; it runs a node binary in
 real time the way Maelstrom would and reports Maelstrom-like results, so the
 project's own simulator can be cross-checked against a second implementation.
 
