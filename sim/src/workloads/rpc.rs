@@ -88,3 +88,27 @@ fn parse_error(body: &Map<String, Value>) -> Reply {
         definite: known.is_some_and(ErrorCode::is_definite),
     }
 }
+
+/// The micro-operations of a `txn` field (an array of `[f, k, v]` triples with integer keys,
+/// as both of Maelstrom's txn workloads send them), each made by `mop` from `f`, `k`, `v` and
+/// the whole triple (for messages); or why the field fails the schema.
+pub(crate) fn txn_triples<T>(
+    value: &Value,
+    mop: impl Fn(Option<&str>, i64, &Value, &Value) -> Result<T, String>,
+) -> Result<Vec<T>, String> {
+    let Value::Array(items) = value else {
+        return Err("txn must be an array".into());
+    };
+    items
+        .iter()
+        .map(|item| {
+            let Some([f, k, v]) = item.as_array().map(Vec::as_slice) else {
+                return Err(format!("txn element {item} must be a 3-element array"));
+            };
+            let k = k
+                .as_i64()
+                .ok_or_else(|| format!("key {k} in {item} must be an integer"))?;
+            mop(f.as_str(), k, v, item)
+        })
+        .collect()
+}

@@ -36,37 +36,23 @@ pub fn has_unknown_f(value: &Value) -> bool {
 
 /// The micro-operations of a `txn` field, or why it fails the schema.
 pub fn parse_txn(value: &Value) -> Result<Vec<Mop>, String> {
-    let Value::Array(items) = value else {
-        return Err("txn must be an array".into());
-    };
-    items
-        .iter()
-        .map(|item| {
-            let Some([f, k, v]) = item.as_array().map(Vec::as_slice) else {
-                return Err(format!("txn element {item} must be a 3-element array"));
-            };
-            let k = k
-                .as_i64()
-                .ok_or_else(|| format!("key {k} in {item} must be an integer"))?;
-            match (f.as_str(), v) {
-                (Some("r"), Value::Null) => Ok(Mop::Read(k, None)),
-                (Some("r"), Value::Array(es)) => es
-                    .iter()
-                    .map(|e| {
-                        e.as_i64()
-                            .ok_or_else(|| format!("element {e} in {item} must be an integer"))
-                    })
-                    .collect::<Result<Vec<i64>, String>>()
-                    .map(|es| Mop::Read(k, Some(es))),
-                (Some("r"), _) => Err(format!("read value in {item} must be a list or null")),
-                (Some("append"), v) => v
-                    .as_i64()
-                    .map(|e| Mop::Append(k, e))
-                    .ok_or_else(|| format!("element in {item} must be an integer")),
-                _ => Err(format!("f in {item} must be \"r\" or \"append\"")),
-            }
-        })
-        .collect()
+    crate::workloads::rpc::txn_triples(value, |f, k, v, item| match (f, v) {
+        (Some("r"), Value::Null) => Ok(Mop::Read(k, None)),
+        (Some("r"), Value::Array(es)) => es
+            .iter()
+            .map(|e| {
+                e.as_i64()
+                    .ok_or_else(|| format!("element {e} in {item} must be an integer"))
+            })
+            .collect::<Result<Vec<i64>, String>>()
+            .map(|es| Mop::Read(k, Some(es))),
+        (Some("r"), _) => Err(format!("read value in {item} must be a list or null")),
+        (Some("append"), v) => v
+            .as_i64()
+            .map(|e| Mop::Append(k, e))
+            .ok_or_else(|| format!("element in {item} must be an integer")),
+        _ => Err(format!("f in {item} must be \"r\" or \"append\"")),
+    })
 }
 
 #[cfg(test)]

@@ -28,33 +28,19 @@ pub fn request_body(txn: &[Mop], msg_id: u64) -> String {
 
 /// The micro-operations of a reply's `txn` field, or why it fails the schema.
 pub fn parse_txn(value: &Value) -> Result<Vec<Mop>, String> {
-    let Value::Array(items) = value else {
-        return Err("txn must be an array".into());
-    };
-    items
-        .iter()
-        .map(|item| {
-            let Some([f, k, v]) = item.as_array().map(Vec::as_slice) else {
-                return Err(format!("txn element {item} must be a 3-element array"));
-            };
-            let k = k
-                .as_i64()
-                .ok_or_else(|| format!("key {k} in {item} must be an integer"))?;
-            match (f.as_str(), v) {
-                (Some("r"), Value::Null) => Ok(Mop::Read(k, None)),
-                (Some("r" | "w"), v) if v.is_i64() => {
-                    let v = v.as_i64().unwrap_or_default();
-                    Ok(if f == "r" {
-                        Mop::Read(k, Some(v))
-                    } else {
-                        Mop::Write(k, v)
-                    })
-                }
-                (Some("r" | "w"), _) => Err(format!("value in {item} must be an integer")),
-                _ => Err(format!("f in {item} must be \"r\" or \"w\"")),
-            }
-        })
-        .collect()
+    crate::workloads::rpc::txn_triples(value, |f, k, v, item| match (f, v) {
+        (Some("r"), Value::Null) => Ok(Mop::Read(k, None)),
+        (Some("r" | "w"), v) if v.is_i64() => {
+            let v = v.as_i64().unwrap_or_default();
+            Ok(if f == Some("r") {
+                Mop::Read(k, Some(v))
+            } else {
+                Mop::Write(k, v)
+            })
+        }
+        (Some("r" | "w"), _) => Err(format!("value in {item} must be an integer")),
+        _ => Err(format!("f in {item} must be \"r\" or \"w\"")),
+    })
 }
 
 #[cfg(test)]
