@@ -34,6 +34,12 @@ pub trait Kind: Default + Debug + Send + 'static {
     /// default grid. A `topology` message also settles an undecided node on this kind.
     const TOPOLOGY: bool = false;
 
+    /// The kind's own latency budget (`timing.max_latency_ms`, ms), used instead of the
+    /// default one when the configuration leaves `[timing]` at its defaults: a kind whose
+    /// reads wait for a round trip of gossip (kafka) needs shorter rounds than one whose
+    /// items only have to arrive.
+    const MAX_LATENCY_MS: Option<u64> = None;
+
     /// One disseminated item.
     type Item: Clone + Debug + PartialEq + Send;
     /// A client request, decoded.
@@ -73,6 +79,10 @@ pub trait Kind: Default + Debug + Send + 'static {
     /// Appends the JSON array of the items at `positions`, in that order.
     fn write_items(&self, positions: &[u32], out: &mut Vec<u8>);
 
+    /// Tells the store, once, before anything else, which node it is on (`me`) and how many
+    /// nodes the cluster has (a kafka node numbers offsets by both).
+    fn init(&mut self, _me: u16, _nodes: usize) {}
+
     /// Stores `item` unless it is already held or obsolete.
     fn insert(&mut self, item: Self::Item) -> Inserted;
     /// How many positions there are (superseded ones included).
@@ -89,6 +99,10 @@ pub trait Kind: Default + Debug + Send + 'static {
     /// share, a transaction all of whose writes were overwritten): the engine stops sending
     /// them, since what superseded them is queued for every neighbour anyway.
     fn drain_superseded(&mut self, _out: &mut Vec<u32>) {}
+    /// Moves into `out` the positions of items the store made and stored on its own while
+    /// taking others (a kafka node's raised promise on learning of a higher offset): the
+    /// engine spreads them to every neighbour, the sender of what caused them included.
+    fn drain_made(&mut self, _out: &mut Vec<u32>) {}
 }
 
 /// The outcome of [`Kind::insert`].
