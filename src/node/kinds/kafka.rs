@@ -744,3 +744,270 @@ impl Kind for Kafka {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::node::journal;
+
+    fn node(me: u16, nodes: usize) -> Kafka {
+        let mut s = Kafka::default();
+        s.init(me, nodes);
+        s
+    }
+
+    /// A send served and stored as the engine does; its offset.
+    fn send(s: &mut Kafka, key: &str, msg: i64) -> u64 {
+        let request = Request::Send {
+            key: key.into(),
+            msg: Value::Int(msg),
+        };
+        let (reply, item) = s.serve(s.me, request).expect("served");
+        assert!(matches!(
+            s.insert(item.expect("an entry")),
+            Inserted::New(_)
+        ));
+        match reply {
+            Reply::SendOk(offset) => offset,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Gossip: every item of `from` (in `order`) taken by `to`, then its raises made.
+    fn gossip(from: &Kafka, to: &mut Kafka, order: &[usize]) -> Vec<u32> {
+        for &i in order {
+            to.insert(from.items[i].clone());
+        }
+        let mut made = Vec::new();
+        to.drain_made(&mut made);
+        made
+    }
+
+    fn all(s: &Kafka) -> Vec<usize> {
+        (0..s.items.len()).collect()
+    }
+
+    fn offsets(s: &Kafka, key: &str) -> Vec<u64> {
+        s.visible(key, 0).into_iter().map(|(o, _)| o).collect()
+    }
+
+    #[test]
+    fn each_node_assigns_its_own_lane_and_jumps_past_what_it_has_seen() {
+        let (mut a, mut b) = (node(0, 2), node(1, 2));
+        assert_eq!([send(&mut a, "k", 1), send(&mut a, "k", 2)], [0, 2]);
+        assert_eq!(send(&mut a, "other", 3), 0, "keys are independent");
+        assert_eq!(send(&mut b, "k", 4), 1);
+        // b learns that lane 0 reached k = 1: its next k is 2, past it.
+        gossip(&a, &mut b, &all(&a));
+        assert_eq!(send(&mut b, "k", 5), 5);
+        assert_eq!(
+            send(&mut b, "k", 6),
+            7,
+            "a node's offsets on a key increase"
+        );
+        let seqs: Vec<u64> = (b.items.iter())
+            .filter_map(|i| match i {
+                Item::Entry { offset, seq, .. } if offset % 2 == 1 => Some(*seq),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(seqs, [0, 1, 2], "seq counts the lane's entries on the key");
+    }
+
+    #[test]
+    fn one_node_sees_its_sends_at_once_and_makes_nothing() {
+        let mut a = node(0, 1);
+        for m in 1..=5 {
+            send(&mut a, "k", m);
+        }
+        assert_eq!(offsets(&a, "k"), [0, 1, 2, 3, 4]);
+        assert_eq!(a.frontier("k"), 5);
+        let mut made = Vec::new();
+        a.drain_made(&mut made);
+        assert!(made.is_empty());
+    }
+
+    #[test]
+    fn an_offset_is_visible_once_every_lane_promised_past_it_and_nothing_below_is_missing() {
+        let (mut a, mut b) = (node(0, 2), node(1, 2));
+        send(&mut a, "k", 10);
+        send(&mut a, "k", 11);
+        // Offset 0 is below anything lane 1 can assign; offset 2 is not.
+        assert_eq!(offsets(&a, "k"), [0]);
+        // b takes a's entries, raises its promise to k = 2 and sees both.
+        let made = gossip(&a, &mut b, &all(&a));
+        assert_eq!(made.len(), 1);
+        assert_eq!(
+            b.items[made[0] as usize],
+            Item::Promise {
+                key: "k".into(),
+                lane: 1,
+                next: 2,
+                count: 0
+            }
+        );
+        assert_eq!(offsets(&b, "k"), [0, 2]);
+        // a sees offset 2 once b's promise is back, and makes nothing in return.
+        let made = gossip(&b, &mut a, &all(&b));
+        assert!(made.is_empty());
+        assert_eq!(offsets(&a, "k"), [0, 2]);
+        // b's next send lands at 5, which a does not hold: a shows its own 4 (lane 1
+        // promised nothing below 5) and nothing past it.
+        assert_eq!(send(&mut b, "k", 12), 5);
+        assert_eq!(send(&mut a, "k", 13), 4);
+        assert_eq!(send(&mut a, "k", 14), 6);
+        assert_eq!(offsets(&a, "k"), [0, 2, 4], "6 waits for lane 1's promise");
+        assert_eq!(
+            a.visible("k", 3).len(),
+            1,
+            "a poll from an offset starts there"
+        );
+        gossip(&b, &mut a, &all(&b));
+        gossip(&a, &mut b, &all(&a));
+        gossip(&b, &mut a, &all(&b));
+        assert_eq!(offsets(&a, "k"), [0, 2, 4, 5, 6]);
+        assert_eq!(offsets(&a, "k"), offsets(&b, "k"), "one log everywhere");
+    }
+
+    #[test]
+    fn a_lane_counts_only_up_to_its_first_missing_entry() {
+        let (mut a, mut b) = (node(0, 2), node(1, 2));
+        for m in 0..3 {
+            send(&mut a, "k", m);
+        }
+        // a's own promise, as it would make one after seeing lane 1 at k = 5.
+        a.insert(Item::Promise {
+            key: "k".into(),
+            lane: 0,
+            next: 5,
+            count: 3,
+        });
+        // b holds entries 0 and 2 and the promise, not entry 1 (offset 2).
+        gossip(&a, &mut b, &[0, 2, 3]);
+        assert_eq!(b.logs["k"].lanes[0].bound(), 1);
+        assert_eq!(offsets(&b, "k"), [0], "offset 4 waits for offset 2");
+        gossip(&a, &mut b, &[1]);
+        assert_eq!(b.logs["k"].lanes[0].bound(), 5, "the promise counts now");
+        assert_eq!(offsets(&b, "k"), [0, 2, 4]);
+    }
+
+    #[test]
+    fn merging_duplicates_and_old_items_changes_nothing() {
+        let (mut a, mut b) = (node(0, 2), node(1, 2));
+        for m in 0..4 {
+            send(&mut a, "k", m);
+        }
+        let commit = |k: &str, o: i64| Request::Commit {
+            offsets: vec![(k.into(), o)],
+        };
+        for (k, o) in [("k", 2), ("j", 7), ("k", 4)] {
+            let (_, item) = a.serve(0, commit(k, o)).expect("served");
+            a.insert(item.expect("a commit"));
+        }
+        let (_, stale) = a.serve(0, commit("k", 1)).expect("served");
+        assert!(stale.is_none(), "a lower commit makes nothing");
+        let mut gone = Vec::new();
+        a.drain_superseded(&mut gone);
+        assert_eq!(gone, [4], "the commit of k = 2 is superseded");
+        gossip(&a, &mut b, &all(&a));
+        gossip(&b, &mut a, &all(&b));
+        let (len, before) = (b.items.len(), offsets(&b, "k"));
+        let reversed: Vec<usize> = all(&a).into_iter().rev().collect();
+        assert!(gossip(&a, &mut b, &reversed).is_empty());
+        assert!(gossip(&a, &mut b, &all(&a)).is_empty());
+        assert_eq!(b.items.len(), len, "nothing new stored");
+        assert_eq!(offsets(&b, "k"), before);
+        assert_eq!(before, [0, 2, 4, 6]);
+        assert_eq!((b.committed("k"), b.committed("j")), (Some(4), Some(7)));
+        for i in all(&a) {
+            let again = b.insert(a.items[i].clone());
+            assert!(matches!(again, Inserted::Known(_) | Inserted::Stale), "{i}");
+        }
+    }
+
+    #[test]
+    fn a_log_replayed_into_a_fresh_store_continues_where_it_stopped() {
+        let (mut a, mut b) = (node(0, 2), node(1, 2));
+        send(&mut b, "k", 1);
+        gossip(&b, &mut a, &all(&b));
+        send(&mut a, "k", 2);
+        let (_, item) = a
+            .serve(
+                0,
+                Request::Commit {
+                    offsets: vec![("k".into(), 2)],
+                },
+            )
+            .expect("served");
+        a.insert(item.expect("a commit"));
+        let live: Vec<u32> = (0..a.items.len() as u32)
+            .filter(|&p| a.is_live(p))
+            .collect();
+        let mut record = Vec::new();
+        journal::write_items(&a, &live, &mut record);
+        let mut replayed = node(0, 2);
+        journal::for_each_record(&record, |fields| {
+            let items = Field::optional_list(
+                fields.get(Kafka::FIELD),
+                Kafka::FIELD,
+                Kafka::FIELD_EXPECTED,
+                Kafka::decode_item,
+            )
+            .expect("well formed");
+            for item in items {
+                replayed.insert(item);
+            }
+        });
+        assert_eq!(replayed.items, a.items);
+        assert_eq!(replayed.committed("k"), Some(2));
+        assert_eq!(offsets(&replayed, "k"), offsets(&a, "k"));
+        assert_eq!(send(&mut replayed, "k", 3), send(&mut a, "k", 3));
+        assert_eq!(
+            send(&mut replayed, "k", 4),
+            6,
+            "never an offset used before"
+        );
+    }
+
+    #[test]
+    fn replies_are_maelstroms() {
+        let mut a = node(0, 1);
+        send(&mut a, "1", 5);
+        send(&mut a, "1", 6);
+        send(&mut a, "2", 7);
+        let write = |s: &Kafka, r: &Reply| {
+            let mut out = Vec::new();
+            s.write_reply(r, &mut out);
+            String::from_utf8(out).expect("utf-8")
+        };
+        let poll = Request::Poll {
+            offsets: vec![("1".into(), 1), ("2".into(), -3), ("3".into(), 0)],
+        };
+        let (reply, none) = a.serve(0, poll).expect("served");
+        assert!(none.is_none());
+        assert_eq!(
+            write(&a, &reply),
+            r#""poll_ok","msgs":{"1":[[1,6]],"2":[[0,7]]}"#
+        );
+        let list = Request::List {
+            keys: vec!["1".into(), "2".into()],
+        };
+        let (_, commit) = a
+            .serve(
+                0,
+                Request::Commit {
+                    offsets: vec![("1".into(), 1)],
+                },
+            )
+            .expect("served");
+        a.insert(commit.expect("a commit"));
+        let (reply, _) = a.serve(0, list).expect("served");
+        assert_eq!(
+            write(&a, &reply),
+            r#""list_committed_offsets_ok","offsets":{"1":1}"#
+        );
+        let mut out = Vec::new();
+        a.write_items(&[0, 3], &mut out);
+        assert_eq!(out, br#"[["s","1",0,0,5],["c",[["1",1]]]]"#);
+    }
+}
