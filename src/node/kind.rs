@@ -2,7 +2,7 @@
 //!
 //! The node spreads one kind of item over its gossip engine (overlay, aligned rounds,
 //! acknowledged links, resends, fallback: [`crate::node::broadcast`]): broadcast values,
-//! counter shares, transaction records, g-set elements. A kind is one module under
+//! counter shares, transaction records, g-set elements, kafka log entries. A kind is one module under
 //! `src/node/kinds/` whose type implements [`Kind`]: it is the store of the items (the engine
 //! refers to them by position only), it reads and writes them on the wire (one body field of
 //! `gossip`), and it serves the kind's client requests (`broadcast`/`read`, `add`/`read`,

@@ -16,7 +16,7 @@
 //!
 //! The engine is generic over the item kind it carries (`Broadcast<K>`, see
 //! [`crate::node::kind`]): broadcast values, counter shares, transaction records, g-set
-//! elements. It keeps the kind's store and refers to items by position only: positions are
+//! elements, kafka log entries and promises. It keeps the kind's store and refers to items by position only: positions are
 //! all the links ever see.
 
 mod bitset;
