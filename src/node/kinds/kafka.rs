@@ -69,8 +69,9 @@
 //!   node that holds an entry of lane `i` with counter `k` raises its own promise above `k`,
 //!   and those promises reach every node too, so eventually every lane's bound exceeds `k` on
 //!   every node and the entry is below every node's frontier: the final polls see it. During a
-//!   partition sends and commits stay available; what the other side sent stays invisible (no
-//!   skip) until the heal.
+//!   partition sends, commits and polls stay available, but an offset a key reaches after the
+//!   cut becomes visible only once every node has promised past it, on either side: after the
+//!   heal (until then polls show the prefix before it, never a gap).
 //! - **Realtime lag** is about a round trip of gossip. The rounds are planned from a latency
 //!   budget of 400 ms ([`Kind::MAX_LATENCY_MS`], used when `[timing]` is left at its default)
 //!   instead of the default 1850 ms: an offset's visibility needs its entry to go out and a
