@@ -77,8 +77,8 @@ pub(crate) struct KindEngine<K: Kind> {
 impl<K: Kind> KindEngine<K> {
     /// The engine of node `me` among `names`, with the configuration's warnings. A kind that
     /// Maelstrom sends no `topology` takes the `maelstrom` overlay kind to mean Maelstrom's
-    /// default grid; a kind with a latency budget of its own ([`Kind::MAX_LATENCY_MS`]) plans
-    /// its rounds from it when the configuration's timing is the default.
+    /// default grid; a kind with timing of its own ([`Kind::MAX_LATENCY_MS`],
+    /// [`Kind::TICK_MS`]) takes it when the configuration's timing is the default.
     pub(crate) fn new(
         config: &NodeConfig,
         me: u16,
@@ -88,14 +88,17 @@ impl<K: Kind> KindEngine<K> {
         if !K::TOPOLOGY && config.overlay.kind == OverlayKind::Maelstrom {
             config.to_mut().overlay.kind = OverlayKind::Grid;
         }
-        if let Some(ms) = K::MAX_LATENCY_MS
+        if (K::MAX_LATENCY_MS.is_some() || K::TICK_MS.is_some())
             && config.timing == TimingConfig::default()
         {
-            // The kind's own budget; the default prior (460 ms) belongs to the default budget,
-            // so the prior is derived from this one instead (see `TimingConfig`).
+            // The kind's own timing; the default prior (460 ms) belongs to the default budget,
+            // so the prior is derived from the kind's instead (see `TimingConfig`).
             let timing = &mut config.to_mut().timing;
-            timing.max_latency_ms = Some(ms);
-            timing.prior_latency_ms = None;
+            if let Some(ms) = K::MAX_LATENCY_MS {
+                timing.max_latency_ms = Some(ms);
+                timing.prior_latency_ms = None;
+            }
+            timing.tick_ms = K::TICK_MS;
         }
         let (gossip, warnings) = Broadcast::new(&config, me, names);
         let engine = KindEngine {

@@ -37,8 +37,12 @@ pub trait Kind: Default + Debug + Send + 'static {
     /// The kind's own latency budget (`timing.max_latency_ms`, ms), used instead of the
     /// default one when the configuration leaves `[timing]` at its defaults: a kind whose
     /// reads wait for a round trip of gossip (kafka) needs shorter rounds than one whose
-    /// items only have to arrive.
+    /// items only have to arrive. (Its prior is then derived from it.)
     const MAX_LATENCY_MS: Option<u64> = None;
+    /// The kind's own fixed round period (`timing.tick_ms`, ms), used like
+    /// [`Kind::MAX_LATENCY_MS`]: the budget then only caps how long a parent waits for its
+    /// children's deltas.
+    const TICK_MS: Option<u64> = None;
 
     /// One disseminated item.
     type Item: Clone + Debug + PartialEq + Send;

@@ -1,9 +1,9 @@
 //! The glomers node's kafka kind (`src/node/kinds/kafka.rs`) in process under the Fly.io 5b
 //! command (`-w kafka --node-count 2 --concurrency 2n --time-limit 20 --rate 1000`), with and
 //! without partitions: valid by Jepsen's kafka analysis, every send acknowledged, nothing
-//! unseen, at a few hundredths of a node-to-node message per operation (measured 0.0064–0.0066
-//! without partitions and 0.006–0.043 with, seeds 1–5) where every published solution pays
-//! at least one per send; and on one node (5a) no message at all.
+//! unseen, at about a hundredth of a node-to-node message per operation (measured
+//! 0.0095–0.0096 without partitions and 0.0095–0.0137 with, seeds 1–5) where every published
+//! solution pays at least one per send; and on one node (5a) no message at all.
 
 use crate::common;
 
@@ -45,14 +45,17 @@ fn our_node_passes_5a_without_a_message() {
 }
 
 #[test]
-fn our_node_passes_5b_at_a_hundredth_of_a_message_per_op() {
+fn our_node_passes_5b_at_about_a_hundredth_of_a_message_per_op() {
     for seed in common::SEEDS {
         let (r, servers) = run_valid(&cfg(2, seed, false));
         let why = glomers_sim::report::output::summary(&r);
         assert!(servers <= 0.02, "target 0.10: {why}");
         let k = r.workload.get::<KafkaResult>().expect("a kafka result");
         let lag = k.worst_realtime_lag.as_ref().expect("polls held keys");
-        assert!(lag.lag_ns < 900_000_000, "target 1 s: {why}");
+        assert!(
+            lag.lag_ns < 800_000_000,
+            "target 1 s, measured 0.45-0.48 s: {why}"
+        );
     }
 }
 
