@@ -58,7 +58,9 @@
 //! - **`:poll-skip`, `:nonmonotonic-poll`**: a client's next poll of a key asks from the last
 //!   offset it was given plus one, at the same node; the first entry returned is the lowest
 //!   held at or above it, below a frontier at least as high as before, so no message will ever
-//!   stand between the two polls' lists, and the new list starts after the old one.
+//!   stand between the two polls' lists, and the new list starts after the old one. (A key
+//!   the client did not hold starts from a committed offset, or 0: the checker starts that
+//!   key's chain afresh at an assign.)
 //! - **`:nonmonotonic-send`**: a client's sends go to one node, whose lane offsets on a key
 //!   increase.
 //! - **`:G1a`, `:G1c-realtime`**: no send ever fails after making an entry (a malformed one is
