@@ -1,7 +1,7 @@
 //! # glomers
 //!
 //! A Maelstrom node for the Gossip Glomers challenges (echo, unique ids, broadcast 3a–3e,
-//! g-counter and pn-counter 4, txn-rw-register 6a–6c) and Maelstrom's g-set, built for message efficiency, and a
+//! g-counter and pn-counter 4, kafka 5a–5c, txn-rw-register 6a–6c) and Maelstrom's g-set, built for message efficiency, and a
 //! local Maelstrom simulator to measure it (`glomers-sim`, the workspace's `sim/` crate).
 //!
 //! The node is a sans-IO state machine ([`Node`]). Every driver — the tokio [`runtime`], the
@@ -32,7 +32,7 @@
 //! | module | holds |
 //! |---|---|
 //! | [`wire`] | Maelstrom's JSON lines: decode (simd-json, in place), encode, error codes |
-//! | [`node`] | the state machine: echo, unique ids, the gossip engine ([`node::broadcast`]) and the item kinds it carries ([`node::kinds`]: broadcast values, counters, transactions, g-set) |
+//! | [`node`] | the state machine: echo, unique ids, the gossip engine ([`node::broadcast`]) and the item kinds it carries ([`node::kinds`]: broadcast values, counters, transactions, g-set, kafka logs) |
 //! | [`config`] | topology files: overlay, round timing, retries, fallback |
 //! | [`step`] | the one drive step: a line or input in, transmits out, next deadline, the log committed |
 //! | [`storage`] | where a node's log goes ([`storage::Storage`]), and a disk in memory |

@@ -7,7 +7,7 @@ use clap::Parser;
 use glomers::config::NodeConfig;
 
 /// A message-efficient Maelstrom node (echo, unique-ids, broadcast, g-counter, pn-counter,
-/// txn-rw-register, g-set).
+/// kafka, txn-rw-register, g-set).
 #[derive(Parser, Debug)]
 #[command(version, about)]
 struct Args {
@@ -16,7 +16,7 @@ struct Args {
     #[arg(long, value_name = "PATH|PRESET")]
     topology_file: Option<String>,
     /// The workload to serve: auto (default: told by the first request), broadcast, counter
-    /// (g-counter, pn-counter), txn (txn-rw-register) or g-set. Overrides the topology file's.
+    /// (g-counter, pn-counter), txn (txn-rw-register), g-set or kafka. Overrides the topology file's.
     #[arg(long, value_name = "WORKLOAD")]
     workload: Option<glomers::config::Workload>,
     /// Print the configuration as TOML (what was asked), then, as comments, the timing the

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// The workload a node serves: `auto`, or the name of an item kind the node crate registers
 /// (`broadcast`, `counter` or `g-counter` or `pn-counter`, `txn` or `txn-rw-register`,
-/// `g-set`: see `glomers::node::kinds`). Most requests say which by themselves; `read` does
+/// `g-set`, `kafka`: see `glomers::node::kinds`). Most requests say which by themselves; `read` does
 /// not (broadcast answers `messages`, a counter `value`), hence this setting. See
 /// [`crate::node`] for how `auto` decides. A name no kind answers to is reported when the node
 /// starts, which then decides as with `auto`.

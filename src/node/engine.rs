@@ -7,10 +7,11 @@
 //! the typed engine by [`Engine::as_any_mut`]. Nothing else dispatches on the kind.
 
 use std::any::Any;
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::fmt::Debug;
 
-use crate::config::{NodeConfig, OverlayKind};
+use crate::config::{NodeConfig, OverlayKind, TimingConfig};
 use crate::node::broadcast::Broadcast;
 use crate::node::journal;
 use crate::node::kind::{Kind, Refusal};
@@ -76,19 +77,30 @@ pub(crate) struct KindEngine<K: Kind> {
 impl<K: Kind> KindEngine<K> {
     /// The engine of node `me` among `names`, with the configuration's warnings. A kind that
     /// Maelstrom sends no `topology` takes the `maelstrom` overlay kind to mean Maelstrom's
-    /// default grid.
+    /// default grid; a kind with timing of its own ([`Kind::MAX_LATENCY_MS`],
+    /// [`Kind::TICK_MS`]) takes it when the configuration's timing is the default.
     pub(crate) fn new(
         config: &NodeConfig,
         me: u16,
         names: &[Box<str>],
     ) -> (KindEngine<K>, Vec<String>) {
-        let (gossip, warnings) = if !K::TOPOLOGY && config.overlay.kind == OverlayKind::Maelstrom {
-            let mut config = config.clone();
-            config.overlay.kind = OverlayKind::Grid;
-            Broadcast::new(&config, me, names)
-        } else {
-            Broadcast::new(config, me, names)
-        };
+        let mut config = Cow::Borrowed(config);
+        if !K::TOPOLOGY && config.overlay.kind == OverlayKind::Maelstrom {
+            config.to_mut().overlay.kind = OverlayKind::Grid;
+        }
+        if (K::MAX_LATENCY_MS.is_some() || K::TICK_MS.is_some())
+            && config.timing == TimingConfig::default()
+        {
+            // The kind's own timing; the default prior (460 ms) belongs to the default budget,
+            // so the prior is derived from the kind's instead (see `TimingConfig`).
+            let timing = &mut config.to_mut().timing;
+            if let Some(ms) = K::MAX_LATENCY_MS {
+                timing.max_latency_ms = Some(ms);
+                timing.prior_latency_ms = None;
+            }
+            timing.tick_ms = K::TICK_MS;
+        }
+        let (gossip, warnings) = Broadcast::new(&config, me, names);
         let engine = KindEngine {
             gossip,
             replies: VecDeque::new(),

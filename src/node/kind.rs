@@ -2,7 +2,7 @@
 //!
 //! The node spreads one kind of item over its gossip engine (overlay, aligned rounds,
 //! acknowledged links, resends, fallback: [`crate::node::broadcast`]): broadcast values,
-//! counter shares, transaction records, g-set elements. A kind is one module under
+//! counter shares, transaction records, g-set elements, kafka log entries. A kind is one module under
 //! `src/node/kinds/` whose type implements [`Kind`]: it is the store of the items (the engine
 //! refers to them by position only), it reads and writes them on the wire (one body field of
 //! `gossip`), and it serves the kind's client requests (`broadcast`/`read`, `add`/`read`,
@@ -33,6 +33,16 @@ pub trait Kind: Default + Debug + Send + 'static {
     /// kind then means the topology Maelstrom suggests; for the other kinds, Maelstrom's
     /// default grid. A `topology` message also settles an undecided node on this kind.
     const TOPOLOGY: bool = false;
+
+    /// The kind's own latency budget (`timing.max_latency_ms`, ms), used instead of the
+    /// default one when the configuration leaves `[timing]` at its defaults: a kind whose
+    /// reads wait for a round trip of gossip (kafka) needs shorter rounds than one whose
+    /// items only have to arrive. (Its prior is then derived from it.)
+    const MAX_LATENCY_MS: Option<u64> = None;
+    /// The kind's own fixed round period (`timing.tick_ms`, ms), used like
+    /// [`Kind::MAX_LATENCY_MS`]: the budget then only caps how long a parent waits for its
+    /// children's deltas.
+    const TICK_MS: Option<u64> = None;
 
     /// One disseminated item.
     type Item: Clone + Debug + PartialEq + Send;
@@ -73,6 +83,10 @@ pub trait Kind: Default + Debug + Send + 'static {
     /// Appends the JSON array of the items at `positions`, in that order.
     fn write_items(&self, positions: &[u32], out: &mut Vec<u8>);
 
+    /// Tells the store, once, before anything else, which node it is on (`me`) and how many
+    /// nodes the cluster has (a kafka node numbers offsets by both).
+    fn init(&mut self, _me: u16, _nodes: usize) {}
+
     /// Stores `item` unless it is already held or obsolete.
     fn insert(&mut self, item: Self::Item) -> Inserted;
     /// How many positions there are (superseded ones included).
@@ -89,6 +103,10 @@ pub trait Kind: Default + Debug + Send + 'static {
     /// share, a transaction all of whose writes were overwritten): the engine stops sending
     /// them, since what superseded them is queued for every neighbour anyway.
     fn drain_superseded(&mut self, _out: &mut Vec<u32>) {}
+    /// Moves into `out` the positions of items the store made and stored on its own while
+    /// taking others (a kafka node's raised promise on learning of a higher offset): the
+    /// engine spreads them to every neighbour, the sender of what caused them included.
+    fn drain_made(&mut self, _out: &mut Vec<u32>) {}
 }
 
 /// The outcome of [`Kind::insert`].

@@ -11,7 +11,7 @@
 //! |---|---|
 //! | [`broadcast`] | the gossip engine (overlay, rounds, links, fallback), generic over an item kind |
 //! | [`kind`] | the item-kind plug-in interface: a store, its wire format, its client requests |
-//! | [`kinds`] | the kinds (broadcast values, counter shares, transactions, g-set) and their registry |
+//! | [`kinds`] | the kinds (broadcast values, counter shares, transactions, g-set, kafka logs) and their registry |
 //! | [`message`] | the messages a node of a kind reads |
 //! | `engine` | the gossip engine of the node's kind, with its replies waiting to be written |
 //! | `identity` | who this node is once `init` has told it |
@@ -21,10 +21,11 @@
 //! `read` is ambiguous: broadcast answers `{"messages": […]}`, a counter `{"value": n}`, and
 //! Maelstrom rejects a reply with a missing or extra key. The node therefore settles its item
 //! kind once, and never changes it:
-//! 1. `workload = "broadcast" | "counter" | "txn" | "g-set"` in the topology file, or
+//! 1. `workload = "broadcast" | "counter" | "txn" | "g-set" | "kafka"` in the topology file, or
 //!    `--workload` on the command line, fixes it from the start (`auto`, the default, infers it).
 //! 2. Otherwise the first message that tells settles it ([`Payload::tells`]): a request only one
-//!    kind has (`broadcast`, an `add` with `delta` or with `element`, `txn`), gossip carrying a
+//!    kind has (`broadcast`, an `add` with `delta` or with `element`, `txn`, kafka's `send`,
+//!    `poll`, `commit_offsets` and `list_committed_offsets`), gossip carrying a
 //!    kind's items, or `topology` (Maelstrom's broadcast workload always sends it to every node
 //!    during setup, before any client request; the other workloads never do).
 //! 3. A `read` before anything told is answered by the first registered kind that serves
@@ -112,7 +113,7 @@ pub fn check_workload(workload: &Workload) -> Result<(), String> {
 }
 
 /// A Maelstrom node: echo and unique ids, and the requests and gossip of one item kind
-/// (broadcast, counters, transactions, g-set) in one state machine.
+/// (broadcast, counters, transactions, g-set, kafka) in one state machine.
 #[derive(Debug)]
 pub struct Node {
     config: NodeConfig,

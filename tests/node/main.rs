@@ -5,6 +5,7 @@ mod cluster;
 mod counter_network;
 mod durability;
 mod gset_network;
+mod kafka_network;
 mod relay_duplicates;
 mod robustness;
 mod self_tuning;

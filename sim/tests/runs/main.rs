@@ -14,6 +14,7 @@ mod fault_injection;
 mod final_phase;
 mod g_set;
 mod head_of_line;
+mod kafka_node;
 mod kafka_workload;
 mod lin_kv;
 mod malformed_reply;

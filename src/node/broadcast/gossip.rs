@@ -88,6 +88,7 @@ impl<K: Kind> Broadcast<K> {
                 self.links.get_mut(li).mark_known(pos);
             }
         }
+        self.spread_made(&mut dues);
     }
 
     /// What a node we have no link with is to us when it gossips: on a mesh, a neighbour whose

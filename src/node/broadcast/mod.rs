@@ -16,7 +16,7 @@
 //!
 //! The engine is generic over the item kind it carries (`Broadcast<K>`, see
 //! [`crate::node::kind`]): broadcast values, counter shares, transaction records, g-set
-//! elements. It keeps the kind's store and refers to items by position only: positions are
+//! elements, kafka log entries and promises. It keeps the kind's store and refers to items by position only: positions are
 //! all the links ever see.
 
 mod bitset;
@@ -181,11 +181,13 @@ impl<K: Kind> Broadcast<K> {
         let adaptive = overlay.is_rooted() && (settings.tick.is_none() || settings.hop.is_none());
         let leader = (adaptive && me == root).then(|| Leader::new(root_height, root_children));
         let fallback = Fallback::new(overlay.fallback_candidates(me, settings.fallback_candidates));
+        let mut store = K::default();
+        store.init(me, names.len());
         let mut b = Broadcast {
             me,
             kind: config.overlay.kind,
             rounds,
-            store: K::default(),
+            store,
             links: Links::new(n),
             parent: overlay.parent(me),
             rank: (0..n).map(|i| overlay.rank(i)).collect(),
@@ -243,6 +245,21 @@ impl<K: Kind> Broadcast<K> {
             self.forget_superseded();
             let mut dues = Dues::new(Origin::Client, now, self.acting_root(now));
             self.spread(pos, None, &mut dues);
+            self.spread_made(&mut dues);
+        }
+    }
+
+    /// Spreads the items the store made on its own ([`Kind::drain_made`]) to every neighbour,
+    /// when `dues` say.
+    fn spread_made(&mut self, dues: &mut Dues) {
+        let mut made = Vec::new();
+        self.store.drain_made(&mut made);
+        if made.is_empty() {
+            return;
+        }
+        self.forget_superseded();
+        for pos in made {
+            self.spread(pos, None, dues);
         }
     }
 

@@ -7,9 +7,11 @@
 //! | [`counter::Counter`] | `g-counter`, `pn-counter` (4) | `counts` |
 //! | [`txn::Txn`] | `txn-rw-register` (6a–6c) | `txns` |
 //! | [`gset::GSet`] | `g-set` | `elements` |
+//! | [`kafka::Kafka`] | `kafka` (5a–5c) | `log` |
 
 pub mod counter;
 pub mod gset;
+pub mod kafka;
 pub mod txn;
 pub mod values;
 
@@ -31,6 +33,7 @@ pub(crate) static REGISTRY: &[Registration] = &[
     Registration::of::<values::Values>(),
     Registration::of::<txn::Txn>(),
     Registration::of::<gset::GSet>(),
+    Registration::of::<kafka::Kafka>(),
 ];
 
 /// How the node reaches one kind without naming it: its names, and the node's entry points

@@ -135,6 +135,12 @@ impl<'t, 'a> Field<'t, 'a> {
         }
     }
 
+    /// The members of an object, in the order they appear, if it is one.
+    pub fn members(self) -> Option<impl Iterator<Item = (&'a str, Field<'t, 'a>)>> {
+        let object = self.0.as_object()?;
+        Some(object.iter().map(|(name, v)| (name, Field(v))))
+    }
+
     /// An array of strings (node ids), or an error naming the field `name`.
     pub fn str_list(self, name: &'static str) -> Result<Vec<&'a str>, DecodeErrorKind> {
         let bad = || invalid(name, "an array of strings");
