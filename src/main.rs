@@ -82,6 +82,8 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     if args.print_config {
+        // What a node of a kind with timing of its own (kafka) runs with, when it is named.
+        let config = glomers::node::kinds::config_for_workload(&config, config.workload.name());
         match toml::to_string_pretty(&config) {
             Ok(text) => print!(
                 "{text}\n{}",

@@ -11,10 +11,11 @@ use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::fmt::Debug;
 
-use crate::config::{NodeConfig, OverlayKind, TimingConfig};
+use crate::config::{NodeConfig, OverlayKind};
 use crate::node::broadcast::Broadcast;
 use crate::node::journal;
 use crate::node::kind::{Kind, Refusal};
+use crate::node::kinds::Registration;
 use crate::node::message::Gossip;
 use crate::node::outbox::Outbox;
 use crate::time::Time;
@@ -88,17 +89,8 @@ impl<K: Kind> KindEngine<K> {
         if !K::TOPOLOGY && config.overlay.kind == OverlayKind::Maelstrom {
             config.to_mut().overlay.kind = OverlayKind::Grid;
         }
-        if (K::MAX_LATENCY_MS.is_some() || K::TICK_MS.is_some())
-            && config.timing == TimingConfig::default()
-        {
-            // The kind's own timing; the default prior (460 ms) belongs to the default budget,
-            // so the prior is derived from the kind's instead (see `TimingConfig`).
-            let timing = &mut config.to_mut().timing;
-            if let Some(ms) = K::MAX_LATENCY_MS {
-                timing.max_latency_ms = Some(ms);
-                timing.prior_latency_ms = None;
-            }
-            timing.tick_ms = K::TICK_MS;
+        if let Some(own) = Registration::of::<K>().own_timing(&config) {
+            config = Cow::Owned(own);
         }
         let (gossip, warnings) = Broadcast::new(&config, me, names);
         let engine = KindEngine {

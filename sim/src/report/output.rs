@@ -87,7 +87,9 @@ pub fn summary(report: &Report) -> String {
     );
     let clock = match &c.nodes {
         NodeKind::InProcess(node) => {
-            let _ = writeln!(out, "nodes: in-process glomers ({})", node.description);
+            // A node told the run's workload takes that kind's own timing (kafka's rounds).
+            let runs = glomers::node::kinds::config_for_workload(node, c.workload.name());
+            let _ = writeln!(out, "nodes: in-process glomers ({})", runs.description);
             "virtual time"
         }
         NodeKind::Custom(f) => {

@@ -17,7 +17,7 @@ pub mod values;
 
 use std::any::TypeId;
 
-use crate::config::NodeConfig;
+use crate::config::{NodeConfig, TimingConfig};
 use crate::node::Node;
 use crate::node::engine::{Engine, KindEngine};
 use crate::node::kind::Kind;
@@ -46,6 +46,8 @@ pub(crate) struct Registration {
     aliases: &'static [&'static str],
     requests: &'static [&'static str],
     topology: bool,
+    /// [`Kind::MAX_LATENCY_MS`] and [`Kind::TICK_MS`].
+    own_timing: (Option<u64>, Option<u64>),
     /// Decodes a line as a message of this kind and hands it to the node.
     pub(crate) feed: FeedFn,
     /// Builds the kind's engine.
@@ -71,6 +73,7 @@ impl Registration {
             aliases: K::ALIASES,
             requests: K::REQUESTS,
             topology: K::TOPOLOGY,
+            own_timing: (K::MAX_LATENCY_MS, K::TICK_MS),
             feed: feed::<K>,
             build: build::<K>,
             feed_if_tells: feed_if_tells::<K>,
@@ -80,6 +83,32 @@ impl Registration {
     /// Whether the kind is called `name` (its name or an alias).
     fn is_named(&self, name: &str) -> bool {
         self.name == name || self.aliases.contains(&name)
+    }
+
+    /// `config` with this kind's own timing if it has one and `config` leaves `[timing]` at
+    /// its defaults (kafka's fixed rounds), else `None`.
+    pub(crate) fn own_timing(&self, config: &NodeConfig) -> Option<NodeConfig> {
+        let (max_latency_ms, tick_ms) = self.own_timing;
+        if (max_latency_ms.is_none() && tick_ms.is_none())
+            || config.timing != TimingConfig::default()
+        {
+            return None;
+        }
+        let mut config = config.clone();
+        if let Some(ms) = max_latency_ms {
+            // The default prior (460 ms) belongs to the default budget: derive the prior
+            // from the kind's instead (see `TimingConfig`).
+            config.timing.max_latency_ms = Some(ms);
+            config.timing.prior_latency_ms = None;
+        }
+        config.timing.tick_ms = tick_ms;
+        config.description = format!(
+            "{} budget {} ms{}",
+            self.name,
+            config.timing.max_latency_ms.unwrap_or_default(),
+            tick_ms.map_or(String::new(), |ms| format!(", fixed {ms} ms rounds"))
+        );
+        Some(config)
     }
 
     /// Whether the kind serves client requests of `type` `kind`.
@@ -103,6 +132,16 @@ pub(crate) fn find(name: &str) -> Option<&'static Registration> {
 /// so that a first request that does not tell (`read`) is answered as that workload's.
 pub fn serves_workload(name: &str) -> bool {
     find(name).is_some()
+}
+
+/// The configuration a node serving Maelstrom's workload `name` runs with: `config`, or, for
+/// a kind with timing of its own (kafka) when `config` leaves `[timing]` at its defaults, the
+/// kind's timing and a description that says so. For `--print-config` and the simulator's
+/// account of the nodes it runs.
+pub fn config_for_workload(config: &NodeConfig, name: &str) -> NodeConfig {
+    find(name)
+        .and_then(|r| r.own_timing(config))
+        .unwrap_or_else(|| config.clone())
 }
 
 /// Every registered name, for messages listing them.
@@ -166,5 +205,32 @@ fn feed_if_tells<K: Kind>(node: &mut Node, now: Time, envelope: &Envelope<'_, '_
             true
         }
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::config_for_workload;
+    use crate::config::NodeConfig;
+
+    #[test]
+    fn a_kind_with_its_own_timing_is_described_with_it_and_only_at_default_timing() {
+        let default = NodeConfig::default();
+        let kafka = config_for_workload(&default, "kafka");
+        assert_eq!(kafka.timing.tick_ms, Some(250));
+        assert_eq!(kafka.timing.max_latency_ms, Some(400));
+        assert!(
+            kafka.description.starts_with("kafka"),
+            "{}",
+            kafka.description
+        );
+        // A kind without timing of its own, or a configuration that sets its own timing,
+        // is left as it is.
+        let broadcast = config_for_workload(&default, "broadcast");
+        assert_eq!(broadcast.timing, default.timing);
+        assert_eq!(broadcast.description, default.description);
+        let mut tuned = default.clone();
+        tuned.timing.tick_ms = Some(100);
+        assert_eq!(config_for_workload(&tuned, "kafka").timing, tuned.timing);
     }
 }
