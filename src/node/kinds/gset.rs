@@ -57,6 +57,15 @@ impl Kind for GSet {
     const REQUESTS: &'static [&'static str] = &["add", "read"];
     const FIELD: &'static str = "elements";
     const FIELD_EXPECTED: &'static str = "an array";
+    /// Elements never supersede one another: while a neighbour is cut off, every round's
+    /// batch to it stays unacknowledged, and they are resent as one message.
+    const RESEND_TOGETHER: bool = true;
+    /// No relay during partitions: Maelstrom's g-set checks what the reads hold once the
+    /// network heals (a stale read is reported, not invalid), and a relay's second route
+    /// doubles the messages on its links for as long as the partition lasts. Resends deliver
+    /// every element after the heal, as they deliver a counter's shares (whose batches
+    /// supersede one another and so never look lost long enough to fall back either).
+    const FALLBACK: bool = false;
 
     type Item = Value;
     type Request = Request;
