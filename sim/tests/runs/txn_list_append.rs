@@ -69,6 +69,7 @@ fn broken_stores_come_out_invalid_with_their_anomaly_named() {
             ),
             (StoreKind::FirstAppendOnly, 1, 100.0, &[A::G1b]),
             (StoreKind::OwnAppendsInvisible, 1, 100.0, &[A::Internal]),
+            (StoreKind::ReadsAhead, 1, 100.0, &[A::FutureRead]),
             (StoreKind::DoubleAppends, 1, 100.0, &[A::DuplicateElements]),
             (StoreKind::Divergent, 2, 100.0, &[A::IncompatibleOrder]),
             (StoreKind::NonAtomic, 1, 500.0, &[A::G0, A::G1c, A::GSingle]),

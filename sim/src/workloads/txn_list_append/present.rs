@@ -102,6 +102,9 @@ fn case_json(r: &ListAppendResult, c: &Case) -> Value {
             "mop": mop_json(mop),
             "expected": expected.edn(),
         }),
+        Case::FutureRead { op, mop, element } => {
+            json!({"op": t(*op), "mop": mop_json(mop), "element": element})
+        }
         Case::Duplicates {
             op,
             mop,
@@ -400,6 +403,9 @@ pub fn describe(t: AnomalyType) -> &'static str {
         }
         AnomalyType::Internal => {
             "A read disagrees with the transaction's own earlier reads and appends of that key."
+        }
+        AnomalyType::FutureRead => {
+            "A read holds an element that the same transaction appends only later."
         }
         AnomalyType::DuplicateElements => "A read holds the same element more than once.",
         AnomalyType::IncompatibleOrder => {
