@@ -28,6 +28,17 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// How a history entry of type `kind` ended (`None` for an invocation).
+    pub fn of(kind: crate::history::OpType) -> Option<Outcome> {
+        use crate::history::OpType;
+        match kind {
+            OpType::Invoke => None,
+            OpType::Ok => Some(Outcome::Ok),
+            OpType::Fail => Some(Outcome::Fail),
+            OpType::Info => Some(Outcome::Info),
+        }
+    }
+
     /// Jepsen's keyword for it.
     pub fn name(self) -> &'static str {
         match self {
