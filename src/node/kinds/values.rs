@@ -2,7 +2,7 @@
 //! `maelstrom/src/maelstrom/workload/broadcast.clj`): `broadcast` stores a value and spreads it
 //! to every node; `read` answers every value held, in arrival order.
 //!
-//! The store is an append-only list plus an index for de-duplication ([`ValueList`], which the
+//! The store is an append-only list plus an index for de-duplication (`ValueList`, which the
 //! g-set's elements share). A value's position never changes, so a `read` is answered with a
 //! prefix of the list, lent to the encoder without a copy. On the wire a gossip carries
 //! `"values":[1,2]`.
