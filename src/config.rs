@@ -163,7 +163,8 @@ impl Default for RetryConfig {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FallbackConfig {
-    /// Whether to look for another relay at all.
+    /// Whether to look for another relay at all. A kind may refuse the fallback whatever
+    /// this says: the g-set does (`Kind::FALLBACK`; see `node/kinds/gset.rs` for why).
     pub enabled: bool,
     /// How long the parent must have left values unacknowledged, and been silent, before the
     /// node asks another node to relay for it (ms).

@@ -1,8 +1,8 @@
 //! Times Elle's list-append check on a synthetic strict-serializable history.
 //!
 //! `cargo run --release -p glomers-sim --example list_append_check -- 100000 [concurrency] [seed]`
-//! prints the history's size and the check's own time (wall and CPU) (the generation is not timed; time the
-//! whole process with `farm-bench` for the end-to-end figure).
+//! prints the history's size and the check's own time (wall and CPU) (the generation is not
+//! timed; time the whole process, e.g. with `/usr/bin/time -v`, for the end-to-end figure).
 
 use std::time::Instant;
 

@@ -33,6 +33,17 @@ pub trait Kind: Default + Debug + Send + 'static {
     /// kind then means the topology Maelstrom suggests; for the other kinds, Maelstrom's
     /// default grid. A `topology` message also settles an undecided node on this kind.
     const TOPOLOGY: bool = false;
+    /// Whether a resend to a neighbour takes along every batch it has not acknowledged, not
+    /// only the overdue ones. A kind whose items supersede one another (counter shares,
+    /// transaction records) needs nothing of the kind: its older batches empty themselves.
+    /// A kind whose items all stay live (g-set elements) piles up one unacknowledged batch
+    /// per round while a neighbour is cut off; resent one by one as each falls due, they cost
+    /// a message per batch per timeout, where together they cost one per timeout.
+    const RESEND_TOGETHER: bool = false;
+    /// Whether a node cut off from its parent asks another node to relay for it (when the
+    /// topology file enables the fallback; see `broadcast/fallback.rs`). A relay keeps items
+    /// moving during a partition, for latency, at the price of a second route's messages.
+    const FALLBACK: bool = true;
 
     /// The kind's own latency budget (`timing.max_latency_ms`, ms), used instead of the
     /// default one when the configuration leaves `[timing]` at its defaults: a kind whose

@@ -112,3 +112,28 @@ pub(crate) fn txn_triples<T>(
         })
         .collect()
 }
+
+/// The `txn` request of both txn workloads: `{"type":"txn","txn":[[f,k,v],…]}`, the
+/// operation's value being the micro-operations as JSON.
+pub(crate) fn txn_request(value: &OpValue) -> String {
+    let txn = match value {
+        OpValue::Json(v) => v.to_string(),
+        _ => "[]".into(),
+    };
+    format!("{{\"type\":\"txn\",\"txn\":{txn}}}")
+}
+
+/// The reply to a `txn`: `txn_ok` with a `txn` list that `parse` (the workload's micro-op
+/// reader) accepts, taken verbatim as the completion's value; else the schema failure.
+pub(crate) fn txn_reply<T>(
+    body: &Map<String, Value>,
+    parse: impl FnOnce(&Value) -> Result<T, String>,
+) -> Reply {
+    match check_reply("txn_ok", Some("txn"), body) {
+        Reply::Ok(OpValue::Json(v)) => match parse(&v) {
+            Ok(_) => Reply::Ok(OpValue::Json(v)),
+            Err(why) => malformed(why),
+        },
+        other => other,
+    }
+}

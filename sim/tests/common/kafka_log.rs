@@ -49,6 +49,9 @@ pub enum Mode {
     AssignError(i64),
     /// `commit_offsets` answers this error code.
     CommitError(i64),
+    /// `commit_offsets` is acknowledged and forgotten; `list_committed_offsets` answers `{}`
+    /// (still correct: committed offsets never affect validity).
+    ForgetsCommits,
 }
 
 /// One node.
@@ -212,6 +215,9 @@ impl KafkaLog {
                     return None;
                 };
                 json!({"type": "error", "code": code, "text": "no"})
+            }
+            "commit_offsets" if self.mode == Mode::ForgetsCommits => {
+                json!({"type": "commit_offsets_ok"})
             }
             "commit_offsets" => {
                 for (k, o) in body["offsets"].as_object()? {

@@ -30,6 +30,9 @@ pub enum StoreKind {
     /// Broken: reads see the state from before the transaction, never its own appends
     /// (internal).
     OwnAppendsInvisible,
+    /// Broken: applies a transaction's appends before its reads, so a read sees the
+    /// transaction's own later appends (future read).
+    ReadsAhead,
     /// Broken: stores every 5th append twice (duplicate elements).
     DoubleAppends,
     /// Broken, on several nodes: each node applies transactions locally at once and sends
@@ -58,11 +61,12 @@ impl StoreKind {
     }
 
     /// Every kind, with its name.
-    pub const ALL: [(StoreKind, &'static str); 9] = [
+    pub const ALL: [(StoreKind, &'static str); 10] = [
         (StoreKind::Serial, "serial"),
         (StoreKind::DirtyAborts, "dirty-aborts"),
         (StoreKind::FirstAppendOnly, "first-append-only"),
         (StoreKind::OwnAppendsInvisible, "own-appends-invisible"),
+        (StoreKind::ReadsAhead, "reads-ahead"),
         (StoreKind::DoubleAppends, "double-appends"),
         (StoreKind::Divergent, "divergent"),
         (StoreKind::NonAtomic, "non-atomic"),
@@ -174,6 +178,13 @@ impl StoreNode {
     /// Runs `mops` against the local state at once, as this kind does.
     fn execute(&mut self, mops: &[Mop]) -> Vec<Mop> {
         let before = self.lists.clone();
+        if self.kind == StoreKind::ReadsAhead {
+            for m in mops {
+                if let Mop::Append(k, e) = *m {
+                    self.append(k, e);
+                }
+            }
+        }
         let mut appended: Vec<Key> = Vec::new();
         let mut done = Vec::with_capacity(mops.len());
         for m in mops {
@@ -187,7 +198,9 @@ impl StoreNode {
                     },
                 )),
                 Mop::Append(k, e) => {
-                    if !(self.kind == StoreKind::FirstAppendOnly && appended.contains(&k)) {
+                    let skip = (self.kind == StoreKind::FirstAppendOnly && appended.contains(&k))
+                        || self.kind == StoreKind::ReadsAhead;
+                    if !skip {
                         self.append(k, e);
                     }
                     appended.push(k);

@@ -171,3 +171,23 @@ pub fn glomers_bin() -> PathBuf {
     })
     .clone()
 }
+
+/// Answers init and nothing else.
+pub struct Silent;
+
+impl glomers_sim::drive::node::InProcessNode for Silent {
+    fn step(
+        &mut self,
+        _now: glomers::Time,
+        line: Option<&mut Vec<u8>>,
+        out: &mut Vec<u8>,
+    ) -> Option<glomers::Time> {
+        let msg: Value = serde_json::from_slice(line?).expect("JSON");
+        if msg["body"]["type"] == "init" {
+            let reply = serde_json::json!({"src": msg["dest"], "dest": msg["src"],
+                "body": {"type": "init_ok", "in_reply_to": msg["body"]["msg_id"]}});
+            out.extend_from_slice(format!("{reply}\n").as_bytes());
+        }
+        None
+    }
+}

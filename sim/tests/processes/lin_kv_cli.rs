@@ -120,6 +120,8 @@ fn test_count_log_stderr_and_bad_flags() {
     // Flags it cannot use: 254, never 2 (an :unknown verdict).
     for bad in [
         vec!["test", "-w", "no-such-workload"],
+        // No -w: Maelstrom 0.2.3 crashes on its default, which names no workload.
+        vec!["test", "--time-limit", "1"],
         vec!["test", "-w", "echo", "--topology", "star"],
     ] {
         let (code, _, stderr) = sim(&bad);

@@ -131,23 +131,44 @@ fn results_json_carries_the_set_full_section_and_reads_back_as_written() {
     }
 }
 
+/// The command with the glomers node in process: `-w g-set --node-count 3 --rate 100
+/// --time-limit 20 --nemesis partition`.
+fn glomers_under_partitions(seed: u64) -> SimConfig {
+    let mut cfg = SimBuilder::new(Workload::named("g-set").expect("registered"))
+        .nodes(3)
+        .rate(100.0)
+        .secs(20)
+        .seed(seed)
+        .build();
+    cfg.partition = true;
+    cfg
+}
+
 /// The glomers node in process serves g-set because the simulator names the run's workload
 /// in its settings: a first `read` is answered with a set, not a counter's `value: 0` (which
 /// the closed reply schema turns into `:info`), and the gossip engine loses nothing.
 #[test]
 fn glomers_nodes_serve_g_set_from_the_first_read() {
     for seed in 1..=3 {
-        let mut cfg = SimBuilder::new(Workload::named("g-set").expect("registered"))
-            .nodes(3)
-            .rate(100.0)
-            .secs(20)
-            .seed(seed)
-            .build();
-        cfg.partition = true;
-        let r = run(&cfg);
+        let r = run(&glomers_under_partitions(seed));
         let sf = set_full(&r);
         assert_eq!(r.stats.total.info_count, 0, "seed {seed}: {:?}", r.stats);
         assert_eq!(sf.lost_count, 0, "seed {seed}: {:?}", sf.lost);
         assert_eq!(r.valid, Validity::True, "seed {seed}");
+    }
+}
+
+/// The cost target for the glomers node: g-set under Maelstrom's partitions costs no
+/// more than 0.05 server messages per operation, as the g-counter does. Seeds 1 and 3 cost
+/// 0.060 and 0.091 when each unacknowledged batch was resent on its own and a cut-off node
+/// fell back to a relay; they cost 0.036 and 0.043 now, asserted with a margin under 0.05.
+#[test]
+fn glomers_g_set_under_partitions_costs_no_more_than_the_counter_target() {
+    for seed in [1, 3] {
+        let r = run(&glomers_under_partitions(seed));
+        assert_eq!(r.valid, Validity::True, "seed {seed}");
+        assert_eq!(set_full(&r).lost_count, 0, "seed {seed}");
+        let per_op = r.net.servers.msgs_per_op.expect("operations ran");
+        assert!(per_op <= 0.046, "seed {seed}: {per_op} msgs-per-op");
     }
 }

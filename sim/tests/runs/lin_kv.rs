@@ -157,7 +157,7 @@ fn client_rules_history_tuples_and_no_final_phase() {
         .seed(3)
         .nodes_of(NodeKind::custom("n1 silent", |i| {
             if i == 1 {
-                Box::new(Silent)
+                Box::new(crate::common::Silent)
             } else {
                 Box::new(KvRegister::new(i, Mode::Proxy))
             }
@@ -195,26 +195,6 @@ fn client_rules_history_tuples_and_no_final_phase() {
     // Reusable: no client beyond the two init clients and four workers.
     assert_eq!(r.clients_opened, 2 + 4);
     assert!(ops.iter().all(|o| !o.final_read), "no final phase");
-}
-
-/// Answers init and nothing else.
-struct Silent;
-
-impl glomers_sim::drive::node::InProcessNode for Silent {
-    fn step(
-        &mut self,
-        _now: glomers::Time,
-        line: Option<&mut Vec<u8>>,
-        out: &mut Vec<u8>,
-    ) -> Option<glomers::Time> {
-        let msg: Value = serde_json::from_slice(line?).expect("JSON");
-        if msg["body"]["type"] == "init" {
-            let reply = serde_json::json!({"src": msg["dest"], "dest": msg["src"],
-                "body": {"type": "init_ok", "in_reply_to": msg["body"]["msg_id"]}});
-            out.extend_from_slice(format!("{reply}\n").as_bytes());
-        }
-        None
-    }
 }
 
 #[test]

@@ -53,8 +53,46 @@ fn the_serial_store_is_strict_serializable_on_one_and_two_nodes() {
                 res.all_anomalies.keys()
             );
             assert!(res.txns.len() > 300, "{}", res.txns.len());
+            // One request and one reply per transaction, plus init and init_ok per node.
+            assert_eq!(
+                r.net.clients.msg_count,
+                2 * u64::from(nodes) + 2 * r.op_count,
+                "seed {seed}"
+            );
         }
     }
+}
+
+/// Maelstrom's txn client: a transaction that times out is `:info` (it may have committed),
+/// the thread keeps its client and goes on as a new process; definite errors are `:fail`
+/// (`broken_stores_come_out_invalid_with_their_anomaly_named`, error 30).
+#[test]
+fn a_timed_out_transaction_is_info_and_the_client_is_kept() {
+    let mut c = cfg(2, 4);
+    c.rate = 10.0;
+    c.time_limit = Duration::from_secs(20);
+    c.nodes = glomers_sim::NodeKind::custom("n1 silent", |i| {
+        if i == 1 {
+            Box::new(common::Silent)
+        } else {
+            Box::new(common::list_append_stores::StoreNode::new(
+                StoreKind::Serial,
+            ))
+        }
+    });
+    let r = glomers_sim::run(&c).expect("the test runs");
+    let res = result(&r);
+    let info = res
+        .txns
+        .iter()
+        .filter(|t| t.outcome == Outcome::Info)
+        .count();
+    let ok = res.txns.iter().filter(|t| t.outcome == Outcome::Ok).count();
+    assert!(info >= 3 && ok > 50, "{info} info, {ok} ok");
+    assert!(!res.txns.iter().any(|t| t.outcome == Outcome::Fail));
+    // Reusable: no client beyond the two init clients and the two workers.
+    assert_eq!(r.clients_opened, 2 + 2);
+    assert_eq!(r.valid, Validity::True, "{}", output::summary(&r));
 }
 
 #[test]
@@ -69,6 +107,7 @@ fn broken_stores_come_out_invalid_with_their_anomaly_named() {
             ),
             (StoreKind::FirstAppendOnly, 1, 100.0, &[A::G1b]),
             (StoreKind::OwnAppendsInvisible, 1, 100.0, &[A::Internal]),
+            (StoreKind::ReadsAhead, 1, 100.0, &[A::FutureRead]),
             (StoreKind::DoubleAppends, 1, 100.0, &[A::DuplicateElements]),
             (StoreKind::Divergent, 2, 100.0, &[A::IncompatibleOrder]),
             (StoreKind::NonAtomic, 1, 500.0, &[A::G0, A::G1c, A::GSingle]),

@@ -7,7 +7,9 @@
 //! - every data message carries the acknowledgements we owe the neighbour, so an ack goes
 //!   alone only when nothing has flowed its way for `ack_delay`;
 //! - a batch unacknowledged after the retry timeout is resent, minus whatever the neighbour
-//!   is by then known to hold, with the timeout growing by `backoff` each time;
+//!   is by then known to hold, with the timeout growing by `backoff` each time (and, for a
+//!   kind that asks, every later unacknowledged batch with it: one message, not one per
+//!   batch, after a partition);
 //! - hearing from a neighbour whose batches look lost means the path is back: the resend
 //!   happens at once and the timeout starts over.
 
@@ -251,10 +253,11 @@ impl Link {
             self.last_flush = positions.len() as u32;
             self.flush_at = None;
         }
-        // Resend overdue batches with whatever else is leaving now.
+        // Resend overdue batches with whatever else is leaving now (every unacknowledged
+        // batch, overdue or not, if the kind asks for resends together).
         let mut resent = false;
         while let Some(b) = self.in_flight.front()
-            && b.sent_at + self.rto <= now
+            && (b.sent_at + self.rto <= now || (resent && settings.resend_together))
         {
             let Some(b) = self.in_flight.pop_front() else {
                 break;
@@ -436,6 +439,32 @@ mod tests {
         l.on_acks(&[2], &s);
         assert!(l.is_idle());
         assert_eq!(l.deadline(), None);
+    }
+
+    #[test]
+    fn a_kind_that_asks_resends_every_unacknowledged_batch_in_one_message() {
+        for together in [false, true] {
+            let s = Settings {
+                resend_together: together,
+                ..settings()
+            };
+            let mut l = Link::new(1, LinkKind::Parent, &s);
+            // One batch a second while the neighbour is cut off.
+            for (i, p) in [1, 2, 3].into_iter().enumerate() {
+                let at = Time::from_millis(1000 * i as u64);
+                l.queue(p, at);
+                sent(l.poll(at, &s));
+            }
+            let retry = Time::ZERO + s.retry_timeout;
+            let (_, pos, _) = sent(l.poll(retry, &s));
+            if together {
+                assert_eq!(pos, vec![1, 2, 3]);
+                assert_eq!(l.in_flight.len(), 1, "one batch left to acknowledge");
+            } else {
+                assert_eq!(pos, vec![1], "only the overdue batch");
+                assert_eq!(l.in_flight.len(), 3);
+            }
+        }
     }
 
     #[test]

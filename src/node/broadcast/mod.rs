@@ -62,6 +62,8 @@ pub(crate) struct Settings {
     pub(crate) retry_timeout: Duration,
     pub(crate) retry_backoff: f64,
     pub(crate) retry_max: Duration,
+    /// A resend takes every unacknowledged batch along ([`Kind::RESEND_TOGETHER`]).
+    pub(crate) resend_together: bool,
     pub(crate) fallback_enabled: bool,
     pub(crate) fallback_after: Duration,
     pub(crate) fallback_candidates: usize,
@@ -87,6 +89,7 @@ impl Settings {
             retry_timeout: ms(c.retry.timeout_ms),
             retry_backoff: c.retry.backoff,
             retry_max: ms(c.retry.max_timeout_ms),
+            resend_together: false,
             fallback_enabled: c.fallback.enabled && c.overlay.kind.is_rooted(),
             fallback_after: ms(c.fallback.after_ms),
             fallback_candidates: usize::from(c.fallback.candidates),
@@ -127,7 +130,12 @@ impl<K: Kind> Broadcast<K> {
         me: u16,
         names: &[Box<str>],
     ) -> (Broadcast<K>, Vec<String>) {
-        let settings = Settings::from_config(config);
+        let from_config = Settings::from_config(config);
+        let settings = Settings {
+            resend_together: K::RESEND_TOGETHER,
+            fallback_enabled: from_config.fallback_enabled && K::FALLBACK,
+            ..from_config
+        };
         let n = names.len() as u16;
         let mut warnings = Vec::new();
         let index_of = |name: &str| names.iter().position(|m| &**m == name).map(|i| i as u16);

@@ -3,28 +3,26 @@
 //! once (`add_ok`); `read` answers every element held (`read_ok` with `value`). Maelstrom sends
 //! integers; any JSON value is kept, like a broadcast value.
 //!
-//! The set is a broadcast of its elements: an append-only list with an index for
-//! de-duplication, spread by the same gossip engine (overlay, rounds, acknowledged links,
+//! The set is a broadcast of its elements: the same append-only list with an index for
+//! de-duplication as broadcast values (`values::ValueList`), spread by the same gossip engine (overlay, rounds, acknowledged links,
 //! resends, fallback) as broadcast values, so it is exact on every node once the network heals.
 //! A `read` is answered with a prefix of the list, lent to the encoder without a copy. On the
 //! wire a gossip carries `"elements":[1,2]`.
 
-use hashbrown::HashMap;
-
+use super::values::ValueList;
 use crate::node::kind::{Inserted, Kind, Refusal};
-use crate::wire::{DecodeErrorKind, Field, Fields, Value, write_values};
+use crate::wire::{DecodeErrorKind, Field, Fields, Value};
 
 /// Every element this node has seen, each once, in arrival order.
 #[derive(Debug, Default)]
 pub struct GSet {
-    elements: Vec<Value>,
-    index: HashMap<Value, u32>,
+    elements: ValueList,
 }
 
 impl GSet {
     /// All elements, in arrival order.
     pub fn elements(&self) -> &[Value] {
-        &self.elements
+        self.elements.as_slice()
     }
 }
 
@@ -57,6 +55,15 @@ impl Kind for GSet {
     const REQUESTS: &'static [&'static str] = &["add", "read"];
     const FIELD: &'static str = "elements";
     const FIELD_EXPECTED: &'static str = "an array";
+    /// Elements never supersede one another: while a neighbour is cut off, every round's
+    /// batch to it stays unacknowledged, and they are resent as one message.
+    const RESEND_TOGETHER: bool = true;
+    /// No relay during partitions: Maelstrom's g-set checks what the reads hold once the
+    /// network heals (a stale read is reported, not invalid), and a relay's second route
+    /// doubles the messages on its links for as long as the partition lasts. Resends deliver
+    /// every element after the heal, as they deliver a counter's shares (whose batches
+    /// supersede one another and so never look lost long enough to fall back either).
+    const FALLBACK: bool = false;
 
     type Item = Value;
     type Request = Request;
@@ -106,29 +113,17 @@ impl Kind for GSet {
             Reply::AddOk => out.extend_from_slice(b"\"add_ok\""),
             Reply::ReadOk { upto } => {
                 out.extend_from_slice(b"\"read_ok\",\"value\":");
-                write_values(out, self.elements[..upto.min(self.elements.len())].iter());
+                self.elements.write_prefix(upto, out);
             }
         }
     }
 
     fn write_items(&self, positions: &[u32], out: &mut Vec<u8>) {
-        let elements = &self.elements;
-        write_values(
-            out,
-            positions.iter().filter_map(|&p| elements.get(p as usize)),
-        );
+        self.elements.write_positions(positions, out);
     }
 
     fn insert(&mut self, element: Value) -> Inserted {
-        let next = self.elements.len() as u32;
-        match self.index.entry(element) {
-            hashbrown::hash_map::Entry::Occupied(slot) => Inserted::Known(*slot.get()),
-            hashbrown::hash_map::Entry::Vacant(slot) => {
-                self.elements.push(slot.key().clone());
-                slot.insert(next);
-                Inserted::New(next)
-            }
-        }
+        self.elements.insert(element)
     }
 
     fn len(&self) -> usize {

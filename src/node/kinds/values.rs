@@ -2,26 +2,74 @@
 //! `maelstrom/src/maelstrom/workload/broadcast.clj`): `broadcast` stores a value and spreads it
 //! to every node; `read` answers every value held, in arrival order.
 //!
-//! The store is an append-only list plus an index for de-duplication. A value's position never
-//! changes, so a `read` is answered with a prefix of the list, lent to the encoder without a
-//! copy. On the wire a gossip carries `"values":[1,2]`.
+//! The store is an append-only list plus an index for de-duplication (`ValueList`, which the
+//! g-set's elements share). A value's position never changes, so a `read` is answered with a
+//! prefix of the list, lent to the encoder without a copy. On the wire a gossip carries
+//! `"values":[1,2]`.
 
 use hashbrown::HashMap;
 
 use crate::node::kind::{Inserted, Kind, Refusal};
 use crate::wire::{DecodeErrorKind, Field, Fields, Value, write_values};
 
+/// Distinct JSON values in arrival order, each at a position that never changes, with an
+/// index for de-duplication: the store of broadcast values and of g-set elements alike
+/// (`kinds::gset`), whose reads answer a prefix of it and whose gossip writes positions of it.
+#[derive(Debug, Default)]
+pub(crate) struct ValueList {
+    values: Vec<Value>,
+    index: HashMap<Value, u32>,
+}
+
+impl ValueList {
+    /// All values, in arrival order.
+    pub(crate) fn as_slice(&self) -> &[Value] {
+        &self.values
+    }
+
+    /// How many values.
+    pub(crate) fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Stores `value` at the next position unless it is held already.
+    #[inline]
+    pub(crate) fn insert(&mut self, value: Value) -> Inserted {
+        let next = self.values.len() as u32;
+        match self.index.entry(value) {
+            hashbrown::hash_map::Entry::Occupied(slot) => Inserted::Known(*slot.get()),
+            hashbrown::hash_map::Entry::Vacant(slot) => {
+                self.values.push(slot.key().clone());
+                slot.insert(next);
+                Inserted::New(next)
+            }
+        }
+    }
+
+    /// Appends the JSON array of the first `upto` values (a read's answer).
+    pub(crate) fn write_prefix(&self, upto: usize, out: &mut Vec<u8>) {
+        write_values(out, self.values[..upto.min(self.values.len())].iter());
+    }
+
+    /// Appends the JSON array of the values at `positions`, in that order; stops at a position
+    /// outside the list (there are none: positions come from it).
+    #[inline]
+    pub(crate) fn write_positions(&self, positions: &[u32], out: &mut Vec<u8>) {
+        let values = &self.values;
+        write_values(out, positions.iter().map_while(|&p| values.get(p as usize)));
+    }
+}
+
 /// Every value this node has seen, each once, in arrival order.
 #[derive(Debug, Default)]
 pub struct Values {
-    values: Vec<Value>,
-    index: HashMap<Value, u32>,
+    list: ValueList,
 }
 
 impl Values {
     /// All values, in arrival order.
     pub fn values(&self) -> &[Value] {
-        &self.values
+        self.list.as_slice()
     }
 }
 
@@ -94,7 +142,7 @@ impl Kind for Values {
             Request::Broadcast { message } => (Reply::BroadcastOk, Some(message)),
             Request::Read => (
                 Reply::ReadOk {
-                    upto: self.values.len(),
+                    upto: self.list.len(),
                 },
                 None,
             ),
@@ -106,33 +154,23 @@ impl Kind for Values {
             Reply::BroadcastOk => out.extend_from_slice(b"\"broadcast_ok\""),
             Reply::ReadOk { upto } => {
                 out.extend_from_slice(b"\"read_ok\",\"messages\":");
-                write_values(out, self.values[..upto.min(self.values.len())].iter());
+                self.list.write_prefix(upto, out);
             }
         }
     }
 
     #[inline]
     fn write_items(&self, positions: &[u32], out: &mut Vec<u8>) {
-        // Stops at a position outside the store (there are none: positions come from it).
-        let values = &self.values;
-        write_values(out, positions.iter().map_while(|&p| values.get(p as usize)));
+        self.list.write_positions(positions, out);
     }
 
     #[inline]
     fn insert(&mut self, value: Value) -> Inserted {
-        let next = self.values.len() as u32;
-        match self.index.entry(value) {
-            hashbrown::hash_map::Entry::Occupied(slot) => Inserted::Known(*slot.get()),
-            hashbrown::hash_map::Entry::Vacant(slot) => {
-                self.values.push(slot.key().clone());
-                slot.insert(next);
-                Inserted::New(next)
-            }
-        }
+        self.list.insert(value)
     }
 
     fn len(&self) -> usize {
-        self.values.len()
+        self.list.len()
     }
 }
 

@@ -28,6 +28,17 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// How a history entry of type `kind` ended (`None` for an invocation).
+    pub fn of(kind: crate::history::OpType) -> Option<Outcome> {
+        use crate::history::OpType;
+        match kind {
+            OpType::Invoke => None,
+            OpType::Ok => Some(Outcome::Ok),
+            OpType::Fail => Some(Outcome::Fail),
+            OpType::Info => Some(Outcome::Info),
+        }
+    }
+
     /// Jepsen's keyword for it.
     pub fn name(self) -> &'static str {
         match self {
@@ -58,6 +69,9 @@ pub enum AnomalyType {
     G2Item,
     /// A read disagreeing with the transaction's own earlier micro-operations on that key.
     Internal,
+    /// List-append: a read holds an element the same transaction appends later (Elle 0.2.2's
+    /// `:future-read`, a trivial wr cycle of the transaction with itself: it implies G1c).
+    FutureRead,
     /// Two committed transactions read the same state of a key and both wrote that key.
     LostUpdate,
     /// The inferred version order of some key is cyclic.
@@ -106,6 +120,7 @@ impl AnomalyType {
             AnomalyType::GNonadjacent => "G-nonadjacent",
             AnomalyType::G2Item => "G2-item",
             AnomalyType::Internal => "internal",
+            AnomalyType::FutureRead => "future-read",
             AnomalyType::LostUpdate => "lost-update",
             AnomalyType::CyclicVersions => "cyclic-versions",
             AnomalyType::DuplicateElements => "duplicate-elements",
@@ -127,7 +142,7 @@ impl AnomalyType {
     }
 
     /// Every type, for look-ups by name.
-    pub const ALL: [AnomalyType; 25] = [
+    pub const ALL: [AnomalyType; 26] = [
         AnomalyType::G0,
         AnomalyType::G1a,
         AnomalyType::G1b,
@@ -136,6 +151,7 @@ impl AnomalyType {
         AnomalyType::GNonadjacent,
         AnomalyType::G2Item,
         AnomalyType::Internal,
+        AnomalyType::FutureRead,
         AnomalyType::LostUpdate,
         AnomalyType::CyclicVersions,
         AnomalyType::DuplicateElements,

@@ -9,12 +9,14 @@
 //! | `scc` | strongly connected components |
 //! | `cycles` | cycle search per component with a step budget, and cycle typing |
 //! | `models` | what each consistency model forbids; `:not` / `:also-not` |
+//! | [`summary`] | the `:anomalies` map and model sets as the summary prints them |
 
 pub(crate) mod cycles;
 pub(crate) mod graph;
 pub mod kinds;
 pub(crate) mod models;
 pub(crate) mod scc;
+pub mod summary;
 
 use crate::figures::Figure;
 use kinds::AnomalyType;

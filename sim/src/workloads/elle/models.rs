@@ -2,8 +2,8 @@
 //! rules out (Elle's `:not` / `:also-not`).
 //!
 //! The data are Elle's model hierarchy, direct prohibitions and anomaly implications (by
-//! friendly model name), without the additions of Elle 0.2 (`*-cycle-exists`,
-//! `:future-read`), which Maelstrom 0.2.3 does not have.
+//! friendly model name, `elle/consistency_model.clj`), with Elle 0.2.2's `:future-read` (which
+//! Maelstrom 0.2.4 brings; it implies G1c) but without its `*-cycle-exists` anomalies.
 
 use std::collections::BTreeSet;
 
@@ -177,6 +177,8 @@ const IMPLIED: &[(&str, &[&str])] = &[
     ("GSIa", &["GSI"]),
     ("GSIb", &["GSI"]),
     ("incompatible-order", &["G1a"]),
+    // A read of one's own later append: a cycle T -wr-> T, which the graph has no room for.
+    ("future-read", &["G1c"]),
     ("dirty-update", &["G1a"]),
     ("lost-update", &["write-skew", "G2-item"]),
     ("write-skew", &["G2"]),
@@ -286,6 +288,7 @@ mod tests {
                 "cyclic-versions",
                 "dirty-update",
                 "duplicate-elements",
+                "future-read",
                 "incompatible-order"
             ]
         );
@@ -306,6 +309,7 @@ mod tests {
             "G2-item",
             "G2",
             "internal",
+            "future-read",
             "dirty-update",
             "incompatible-order",
             "duplicate-elements",

@@ -1,5 +1,5 @@
 //! Per-transaction anomalies of Elle's list-append analysis (`elle/list_append.clj`
-//! `g1a-cases`, `g1b-cases`, `internal-cases`, `duplicates`, `incompatible-orders`,
+//! `g1a-cases`, `g1b-cases`, `internal-cases` (with Elle 0.2.2's `:future-read`), `duplicates`, `incompatible-orders`,
 //! `dirty-update-cases`; `elle/txn.clj` `lost-update-cases`), and the version orders they and
 //! the dependency graph read (`sorted-values`, `append-index`).
 
@@ -417,4 +417,36 @@ pub fn lost_updates(txns: &[Txn]) -> Vec<Case> {
             txns,
         })
         .collect()
+}
+
+/// `:future-read` (Elle 0.2.2's `op-future-read-case`): per committed transaction, the first
+/// append of an element that one of its own earlier reads of that key already held — the
+/// read that saw it, and the element. Not an `:internal` case: the read may agree with every
+/// earlier micro-operation; it sees the transaction's future.
+pub fn future_reads(txns: &[Txn]) -> Vec<Case> {
+    let mut cases = Vec::new();
+    for (i, t) in txns.iter().enumerate().filter(|(_, t)| t.is_ok()) {
+        // Per key, the reads so far, in order: the first to hold an element names it.
+        let mut reads: Vec<(Key, &Mop)> = Vec::new();
+        for mop in &t.mops {
+            match mop {
+                Mop::Read(k, Some(_)) => reads.push((*k, mop)),
+                Mop::Read(_, None) => {}
+                Mop::Append(k, e) => {
+                    let seen = reads.iter().find(|(rk, r)| {
+                        rk == k && matches!(r, Mop::Read(_, Some(v)) if v.contains(e))
+                    });
+                    if let Some((_, read)) = seen {
+                        cases.push(Case::FutureRead {
+                            op: i,
+                            mop: (*read).clone(),
+                            element: *e,
+                        });
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    cases
 }

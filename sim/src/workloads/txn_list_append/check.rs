@@ -172,6 +172,7 @@ pub fn analyse(
         (AnomalyType::DuplicateElements, anomalies::duplicates(txns)),
         (AnomalyType::IncompatibleOrder, incompatible),
         (AnomalyType::Internal, anomalies::internal(txns)),
+        (AnomalyType::FutureRead, anomalies::future_reads(txns)),
         (AnomalyType::DirtyUpdate, dirty),
         (AnomalyType::G1a, anomalies::g1a(txns)),
         (AnomalyType::G1b, anomalies::g1b(txns)),

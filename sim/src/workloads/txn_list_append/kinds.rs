@@ -55,6 +55,15 @@ pub enum Case {
         /// What its own earlier micro-operations imply.
         expected: Expected,
     },
+    /// `:future-read`: `op`'s read `mop` holds `element`, which `op` appends later.
+    FutureRead {
+        /// The transaction.
+        op: usize,
+        /// The read that saw the element.
+        mop: Mop,
+        /// The element it appends after reading it.
+        element: Elem,
+    },
     /// `:duplicate-elements`: `mop` of `op` holds these elements more than once (element →
     /// count).
     Duplicates {
@@ -106,7 +115,9 @@ impl Case {
     pub fn txns(&self) -> Vec<usize> {
         match self {
             Case::Read { op, writer, .. } => vec![*op, *writer],
-            Case::Internal { op, .. } | Case::Duplicates { op, .. } => vec![*op],
+            Case::Internal { op, .. }
+            | Case::FutureRead { op, .. }
+            | Case::Duplicates { op, .. } => vec![*op],
             Case::DirtyUpdate { txns, .. } => vec![txns.0, txns.1],
             Case::LostUpdate { txns, .. } => txns.clone(),
             Case::Cycle { steps } => steps.iter().map(|s| s.from).collect(),
@@ -132,6 +143,9 @@ impl Case {
                 name(*op),
                 expected.edn()
             ),
+            Case::FutureRead { op, mop, element } => {
+                format!("{{:op {}, :mop {mop}, :element {element}}}", name(*op))
+            }
             Case::Duplicates {
                 op,
                 mop,

@@ -29,7 +29,7 @@ pub mod rpc;
 pub mod synth;
 pub mod workload;
 
-use crate::history::{Op, OpType, OpValue, Process};
+use crate::history::{Op, OpValue, Process};
 use crate::workloads::txn_rw_register::TXN;
 use check::{ListAppendResult, Options};
 use history::{Entry, Outcome};
@@ -57,12 +57,7 @@ pub fn check_ops(opts: &Options, ops: &[Op]) -> ListAppendResult {
         };
         entries.push(Entry {
             index: op.index,
-            outcome: match op.kind {
-                OpType::Invoke => None,
-                OpType::Ok => Some(Outcome::Ok),
-                OpType::Fail => Some(Outcome::Fail),
-                OpType::Info => Some(Outcome::Info),
-            },
+            outcome: Outcome::of(op.kind),
             process: match op.process {
                 Process::Client(p) => p,
                 Process::Nemesis => u64::MAX,

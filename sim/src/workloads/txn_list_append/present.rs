@@ -17,18 +17,11 @@ use super::rpc::mop_json;
 use crate::checkers::{Validity, Verdict};
 use crate::figures::{Artifact, Figure};
 use crate::history::{Op, OpValue};
+use crate::workloads::elle::summary::{models_edn, write_anomalies};
 use crate::workloads::txn_rw_register::TXN;
-
-/// Cases shown per anomaly type in the summary (all of them are in the JSON and the files).
-pub const SHOWN_CASES: usize = 4;
 
 /// Cases per type written to the results folder's files.
 pub const FILE_CASES: usize = 100;
-
-fn models_edn(models: &[&str]) -> String {
-    let m: Vec<String> = models.iter().map(|m| format!(":{m}")).collect();
-    format!("#{{{}}}", m.join(" "))
-}
 
 /// The `:workload` entry of the summary, one line per anomaly case shown.
 pub fn workload_edn(r: &ListAppendResult) -> String {
@@ -44,26 +37,14 @@ pub fn workload_edn(r: &ListAppendResult) -> String {
     }
     let types: Vec<String> = r.anomaly_types.iter().map(|t| t.to_string()).collect();
     let _ = write!(out, ", :anomaly-types ({})", types.join(" "));
-    let _ = writeln!(out, ",\n            :anomalies {{");
     let name = |t: usize| r.txns[t].edn();
-    for t in &r.anomaly_types {
-        let cases = &r.anomalies[t];
-        let _ = writeln!(out, "              {t} [ ; {} case(s)", cases.len());
-        for c in cases.iter().take(SHOWN_CASES) {
-            let _ = writeln!(out, "                {}", c.edn(&name));
-        }
-        if cases.len() > SHOWN_CASES {
-            let _ = writeln!(out, "                … {} more]", cases.len() - SHOWN_CASES);
-        } else {
-            let _ = writeln!(out, "                ]");
-        }
-    }
-    let _ = writeln!(out, "            }},");
-    let _ = writeln!(
-        out,
-        "            :not {}, :also-not {}}},",
-        models_edn(&r.not),
-        models_edn(&r.also_not)
+    write_anomalies(
+        &mut out,
+        &r.anomaly_types,
+        &r.anomalies,
+        |c| c.edn(&name),
+        &r.not,
+        &r.also_not,
     );
     out
 }
@@ -102,6 +83,9 @@ fn case_json(r: &ListAppendResult, c: &Case) -> Value {
             "mop": mop_json(mop),
             "expected": expected.edn(),
         }),
+        Case::FutureRead { op, mop, element } => {
+            json!({"op": t(*op), "mop": mop_json(mop), "element": element})
+        }
         Case::Duplicates {
             op,
             mop,
@@ -400,6 +384,9 @@ pub fn describe(t: AnomalyType) -> &'static str {
         }
         AnomalyType::Internal => {
             "A read disagrees with the transaction's own earlier reads and appends of that key."
+        }
+        AnomalyType::FutureRead => {
+            "A read holds an element that the same transaction appends only later."
         }
         AnomalyType::DuplicateElements => "A read holds the same element more than once.",
         AnomalyType::IncompatibleOrder => {

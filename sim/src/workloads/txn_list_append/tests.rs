@@ -162,6 +162,59 @@ fn reads_disagreeing_with_the_txns_own_appends_are_internal() {
     assert!(edn.contains(":expected [... 5]"), "{edn}");
 }
 
+/// Elle's own two cases (`elle/list_append_test.clj`, "future read external" and "future
+/// read internal"): a read holding an element the transaction appends later.
+#[test]
+fn a_read_of_the_txns_own_later_append_is_a_future_read() {
+    // Read [0 1 2], then append 1: the read saw the future.
+    let ext = serial(vec![ok(vec![r(1, &[0, 1, 2]), a(1, 1)])]);
+    assert_eq!(
+        anomalies::future_reads(&ext),
+        vec![Case::FutureRead {
+            op: 0,
+            mop: r(1, &[0, 1, 2]),
+            element: 1,
+        }]
+    );
+    assert!(anomalies::internal(&ext).is_empty(), "not an internal case");
+    // Append 1, read [0 1] (agrees with the append), append 0: element 0 was read first.
+    let int = serial(vec![ok(vec![a(1, 1), r(1, &[0, 1]), a(1, 0), a(1, 3)])]);
+    assert_eq!(
+        anomalies::future_reads(&int),
+        vec![Case::FutureRead {
+            op: 0,
+            mop: r(1, &[0, 1]),
+            element: 0,
+        }]
+    );
+    for good in [
+        vec![r(1, &[0, 1]), a(1, 2)],
+        vec![a(1, 2), r(1, &[2])],
+        vec![r(2, &[5]), a(1, 5)],
+        vec![r_nil(1), a(1, 1)],
+    ] {
+        let h = serial(vec![ok(good.clone())]);
+        assert!(anomalies::future_reads(&h).is_empty(), "{good:?}");
+    }
+    // Only committed transactions count.
+    let h = serial(vec![info(vec![r(1, &[0, 1, 2]), a(1, 1)])]);
+    assert!(anomalies::future_reads(&h).is_empty());
+    // It implies G1c: read committed and everything above it forbid it; read uncommitted not.
+    let h = serial(vec![
+        ok(vec![a(1, 0)]),
+        ok(vec![a(1, 2)]),
+        ok(vec![r(1, &[0, 2, 1]), a(1, 1)]),
+    ]);
+    for model in [SS, "serializable", "read-committed"] {
+        let res = invalid_with(model, &h, A::FutureRead);
+        assert!(res.not.contains(&"read-committed"), "{res:#?}");
+    }
+    assert_eq!(run("read-uncommitted", &h).valid, Validity::True);
+    let edn = present::workload_edn(&run(SS, &h));
+    assert!(edn.contains(":future-read"), "{edn}");
+    assert!(edn.contains(":element 1"), "{edn}");
+}
+
 #[test]
 fn an_element_twice_in_one_read_is_duplicate_elements() {
     let h = serial(vec![ok(vec![a(1, 1)]), ok(vec![r(1, &[1, 1])])]);

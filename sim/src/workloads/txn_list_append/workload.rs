@@ -9,7 +9,7 @@ use super::{check_ops, rpc};
 use crate::checkers::WorkloadResult;
 use crate::history::{Op, OpF, OpValue};
 use crate::workloads::boundary::{ClientRules, Entry, Setup, WorkloadOption, WorkloadRun};
-use crate::workloads::rpc::{Reply, check_reply};
+use crate::workloads::rpc::{Reply, txn_reply, txn_request};
 use crate::workloads::txn_rw_register::elle::history::Mop as RwMop;
 use crate::workloads::txn_rw_register::generator::{TxnGenerator, TxnOptions};
 use crate::workloads::txn_rw_register::{TXN, split_models};
@@ -47,14 +47,7 @@ pub const ENTRY: Entry = Entry {
 };
 
 fn build(setup: &Setup<'_>) -> Result<Box<dyn WorkloadRun>, String> {
-    let d = TxnOptions::default();
-    let options = TxnOptions {
-        key_count: setup.option("key-count", d.key_count)?,
-        min_txn_length: 1,
-        max_txn_length: setup.option("max-txn-length", d.max_txn_length)?,
-        max_writes_per_key: setup.option("max-writes-per-key", d.max_writes_per_key)?,
-    };
-    options.validate()?;
+    let options = TxnOptions::from_flags(setup, false)?;
     let mut opts = Options::default();
     if let Some(m) = setup.options.get("consistency-models") {
         opts.consistency_models = split_models(m);
@@ -89,22 +82,12 @@ impl WorkloadRun for ListAppendRun {
     }
 
     fn request(&self, _f: OpF, value: &OpValue) -> String {
-        let txn = match value {
-            OpValue::Json(v) => v.to_string(),
-            _ => "[]".into(),
-        };
-        format!("{{\"type\":\"txn\",\"txn\":{txn}}}")
+        txn_request(value)
     }
 
     /// `txn_ok` with a `txn` list of `[f k v]`, taken verbatim as the completion.
     fn reply(&self, _f: OpF, body: &Map<String, Value>) -> Reply {
-        match check_reply("txn_ok", Some("txn"), body) {
-            Reply::Ok(OpValue::Json(v)) => match rpc::parse_txn(&v) {
-                Ok(_) => Reply::Ok(OpValue::Json(v)),
-                Err(why) => Reply::Malformed(format!("Malformed RPC response: {why}")),
-            },
-            other => other,
-        }
+        txn_reply(body, rpc::parse_txn)
     }
 
     /// Maelstrom's txn client survives an `:info`; definite errors abort the transaction.

@@ -39,6 +39,28 @@ impl Default for TxnOptions {
 }
 
 impl TxnOptions {
+    /// The options `setup`'s flags give (`--key-count`, `--max-txn-length`,
+    /// `--max-writes-per-key`, and `--min-txn-length` if the workload takes it, else 1),
+    /// validated.
+    pub(crate) fn from_flags(
+        setup: &crate::workloads::boundary::Setup<'_>,
+        min_length_flag: bool,
+    ) -> Result<TxnOptions, String> {
+        let d = TxnOptions::default();
+        let options = TxnOptions {
+            key_count: setup.option("key-count", d.key_count)?,
+            min_txn_length: if min_length_flag {
+                setup.option("min-txn-length", d.min_txn_length)?
+            } else {
+                1
+            },
+            max_txn_length: setup.option("max-txn-length", d.max_txn_length)?,
+            max_writes_per_key: setup.option("max-writes-per-key", d.max_writes_per_key)?,
+        };
+        options.validate()?;
+        Ok(options)
+    }
+
     /// Why these options are unusable, if they are.
     pub fn validate(&self) -> Result<(), String> {
         if self.key_count == 0 || self.key_count > 60 {

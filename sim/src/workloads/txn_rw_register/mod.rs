@@ -23,7 +23,7 @@ pub mod workload;
 
 use serde_json::Value;
 
-use crate::history::{Op, OpF, OpType, OpValue, Process};
+use crate::history::{Op, OpF, OpValue, Process};
 use elle::history::{Entry, Mop, Outcome};
 use elle::{ElleResult, Options};
 use generator::TxnOptions;
@@ -95,12 +95,7 @@ pub fn check(settings: &TxnSettings, ops: &[Op]) -> ElleResult {
         .zip(&parsed)
         .map(|(op, (_, mops))| Entry {
             index: op.index,
-            outcome: match op.kind {
-                OpType::Invoke => None,
-                OpType::Ok => Some(Outcome::Ok),
-                OpType::Fail => Some(Outcome::Fail),
-                OpType::Info => Some(Outcome::Info),
-            },
+            outcome: Outcome::of(op.kind),
             process: match op.process {
                 Process::Client(p) => p,
                 Process::Nemesis => u64::MAX,

@@ -11,17 +11,10 @@ use super::elle::kinds::Case;
 use crate::checkers::{Validity, Verdict};
 use crate::figures::Figure;
 use crate::history::{Op, OpValue};
-
-/// Cases shown per anomaly type in the summary (all of them are in the JSON).
-pub const SHOWN_CASES: usize = 4;
+use crate::workloads::elle::summary::write_anomalies;
 
 fn validity(v: Validity) -> String {
     v.to_string()
-}
-
-fn models_edn(models: &[&str]) -> String {
-    let m: Vec<String> = models.iter().map(|m| format!(":{m}")).collect();
-    format!("#{{{}}}", m.join(" "))
 }
 
 /// The `:workload` entry of the summary, one line per anomaly case shown.
@@ -38,26 +31,14 @@ pub fn workload_edn(r: &ElleResult) -> String {
         let _ = writeln!(out, ", :anomalies nil}},");
         return out;
     }
-    let _ = writeln!(out, ",\n            :anomalies {{");
     let name = |t: usize| r.txns[t].edn();
-    for t in &r.anomaly_types {
-        let cases = &r.anomalies[t];
-        let _ = writeln!(out, "              {t} [ ; {} case(s)", cases.len());
-        for c in cases.iter().take(SHOWN_CASES) {
-            let _ = writeln!(out, "                {}", c.edn(&name));
-        }
-        if cases.len() > SHOWN_CASES {
-            let _ = writeln!(out, "                … {} more]", cases.len() - SHOWN_CASES);
-        } else {
-            let _ = writeln!(out, "                ]");
-        }
-    }
-    let _ = writeln!(out, "            }},");
-    let _ = writeln!(
-        out,
-        "            :not {}, :also-not {}}},",
-        models_edn(&r.not),
-        models_edn(&r.also_not)
+    write_anomalies(
+        &mut out,
+        &r.anomaly_types,
+        &r.anomalies,
+        |c| c.edn(&name),
+        &r.not,
+        &r.also_not,
     );
     out
 }
