@@ -416,7 +416,11 @@ fn a_restarted_node_answering_a_closed_client_is_not_silenced() {
         // Every node started again goes on answering: its last instance read a client's
         // request after its restart and the run's checker found nothing lost.
         assert_eq!(lost(&report), 0, "seed {seed}");
-        for o in report.outages.iter().filter(|o| o.killed && o.until.is_some()) {
+        for o in report
+            .outages
+            .iter()
+            .filter(|o| o.killed && o.until.is_some())
+        {
             let until = o.until.map_or(0, |t| t.as_micros());
             assert!(
                 steps
