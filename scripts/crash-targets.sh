@@ -32,12 +32,18 @@ for name in "${names[@]}"; do
       # shellcheck disable=SC2206
       args=(${rows[$name]} --seed "$seed")
       [ "$nemesis" = none ] || args+=(--nemesis "$nemesis")
+      node_args=()
       if [ -n "${BIN:-}" ]; then
+        # The topology file is the node's flag: after `--`.
+        case $name in
+          3d|3e) args=(${rows[$name]/--topology-file $name/} --seed "$seed")
+                  [ "$nemesis" = none ] || args+=(--nemesis "$nemesis")
+                  node_args=(-- --topology-file "$name");;
+        esac
         args+=(--bin "$BIN")
-        case $name in 3d|3e) args+=(-- --topology-file "$name");; esac
       fi
       f=$out/$name-$nemesis-$seed
-      "$sim" test "${args[@]}" --no-results --json "$f.json" >"$f.txt" 2>&1 || true
+      "$sim" test "${args[@]}" --no-results --json "$f.json" "${node_args[@]}" >"$f.txt" 2>&1 || true
       late=$(grep -o '[0-9]* late replies' "$f.txt" | cut -d' ' -f1 || true)
       python3 - "$f.json" "$name" "$nemesis" "$seed" "${late:-0}" <<'PY'
 import json, sys
