@@ -35,8 +35,8 @@ pub enum FaultKind {
     Kill,
     /// Crashes mixed with everything else: [`FaultKind::Mixed`]'s faults with
     /// `--nemesis partition,kill`, interval 2–6 s. (The pause nemesis is left to the tests:
-    /// its pauses last until the next resume, often past a client's 5 s timeout, and a late
-    /// reply to a closed client is a line Maelstrom rejects whatever the node.)
+    /// its pauses last until the next resume, often past a client's 5 s timeout, which
+    /// tests the clients' timeouts more than the node.)
     Crash,
 }
 
