@@ -10,7 +10,8 @@
 # (wall clock of the glomers process, start-up included) and its peak RSS, both from GNU time.
 # Defaults: 2,000,000 lines, mix root, 1,000 distinct values, a window of 8.
 # DURABILITY=write|sync|off (default write, the binary's default) picks the node's log mode;
-# the log goes to target/e2e/glomers-n0.log (removed before the run).
+# the log goes to target/e2e/glomers-n0.log (removed before the run). PIN=CPU runs the node
+# (only it: `cat` and `wc` stay free) under `taskset -c CPU`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,7 +40,7 @@ trap 'rm -f "$report"' EXIT
 cat "$input" >/dev/null
 rm -f target/e2e/glomers-n0.log
 read -r out_lines out_bytes < <(cat "$input" |
-    GLOMERS_LOG=warn /usr/bin/time -v -o "$report" target/release/glomers \
+    GLOMERS_LOG=warn /usr/bin/time -v -o "$report" ${PIN:+taskset -c "$PIN"} target/release/glomers \
         --durability "$durability" --log-dir target/e2e 2>/dev/null |
     wc -lc)
 log_bytes=$(stat -c %s target/e2e/glomers-n0.log 2>/dev/null || echo 0)

@@ -30,6 +30,10 @@
 //! - `decode+handle+drain+encode`: everything the runtime does but I/O: the lines, copied
 //!   into one buffer (untimed setup), decoded in place with padding, handled, drained,
 //!   encoded.
+//! - `…+log`: the same with the durability log on (`write` mode, the default), in a file of
+//!   a fresh temporary directory (`glomers::runtime::LogFile`, the runtime's own), committed
+//!   as the runtime commits: once per 64 KiB of input lines and after every timeout, before
+//!   that batch's output would be written. The log file's `write(2)`s are in the time.
 
 #[path = "support/lines.rs"]
 mod lines;
@@ -41,6 +45,7 @@ use glomers::Time;
 use glomers::config::NodeConfig;
 use glomers::node::kinds::values::Values;
 use glomers::node::{Message, decode};
+use glomers::runtime::LogFile;
 use glomers::step::{Driven, Feed};
 use glomers::wire::{Decoder, INPUT_PADDING, OutPayload, Transmit, encode};
 
@@ -207,6 +212,23 @@ fn fresh_node(script: &Script) -> Driven {
     node
 }
 
+/// [`fresh_node`] logging (in `write` mode) to a new log in `dir`, the previous one removed.
+fn fresh_logging_node(script: &Script, dir: &std::path::Path) -> Driven {
+    let _ = std::fs::remove_file(dir.join(format!("glomers-{}.log", script.me)));
+    let mut node = Driven::with_storage(bench_config(), Box::new(LogFile::new(dir)));
+    let mut buf = script.init.clone().into_bytes();
+    let len = buf.len();
+    let start = script.lines[0]
+        .0
+        .saturating_sub(std::time::Duration::from_millis(1));
+    step(&mut node, start, Feed::Line { buf: &mut buf, len }, |_| {});
+    node.commit().expect("the log takes the init");
+    node
+}
+
+/// The runtime's read chunk: it commits the log once per chunk of input.
+const CHUNK: usize = 64 * 1024;
+
 fn bench_scenario(c: &mut Criterion, name: &str, mix: &Mix) {
     let script = script(mix);
     assert_eq!(script.me, mix.me);
@@ -287,6 +309,48 @@ fn bench_scenario(c: &mut Criterion, name: &str, mix: &Mix) {
             BatchSize::LargeInput,
         );
     });
+    let dir = std::env::temp_dir().join(format!("glomers-bench-log-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    group.bench_function("decode+handle+drain+encode+log", |b| {
+        b.iter_batched(
+            || (fresh_logging_node(&script, &dir), joined.clone()),
+            |(mut node, mut buf)| {
+                let mut chunk_start = 0;
+                for &(t, start, len) in &spans {
+                    // Timeouts due first, each committed before its output (as the runtime's
+                    // timer branch does); then the line, committed with its chunk.
+                    while let Some(d) = node.node().poll_timeout()
+                        && d <= t
+                    {
+                        node.step_with(
+                            d,
+                            Feed::Timeout,
+                            |t| encode(t, &mut out),
+                            |n| drop(black_box(n)),
+                        );
+                        node.commit().expect("log");
+                    }
+                    if start + len - chunk_start > CHUNK {
+                        node.commit().expect("log");
+                        black_box(out.len());
+                        out.clear();
+                        chunk_start = start;
+                    }
+                    let feed = Feed::Line {
+                        buf: &mut buf[start..],
+                        len,
+                    };
+                    node.step_with(t, feed, |t| encode(t, &mut out), |n| drop(black_box(n)));
+                }
+                node.commit().expect("log");
+                black_box(out.len());
+                out.clear();
+                node
+            },
+            BatchSize::LargeInput,
+        );
+    });
+    let _ = std::fs::remove_dir_all(&dir);
     group.finish();
 }
 

@@ -9,6 +9,7 @@
 //! |---|---|
 //! | `{"body":{"incarnation":e}}` | at `init`, before `init_ok`: this process is the node's `e`-th life |
 //! | `{"body":{"workload":"broadcast","values":[…]}}` | the items stored since the last record, under the kind's gossip field |
+//! | `{"body":{"workload":"broadcast","neighbours":[1,3]}}` | at `topology`, before `topology_ok`: this node's neighbours in it (Maelstrom sends `topology` once, and never to a restarted node) |
 //!
 //! A snapshot is the same records: the incarnation, then one record of every live item.
 //!
@@ -48,6 +49,30 @@ pub(crate) fn write_incarnation(incarnation: u64, out: &mut Vec<u8>) {
     out.extend_from_slice(b"{\"body\":{\"incarnation\":");
     write_u64(out, incarnation);
     out.extend_from_slice(b"}}\n");
+}
+
+/// Appends the record of this node's neighbours in Maelstrom's `topology` message (indices
+/// into `init`'s `node_ids`), for a node of kind `workload`.
+pub(crate) fn write_neighbours(workload: &str, neighbours: &[u16], out: &mut Vec<u8>) {
+    out.extend_from_slice(b"{\"body\":{\"workload\":\"");
+    out.extend_from_slice(workload.as_bytes());
+    out.extend_from_slice(b"\",\"neighbours\":[");
+    for (i, &n) in neighbours.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_u64(out, u64::from(n));
+    }
+    out.extend_from_slice(b"]}}\n");
+}
+
+/// The neighbours of a record written by [`write_neighbours`], if it is one.
+pub(crate) fn read_neighbours(fields: &Fields<'_, '_>) -> Option<Vec<u16>> {
+    fields
+        .get("neighbours")?
+        .elements()?
+        .map(|f| f.as_u64().and_then(|n| u16::try_from(n).ok()))
+        .collect()
 }
 
 /// What a first pass over a log tells: the last incarnation, the workload.

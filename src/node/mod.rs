@@ -136,6 +136,9 @@ pub struct Node {
     incarnation: u64,
     /// The node's log, when its driver keeps one (see [`crate::storage`]).
     journal: Option<Journal>,
+    /// This node's neighbours in Maelstrom's `topology` message, and the kind that took them:
+    /// logged, since a restarted process is sent `init` and never `topology` again.
+    neighbours: Option<(&'static str, Vec<u16>)>,
 }
 
 /// A logging node's records waiting for the driver, and the log its previous process left.
@@ -180,6 +183,7 @@ impl Node {
             now: Time::ZERO,
             incarnation: 0,
             journal: None,
+            neighbours: None,
             config,
         };
         if let Err(e) = check_workload(&node.config.workload) {
@@ -317,6 +321,9 @@ impl Node {
         journal.pending.clear();
         if self.identity.is_some() {
             journal::write_incarnation(self.incarnation, out);
+        }
+        if let Some((kind, neighbours)) = &self.neighbours {
+            journal::write_neighbours(kind, neighbours, out);
         }
         if let Some(engine) = &mut self.engine {
             engine.snapshot(out);
@@ -484,6 +491,10 @@ impl Node {
                     .collect();
                 if let Some(engine) = self.engine_for::<K>(K::TOPOLOGY) {
                     engine.on_topology(now, &mine);
+                    if let Some(journal) = &mut self.journal {
+                        journal::write_neighbours(K::NAME, &mine, &mut journal.pending);
+                    }
+                    self.neighbours = Some((K::NAME, mine));
                 }
                 self.reply(m.src, msg_id, Pending::TopologyOk);
             }
@@ -656,16 +667,31 @@ impl Node {
         // An engine is built only for a settled kind, whose name is the one its records carry.
         if let (Some(engine), Some(settled)) = (&mut self.engine, self.settled) {
             let name = settled.name;
+            let mut neighbours = None;
             journal::for_each_record(log, |fields| {
-                if fields.get("workload").and_then(|f| f.as_str()) == Some(name) {
-                    match engine.restore(fields) {
-                        Ok(n) => items += n,
-                        Err(_) => bad += 1,
+                if fields.get("workload").and_then(|f| f.as_str()) != Some(name) {
+                    return;
+                }
+                if fields.get("neighbours").is_some() {
+                    match journal::read_neighbours(fields) {
+                        Some(n) => neighbours = Some(n),
+                        None => bad += 1,
                     }
+                    return;
+                }
+                match engine.restore(fields) {
+                    Ok(n) => items += n,
+                    Err(_) => bad += 1,
                 }
             });
             if self.incarnation > 0 {
                 engine.restarted(now, self.incarnation);
+            }
+            // After the restart's own spreading: the links the topology makes queue
+            // everything once, as at the first `topology`.
+            if let Some(neighbours) = neighbours {
+                engine.on_topology(now, &neighbours);
+                self.neighbours = Some((name, neighbours));
             }
         }
         self.notice(Notice::Recovered {

@@ -401,3 +401,41 @@ fn a_driver_owned_disk_recovers_the_same_way() {
     let log = String::from_utf8(disks.log("n0")).expect("text");
     assert!(log.contains("\"incarnation\":1"), "{log}");
 }
+
+/// Maelstrom sends `topology` once, never to a restarted process: a node of the `maelstrom`
+/// overlay (which takes its neighbours from that message) logs them, and a cluster whose every
+/// node was killed and started again still spreads a new value everywhere.
+#[test]
+fn a_restarted_node_keeps_the_neighbours_of_maelstroms_topology() {
+    let mut config = NodeConfig::load("maelstrom").expect("preset");
+    config.workload = glomers::config::Workload::named("broadcast");
+    let mut net = Net::durable(5, &config, 3);
+    // A line: n0 - n1 - n2 - n3 - n4.
+    let line: serde_json::Map<String, Value> = (0..5)
+        .map(|i: usize| {
+            let mut nb = Vec::new();
+            if i > 0 {
+                nb.push(format!("n{}", i - 1));
+            }
+            if i < 4 {
+                nb.push(format!("n{}", i + 1));
+            }
+            (format!("n{i}"), json!(nb))
+        })
+        .collect();
+    for i in 0..5 {
+        let reply = net.request(i, json!({"type": "topology", "topology": line}));
+        assert_eq!(reply["type"], "topology_ok");
+    }
+    broadcast(&mut net, 0, 1);
+    assert!(net.settle(Duration::from_secs(30)));
+    for i in 0..5 {
+        net.restart(i);
+    }
+    broadcast(&mut net, 0, 2);
+    assert!(net.settle(Duration::from_secs(60)));
+    let all: BTreeSet<i64> = [1, 2].into();
+    for i in 0..5 {
+        assert_eq!(read_values(&mut net, i), all, "node {i}");
+    }
+}

@@ -31,12 +31,12 @@ pub enum FaultKind {
     /// partitions, pauses and the partition nemesis.
     Mixed,
     /// Maelstrom's kill nemesis (`--nemesis kill`), interval 1–5 s: nodes killed and started
-    /// again with `init`, what was queued for them dropped.
+    /// again with `init`, what was sent to them meanwhile read after it.
     Kill,
     /// Crashes mixed with everything else: [`FaultKind::Mixed`]'s faults with
     /// `--nemesis partition,kill`, interval 2–6 s. (The pause nemesis is left to the tests:
-    /// its pauses last until the next resume, often past a client's 5 s timeout, and a late
-    /// reply to a closed client is a line Maelstrom rejects whatever the node.)
+    /// its pauses last until the next resume, often past a client's 5 s timeout, which
+    /// tests the clients' timeouts more than the node.)
     Crash,
 }
 

@@ -1,10 +1,11 @@
 //! The kill and pause nemesis acting on the cluster ([`Crashes`]): `--nemesis kill` and
 //! `--nemesis pause`, scheduled by [`crate::world::db_nemesis`] (Jepsen's `db-package`, which
-//! Maelstrom's nemesis composes). A kill removes the node's queue and its unread lines
-//! (Maelstrom's `stop-node!`), a start gives it a fresh queue and sends `init` again
-//! (`start-node!`, then `db.clj`'s `setup!`); the drivers learn of both through
-//! [`NodeChange`]s. A pause holds the node's lines and timers (the extra faults' pause, until
-//! the nemesis resumes it). Every step is recorded as Jepsen records it.
+//! Maelstrom's nemesis composes). A kill ends the node's process with the lines it had been
+//! given but not read; what is sent to it meanwhile piles up in its queue. A start sends
+//! `init` again, which the node reads before everything that piled up (the kill nemesis of
+//! Maelstrom's release that added it); the drivers learn of both through [`NodeChange`]s. A
+//! pause holds the node's lines and timers (the extra faults' pause, until the nemesis
+//! resumes it). Every step is recorded as Jepsen records it.
 
 use std::collections::VecDeque;
 
@@ -205,8 +206,8 @@ impl Crashes {
         history.complete(t, p, OpType::Info, f, OpValue::Text(result), None);
     }
 
-    /// Kills `node` (Maelstrom's `stop-node!`): its process and its queue are gone, and what
-    /// it had been delivered but not read too.
+    /// Kills `node`: its process is gone with the lines it had been given but not read
+    /// (a request it read and had not answered is lost); its queue stays and fills.
     fn kill(&mut self, c: &mut Cluster<'_>, node: u16) {
         let now = c.wire.now;
         self.down[usize::from(node)] = true;
@@ -221,8 +222,8 @@ impl Crashes {
         self.open(node, true, now);
     }
 
-    /// Starts `node` again (Maelstrom's `start-node!`, then `init` as `db.clj`'s `setup!`
-    /// sends it): a fresh queue, a fresh process, and a fresh client sending `init`.
+    /// Starts `node` again (a fresh process, then `init` as `db.clj`'s `setup!` sends it,
+    /// from a fresh client): the `init` goes ahead of what piled up in its queue.
     fn restart(&mut self, c: &mut Cluster<'_>, node: u16) {
         self.down[usize::from(node)] = false;
         self.close(node, c.wire.now);

@@ -21,7 +21,8 @@ pub struct KillsJson {
     pub kills: u64,
     /// Node pauses by the nemesis and the fault schedule.
     pub pauses: u64,
-    /// Messages dropped because their receiver was down.
+    /// Lines lost with killed processes: given to them and not yet read (what is sent to a
+    /// dead node waits in its queue and is not counted).
     pub dropped: u64,
 }
 
@@ -66,8 +67,8 @@ pub struct ResultsJson {
     /// `partition` (older documents, and runs without kills or pauses, leave it out).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nemesis: Option<String>,
-    /// Node kills by the kill nemesis and the messages they dropped (queued for a killed node
-    /// or sent to it while it was down); written only with `--nemesis kill` or `pause`.
+    /// Node kills by the kill nemesis and the lines lost with the killed processes; written
+    /// only with `--nemesis kill` or `pause`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kills: Option<KillsJson>,
     /// The nodes the run drove.

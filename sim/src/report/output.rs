@@ -123,8 +123,9 @@ pub fn summary(report: &Report) -> String {
         let f = &report.fault_counts;
         let _ = writeln!(
             out,
-            "nemesis: {} node kills, {} pauses, {} messages dropped at killed nodes",
-            f.kills, f.pauses, f.killed_drops
+            "nemesis: {} node kills, {} pauses, {} lines lost with killed processes, \
+             {} late replies to closed clients",
+            f.kills, f.pauses, f.killed_drops, f.late_replies
         );
     }
     if report.past_deadlines > 0 {

@@ -30,7 +30,7 @@ pub const ORDER: [&str; 22] = [
     "ok / fail / info",
     "availability (ok fraction)",
     "dropped by partitions",
-    "nemesis kills / pauses / dropped at killed nodes",
+    "nemesis kills / pauses / lines lost with killed processes",
     "node errors",
     "wall time (ms)",
     "written",
@@ -111,7 +111,7 @@ pub fn figures(run: &Run) -> Vec<Row> {
         doc.partition_drops.map(|n| n.to_string()),
     );
     push(
-        "nemesis kills / pauses / dropped at killed nodes",
+        "nemesis kills / pauses / lines lost with killed processes",
         doc.kills
             .map(|k| format!("{} / {} / {}", k.kills, k.pauses, k.dropped)),
     );
@@ -276,7 +276,7 @@ mod tests {
         );
         let get = |l: &str| figures(&full).into_iter().find(|f| f.0 == l).map(|f| f.1);
         assert_eq!(
-            get("nemesis kills / pauses / dropped at killed nodes").as_deref(),
+            get("nemesis kills / pauses / lines lost with killed processes").as_deref(),
             Some("2 / 1 / 3")
         );
         let labels: Vec<String> = figures(&full).into_iter().map(|f| f.0).collect();

@@ -43,9 +43,12 @@ pub struct FaultCounts {
     pub oneway_partitions: u64,
     /// Node pauses.
     pub pauses: u64,
-    /// Messages dropped because their receiver was killed (queued for it, or sent while it
-    /// was down).
+    /// Lines lost with a killed process: given to it (on its stdin, or held for it while it
+    /// was paused) and not yet read. What is sent to a dead node waits in its queue.
     pub killed_drops: u64,
+    /// Replies a node sent, after a kill or pause nemesis held it, to a client that had
+    /// timed out and closed: dropped (see `Cluster::on_node_line`).
+    pub late_replies: u64,
     /// Node kills by the kill nemesis (a node counted once per kill).
     pub kills: u64,
 }

@@ -75,11 +75,6 @@ impl<K: Ord, T> MinQueue<K, T> {
         self.pop()
     }
 
-    /// How many items it holds.
-    pub(crate) fn len(&self) -> usize {
-        self.heap.len()
-    }
-
     /// Drops every item.
     pub(crate) fn clear(&mut self) {
         self.heap.clear();

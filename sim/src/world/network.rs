@@ -35,16 +35,22 @@ use glomers::time::Time;
 struct Inbox {
     /// Earliest deadline first, then send order.
     queue: MinQueue<(Time, u64), Packet>,
-    /// The message the worker has taken and sleeps on.
-    taken: Option<Packet>,
-    /// The node is down (killed): it has no queue, and what is sent to it is dropped.
+    /// The message the worker has taken and sleeps on, and when it wakes to deliver it.
+    taken: Option<(Packet, Time)>,
+    /// The node is down (killed): its worker takes nothing, and what is sent to it piles up
+    /// in its queue until it is started again.
     down: bool,
-    /// The taken message was queued before a kill: dropped when the worker wakes.
-    taken_stale: bool,
+    /// The node was started again and its `init` is the next message sent to it: that one
+    /// goes ahead of everything that piled up while it was down.
+    init_next: bool,
 }
 
 impl Inbox {
     fn enqueue(&mut self, packet: Packet) {
+        if std::mem::take(&mut self.init_next) {
+            self.queue.push((Time::ZERO, packet.id), packet);
+            return;
+        }
         self.queue.push((packet.deadline, packet.id), packet);
     }
 }
@@ -134,10 +140,6 @@ impl Network {
         let mut wakes = Vec::new();
         while let Some((to, packet)) = self.transit.pop_due(now) {
             let inbox = &mut self.inboxes[usize::from(to)];
-            if inbox.down {
-                self.fault_counts.killed_drops += 1;
-                continue;
-            }
             inbox.enqueue(packet);
             if inbox.taken.is_none()
                 && let Some(wake) = self.take(now, to)
@@ -148,21 +150,24 @@ impl Network {
         wakes
     }
 
-    /// Node `node` is killed: its queue is removed with everything in it (Maelstrom's
-    /// `net/remove-node!`), and until [`Network::restart`] what is sent to it is dropped.
+    /// Node `node` is killed: its worker stops, and the message it had taken but not yet
+    /// written goes back into the queue, where what is sent to the node piles up until
+    /// [`Network::restart`] (the kill nemesis of Maelstrom's release that added it).
     pub(crate) fn kill(&mut self, node: u16) {
         let inbox = &mut self.inboxes[usize::from(node)];
-        self.fault_counts.killed_drops += inbox.queue.len() as u64;
-        inbox.queue.clear();
         inbox.down = true;
-        if inbox.taken.is_some() {
-            inbox.taken_stale = true;
+        inbox.init_next = false;
+        if let Some((packet, _)) = inbox.taken.take() {
+            inbox.enqueue(packet);
         }
     }
 
-    /// Node `node` is started again with a fresh, empty queue (`net/add-node!`).
+    /// Node `node` is started again. Its worker takes nothing until the next message sent to
+    /// it, its `init`, which goes first; what piled up follows in deadline order.
     pub(crate) fn restart(&mut self, node: u16) {
-        self.inboxes[usize::from(node)].down = false;
+        let inbox = &mut self.inboxes[usize::from(node)];
+        inbox.down = false;
+        inbox.init_next = true;
     }
 
     /// Installs a partition (it applies to messages taken from now on).
@@ -197,10 +202,6 @@ impl Network {
         to: u16,
         line: Vec<u8>,
     ) -> Option<Time> {
-        if self.inboxes[usize::from(to)].down {
-            self.fault_counts.killed_drops += 1;
-            return None;
-        }
         let server = !from.is_client();
         // The extra faults act on node↔node messages only.
         let faulty = matches!(from, Endpoint::Node(_)) && to < self.nodes;
@@ -269,6 +270,9 @@ impl Network {
     /// it must wake to deliver it.
     fn take(&mut self, now: Time, node: u16) -> Option<Time> {
         let inbox = &mut self.inboxes[usize::from(node)];
+        if inbox.down {
+            return None;
+        }
         while let Some(p) = inbox.queue.pop() {
             if let Endpoint::Node(from) = p.from
                 && node < self.nodes
@@ -278,21 +282,24 @@ impl Network {
                 continue;
             }
             let wake = p.deadline.max(now);
-            inbox.taken = Some(p);
+            inbox.taken = Some((p, wake));
             return Some(wake);
         }
         None
     }
 
     /// The worker of `node` wakes at `now`: it delivers the message it slept on (returned)
-    /// and takes the next one (whose wake time is returned too).
+    /// and takes the next one (whose wake time is returned too). A wake-up meant for a
+    /// message taken before a kill finds nothing due and does nothing.
     pub(crate) fn wake(&mut self, now: Time, node: u16) -> (Option<Packet>, Option<Time>) {
         let inbox = &mut self.inboxes[usize::from(node)];
-        let mut delivered = inbox.taken.take();
-        if std::mem::take(&mut inbox.taken_stale) && delivered.take().is_some() {
-            self.fault_counts.killed_drops += 1;
+        match inbox.taken.take() {
+            Some((packet, wake)) if wake <= now => (Some(packet), self.take(now, node)),
+            stale => {
+                inbox.taken = stale;
+                (None, None)
+            }
         }
-        (delivered, self.take(now, node))
     }
 }
 
@@ -320,7 +327,7 @@ pub(crate) mod tests {
     const C0: Endpoint = Endpoint::Client(0);
 
     #[test]
-    fn a_killed_node_loses_its_queue_and_what_is_sent_while_it_is_down() {
+    fn what_is_sent_to_a_killed_node_piles_up_and_follows_its_init() {
         let mut n = net(10, Faults::default());
         assert_eq!(
             n.send(ms(0), 1, N0, 1, b"a".to_vec()),
@@ -334,24 +341,55 @@ pub(crate) mod tests {
         );
         n.kill(1);
         assert_eq!(
-            n.send(ms(2), 3, N0, 1, b"c".to_vec()),
+            n.send(ms(2), 3, C0, 1, b"c".to_vec()),
             None,
-            "dropped: down"
+            "queued: the worker of a dead node takes nothing"
         );
+        // The worker's wake-up for the message it had taken before the kill delivers nothing.
+        assert!(matches!(n.wake(ms(10), 1), (None, None)));
         n.restart(1);
-        // The worker wakes for the message it had taken before the kill: gone with the node.
-        let (delivered, next) = n.wake(ms(10), 1);
-        assert!(
-            delivered.is_none() && next.is_none(),
-            "nothing of before the kill survives"
-        );
-        assert_eq!(n.send(ms(11), 4, N0, 1, b"d".to_vec()), Some(ms(21)));
         assert_eq!(
-            n.wake(ms(21), 1).0.map(|p| p.id),
-            Some(4),
-            "a fresh queue works"
+            n.send(ms(30), 4, C0, 1, b"init".to_vec()),
+            Some(ms(30)),
+            "the init is taken first, though the others' deadlines are earlier"
         );
-        assert_eq!(n.fault_counts.killed_drops, 3);
+        let mut order = Vec::new();
+        let mut at = ms(30);
+        loop {
+            let (delivered, next) = n.wake(at, 1);
+            order.extend(delivered.map(|p| p.id));
+            match next {
+                Some(t) => at = t,
+                None => break,
+            }
+        }
+        assert_eq!(
+            order,
+            [4, 3, 1, 2],
+            "init, then what piled up, in deadline order (the client's without latency)"
+        );
+        assert_eq!(at, ms(30), "all due at once");
+        assert_eq!(
+            n.fault_counts.killed_drops, 0,
+            "nothing is lost in the network"
+        );
+    }
+
+    #[test]
+    fn a_stale_wake_up_never_delivers_early() {
+        let mut n = net(100, Faults::default());
+        assert_eq!(n.send(ms(0), 1, N0, 1, b"a".to_vec()), Some(ms(100)));
+        n.kill(1);
+        n.restart(1);
+        assert_eq!(n.send(ms(5), 2, C0, 1, b"init".to_vec()), Some(ms(5)));
+        let (init, next) = n.wake(ms(5), 1);
+        assert_eq!(init.map(|p| p.id), Some(2));
+        assert_eq!(next, Some(ms(100)), "the first message keeps its deadline");
+        assert!(
+            matches!(n.wake(ms(50), 1), (None, None)),
+            "a stray wake-up before it"
+        );
+        assert_eq!(n.wake(ms(100), 1).0.map(|p| p.id), Some(1));
     }
 
     #[test]
