@@ -3,7 +3,8 @@
 //! [`sweep`] that compares topology files on the standard tests.
 //!
 //! A campaign is a [`plan`] (topology presets × fault kinds × seeds for broadcast, fault kinds
-//! × seeds for the other workloads: unique ids, g-counter, pn-counter, txn-rw-register), run by [`execute`] or [`execute_all`]. Each fault kind draws its
+//! × seeds for the other workloads: unique ids, g-counter, pn-counter, txn-rw-register, g-set,
+//! kafka), run by [`execute`] or [`execute_all`]. Each fault kind draws its
 //! parameters from the seed (loss 5–30 %, and so on: see [`FaultKind`]). A run fails when
 //! [`check`] finds any of:
 //!
@@ -12,7 +13,8 @@
 //! - a node whose final read did not succeed;
 //! - a value listed twice in one read;
 //! - a unique id handed out twice;
-//! - a counter or transaction run its own checker rejects (an acknowledged add not counted,
+//! - a counter, transaction, g-set or kafka run its own checker rejects (an acknowledged add
+//!   not counted,
 //!   a transaction anomaly at read committed);
 //! - a line Maelstrom would reject, or a node asking to be woken in the past.
 //!
@@ -75,11 +77,17 @@ impl Default for CampaignConfig {
     }
 }
 
-/// Every workload the glomers node serves beyond echo: broadcast, unique ids, both counters
-/// and transactions.
+/// Every workload the glomers node serves beyond echo: broadcast, unique ids, both counters,
+/// transactions, g-set and kafka.
 pub fn workloads() -> Vec<Workload> {
     let mut w = vec![Workload::BROADCAST, Workload::UNIQUE_IDS];
-    for name in ["g-counter", "pn-counter", "txn-rw-register"] {
+    for name in [
+        "g-counter",
+        "pn-counter",
+        "txn-rw-register",
+        "g-set",
+        "kafka",
+    ] {
         w.extend(Workload::named(name));
     }
     w

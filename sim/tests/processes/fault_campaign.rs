@@ -52,8 +52,14 @@ fn five_nodes_every_preset_every_fault_kind() {
 }
 
 #[test]
-fn counters_and_transactions_under_every_network_fault_kind() {
-    let names = ["g-counter", "pn-counter", "txn-rw-register"];
+fn counters_transactions_g_set_and_kafka_under_every_network_fault_kind() {
+    let names = [
+        "g-counter",
+        "pn-counter",
+        "txn-rw-register",
+        "g-set",
+        "kafka",
+    ];
     let cfg = CampaignConfig {
         first_seed: 1,
         seeds: 10,
@@ -62,10 +68,10 @@ fn counters_and_transactions_under_every_network_fault_kind() {
         ..CampaignConfig::default()
     };
     let outcomes = run_campaign(&cfg);
-    // 3 workloads × 9 kinds × 10 seeds, on the first preset.
-    assert_eq!(outcomes.len(), 3 * 9 * 10);
+    // 5 workloads × 9 kinds × 10 seeds, on the first preset.
+    assert_eq!(outcomes.len(), 5 * 9 * 10);
     let acked: usize = outcomes.iter().map(|o| o.acknowledged).sum();
-    assert!(acked > 40_000, "{acked} operations checked");
+    assert!(acked > 60_000, "{acked} operations checked");
 }
 
 #[test]
@@ -82,8 +88,8 @@ fn crashes_on_every_workload_the_node_serves() {
     };
     let outcomes = run_campaign(&cfg);
     // 8 presets × 2 kinds × 5 seeds of broadcast; 2 kinds × 5 seeds of unique ids, g-counter,
-    // pn-counter and txn-rw-register.
-    assert_eq!(outcomes.len(), 8 * 2 * 5 + 4 * 2 * 5);
+    // pn-counter, txn-rw-register, g-set and kafka.
+    assert_eq!(outcomes.len(), 8 * 2 * 5 + 6 * 2 * 5);
     let kills: u64 = outcomes.iter().map(|o| o.fault_counts.kills).sum();
     assert!(kills > 300, "{kills} kills");
 }
