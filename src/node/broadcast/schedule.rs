@@ -204,12 +204,16 @@ impl Choice {
 /// observed one-way latencies `sorted` (µs, ascending), each an independent draw. See the
 /// module docs for the model.
 pub(crate) fn choose(s: &Settings, levels: u32, children: usize, sorted: &[u32]) -> Choice {
-    choose_drawn(s, levels, children, sorted, sorted.len())
+    choose_drawn(s, levels, children, sorted, sorted.len(), sorted)
 }
 
 /// Independent draws the samples must be before their spread stands for the tail: fewer keep
 /// a tail budgeted (unless every sample agrees; see the module docs, "Bursts").
 pub(crate) const MIN_DRAWS: usize = 8;
+
+/// Independent draws that must agree before samples that all agree are believed at once: one
+/// burst is one draw, however many samples it holds (module docs, "Reports").
+pub(crate) const AGREEING_DRAWS: usize = 2;
 
 /// While the draws cannot show a tail, the descent budgeted is at least this many times the
 /// longest sample (at most the prior).
@@ -223,18 +227,48 @@ fn shows_tail(sorted: &[u32], draws: usize) -> bool {
         return false;
     };
     let jitter = 2_000 + hi / 50;
-    draws >= MIN_DRAWS || hi - lo <= jitter
+    draws >= MIN_DRAWS || (draws >= AGREEING_DRAWS && hi - lo <= jitter)
+}
+
+/// The fraction of the largest samples whose excess over the next one gives the tail's scale.
+pub(crate) const TAIL_FRACTION: f64 = 0.05;
+
+/// The fewest largest samples the tail's scale is read from.
+pub(crate) const TAIL_SAMPLES: usize = 5;
+
+/// The `q`-quantile of `sorted` (µs, ascending) extrapolated from its largest samples as an
+/// exponential tail: above `u`, the sample just below the largest `k`, the mean excess of those
+/// `k` is the tail's scale, and the quantile lies that scale times ln((k/n)/(1 − q)) above `u`
+/// (module docs, "The tail"). Zero on fewer samples than the tail needs.
+fn tail_extrapolated(sorted: &[u32], q: f64) -> Duration {
+    let n = sorted.len();
+    let k = TAIL_SAMPLES.max((TAIL_FRACTION * n as f64).round() as usize);
+    if n <= k || q >= 1.0 {
+        return Duration::ZERO;
+    }
+    let u = f64::from(sorted[n - k - 1]);
+    let excess = sorted[n - k..]
+        .iter()
+        .map(|&x| f64::from(x) - u)
+        .sum::<f64>()
+        / k as f64;
+    let reach = ((k as f64 / n as f64) / (1.0 - q)).ln().max(0.0);
+    Duration::from_millis(((u + excess * reach) / 1000.0).ceil() as u64)
 }
 
 /// [`choose`] for samples of which only `draws` are independent draws (the others arrived
-/// queued behind one: `latency.rs`).
+/// queued behind one: `latency.rs`), and of which `climb` (µs, ascending) are the deltas'
+/// own latencies up, which say how late a delta comes (the others: the children's reports of
+/// the way down; module docs, "Reports").
 pub(crate) fn choose_drawn(
     s: &Settings,
     levels: u32,
     children: usize,
     sorted: &[u32],
     draws: usize,
+    climb: &[u32],
 ) -> Choice {
+    let climb = if climb.is_empty() { sorted } else { climb };
     let enough = sorted.len() >= MIN_SAMPLES;
     let q = |p: f64| match (s.hop, enough) {
         (Some(hop), _) => hop,
@@ -248,6 +282,12 @@ pub(crate) fn choose_drawn(
     let shortfall = 1.0 - sorted.len() as f64 * (1.0 - s.quantile);
     if enough && s.hop.is_none() && shortfall > 0.0 {
         d += (d - median).mul_f64(shortfall);
+    }
+    // The widening ends where the samples first reach the quantile, and there the quantile
+    // is one of the largest two samples: on a heavy tail 15 % too low one time in three.
+    // The tail's own scale says how far it goes on (module docs, "The tail").
+    if enough && s.hop.is_none() {
+        d = d.max(tail_extrapolated(sorted, s.quantile));
     }
     // Too few independent draws to show a tail (a burst is one draw): a tail stays budgeted
     // until they can, or unless every sample agrees (module docs, "Bursts").
@@ -278,7 +318,7 @@ pub(crate) fn choose_drawn(
     let late_cost = |w: Duration| {
         let c = children.max(1) as f64;
         let late = if enough && s.hop.is_none() {
-            fraction_above(sorted, w)
+            fraction_above(climb, w)
         } else {
             0.0
         };
@@ -286,10 +326,11 @@ pub(crate) fn choose_drawn(
     };
     let mut candidates: Vec<Duration> = Vec::new();
     if enough && s.hop.is_none() && s.tick.is_none() {
-        let lo = sorted.partition_point(|&x| u128::from(x) < median.as_micros());
-        let hi = sorted.partition_point(|&x| u128::from(x) <= d.as_micros());
+        let climb_median = quantile(climb, 0.5).unwrap_or(median);
+        let lo = climb.partition_point(|&x| u128::from(x) < climb_median.as_micros());
+        let hi = climb.partition_point(|&x| u128::from(x) <= d.as_micros());
         candidates.extend(
-            sorted[lo..hi]
+            climb[lo..hi.max(lo)]
                 .iter()
                 .map(|&x| Duration::from_micros(u64::from(x))),
         );
