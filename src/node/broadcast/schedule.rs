@@ -64,12 +64,14 @@
 //! plan: 1260 ms rounds budgeting 435 ms, instead of 1550 ms budgeting 145 ms; its worst value
 //! then took 1712 ms, not 2009). A tail budget within a quarter of the estimate is left out: on
 //! a bounded network it is sampling noise, and taking it would cost 3d on uniform 100 ms about
-//! 0.01 msgs-per-op. Samples that all agree are a constant network (or a burst with nothing
-//! beside it, whose head is then the longest of its draws): nothing could hide behind them,
-//! and they are believed at once, so a constant network's first measured round costs nothing
-//! more. The first plan made once the draws suffice, if longer, replaces the provisional one
-//! from the round under way, like the first measured plan replaces the prior's, even when
-//! they differ by less than a change is worth otherwise.
+//! 0.01 msgs-per-op. Samples that all agree, in at least [`AGREEING_DRAWS`] independent draws,
+//! are a constant network and are believed at once. One burst that agrees with itself is not
+//! enough: its head can be the longest of the deltas that have arrived while slower ones are
+//! still on their way (exponential 150 ms, seed 1: eleven deltas at exactly 313 ms when the
+//! root planned, two more at 489 and 537 ms after it; believed, that plan's rounds of 1214 ms
+//! took a value 2125 ms). The first plan made once the draws suffice, if longer, replaces the
+//! provisional one from the round under way, like the first measured plan replaces the
+//! prior's, even when they differ by less than a change is worth otherwise.
 //!
 //! Over seeds 1–200 of 3e, runs at 2 s or more: exponential 100 ms 5 → 1, exponential 150 ms
 //! 14 → 9, uniform 200 ms 0 → 0; the README's constant and uniform rows (seeds 1–5) move by
@@ -84,6 +86,38 @@
 //! 0.415 → 0.424, a burst's queued samples being most of a bounded network's); a higher
 //! quantile for heavy tails (exponential 150 ms still 5 of 100 over 2 s at 1.96 msgs-per-op,
 //! as most misses come from the first measured rounds, not the steady state).
+//!
+//! # Reports
+//!
+//! The way down has none of that queueing: the root sends its children one message each, to
+//! 24 receivers whose workers are idle, so every child's sample of the root's message is an
+//! independent draw of exactly the latency the descent pays. A child of the root reports them:
+//! its next message up carries `lat: [ms, …]`, every sample of the root's messages since its
+//! last report, once each ([`latency::REPORTED`](super::latency::REPORTED) at most). Reporting
+//! only the latest sample would be biased low: a slow message straddles the child's flush and
+//! is then overtaken in recency by the next round's, so on exponential 150 ms (seed 90) the
+//! reported samples' largest was 415 ms where the root's messages down reached 1222 ms. The
+//! root pools the reports with its own samples for the descent's quantile, and counts each
+//! report as a draw; the wait is still chosen from the deltas' own latencies up, which are
+//! what makes a delta late (reports of a slow way down would otherwise read as late deltas
+//! and lengthen the wait). A round thus gives about 24 draws, not one burst, from the second
+//! round on, or the first if the root sent anything down before its children's first flush.
+//! Reports cost no message: they ride on deltas and acknowledgements that leave anyway, and
+//! only the root's children send them. An older node neither sends nor reads them.
+//!
+//! # The tail
+//!
+//! The widening above ends where the samples first reach the quantile (n = 1/(1 − q), 200 at
+//! 0.995), and there the quantile read off them is one of the two largest samples: on an
+//! exponential tail it falls 15 % short one time in three (2 000 draws of 200 samples of a
+//! 150 ms exponential; 8 % of the time at 384 samples, 3 % at 768). With the reports a root
+//! reaches 200 samples in its fourth or fifth round, and misses clustered there. So the
+//! quantile is also extrapolated from the tail's own scale: above `u`, the sample below the
+//! largest `k` (5 % of them, at least 5), the mean excess of those `k` is an exponential
+//! tail's scale (memoryless: any threshold gives the same), and the quantile lies that scale
+//! times ln((k/n)/(1 − q)) above `u`. The budget is the larger of the two. A constant network
+//! has no excess; a bounded one (uniform) has a small one near its top, which overshoots its
+//! 0.995 quantile by about 1 % of its range.
 //!
 //! # Agreement
 //!
@@ -236,24 +270,46 @@ pub(crate) const TAIL_FRACTION: f64 = 0.05;
 /// The fewest largest samples the tail's scale is read from.
 pub(crate) const TAIL_SAMPLES: usize = 5;
 
-/// The `q`-quantile of `sorted` (µs, ascending) extrapolated from its largest samples as an
-/// exponential tail: above `u`, the sample just below the largest `k`, the mean excess of those
-/// `k` is the tail's scale, and the quantile lies that scale times ln((k/n)/(1 − q)) above `u`
-/// (module docs, "The tail"). Zero on fewer samples than the tail needs.
-fn tail_extrapolated(sorted: &[u32], q: f64) -> Duration {
+/// How much rarer than the quantile's own a descent the extrapolated tail budgets: a heavy
+/// tail's rare descents are what miss the limit (module docs, "The tail").
+pub(crate) const TAIL_DEPTH: f64 = 5.0;
+
+/// The mean excess of the largest `k` of `sorted` (ascending, more than `k`) over the next one,
+/// and that next one.
+fn mean_excess(sorted: &[u32], k: usize) -> (f64, f64) {
     let n = sorted.len();
-    let k = TAIL_SAMPLES.max((TAIL_FRACTION * n as f64).round() as usize);
-    if n <= k || q >= 1.0 {
-        return Duration::ZERO;
-    }
     let u = f64::from(sorted[n - k - 1]);
     let excess = sorted[n - k..]
         .iter()
         .map(|&x| f64::from(x) - u)
         .sum::<f64>()
         / k as f64;
-    let reach = ((k as f64 / n as f64) / (1.0 - q)).ln().max(0.0);
-    Duration::from_millis(((u + excess * reach) / 1000.0).ceil() as u64)
+    (excess, u)
+}
+
+/// The `1 − (1 − q)/TAIL_DEPTH` quantile of `sorted` (µs, ascending) extrapolated from its
+/// largest samples as an exponential tail: above `u`, the sample below the largest `k`, their
+/// mean excess is the tail's scale, and the quantile lies that scale times
+/// ln((k/n)/(1 − q')) above `u`. The scale is shrunk by how much the excess itself shrinks
+/// towards the top (against the largest `4k`): not at all on an exponential tail, which is
+/// memoryless, to a quarter on a uniform one, which ends (module docs, "The tail"). Zero on
+/// fewer samples than the tail needs.
+fn tail_extrapolated(sorted: &[u32], q: f64) -> Duration {
+    let n = sorted.len();
+    let k = TAIL_SAMPLES.max((TAIL_FRACTION * n as f64).round() as usize);
+    if n <= 4 * k || q >= 1.0 {
+        return Duration::ZERO;
+    }
+    let (top, u) = mean_excess(sorted, k);
+    let (wide, _) = mean_excess(sorted, 4 * k);
+    let scale = if wide > 0.0 {
+        top * (top / wide).min(1.0)
+    } else {
+        0.0
+    };
+    let rare = (1.0 - q) / TAIL_DEPTH;
+    let reach = ((k as f64 / n as f64) / rare).ln().max(0.0);
+    Duration::from_millis(((u + scale * reach) / 1000.0).ceil() as u64)
 }
 
 /// [`choose`] for samples of which only `draws` are independent draws (the others arrived
