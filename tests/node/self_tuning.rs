@@ -375,9 +375,10 @@ fn the_leaves_report_a_slow_way_down_that_the_bursts_up_hide() {
     net.run_for(Duration::from_secs(30));
     // The samples up alone say 100 ms, constant: 1640 ms rounds, and a value given just after
     // a leaf's flush would reach leaf 8 in 1640 + 110 + 480 = 2230 ms. The reports budget the
-    // 480 ms: rounds of at most 1850 − 110 − 480 ms, and not much shorter.
+    // 480 ms: rounds of at most 1850 − 110 − 480 ms (shorter still, as the wait, read off the
+    // same samples, allows for deltas as slow as the reports).
     let period = net.last_period(start).expect("the root planned");
-    assert!((900..=1_260).contains(&period), "{period} ms rounds");
+    assert!((200..=1_260).contains(&period), "{period} ms rounds");
     for v in 0..value {
         let times: Vec<Time> = net
             .arrivals

@@ -21,6 +21,11 @@
 //! are delivered right behind it, and all read as its latency: a burst. Each sample keeps its
 //! arrival time so that [`draws`] can count a burst as the one draw it is (`schedule.rs` says
 //! what the planner does with that).
+//!
+//! The way down has no such queueing, so a child of the root reports what it observed of the
+//! root's messages: [`LatencyWindow::take_unreported`] hands out each sample once, for the
+//! child's next message up, and the root keeps the reports in a window of their own
+//! (`schedule.rs`, "Reports").
 
 use std::time::Duration;
 

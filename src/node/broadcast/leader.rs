@@ -85,19 +85,8 @@ impl Leader {
             .flat_map(|l| l.latency.arrivals().iter().copied())
             .collect();
         let reported: usize = below().map(|l| l.reported.samples().len()).sum();
-        let mut climb: Vec<u32> = below()
-            .flat_map(|l| l.latency.samples().iter().copied())
-            .collect();
-        climb.sort_unstable();
         let draws = draws(&mut arrivals) + reported;
-        let choice = choose_drawn(
-            settings,
-            self.levels,
-            self.children,
-            &samples,
-            draws,
-            &climb,
-        );
+        let choice = choose_drawn(settings, self.levels, self.children, &samples, draws);
         let first = !self.measured && samples.len() >= MIN_SAMPLES;
         self.measured |= first;
         // Once the samples show the tail, the plan made while they could not (the prior's
