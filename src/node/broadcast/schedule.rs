@@ -133,10 +133,10 @@
 //! 100 ms 0.418 → 0.399, 200 ms 0.563 → 0.505): with the reports the samples the widening
 //! waits for come in twice as fast. What exponential 150 ms still misses is not an
 //! estimate: a delta that climbs for over a second behind a slow message the root's single
-//! delivery worker sleeps on (1651 ms up, seed 59), a first measured plan that lengthens the
-//! round already under way (seed 74), descents past the 0.999 quantile. Budgeting the 0.999
-//! quantile outright still missed 2 of seeds 1–100 at 1.73 msgs-per-op; only a second path
-//! racing the slow hop could do better.
+//! delivery worker sleeps on (seed 59 of a run budgeting the 0.999 quantile: 1651 ms up), a
+//! first measured plan that lengthens the round already under way (seed 74), descents past
+//! the 0.999 quantile. Budgeting the 0.999 quantile outright still missed 2 of seeds 1–100 at
+//! 1.73 msgs-per-op; what is left to try is a second path racing the slow hop.
 //!
 //! Measured and rejected here: the wait chosen from the deltas' own latencies up alone
 //! (exponential 150 ms 6 misses at 1.16 msgs-per-op, but 3e uniform 100 ms 0.418 → 0.424),
