@@ -391,6 +391,7 @@ fn encode_cases<'a>(
                 detach: false,
                 sent: None,
                 round: None,
+                latency: &[],
                 incarnation: 0,
             },
         };

@@ -372,6 +372,7 @@ fuzz_target!(|case: Case| {
                         detach: frame.detach,
                         sent: None,
                         round: None,
+                        latency: Default::default(),
                         incarnation: 0,
                     }
                 }

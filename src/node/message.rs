@@ -72,6 +72,11 @@ pub struct Gossip<I> {
     pub sent: Option<u64>,
     /// A round schedule `[from_ms, period_ms, step_ms]` announced by the root, passed down.
     pub round: Option<[u64; 3]>,
+    /// On a child's message to the root (`lat`, ms): the one-way latencies the child
+    /// observed on the root's messages to it since its last report, each reported once. The
+    /// root's clean samples of the way down (see `schedule.rs`, "Reports"); left out when
+    /// empty, and by older nodes.
+    pub latency: SmallVec<[u64; 4]>,
     /// The sender's incarnation (`inc`, left out when 0): how many times its process has
     /// restarted and recovered its log. A higher one than before tells the receiver that the
     /// sender restarted (see `docs/reliability.md`, "Durability").
@@ -88,6 +93,7 @@ impl<I> Default for Gossip<I> {
             detach: false,
             sent: None,
             round: None,
+            latency: SmallVec::new(),
             incarnation: 0,
         }
     }
@@ -193,20 +199,20 @@ pub(crate) fn payload_from<'a, K: Kind>(
 
 fn gossip_from<K: Kind>(f: &Fields<'_, '_>) -> Result<Gossip<K::Item>, DecodeErrorKind> {
     let items = Field::optional_list(f.get(K::FIELD), K::FIELD, K::FIELD_EXPECTED, K::decode_item)?;
-    let acks_expected = "an array of integers";
-    let acks = match f.get("acks") {
-        None => SmallVec::new(),
-        Some(v) => {
-            let bad = || DecodeErrorKind::Invalid {
-                field: "acks",
-                expected: acks_expected,
-            };
-            v.elements()
-                .ok_or_else(bad)?
-                .map(|a| a.as_u64().ok_or_else(bad))
-                .collect::<Result<_, _>>()?
-        }
+    let integers = |field: &'static str| -> Result<SmallVec<[u64; 4]>, DecodeErrorKind> {
+        let Some(v) = f.get(field) else {
+            return Ok(SmallVec::new());
+        };
+        let bad = || DecodeErrorKind::Invalid {
+            field,
+            expected: "an array of integers",
+        };
+        v.elements()
+            .ok_or_else(bad)?
+            .map(|a| a.as_u64().ok_or_else(bad))
+            .collect()
     };
+    let acks = integers("acks")?;
     let seq = Field::optional_u64(f.get("seq"), "seq")?;
     let gossip = Gossip {
         seq,
@@ -216,6 +222,7 @@ fn gossip_from<K: Kind>(f: &Fields<'_, '_>) -> Result<Gossip<K::Item>, DecodeErr
         detach: Field::optional_bool(f.get("detach"), "detach")?,
         sent: Field::optional_u64(f.get("sent"), "sent")?,
         round: Field::round(f.get("round"))?,
+        latency: integers("lat")?,
         incarnation: Field::optional_u64(f.get("inc"), "inc")?.unwrap_or(0),
     };
     match (seq, gossip.items.is_empty()) {

@@ -58,3 +58,25 @@ fn gossip_timing_fields_are_optional_and_checked() {
     let e = gossip(r#""sent":-5"#).expect_err("negative");
     assert!(e.contains("sent"), "{e}");
 }
+
+#[test]
+fn a_childs_latency_report_is_optional_and_checked() {
+    let lat = |body: &str| {
+        let line = format!(r#"{{"src":"n3","dest":"n0","body":{{"type":"gossip",{body}}}}}"#);
+        let mut buf = line.into_bytes();
+        match decode::<Values>(&mut Decoder::new(), &mut buf).map(|m| m.body.payload) {
+            Ok(Payload::Gossip(g)) => Ok(g.latency.to_vec()),
+            Ok(other) => panic!("{other:?}"),
+            Err(e) => Err(e.kind.to_string()),
+        }
+    };
+    assert_eq!(lat(r#""acks":[1]"#), Ok(vec![]), "older nodes omit it");
+    assert_eq!(
+        lat(r#""seq":4,"values":[7],"sent":1700000000123,"lat":[96,412]"#),
+        Ok(vec![96, 412])
+    );
+    let e = lat(r#""lat":140"#).expect_err("a list");
+    assert!(e.contains("lat"), "{e}");
+    let e = lat(r#""lat":[-3]"#).expect_err("negative");
+    assert!(e.contains("lat"), "{e}");
+}

@@ -60,6 +60,8 @@ pub(crate) enum Pending {
         sent: Option<u64>,
         /// A round schedule to announce with it.
         round: Option<[u64; 3]>,
+        /// Latency samples (ms) of the receiver's messages to report to it.
+        latency: SmallVec<[u64; 4]>,
     },
 }
 
@@ -113,6 +115,7 @@ impl Outgoing {
                 detach,
                 sent,
                 round,
+                latency,
             } => OutPayload::Gossip {
                 seq: *seq,
                 items: match engine {
@@ -128,6 +131,7 @@ impl Outgoing {
                 detach: *detach,
                 sent: *sent,
                 round: *round,
+                latency,
                 incarnation,
             },
         };

@@ -41,6 +41,7 @@ pub fn encode(t: &Transmit<'_>, out: &mut Vec<u8>) {
             detach,
             sent,
             round,
+            latency,
             incarnation,
         } => {
             out.extend_from_slice(b"\"gossip\"");
@@ -71,6 +72,10 @@ pub fn encode(t: &Transmit<'_>, out: &mut Vec<u8>) {
             if let Some(round) = round {
                 out.extend_from_slice(b",\"round\":");
                 write_u64_list(out, round);
+            }
+            if !latency.is_empty() {
+                out.extend_from_slice(b",\"lat\":");
+                write_u64_list(out, latency);
             }
             if *incarnation != 0 {
                 out.extend_from_slice(b",\"inc\":");

@@ -88,6 +88,9 @@ pub enum OutPayload<'a> {
         sent: Option<u64>,
         /// A round schedule `[from_ms, period_ms, step_ms]` to pass on.
         round: Option<[u64; 3]>,
+        /// One-way latencies (ms) the sender observed on the receiver's messages, reported
+        /// (written as `lat` when not empty).
+        latency: &'a [u64],
         /// The sender's incarnation (written as `inc` when not 0).
         incarnation: u64,
     },

@@ -3,6 +3,8 @@
 //! (queueing the new ones for every other link). A message from a node it holds no link with
 //! makes a link (a mesh neighbour, an adoptee) or is answered as from a former relay.
 
+use smallvec::SmallVec;
+
 use super::leader;
 use super::link::{self, LinkKind};
 use super::rounds::{Dues, Origin, Sent};
@@ -33,6 +35,12 @@ impl<K: Kind> Broadcast<K> {
         let link = self.links.get_mut(li);
         if let Some(sent) = gossip.sent {
             link.latency.observe(sent, now);
+        }
+        if link.kind.is_down() {
+            for &ms in &gossip.latency {
+                let micros = u32::try_from(ms.saturating_mul(1000)).unwrap_or(u32::MAX);
+                link.reported.record(micros, now);
+            }
         }
         if let Some(round) = gossip.round
             && link.kind.is_up()
@@ -123,6 +131,7 @@ impl<K: Kind> Broadcast<K> {
                 detach: true,
                 sent: Some(link::stamp(now)),
                 round: None,
+                latency: SmallVec::new(),
             },
         );
     }

@@ -21,6 +21,11 @@
 //! are delivered right behind it, and all read as its latency: a burst. Each sample keeps its
 //! arrival time so that [`draws`] can count a burst as the one draw it is (`schedule.rs` says
 //! what the planner does with that).
+//!
+//! The way down has no such queueing, so a child of the root reports what it observed of the
+//! root's messages: [`LatencyWindow::take_unreported`] hands out each sample once, for the
+//! child's next message up, and the root keeps the reports in a window of their own
+//! (`schedule.rs`, "Reports").
 
 use std::time::Duration;
 
@@ -28,6 +33,10 @@ use crate::time::Time;
 
 /// Samples kept per link.
 pub(crate) const WINDOW: usize = 16;
+
+/// Samples held for a report at most: a node that has sent nothing for this many messages
+/// of its neighbour reports only the latest.
+pub(crate) const REPORTED: usize = 4;
 
 /// Deliveries this close to the one before came out of the receiver's queue behind it.
 pub(crate) const QUEUED: Duration = Duration::from_millis(1);
@@ -39,16 +48,39 @@ pub(crate) struct LatencyWindow {
     arrived: [Time; WINDOW],
     len: u8,
     next: u8,
+    /// The latest samples (at most [`REPORTED`]), until [`LatencyWindow::take_unreported`]
+    /// takes them.
+    unreported: [u32; REPORTED],
+    unreported_len: u8,
 }
 
 impl LatencyWindow {
     /// Records a message sent at `sent_ms` (sender's clock, ms) and received at `now`.
     pub(crate) fn observe(&mut self, sent_ms: u64, now: Time) {
         let micros = now.as_micros().saturating_sub(sent_ms.saturating_mul(1000));
-        self.samples[usize::from(self.next)] = u32::try_from(micros).unwrap_or(u32::MAX);
+        let micros = u32::try_from(micros).unwrap_or(u32::MAX);
+        self.record(micros, now);
+        if usize::from(self.unreported_len) == REPORTED {
+            self.unreported.copy_within(1.., 0);
+            self.unreported_len -= 1;
+        }
+        self.unreported[usize::from(self.unreported_len)] = micros;
+        self.unreported_len += 1;
+    }
+
+    /// Records a sample the neighbour reported (µs): its latency for a message of ours,
+    /// received at `now`.
+    pub(crate) fn record(&mut self, micros: u32, now: Time) {
+        self.samples[usize::from(self.next)] = micros;
         self.arrived[usize::from(self.next)] = now;
         self.next = (self.next + 1) % WINDOW as u8;
         self.len = (self.len + 1).min(WINDOW as u8);
+    }
+
+    /// The samples (µs) not taken before, oldest first: to report to the neighbour, once each.
+    pub(crate) fn take_unreported(&mut self) -> impl Iterator<Item = u32> + '_ {
+        let n = usize::from(std::mem::take(&mut self.unreported_len));
+        self.unreported[..n].iter().copied()
     }
 
     /// The samples held (in no particular order), µs.

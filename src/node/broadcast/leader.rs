@@ -72,21 +72,23 @@ impl Leader {
             return;
         }
         self.next_review = now + current.period;
-        let mut samples: Vec<u32> = links
-            .iter()
-            .filter(|l| l.kind.is_down())
-            .flat_map(|l| l.latency.samples().iter().copied())
+        // The children's messages up, as the root received them (bursts among them), and the
+        // latencies they reported of the root's messages down: each an independent draw
+        // (module docs of `schedule.rs`, "Reports").
+        let below = || links.iter().filter(|l| l.kind.is_down());
+        let mut samples: Vec<u32> = below()
+            .flat_map(|l| l.latency.samples().iter().chain(l.reported.samples()))
+            .copied()
             .collect();
         samples.sort_unstable();
-        let mut arrivals: Vec<Time> = links
-            .iter()
-            .filter(|l| l.kind.is_down())
+        let mut arrivals: Vec<Time> = below()
             .flat_map(|l| l.latency.arrivals().iter().copied())
             .collect();
-        let draws = draws(&mut arrivals);
+        let reported: usize = below().map(|l| l.reported.samples().len()).sum();
+        let draws = draws(&mut arrivals) + reported;
+        let choice = choose_drawn(settings, self.levels, self.children, &samples, draws);
         let first = !self.measured && samples.len() >= MIN_SAMPLES;
         self.measured |= first;
-        let choice = choose_drawn(settings, self.levels, self.children, &samples, draws);
         // Once the samples show the tail, the plan made while they could not (the prior's
         // descent: shorter rounds) gives way at once, like the prior's own.
         let seen = self.tail_unseen && !choice.tail_unseen;

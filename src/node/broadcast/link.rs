@@ -92,6 +92,9 @@ pub(crate) struct Link {
     pub(crate) adopt_pending: bool,
     /// The recent one-way latencies of messages from the neighbour.
     pub(crate) latency: LatencyWindow,
+    /// The latencies the neighbour reported for our messages to it (a child's reports, kept
+    /// by the root: `schedule.rs`, "Reports").
+    pub(crate) reported: LatencyWindow,
     /// The neighbour's incarnation, as its last message said (0: never restarted).
     peer_incarnation: u64,
 }
@@ -113,6 +116,7 @@ impl Link {
             last_heard: None,
             adopt_pending: false,
             latency: LatencyWindow::default(),
+            reported: LatencyWindow::default(),
             peer_incarnation: 0,
         }
     }
@@ -294,6 +298,7 @@ impl Link {
                 detach: false,
                 sent: Some(stamp(now)),
                 round: None,
+                latency: SmallVec::new(),
             });
         }
         let seq = self.next_seq;
@@ -313,6 +318,7 @@ impl Link {
             detach: false,
             sent: Some(stamp(now)),
             round: None,
+            latency: SmallVec::new(),
         })
     }
 
@@ -327,6 +333,7 @@ impl Link {
             detach: true,
             sent: Some(stamp(now)),
             round: None,
+            latency: SmallVec::new(),
         }
     }
 

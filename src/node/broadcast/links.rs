@@ -109,22 +109,31 @@ impl Links {
         }
     }
 
-    /// Sends what is due on every link at `now`; messages down carry `plan`.
+    /// Sends what is due on every link at `now`; messages down carry `plan`, and with `report`
+    /// messages to the parent carry the latency of its last message, once (`schedule.rs`,
+    /// "Reports").
     pub(crate) fn poll(
         &mut self,
         now: Time,
         settings: &Settings,
         plan: Option<[u64; 3]>,
+        report: bool,
         out: &mut Outbox,
     ) {
         for link in &mut self.links {
             if link.deadline().is_some_and(|t| t <= now)
                 && let Some(mut message) = link.poll(now, settings)
             {
-                if let Pending::Gossip { round, .. } = &mut message
-                    && link.kind.is_down()
-                {
-                    *round = plan;
+                if let Pending::Gossip { round, latency, .. } = &mut message {
+                    if link.kind.is_down() {
+                        *round = plan;
+                    } else if report && link.kind == LinkKind::Parent {
+                        *latency = link
+                            .latency
+                            .take_unreported()
+                            .map(|us| (u64::from(us) + 500) / 1000)
+                            .collect();
+                    }
                 }
                 out.gossip(link.peer, message);
             }

@@ -120,6 +120,9 @@ pub(crate) struct Broadcast<K> {
     leader: Option<Leader>,
     /// Whether this node passes the root's schedule on to the links below it.
     announces: bool,
+    /// Whether this node reports to its parent, the root, the latency of the root's messages
+    /// (`schedule.rs`, "Reports").
+    reports: bool,
 }
 
 impl<K: Kind> Broadcast<K> {
@@ -204,6 +207,7 @@ impl<K: Kind> Broadcast<K> {
             superseded: Vec::new(),
             leader,
             announces: adaptive,
+            reports: adaptive && overlay.depth(me) == 1,
             settings,
         };
         for &peer in overlay.neighbours(me) {
@@ -307,7 +311,8 @@ impl<K: Kind> Broadcast<K> {
             leader.review(&mut self.rounds, &mut self.links, &self.settings, now);
         }
         let plan = self.announces.then(|| self.rounds.latest().to_wire());
-        self.links.poll(now, &self.settings, plan, out);
+        self.links
+            .poll(now, &self.settings, plan, self.reports, out);
         if let Some(parent) = self.parent
             && let Some(relay) =
                 self.fallback
@@ -317,7 +322,8 @@ impl<K: Kind> Broadcast<K> {
         }
         self.links.expire_adoptees(now, &self.settings);
         let plan = self.announces.then(|| self.rounds.latest().to_wire());
-        self.links.poll(now, &self.settings, plan, out);
+        self.links
+            .poll(now, &self.settings, plan, self.reports, out);
     }
 
     /// The next time [`Broadcast::on_time`] has something to do, as seen at `now` (which it
