@@ -21,10 +21,11 @@ declare -A rows=(
   [3d]="-w broadcast --node-count 25 --time-limit 20 --rate 100 --latency 100 --topology-file 3d"
   [3e]="-w broadcast --node-count 25 --time-limit 20 --rate 100 --latency 100 --topology-file 3e"
   [g-counter]="-w g-counter --node-count 3 --rate 100 --time-limit 20"
+  [5b]="-w kafka --node-count 2 --concurrency 2n --time-limit 20 --rate 1000"
   [6c]="-w txn-rw-register --node-count 2 --concurrency 2n --time-limit 20 --rate 1000 --consistency-models read-committed --availability total"
 )
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(unique-ids 3c 3d 3e g-counter 6c)
+[ ${#names[@]} -gt 0 ] || names=(unique-ids 3c 3d 3e g-counter 5b 6c)
 
 for name in "${names[@]}"; do
   for nemesis in $nemeses; do
