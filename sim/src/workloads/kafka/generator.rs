@@ -307,4 +307,89 @@ mod tests {
         assert!((70..130).contains(&extended), "a third: {extended}");
         assert_eq!(g.targets(), BTreeMap::from([(40, 3), (41, 0), (42, 5)]));
     }
+
+    /// Elle's key distribution as `jepsen/tests/kafka.clj` uses it: slot i of 10 with
+    /// probability 2^(i+1)/2046, every slot, not just the last.
+    #[test]
+    fn every_slot_is_drawn_with_weight_two_to_the_i_plus_one() {
+        let g = KafkaGenerator::new(KafkaOptions::default(), 4);
+        let mut rng = rng::stream(11, Stream::Workload);
+        let n = 200_000;
+        let mut counts = [0usize; 10];
+        for _ in 0..n {
+            counts[g.slot(&mut rng)] += 1;
+        }
+        for (i, c) in counts.iter().enumerate() {
+            let p = f64::from(1u32 << (i + 1)) / 2046.0;
+            let sd = (p * (1.0 - p) / n as f64).sqrt();
+            let got = *c as f64 / n as f64;
+            assert!((got - p).abs() < 5.0 * sd + 1e-4, "slot {i}: {got} vs {p}");
+        }
+    }
+
+    /// A retired slot takes the largest active key + 1, so fresh keys are 10, 11, 12, …
+    /// (never a key that was used before), and each key's sends are 1…16 in order.
+    #[test]
+    fn retired_keys_are_replaced_by_the_next_unused_key() {
+        let mut g = KafkaGenerator::new(KafkaOptions::default(), 2);
+        g.next_crash = Duration::from_secs(1 << 30);
+        let mut rng = rng::stream(4, Stream::Workload);
+        let mut retired = 0;
+        for _ in 0..5_000 {
+            let before = g.active.clone();
+            let largest = before.iter().copied().max().unwrap();
+            g.next_op(&mut rng, Duration::ZERO);
+            let mut fresh: Vec<u64> = (0..10)
+                .filter(|i| g.active[*i] != before[*i])
+                .map(|i| g.active[i])
+                .collect();
+            fresh.sort_unstable();
+            retired += fresh.len();
+            assert!(
+                fresh
+                    .iter()
+                    .copied()
+                    .eq(largest + 1..largest + 1 + fresh.len() as u64),
+                "{before:?} -> {:?}",
+                g.active
+            );
+        }
+        assert!(retired > 100, "{retired}");
+        let mut active = g.active.clone();
+        active.sort_unstable();
+        active.dedup();
+        assert_eq!(active.len(), 10, "ten distinct active keys");
+    }
+
+    /// Jepsen's crash stream: the first crash at the start, then gaps uniform in
+    /// [0, 2·30 s / concurrency), merged by due time with the other operations.
+    #[test]
+    fn crashes_start_at_once_and_follow_uniform_gaps() {
+        let threads = 4;
+        let mut g = KafkaGenerator::new(KafkaOptions::default(), threads);
+        let mut rng = rng::stream(6, Stream::Workload);
+        assert_eq!(g.next_op(&mut rng, Duration::ZERO), KafkaOp::Crash);
+        let span = Duration::from_secs(2 * 30) / threads as u32;
+        let mut due = g.next_crash;
+        assert!(due < span);
+        let mut gaps = Vec::new();
+        let step = Duration::from_millis(10);
+        let mut at = Duration::ZERO;
+        while gaps.len() < 400 {
+            at += step;
+            if g.next_op(&mut rng, at) == KafkaOp::Crash {
+                assert!(at >= due && at < due + step, "a crash as soon as it is due");
+                gaps.push(g.next_crash - at);
+                due = g.next_crash;
+            } else {
+                assert!(at < due);
+            }
+        }
+        assert!(gaps.iter().all(|gap| *gap < span));
+        let mean = gaps.iter().sum::<Duration>().as_secs_f64() / gaps.len() as f64;
+        assert!(
+            (mean - 7.5).abs() < 0.6,
+            "U(0, 15 s) has mean 7.5 s: {mean}"
+        );
+    }
 }

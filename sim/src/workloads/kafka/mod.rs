@@ -390,3 +390,138 @@ impl WorkloadRun for KafkaRun {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::Process;
+    use crate::world::rng::{self, Stream};
+
+    fn done(thread: usize, kind: OpType, f: OpF, value: OpValue) -> Op {
+        Op {
+            index: 0,
+            kind,
+            f,
+            process: Process::Client(thread as u64),
+            time_ns: 0,
+            value,
+            error: None,
+            final_read: true,
+        }
+    }
+
+    /// `final-polls` in `jepsen/tests/kafka.clj` as `maelstrom/workload/kafka.clj` runs it:
+    /// the targets are a snapshot taken when the phase starts; each thread crashes (a fresh
+    /// client), seek-assigns every target key in ascending numeric order without an RPC,
+    /// then polls after waits uniform in [0, 0.4 s) until its own polls reached every target
+    /// (−1, an empty list, is reached by any poll listing the key).
+    #[test]
+    fn final_phase_crashes_seeks_and_polls_until_its_targets_are_reached() {
+        let mut run = KafkaRun::new(KafkaOptions::default(), 2);
+        run.generator.saw_send(10, 3);
+        run.generator.saw_send(2, 0);
+        run.generator.saw_poll(2, 0);
+        run.generator.saw_poll(7, -1);
+        run.clients[0].offsets.insert("10".into(), 4);
+        let mut rng = rng::stream(1, Stream::Workload);
+        let t0 = Duration::from_secs(100);
+        assert_eq!(
+            run.final_step(0, true, t0, &mut rng),
+            FinalStep::Op(CRASH, OpValue::None)
+        );
+        // A send completing now (from before the snapshot) no longer moves the targets.
+        let late = json!([["send", "10", [9, 5]]]);
+        run.on_complete(1, &done(1, OpType::Ok, SEND, OpValue::Json(late)));
+        assert_eq!(
+            run.invoke(0, CRASH, &OpValue::None),
+            Invocation::Local(OpType::Info, OpValue::None)
+        );
+        run.on_complete(0, &done(0, OpType::Info, CRASH, OpValue::None));
+        assert!(
+            run.clients[0].offsets.is_empty(),
+            "a crash opens a new client"
+        );
+        let keys = OpValue::Json(json!(["2", "7", "10"]));
+        assert_eq!(
+            run.final_step(0, false, t0, &mut rng),
+            FinalStep::Op(ASSIGN, keys.clone())
+        );
+        assert_eq!(
+            run.invoke(0, ASSIGN, &keys),
+            Invocation::Local(OpType::Ok, keys.clone()),
+            "seek-to-beginning sends nothing"
+        );
+        let zero: BTreeMap<String, i64> = ["2", "7", "10"].map(|k| (k.into(), 0)).into();
+        assert_eq!(run.clients[0].offsets, zero);
+        let mut t = t0;
+        let mut gaps = Vec::new();
+        for round in 0..400 {
+            let FinalStep::Wait(gap) = run.final_step(0, false, t, &mut rng) else {
+                panic!("a wait before each poll");
+            };
+            gaps.push(gap);
+            assert_eq!(
+                run.final_step(0, false, t, &mut rng),
+                FinalStep::Op(POLL, OpValue::Json(json!([["poll"]])))
+            );
+            // Key 10 stays one short of its target of 3 until the last round.
+            let msgs = match round {
+                0 => json!({"2": [[0, 1]], "7": [], "10": [[0, 1], [1, 2]]}),
+                399 => json!({"10": [[3, 4]]}),
+                _ => json!({"10": [[2, 3]]}),
+            };
+            let v = OpValue::Json(json!([["poll", msgs]]));
+            run.on_complete(0, &done(0, OpType::Ok, POLL, v));
+            t += Duration::from_millis(1);
+        }
+        assert_eq!(run.final_step(0, false, t, &mut rng), FinalStep::Done);
+        let max = gaps.iter().max().unwrap();
+        let min = gaps.iter().min().unwrap();
+        let mean = gaps.iter().sum::<Duration>() / gaps.len() as u32;
+        assert!(*max < FINAL_POLL_GAP && *max > Duration::from_millis(380));
+        assert!(*min < Duration::from_millis(20), "{min:?}");
+        assert!(
+            (mean.as_secs_f64() - 0.2).abs() < 0.02,
+            "uniform in [0, 0.4 s): {mean:?}"
+        );
+    }
+
+    /// Nothing is issued 10 s after the phase's first operation, caught up or not, and
+    /// nothing at all without targets.
+    #[test]
+    fn final_phase_stops_after_ten_seconds_and_is_empty_without_targets() {
+        let mut run = KafkaRun::new(KafkaOptions::default(), 2);
+        run.generator.saw_send(1, 5);
+        let mut rng = rng::stream(2, Stream::Workload);
+        let t0 = Duration::from_secs(50);
+        assert!(matches!(
+            run.final_step(0, true, t0, &mut rng),
+            FinalStep::Op(CRASH, _)
+        ));
+        assert!(matches!(
+            run.final_step(1, true, t0, &mut rng),
+            FinalStep::Op(CRASH, _)
+        ));
+        assert!(matches!(
+            run.final_step(0, false, t0, &mut rng),
+            FinalStep::Op(ASSIGN, _)
+        ));
+        let just_before = t0 + FINAL_POLLS_LIMIT - Duration::from_millis(1);
+        assert!(matches!(
+            run.final_step(0, false, just_before, &mut rng),
+            FinalStep::Wait(_)
+        ));
+        let at_limit = t0 + FINAL_POLLS_LIMIT;
+        assert_eq!(
+            run.final_step(0, false, at_limit, &mut rng),
+            FinalStep::Done
+        );
+        assert_eq!(
+            run.final_step(1, false, at_limit, &mut rng),
+            FinalStep::Done
+        );
+
+        let mut empty = KafkaRun::new(KafkaOptions::default(), 1);
+        assert_eq!(empty.final_step(0, true, t0, &mut rng), FinalStep::Done);
+    }
+}
