@@ -12,8 +12,10 @@
 //!    comes instead, and the base operation is offered again next time (where the 1/8 draw
 //!    repeats). Maelstrom 0.2.4+ (Jepsen 0.3.7) uses 1/64; `--kafka-assign-odds 64` selects it.
 //! 3. Catch-up: each assign, with probability 1/3, also lists every key whose highest offset
-//!    in an `:ok` send exceeds the highest offset any `:ok` poll returned for it (the
-//!    original key first, the rest in ascending order).
+//!    in an `:ok` send exceeds the highest offset any `:ok` poll returned for it. Jepsen's
+//!    `poll-unseen` puts those keys first and the assign's own key after them, duplicates
+//!    removed (`(distinct (concat (keys sent) keys))`); Jepsen keeps them in a Clojure map,
+//!    whose order we read as ascending.
 //! 4. Crashes: a separate stream of `crash` operations, the first at the start and each next
 //!    one a gap uniform in [0, 2·30/concurrency) s later; an operation slot due at or after
 //!    the next crash takes the crash (Jepsen's `any` merges streams by due time).
@@ -164,9 +166,12 @@ impl KafkaGenerator {
             None => self.base(rng),
         };
         if rng.below(u64::from(self.opts.assign_odds)) == 0 {
-            let mut keys = vec![key];
+            let mut keys = Vec::new();
             if rng.below(3) == 0 {
-                keys.extend(self.lagging.iter().copied().filter(|k| *k != key));
+                keys.extend(self.lagging.iter().copied());
+            }
+            if !keys.contains(&key) {
+                keys.push(key);
             }
             self.pending = Some((op, key));
             return KafkaOp::Assign(keys);
@@ -295,13 +300,14 @@ mod tests {
             let KafkaOp::Assign(keys) = g.next_op(&mut rng, at) else {
                 panic!("every slot is an assign at odds 1");
             };
-            let base = g.pending.as_ref().map(|p| p.1);
-            assert_eq!(Some(keys[0]), base, "the displaced operation's key first");
+            let base = g.pending.as_ref().map(|p| p.1).unwrap();
             if keys.len() > 1 {
                 extended += 1;
-                let rest: Vec<u64> = keys[1..].to_vec();
-                let want: Vec<u64> = [40, 42].into_iter().filter(|k| *k != keys[0]).collect();
-                assert_eq!(rest, want);
+                // Jepsen's `(distinct (concat (keys sent) keys))`: the lagging keys, then
+                // the displaced operation's own key.
+                assert_eq!(keys, [40, 42, base]);
+            } else {
+                assert_eq!(keys, [base], "the displaced operation's key");
             }
         }
         assert!((70..130).contains(&extended), "a third: {extended}");
