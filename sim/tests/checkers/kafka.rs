@@ -1,6 +1,6 @@
 //! Jepsen's kafka checker (`jepsen/tests/kafka.clj`), each anomaly proven by a deliberately
-//! broken in-process log that must be rejected with that anomaly named (checklist §9.11 of
-//! the workloads spec, part 3 §4.1), and by hand-made histories for its index arithmetic.
+//! broken in-process log that must be rejected with that anomaly named, and by hand-made
+//! histories for its index arithmetic (`docs/fidelity.md` maps each rule to its test).
 
 use std::time::Duration;
 
@@ -335,4 +335,26 @@ fn stats_ignore_crashes() {
     let s = glomers_sim::checkers::stats(h.0.ops());
     assert_eq!(s.valid, Validity::True);
     assert_eq!(s.by_f[&crash].info_count, 1);
+}
+
+/// `:unseen` as Jepsen's `unseen` and `condense-error` report it: counted per key over the
+/// whole run, the time of the last `:ok` send or poll, at most the 32 smallest messages per
+/// key; a send that is not `:ok` is never unseen; and it alone invalidates the run.
+#[test]
+fn unseen_reports_counts_the_last_time_and_the_32_smallest_messages() {
+    let mut h = H::new();
+    for (i, m) in (1..=40).rev().enumerate() {
+        h.send(i as u64 * 10 * MS, 0, "k", m, ok_at(i as i64));
+    }
+    h.send(500 * MS, 1, "j", 1, ok_at(0));
+    h.send(510 * MS, 2, "j", 2, Some((OpType::Info, None)));
+    h.poll(600 * MS, 3, json!({"j": [[0, 1]]}));
+    let r = h.check();
+    assert_eq!(r.valid, Validity::False);
+    assert_eq!(r.bad_error_types, ["unseen"]);
+    let u = r.unseen.as_ref().unwrap();
+    assert_eq!(u.time_ns, 601 * MS, "the last :ok operation's completion");
+    assert_eq!(u.unseen, [("k".to_string(), 40)].into());
+    let smallest: Vec<Value> = (1..=32).map(|m| json!(m)).collect();
+    assert_eq!(u.messages["k"], smallest);
 }

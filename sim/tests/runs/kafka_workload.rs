@@ -1,6 +1,7 @@
 //! The kafka workload end to end on the virtual clock, with correct in-process logs (one node;
 //! two nodes forwarding to `n0`) and the client, generator, final-phase and accounting rules of
-//! Maelstrom's `kafka.clj` (workloads spec §4, checklist §9.8–10, §8 accounting).
+//! Maelstrom's `kafka.clj` over `jepsen/tests/kafka.clj` (`docs/fidelity.md` maps each rule to
+//! its test).
 
 use crate::common;
 use crate::common::kafka_log::{KafkaLog, Mode};
@@ -118,7 +119,7 @@ fn recorded(cfg: &SimConfig, mode: Mode) -> (Report, Exchanges) {
     (r, log)
 }
 
-/// The client rules of `kafka.clj`, re-derived from the wire alone (checklist §9.8): polls
+/// The client rules of `kafka.clj`, re-derived from the wire alone: polls
 /// carry the whole offsets map (`{}` for a fresh client), every key in a reply advances to
 /// max + 1 by max (unrequested keys adopted), a commit of the max offsets follows exactly the
 /// polls that returned pairs, and assigns keep local, else committed, else 0.
@@ -214,7 +215,7 @@ fn clients_follow_maelstroms_offset_rules_on_the_wire() {
     assert_eq!(assigns(true), 2, "one seek assign per thread");
 }
 
-/// Message accounting (workloads spec §8): clients exchange 2 messages per send, poll (4 with
+/// Message accounting (Maelstrom's `net` stats): clients exchange 2 messages per send, poll (4 with
 /// its commit) and main-phase assign, none for crashes and seek assigns, plus init; op-count
 /// counts every invocation, crashes and final operations included; crashes open new clients.
 #[test]
@@ -297,7 +298,7 @@ fn assign_and_commit_errors_follow_with_errors() {
     }
 }
 
-/// The final phase (checklist §9.10): after the quiet recovery period every thread crashes,
+/// The final phase (`final-polls` in `jepsen/tests/kafka.clj`): after the quiet recovery period every thread crashes,
 /// seek-assigns every key seen in the main phase (ascending) and polls until its own polls
 /// reached every target, within 10 s.
 #[test]

@@ -12,8 +12,10 @@
 //!    comes instead, and the base operation is offered again next time (where the 1/8 draw
 //!    repeats). Maelstrom 0.2.4+ (Jepsen 0.3.7) uses 1/64; `--kafka-assign-odds 64` selects it.
 //! 3. Catch-up: each assign, with probability 1/3, also lists every key whose highest offset
-//!    in an `:ok` send exceeds the highest offset any `:ok` poll returned for it (the
-//!    original key first, the rest in ascending order).
+//!    in an `:ok` send exceeds the highest offset any `:ok` poll returned for it. Jepsen's
+//!    `poll-unseen` puts those keys first and the assign's own key after them, duplicates
+//!    removed (`(distinct (concat (keys sent) keys))`); Jepsen keeps them in a Clojure map,
+//!    whose order we read as ascending.
 //! 4. Crashes: a separate stream of `crash` operations, the first at the start and each next
 //!    one a gap uniform in [0, 2·30/concurrency) s later; an operation slot due at or after
 //!    the next crash takes the crash (Jepsen's `any` merges streams by due time).
@@ -164,9 +166,12 @@ impl KafkaGenerator {
             None => self.base(rng),
         };
         if rng.below(u64::from(self.opts.assign_odds)) == 0 {
-            let mut keys = vec![key];
+            let mut keys = Vec::new();
             if rng.below(3) == 0 {
-                keys.extend(self.lagging.iter().copied().filter(|k| *k != key));
+                keys.extend(self.lagging.iter().copied());
+            }
+            if !keys.contains(&key) {
+                keys.push(key);
             }
             self.pending = Some((op, key));
             return KafkaOp::Assign(keys);
@@ -295,16 +300,102 @@ mod tests {
             let KafkaOp::Assign(keys) = g.next_op(&mut rng, at) else {
                 panic!("every slot is an assign at odds 1");
             };
-            let base = g.pending.as_ref().map(|p| p.1);
-            assert_eq!(Some(keys[0]), base, "the displaced operation's key first");
+            let base = g.pending.as_ref().map(|p| p.1).unwrap();
             if keys.len() > 1 {
                 extended += 1;
-                let rest: Vec<u64> = keys[1..].to_vec();
-                let want: Vec<u64> = [40, 42].into_iter().filter(|k| *k != keys[0]).collect();
-                assert_eq!(rest, want);
+                // Jepsen's `(distinct (concat (keys sent) keys))`: the lagging keys, then
+                // the displaced operation's own key.
+                assert_eq!(keys, [40, 42, base]);
+            } else {
+                assert_eq!(keys, [base], "the displaced operation's key");
             }
         }
         assert!((70..130).contains(&extended), "a third: {extended}");
         assert_eq!(g.targets(), BTreeMap::from([(40, 3), (41, 0), (42, 5)]));
+    }
+
+    /// Elle's key distribution as `jepsen/tests/kafka.clj` uses it: slot i of 10 with
+    /// probability 2^(i+1)/2046, every slot, not just the last.
+    #[test]
+    fn every_slot_is_drawn_with_weight_two_to_the_i_plus_one() {
+        let g = KafkaGenerator::new(KafkaOptions::default(), 4);
+        let mut rng = rng::stream(11, Stream::Workload);
+        let n = 200_000;
+        let mut counts = [0usize; 10];
+        for _ in 0..n {
+            counts[g.slot(&mut rng)] += 1;
+        }
+        for (i, c) in counts.iter().enumerate() {
+            let p = f64::from(1u32 << (i + 1)) / 2046.0;
+            let sd = (p * (1.0 - p) / n as f64).sqrt();
+            let got = *c as f64 / n as f64;
+            assert!((got - p).abs() < 5.0 * sd + 1e-4, "slot {i}: {got} vs {p}");
+        }
+    }
+
+    /// A retired slot takes the largest active key + 1, so fresh keys are 10, 11, 12, …
+    /// (never a key that was used before), and each key's sends are 1…16 in order.
+    #[test]
+    fn retired_keys_are_replaced_by_the_next_unused_key() {
+        let mut g = KafkaGenerator::new(KafkaOptions::default(), 2);
+        g.next_crash = Duration::from_secs(1 << 30);
+        let mut rng = rng::stream(4, Stream::Workload);
+        let mut retired = 0;
+        for _ in 0..5_000 {
+            let before = g.active.clone();
+            let largest = before.iter().copied().max().unwrap();
+            g.next_op(&mut rng, Duration::ZERO);
+            let mut fresh: Vec<u64> = (0..10)
+                .filter(|i| g.active[*i] != before[*i])
+                .map(|i| g.active[i])
+                .collect();
+            fresh.sort_unstable();
+            retired += fresh.len();
+            assert!(
+                fresh
+                    .iter()
+                    .copied()
+                    .eq(largest + 1..largest + 1 + fresh.len() as u64),
+                "{before:?} -> {:?}",
+                g.active
+            );
+        }
+        assert!(retired > 100, "{retired}");
+        let mut active = g.active.clone();
+        active.sort_unstable();
+        active.dedup();
+        assert_eq!(active.len(), 10, "ten distinct active keys");
+    }
+
+    /// Jepsen's crash stream: the first crash at the start, then gaps uniform in
+    /// [0, 2·30 s / concurrency), merged by due time with the other operations.
+    #[test]
+    fn crashes_start_at_once_and_follow_uniform_gaps() {
+        let threads = 4;
+        let mut g = KafkaGenerator::new(KafkaOptions::default(), threads);
+        let mut rng = rng::stream(6, Stream::Workload);
+        assert_eq!(g.next_op(&mut rng, Duration::ZERO), KafkaOp::Crash);
+        let span = Duration::from_secs(2 * 30) / threads as u32;
+        let mut due = g.next_crash;
+        assert!(due < span);
+        let mut gaps = Vec::new();
+        let step = Duration::from_millis(10);
+        let mut at = Duration::ZERO;
+        while gaps.len() < 400 {
+            at += step;
+            if g.next_op(&mut rng, at) == KafkaOp::Crash {
+                assert!(at >= due && at < due + step, "a crash as soon as it is due");
+                gaps.push(g.next_crash - at);
+                due = g.next_crash;
+            } else {
+                assert!(at < due);
+            }
+        }
+        assert!(gaps.iter().all(|gap| *gap < span));
+        let mean = gaps.iter().sum::<Duration>().as_secs_f64() / gaps.len() as f64;
+        assert!(
+            (mean - 7.5).abs() < 0.6,
+            "U(0, 15 s) has mean 7.5 s: {mean}"
+        );
     }
 }

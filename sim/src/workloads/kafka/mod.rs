@@ -102,7 +102,7 @@ enum FinalState {
     /// About to assign every target key with seek-to-beginning.
     Assign,
     /// Polling until `remaining` is empty (key → target offset not yet reached).
-    Poll { waited: bool },
+    Poll,
     /// Finished.
     Done,
 }
@@ -123,6 +123,9 @@ pub struct KafkaRun {
     targets: BTreeMap<u64, i64>,
     final_state: Vec<FinalState>,
     remaining: Vec<BTreeMap<String, i64>>,
+    /// Per thread, when its next final poll is due (Jepsen's `stagger`: none before the
+    /// first, then the previous poll's issue time plus a wait uniform in [0, 0.4 s)).
+    next_poll: Vec<Option<Duration>>,
 }
 
 impl KafkaRun {
@@ -137,6 +140,7 @@ impl KafkaRun {
             targets: BTreeMap::new(),
             final_state: vec![FinalState::Crash; threads],
             remaining: vec![BTreeMap::new(); threads],
+            next_poll: vec![None; threads],
         }
     }
 
@@ -346,9 +350,11 @@ impl WorkloadRun for KafkaRun {
         }
     }
 
-    /// Each thread: crash, seek-assign every target key, then poll (each poll after a wait
-    /// uniform in [0, 0.4) s) until its own polls reached every target; nothing is issued
-    /// without targets, and nothing 10 s after the phase's first operation.
+    /// Each thread: crash, seek-assign every target key, then poll until its own polls
+    /// reached every target: the first poll at once, each next one due a wait uniform in
+    /// [0, 0.4 s) after the previous one was issued (Jepsen's `stagger 1/5`; a slower poll
+    /// is followed at once). Nothing is issued without targets, and nothing 10 s after the
+    /// phase's first operation (Maelstrom's `time-limit 10`).
     fn final_step(&mut self, thread: usize, first: bool, at: Duration, rng: &mut Rng) -> FinalStep {
         if first && self.final_start.is_none() {
             self.final_start = Some(at);
@@ -369,24 +375,175 @@ impl WorkloadRun for KafkaRun {
                     .iter()
                     .map(|(k, o)| (key_name(*k), *o))
                     .collect();
-                self.final_state[thread] = FinalState::Poll { waited: false };
+                self.final_state[thread] = FinalState::Poll;
                 let keys: Vec<String> = self.targets.keys().map(|k| key_name(*k)).collect();
                 FinalStep::Op(ASSIGN, OpValue::Json(json!(keys)))
             }
-            FinalState::Poll { waited: false } => {
+            FinalState::Poll => {
                 if self.remaining[thread].is_empty() {
                     self.final_state[thread] = FinalState::Done;
                     return FinalStep::Done;
                 }
-                self.final_state[thread] = FinalState::Poll { waited: true };
+                if let Some(due) = self.next_poll[thread].filter(|due| at < *due) {
+                    return FinalStep::Wait(due - at);
+                }
                 let gap = rng.below(FINAL_POLL_GAP.as_micros() as u64);
-                FinalStep::Wait(Duration::from_micros(gap))
-            }
-            FinalState::Poll { waited: true } => {
-                self.final_state[thread] = FinalState::Poll { waited: false };
+                self.next_poll[thread] = Some(at + Duration::from_micros(gap));
                 FinalStep::Op(POLL, OpValue::Json(json!([["poll"]])))
             }
             FinalState::Done => FinalStep::Done,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::Process;
+    use crate::world::rng::{self, Stream};
+
+    fn done(thread: usize, kind: OpType, f: OpF, value: OpValue) -> Op {
+        Op {
+            index: 0,
+            kind,
+            f,
+            process: Process::Client(thread as u64),
+            time_ns: 0,
+            value,
+            error: None,
+            final_read: true,
+        }
+    }
+
+    /// `final-polls` in `jepsen/tests/kafka.clj` as `maelstrom/workload/kafka.clj` runs it:
+    /// the targets are a snapshot taken when the phase starts; each thread crashes (a fresh
+    /// client), seek-assigns every target key in ascending numeric order without an RPC,
+    /// then polls at once and then under `stagger 1/5` (each poll due U(0, 0.4 s) after the
+    /// previous one was issued) until its own polls reached every target (−1, an empty
+    /// list, is reached by any poll listing the key).
+    #[test]
+    fn final_phase_crashes_seeks_and_polls_until_its_targets_are_reached() {
+        let mut run = KafkaRun::new(KafkaOptions::default(), 2);
+        run.generator.saw_send(10, 3);
+        run.generator.saw_send(2, 0);
+        run.generator.saw_poll(2, 0);
+        run.generator.saw_poll(7, -1);
+        run.clients[0].offsets.insert("10".into(), 4);
+        let mut rng = rng::stream(1, Stream::Workload);
+        let t0 = Duration::from_secs(100);
+        assert_eq!(
+            run.final_step(0, true, t0, &mut rng),
+            FinalStep::Op(CRASH, OpValue::None)
+        );
+        // A send completing now (from before the snapshot) no longer moves the targets.
+        let late = json!([["send", "10", [9, 5]]]);
+        run.on_complete(1, &done(1, OpType::Ok, SEND, OpValue::Json(late)));
+        assert_eq!(
+            run.invoke(0, CRASH, &OpValue::None),
+            Invocation::Local(OpType::Info, OpValue::None)
+        );
+        run.on_complete(0, &done(0, OpType::Info, CRASH, OpValue::None));
+        assert!(
+            run.clients[0].offsets.is_empty(),
+            "a crash opens a new client"
+        );
+        let keys = OpValue::Json(json!(["2", "7", "10"]));
+        assert_eq!(
+            run.final_step(0, false, t0, &mut rng),
+            FinalStep::Op(ASSIGN, keys.clone())
+        );
+        assert_eq!(
+            run.invoke(0, ASSIGN, &keys),
+            Invocation::Local(OpType::Ok, keys.clone()),
+            "seek-to-beginning sends nothing"
+        );
+        let zero: BTreeMap<String, i64> = ["2", "7", "10"].map(|k| (k.into(), 0)).into();
+        assert_eq!(run.clients[0].offsets, zero);
+        // Polls take 1 ms, one of them 500 ms.
+        let mut t = t0;
+        let mut issued = Vec::new();
+        for round in 0..400 {
+            // Hold the 10 s cap off (tested below) to see many gaps.
+            run.final_start = Some(t);
+            let step = loop {
+                match run.final_step(0, false, t, &mut rng) {
+                    FinalStep::Wait(w) => {
+                        assert!(round > 0 && round != 6, "no wait before the first poll");
+                        assert!(w > Duration::ZERO);
+                        t += w;
+                    }
+                    other => break other,
+                }
+            };
+            assert_eq!(step, FinalStep::Op(POLL, OpValue::Json(json!([["poll"]]))));
+            issued.push(t);
+            // Key 10 stays one short of its target of 3 until the last round.
+            let msgs = match round {
+                0 => json!({"2": [[0, 1]], "7": [], "10": [[0, 1], [1, 2]]}),
+                399 => json!({"10": [[3, 4]]}),
+                _ => json!({"10": [[2, 3]]}),
+            };
+            let v = OpValue::Json(json!([["poll", msgs]]));
+            run.on_complete(0, &done(0, OpType::Ok, POLL, v));
+            t += Duration::from_millis(if round == 5 { 500 } else { 1 });
+        }
+        assert_eq!(run.final_step(0, false, t, &mut rng), FinalStep::Done);
+        assert_eq!(issued[0], t0, "the first poll right after the seek");
+        // Each poll is due U(0, 0.4 s) after the previous one was issued (1 ms at least,
+        // the time a poll takes here); the one after the 500 ms poll goes at once.
+        let gaps: Vec<Duration> = issued.windows(2).map(|w| w[1] - w[0]).collect();
+        assert_eq!(gaps[5], Duration::from_millis(500));
+        let gaps: Vec<Duration> = gaps.into_iter().filter(|g| g.as_millis() != 500).collect();
+        let max = gaps.iter().max().unwrap();
+        let min = gaps.iter().min().unwrap();
+        let mean = gaps.iter().sum::<Duration>() / gaps.len() as u32;
+        assert!(*max < FINAL_POLL_GAP && *max > Duration::from_millis(380));
+        assert_eq!(
+            *min,
+            Duration::from_millis(1),
+            "a gap shorter than the poll"
+        );
+        assert!(
+            (mean.as_secs_f64() - 0.2).abs() < 0.02,
+            "uniform in [0, 0.4 s): {mean:?}"
+        );
+    }
+
+    /// Nothing is issued 10 s after the phase's first operation, caught up or not, and
+    /// nothing at all without targets.
+    #[test]
+    fn final_phase_stops_after_ten_seconds_and_is_empty_without_targets() {
+        let mut run = KafkaRun::new(KafkaOptions::default(), 2);
+        run.generator.saw_send(1, 5);
+        let mut rng = rng::stream(2, Stream::Workload);
+        let t0 = Duration::from_secs(50);
+        assert!(matches!(
+            run.final_step(0, true, t0, &mut rng),
+            FinalStep::Op(CRASH, _)
+        ));
+        assert!(matches!(
+            run.final_step(1, true, t0, &mut rng),
+            FinalStep::Op(CRASH, _)
+        ));
+        assert!(matches!(
+            run.final_step(0, false, t0, &mut rng),
+            FinalStep::Op(ASSIGN, _)
+        ));
+        let poll = FinalStep::Op(POLL, OpValue::Json(json!([["poll"]])));
+        assert_eq!(run.final_step(0, false, t0, &mut rng), poll);
+        let just_before = t0 + FINAL_POLLS_LIMIT - Duration::from_millis(1);
+        assert_eq!(run.final_step(0, false, just_before, &mut rng), poll);
+        let at_limit = t0 + FINAL_POLLS_LIMIT;
+        assert_eq!(
+            run.final_step(0, false, at_limit, &mut rng),
+            FinalStep::Done
+        );
+        assert_eq!(
+            run.final_step(1, false, at_limit, &mut rng),
+            FinalStep::Done
+        );
+
+        let mut empty = KafkaRun::new(KafkaOptions::default(), 1);
+        assert_eq!(empty.final_step(0, true, t0, &mut rng), FinalStep::Done);
     }
 }

@@ -185,17 +185,7 @@ pub fn check(ops: &[Op]) -> KafkaResult {
     if unseen.is_some() {
         types.insert("unseen".into());
     }
-    let bad: Vec<String> = types
-        .into_iter()
-        .filter(|t| !ALLOWED.contains(&t.as_str()))
-        .collect();
-    let valid = if !bad.is_empty() {
-        Validity::False
-    } else if a.exception.is_some() {
-        Validity::Unknown
-    } else {
-        Validity::True
-    };
+    let (bad, valid) = verdict(types, a.exception.is_some());
     let mut causes: Vec<String> = Vec::new();
     for c in &p.ops {
         if c.kind == OpType::Info && matches!(c.f, Kind::Send | Kind::Poll) {
@@ -235,6 +225,24 @@ pub fn check(ops: &[Op]) -> KafkaResult {
 }
 
 /// Jepsen's `condense-error`: the count, and which cases to show.
+/// Jepsen's `checker` verdict: the error types outside [`ALLOWED`] (sorted), invalid when
+/// there is any, else `:unknown` when the analysis threw.
+fn verdict(types: BTreeSet<String>, threw: bool) -> (Vec<String>, Validity) {
+    let bad: Vec<String> = types
+        .into_iter()
+        .filter(|t| !ALLOWED.contains(&t.as_str()))
+        .collect();
+    let valid = if !bad.is_empty() {
+        Validity::False
+    } else if threw {
+        Validity::Unknown
+    } else {
+        Validity::True
+    };
+    (bad, valid)
+}
+
+/// Jepsen's `condense-error`: how many cases of each type the result keeps.
 fn condense(t: &str, mut cases: Vec<(i64, Value)>) -> ErrorCases {
     let count = cases.len();
     cases.sort_by_key(|(k, _)| *k);
@@ -676,4 +684,79 @@ fn final_unseen(p: &Parsed) -> Option<Unseen> {
         unseen,
         messages,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(types: &[&str]) -> BTreeSet<String> {
+        types.iter().map(|t| t.to_string()).collect()
+    }
+
+    /// `allowed-error-types` of `jepsen/tests/kafka.clj` as Maelstrom 0.2.3 calls it (no
+    /// subscribe, no ww inference): only `:int-send-skip` and the `:G0` family pass; every
+    /// other type, `:unseen` and the poll-order ones included, invalidates; an exception
+    /// with nothing bad is `:unknown`.
+    #[test]
+    fn only_int_send_skip_and_g0_are_allowed() {
+        let allowed = set(&["G0", "G0-process", "G0-realtime", "int-send-skip"]);
+        assert_eq!(verdict(allowed.clone(), false), (vec![], Validity::True));
+        assert_eq!(verdict(allowed, true), (vec![], Validity::Unknown));
+        for t in [
+            "unseen",
+            "poll-skip",
+            "nonmonotonic-poll",
+            "int-poll-skip",
+            "int-nonmonotonic-poll",
+            "nonmonotonic-send",
+            "int-nonmonotonic-send",
+            "lost-write",
+            "duplicate",
+            "inconsistent-offsets",
+            "G1a",
+            "G1c-realtime",
+            "G1c",
+        ] {
+            let (bad, valid) = verdict(set(&["G0", t]), true);
+            assert_eq!((bad, valid), (vec![t.to_string()], Validity::False), "{t}");
+        }
+    }
+
+    /// `condense-error`: at most 32 duplicates and inconsistent offsets (sorted by count
+    /// ascending, the first 32, as Jepsen sorts them), the 8 largest skips, the 8 most
+    /// negative nonmonotonic deltas, the 8 shortest cycles; lost writes and `:G1a` in full.
+    #[test]
+    fn each_error_type_keeps_jepsens_number_of_samples() {
+        let cases = |n: i64| -> Vec<(i64, Value)> { (0..n).rev().map(|i| (i, json!(i))).collect() };
+        let kept = |t: &str, n: i64| {
+            let c = condense(t, cases(n));
+            assert_eq!(c.count, n as usize, "{t}");
+            c.errs
+        };
+        assert_eq!(
+            kept("duplicate", 40),
+            (0..32).map(|i| json!(i)).collect::<Vec<_>>()
+        );
+        assert_eq!(kept("inconsistent-offsets", 40).len(), 32);
+        assert_eq!(
+            kept("poll-skip", 20),
+            (12..20).map(|i| json!(i)).collect::<Vec<_>>()
+        );
+        assert_eq!(kept("int-poll-skip", 20).len(), 8);
+        for t in [
+            "nonmonotonic-poll",
+            "int-nonmonotonic-poll",
+            "nonmonotonic-send",
+        ] {
+            assert_eq!(
+                kept(t, 20),
+                (0..8).map(|i| json!(i)).collect::<Vec<_>>(),
+                "{t}"
+            );
+        }
+        assert_eq!(kept("G1c-realtime", 20).len(), 8);
+        assert_eq!(kept("lost-write", 100).len(), 100);
+        assert_eq!(kept("G1a", 100).len(), 100);
+    }
 }
