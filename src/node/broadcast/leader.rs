@@ -9,7 +9,7 @@ use super::Settings;
 use super::latency::{draws, quantile};
 use super::links::Links;
 use super::rounds::{Origin, Rounds};
-use super::schedule::{MIN_SAMPLES, choose_drawn, prior, worth_changing};
+use super::schedule::{MIN_SAMPLES, PATH_DEPTH, choose_paths, prior, sum_quantile, worth_changing};
 use crate::time::Time;
 
 /// The root's part: when to look at its samples again, and what it looks at.
@@ -86,7 +86,20 @@ impl Leader {
             .collect();
         let reported: usize = below().map(|l| l.reported.samples().len()).sum();
         let draws = draws(&mut arrivals) + reported;
-        let choice = choose_drawn(settings, self.levels, self.children, &samples, draws);
+        let path = if samples.len() >= MIN_SAMPLES && settings.hop.is_none() {
+            let mut ups: Vec<u32> = below().flat_map(|l| l.latency.samples()).copied().collect();
+            let mut downs: Vec<u32> = below()
+                .flat_map(|l| l.reported.samples())
+                .copied()
+                .collect();
+            ups.sort_unstable();
+            downs.sort_unstable();
+            let q = 1.0 - (1.0 - settings.quantile) / PATH_DEPTH;
+            sum_quantile(&ups, &downs, q).unwrap_or_default()
+        } else {
+            Duration::ZERO
+        };
+        let choice = choose_paths(settings, self.levels, self.children, &samples, draws, path);
         let first = !self.measured && samples.len() >= MIN_SAMPLES;
         self.measured |= first;
         // Once the samples show the tail, the plan made while they could not (the prior's

@@ -144,6 +144,35 @@
 //! exponential 100 ms 0 at 0.663); reporting only each child's latest sample (biased low,
 //! above).
 //!
+//! # The path
+//!
+//! The model budgets the wait and the descent one at a time, but a value pays its climb and
+//! its descent together: a delta later than the wait goes on at once, so a value that waited a
+//! whole round at its leaf reaches the last node `P + max(climb, w) + g + descent` after it was
+//! given. On a heavy tail the wait is well below the descent budgeted (a few late deltas are
+//! cheaper than shorter rounds), and a slow climb then eats the descent's margin. Worse, the
+//! root's delivery worker sleeps on the slowest message queued for it (`latency.rs`): once a
+//! delta drawn at over a second is the only one left, the root hears nothing else until it
+//! arrives. Every one of the twelve runs of exponential 150 ms that reached 2 s over seeds
+//! 1–200 had such a climb: 740–1759 ms up (traced with `--trace`).
+//!
+//! So the root also budgets a climb and a descent together: the quantile, five times deeper
+//! ([`PATH_DEPTH`]: 0.999 for 0.995), of the sum of a climb drawn from its children's deltas
+//! as it received them (queueing included: that is what a value pays) and a descent drawn from
+//! its children's reports ([`sum_quantile`], over every pair). The round is the longest that
+//! keeps that, plus the gathers, within the budget too. On a constant network the sum is the
+//! wait plus the descent, and on a uniform one it stays below them: nothing changes there (the
+//! constant and uniform rows and every reference trace are unchanged). A stall that leaves no
+//! round at all (a paused node) is not budgeted: shortest rounds would not bring its value any
+//! sooner, only cost messages (3e with faults, `scripts/reference-traces.sh`: 1.90 → 3.08
+//! msgs-per-op before that guard).
+//!
+//! It does not hurry a climb that is slow: over seeds 1–200 of 3e, exponential 150 ms went
+//! from 12 runs at 2 s or more to 11 (mean msgs-per-op 1.159 → 1.149); exponential 100 ms and
+//! uniform 200 ms stay at 0 (0.704 → 0.706, 0.504 → 0.504). The misses left are single climbs
+//! of 0.7–1.8 s that no budget short of the limit itself covers: only a second path that
+//! bypasses the root's queue (a sibling, or a second hub) could race them.
+//!
 //! # Agreement
 //!
 //! Every node starts from the same [`Plan`], computed from the configuration alone with the
@@ -299,6 +328,10 @@ pub(crate) const TAIL_SAMPLES: usize = 5;
 /// tail's rare descents are what miss the limit (module docs, "The tail").
 pub(crate) const TAIL_DEPTH: f64 = 5.0;
 
+/// How much rarer than the quantile's own a climb and descent together are budgeted (module
+/// docs, "The path").
+pub(crate) const PATH_DEPTH: f64 = 5.0;
+
 /// The mean excess of the largest `k` of `sorted` (ascending, more than `k`) over the next one,
 /// and that next one.
 fn mean_excess(sorted: &[u32], k: usize) -> (f64, f64) {
@@ -337,6 +370,39 @@ fn tail_extrapolated(sorted: &[u32], q: f64) -> Duration {
     Duration::from_millis(((u + scale * reach) / 1000.0).ceil() as u64)
 }
 
+/// The `q`-quantile of `a + b` for `a` drawn from `ups` and `b` from `downs` independently
+/// (µs, each ascending): of all `ups.len() · downs.len()` sums, the smallest with at least a
+/// fraction `q` of them at or below it. `None` if either is empty.
+pub(crate) fn sum_quantile(ups: &[u32], downs: &[u32], q: f64) -> Option<Duration> {
+    let (&a0, &b0) = (ups.first()?, downs.first()?);
+    let (&a1, &b1) = (ups.last()?, downs.last()?);
+    let total = ups.len() as u64 * downs.len() as u64;
+    let want = ((q * total as f64).ceil() as u64).clamp(1, total);
+    // How many sums are at most `x`: for each `a`, ascending, the `b`s up to `x − a` (their
+    // count only falls as `a` grows).
+    let at_most = |x: u64| {
+        let mut j = downs.len();
+        let mut n = 0u64;
+        for &a in ups {
+            while j > 0 && u64::from(a) + u64::from(downs[j - 1]) > x {
+                j -= 1;
+            }
+            n += j as u64;
+        }
+        n
+    };
+    let (mut lo, mut hi) = (u64::from(a0) + u64::from(b0), u64::from(a1) + u64::from(b1));
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if at_most(mid) >= want {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    Some(Duration::from_micros(lo))
+}
+
 /// [`choose`] for samples of which only `draws` are independent draws (the others arrived
 /// queued behind one: `latency.rs`).
 pub(crate) fn choose_drawn(
@@ -345,6 +411,19 @@ pub(crate) fn choose_drawn(
     children: usize,
     sorted: &[u32],
     draws: usize,
+) -> Choice {
+    choose_paths(s, levels, children, sorted, draws, Duration::ZERO)
+}
+
+/// [`choose_drawn`], with `path` the budget for one climb and one descent together (module
+/// docs, "The path"): the round's period leaves at least that, per level, whatever the wait.
+pub(crate) fn choose_paths(
+    s: &Settings,
+    levels: u32,
+    children: usize,
+    sorted: &[u32],
+    draws: usize,
+    path: Duration,
 ) -> Choice {
     let enough = sorted.len() >= MIN_SAMPLES;
     let q = |p: f64| match (s.hop, enough) {
@@ -385,7 +464,16 @@ pub(crate) fn choose_drawn(
         if let Some(tick) = s.tick {
             return Some(tick);
         }
-        let mut p = s.max_latency?.checked_sub(climb + descent(d))?;
+        let max = s.max_latency?;
+        let mut p = max.checked_sub(climb + descent(d))?;
+        // A climb and a descent together within the budget too, unless that leaves no round
+        // at all: a network that stalls for seconds (a paused node) must not make every round
+        // the shortest (module docs, "The path").
+        if let Some(short) = max.checked_sub((path + g) * h + g * (h - 1))
+            && short >= MIN_PERIOD
+        {
+            p = p.min(short);
+        }
         if let Some(m) = s.median_latency {
             p = p.min(m.checked_sub(climb + descent(median))? * 2);
         }

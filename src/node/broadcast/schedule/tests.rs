@@ -192,3 +192,50 @@ fn a_heavy_tail_is_extrapolated_where_the_widening_ends() {
         ms(100)
     );
 }
+
+#[test]
+fn the_quantile_of_a_climb_and_a_descent_together_counts_every_pair() {
+    // Ups 0, 100, 200 and downs 0, 1000: the six sums are 0, 100, 200, 1000, 1100, 1200.
+    let (ups, downs) = (samples([0, 100, 200]), samples([0, 1000]));
+    assert_eq!(sum_quantile(&ups, &downs, 0.5), Some(ms(200)));
+    assert_eq!(sum_quantile(&ups, &downs, 0.51), Some(ms(1000)));
+    assert_eq!(sum_quantile(&ups, &downs, 0.999), Some(ms(1200)));
+    assert_eq!(sum_quantile(&ups, &downs, 0.0), Some(ms(0)));
+    assert_eq!(sum_quantile(&ups, &[], 0.5), None);
+    // Against a brute force over pairs, on two spread samples.
+    let a = samples((0..150).map(|i| (i * 37) % 500));
+    let b = samples((0..90).map(|i| (i * i) % 700));
+    let mut all: Vec<u32> = a
+        .iter()
+        .flat_map(|&x| b.iter().map(move |&y| x + y))
+        .collect();
+    all.sort_unstable();
+    for q in [0.1, 0.5, 0.9, 0.995, 0.999] {
+        assert_eq!(sum_quantile(&a, &b, q), quantile(&all, q), "q {q}");
+    }
+}
+
+#[test]
+fn a_slow_climb_and_descent_together_shorten_the_rounds_but_never_to_nothing() {
+    // Exponential (mean 100 ms): the model budgets a 450 ms wait and a 600 ms descent one at
+    // a time; a climb and a descent that reach 1200 ms together (a climb the root's delivery
+    // worker slept on) bind instead.
+    let s = samples((1..1000).map(|i| (-100.0 * (1.0 - i as f64 / 1000.0).ln()) as u64));
+    let alone = choose_drawn(&budget(1850), 1, 24, &s, s.len());
+    let path = ms(1200);
+    assert!(path > alone.wait + alone.descent, "{alone:?}");
+    let c = choose_paths(&budget(1850), 1, 24, &s, s.len(), path);
+    assert_eq!(c.period, ms(1850 - 10) - path);
+    assert!(c.period < alone.period);
+    // On a constant network the path is the wait plus the descent: nothing changes.
+    let k = samples([100; 200]);
+    let path = sum_quantile(&k, &k, 0.999).expect("samples");
+    assert_eq!(
+        choose_paths(&budget(1850), 1, 24, &k, k.len(), path),
+        choose(&budget(1850), 1, 24, &k)
+    );
+    // A stall (a paused node: 3 s) leaves no round at all: it is ignored, not the shortest
+    // rounds.
+    let stalled = choose_paths(&budget(1850), 1, 24, &s, s.len(), ms(3_000));
+    assert_eq!(stalled, alone);
+}
